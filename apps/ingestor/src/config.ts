@@ -1,0 +1,30 @@
+import { Type as T } from "@sinclair/typebox";
+import { CANDLE_INTERVALS } from "@tickerplant/core";
+import { CsvList, loadConfig, NatsEnv, RedisEnv, ServiceEnv } from "@tickerplant/runtime";
+
+export const IngestorEnv = T.Object({
+  ...ServiceEnv,
+  HTTP_PORT: T.Integer({ default: 9101, minimum: 0, maximum: 65535 }),
+  ...NatsEnv,
+  ...RedisEnv,
+  EXCHANGES: CsvList({ default: ["binance"], description: "exchange ids to ingest" }),
+  MARKETS: CsvList({ default: ["BTC-USDT", "ETH-USDT"], description: "normalized market names" }),
+  CHANNELS: CsvList({ default: ["trade", "bbo", "ticker", "candle"] }),
+  CANDLE_INTERVALS: CsvList({ default: ["1m"] }),
+  /** live: the exchanges' own endpoints; simulated: EXCHANGE_URL_OVERRIDES point at the simulator. */
+  SOURCE: T.Union([T.Literal("live"), T.Literal("simulated")], { default: "live" }),
+  EXCHANGE_URL_OVERRIDES: T.String({ default: "", description: "e.g. binance.ws=ws://127.0.0.1:9500" }),
+  PUBLISH_MAX_IN_FLIGHT: T.Integer({ default: 4096, minimum: 1 }),
+  /** Overrides of the adapters' timing rules, for tests and operators. */
+  MAX_CONNECTION_AGE_MS: T.Optional(T.Integer({ minimum: 1000 })),
+  STALE_AFTER_MS: T.Optional(T.Integer({ minimum: 100 })),
+});
+
+export type IngestorConfig = ReturnType<typeof loadIngestorConfig>;
+
+export function loadIngestorConfig(env: Record<string, string | undefined>) {
+  const config = loadConfig(IngestorEnv, env);
+  const bad = config.CANDLE_INTERVALS.filter((i) => !CANDLE_INTERVALS.includes(i as never));
+  if (bad.length > 0) throw new Error(`CANDLE_INTERVALS: unknown interval(s) ${bad.join(", ")}`);
+  return config;
+}

@@ -1,0 +1,168 @@
+import {
+  type ExchangeAdapter,
+  type FrameResult,
+  messageId,
+  type NormalizedMessage,
+  type ParseContext,
+  type Subscription,
+  subjectOf,
+} from "@tickerplant/core";
+import {
+  type ConnectionEvent,
+  ExchangeConnection,
+  type JetStreamPublisher,
+  type Logger,
+  RateWindow,
+} from "@tickerplant/runtime";
+import type { FeedMetrics } from "./feed-metrics.ts";
+import { statusEvent } from "./status-events.ts";
+
+export interface ExchangeFeedOptions {
+  adapter: ExchangeAdapter;
+  subscriptions: Subscription[];
+  wsUrl: string;
+  simulated: boolean;
+  publisher: JetStreamPublisher;
+  metrics: FeedMetrics;
+  log: Logger;
+  maxConnectionAgeMs?: number;
+  staleAfterMs?: number;
+}
+
+/**
+ * Ingests one exchange: opens as many connections as its limits require, parses every frame with
+ * the adapter, publishes normalized messages with deterministic ids, and publishes status events
+ * (connected, disconnected, stale, and the gap a disconnect leaves) for every affected market.
+ */
+export class ExchangeFeed {
+  private connections: Array<{ conn: ExchangeConnection; markets: string[] }> = [];
+  private readonly marketBySymbol = new Map<string, string>();
+  private readonly symbolByMarket = new Map<string, string>();
+  private readonly loggedReasons = new Set<string>();
+  private readonly ctx: ParseContext;
+  private readonly encoder = new TextEncoder();
+
+  constructor(private readonly o: ExchangeFeedOptions) {
+    for (const s of o.subscriptions) {
+      const symbol = o.adapter.symbolOf(s.market);
+      this.marketBySymbol.set(symbol, s.market);
+      this.symbolByMarket.set(s.market, symbol);
+    }
+    this.ctx = { recvTs: 0, marketOf: (symbol) => this.marketBySymbol.get(symbol) };
+  }
+
+  start(): void {
+    const { adapter } = this.o;
+    const plans = adapter.ws.plan(this.o.subscriptions, this.o.wsUrl);
+    const attempts = new RateWindow(
+      adapter.ws.limits.connectionAttempts.count,
+      adapter.ws.limits.connectionAttempts.windowMs,
+    );
+    plans.forEach((plan, i) => {
+      const markets = [...new Set(plan.subscriptions.map((s) => s.market))];
+      const name = `${adapter.id}#${i}`;
+      const conn: ExchangeConnection = new ExchangeConnection({
+        name,
+        url: plan.url,
+        spec: adapter.ws,
+        subscriptions: plan.subscriptions,
+        attempts,
+        log: this.o.log,
+        maxAgeMs: this.o.maxConnectionAgeMs,
+        staleAfterMs: this.o.staleAfterMs,
+        onFrame: (data, recvTs) => this.onFrame(conn, data, recvTs),
+        onEvent: (e) => this.onConnectionEvent(markets, e),
+      });
+      this.connections.push({ conn, markets });
+    });
+    for (const { conn } of this.connections) conn.start();
+    this.o.log.info("feed started", {
+      exchange: adapter.id,
+      connections: plans.length,
+      subscriptions: this.o.subscriptions.length,
+      source: this.o.simulated ? "simulated" : "live",
+    });
+  }
+
+  private onFrame(conn: ExchangeConnection, data: string | Uint8Array, recvTs: number): void {
+    const exchange = this.o.adapter.id;
+    this.o.metrics.frames.inc({ exchange });
+    this.ctx.recvTs = recvTs;
+    let result: FrameResult;
+    try {
+      result = this.o.adapter.parseFrame(data, this.ctx);
+    } catch (err) {
+      // Adapters return "invalid" rather than throw; a throw is a bug, still never fatal.
+      result = { kind: "invalid", reason: "parser_exception", detail: String(err) };
+    }
+    switch (result.kind) {
+      case "data":
+        for (const msg of result.messages) this.publish(msg);
+        return;
+      case "reply":
+        conn.send(result.frame);
+        return;
+      case "control":
+        if (result.event === "server-shutdown") conn.reconnect();
+        return;
+      case "error":
+        this.o.metrics.exchangeErrors.inc({ exchange });
+        this.o.log.error("exchange error reply", { exchange, id: result.id, message: result.message });
+        return;
+      case "invalid":
+        this.o.metrics.invalid.inc({ exchange, reason: result.reason });
+        if (!this.loggedReasons.has(result.reason)) {
+          this.loggedReasons.add(result.reason);
+          const sample = typeof data === "string" ? data.slice(0, 300) : `<${data.byteLength} bytes>`;
+          this.o.log.warn("invalid exchange frame (logged once per reason)", {
+            exchange,
+            reason: result.reason,
+            detail: result.detail,
+            sample,
+          });
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  private publish(msg: NormalizedMessage): void {
+    if (this.o.simulated) msg.simulated = true;
+    this.o.metrics.messages.inc({ exchange: msg.exchange, type: msg.type });
+    void this.o.publisher.publish(subjectOf(msg), this.encoder.encode(JSON.stringify(msg)), messageId(msg));
+  }
+
+  private onConnectionEvent(markets: string[], e: ConnectionEvent): void {
+    const exchange = this.o.adapter.id;
+    this.o.metrics.connectionEvents.inc({ exchange, event: e.event });
+    if (e.event === "rotated") return;
+    if (e.event === "connected") this.o.metrics.connectionsUp.inc({ exchange });
+    if (e.event === "disconnected") this.o.metrics.connectionsUp.dec({ exchange });
+    for (const market of markets) {
+      const base = { exchange, market, symbol: this.symbolByMarket.get(market) ?? "", simulated: this.o.simulated };
+      switch (e.event) {
+        case "connected":
+          this.publish(statusEvent(base, "connected", "subscribed"));
+          if (e.downSince !== null) {
+            this.publish(statusEvent(base, "gap", "data missed while disconnected", { from: e.downSince, to: e.at }));
+          }
+          break;
+        case "disconnected":
+          this.publish(statusEvent(base, "disconnected", e.detail, { from: e.at }));
+          break;
+        case "stale":
+          this.publish(statusEvent(base, "stale", `no data for ${e.silentMs} ms; reconnecting`));
+          break;
+      }
+    }
+  }
+
+  get connectedCount(): number {
+    return this.connections.filter((c) => c.conn.connected).length;
+  }
+
+  stop(): void {
+    for (const { conn } of this.connections) conn.stop();
+  }
+}

@@ -1,0 +1,52 @@
+import { Counter, Gauge, type Registry } from "prom-client";
+
+export interface FeedMetrics {
+  frames: Counter<"exchange">;
+  messages: Counter<"exchange" | "type">;
+  invalid: Counter<"exchange" | "reason">;
+  exchangeErrors: Counter<"exchange">;
+  connectionEvents: Counter<"exchange" | "event">;
+  connectionsUp: Gauge<"exchange">;
+}
+
+export function createFeedMetrics(registry: Registry): FeedMetrics {
+  const registers = [registry];
+  return {
+    frames: new Counter({
+      name: "tickerplant_ingest_frames_total",
+      help: "exchange frames received",
+      labelNames: ["exchange"],
+      registers,
+    }),
+    messages: new Counter({
+      name: "tickerplant_ingest_messages_total",
+      help: "normalized messages published, by exchange and type",
+      labelNames: ["exchange", "type"],
+      registers,
+    }),
+    invalid: new Counter({
+      name: "tickerplant_ingest_invalid_frames_total",
+      help: "malformed or unknown exchange frames, by exchange and reason",
+      labelNames: ["exchange", "reason"],
+      registers,
+    }),
+    exchangeErrors: new Counter({
+      name: "tickerplant_ingest_exchange_errors_total",
+      help: "error replies from exchanges (e.g. rejected subscriptions)",
+      labelNames: ["exchange"],
+      registers,
+    }),
+    connectionEvents: new Counter({
+      name: "tickerplant_ingest_connection_events_total",
+      help: "connection lifecycle events, by exchange and event",
+      labelNames: ["exchange", "event"],
+      registers,
+    }),
+    connectionsUp: new Gauge({
+      name: "tickerplant_ingest_connections_up",
+      help: "open exchange connections",
+      labelNames: ["exchange"],
+      registers,
+    }),
+  };
+}

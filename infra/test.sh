@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs the whole test suite (unit, integration, end-to-end) against real NATS, Redis and
+# TimescaleDB, bringing up what is missing first. Ends with one line: "N passed, N failed".
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/infra/lib-bun.sh"
+ensure_bun
+ensure_packages
+bash "$ROOT/infra/stack.sh" up || { echo "0 passed, 1 failed"; exit 1; }
+eval "$(bash "$ROOT/infra/stack.sh" env)"
+export TEST_DATABASE_URL="${TEST_DATABASE_URL:-${DATABASE_URL%/*}/tickerplant_test}"
+export TICKERPLANT_FIXTURES="${TICKERPLANT_FIXTURES:-$ROOT/../shared/fixtures}"
+
+out=$(mktemp)
+cd "$ROOT"
+bun test --timeout 60000 "$@" 2>&1 | tee "$out"
+status=${PIPESTATUS[0]}
+passed=$(grep -E '^ *[0-9]+ pass$' "$out" | tail -1 | grep -oE '[0-9]+')
+failed=$(grep -E '^ *[0-9]+ fail$' "$out" | tail -1 | grep -oE '[0-9]+')
+rm -f "$out"
+passed=${passed:-0}
+failed=${failed:-0}
+# A crash or a file that failed to load exits non-zero without a fail count.
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "${passed} passed, ${failed} failed"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Brings up the whole platform on this machine: infrastructure (NATS/JetStream, Redis, TimescaleDB),
+# the exchange simulator when no live exchange answers, and the five services. Idempotent: a second
+# run reuses the infrastructure and restarts the services. Stop everything with infra/down.sh.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/infra/lib-bun.sh"
+ensure_bun
+ensure_packages
+load_dotenv
+
+bash "$ROOT/infra/stack.sh" up
+eval "$(bash "$ROOT/infra/stack.sh" env)"
+STATE="${TICKERPLANT_STATE_DIR:-$HOME/.tickerplant}"
+RUN="$STATE/run"
+LOGS="$STATE/logs"
+mkdir -p "$RUN" "$LOGS"
+
+EXCHANGES="${EXCHANGES:-binance}"
+GATEWAY_PORT="${GATEWAY_PORT:-8080}"
+SIMULATOR_PORT="${SIMULATOR_PORT:-9500}"
+SOURCE="${SOURCE:-auto}"
+
+stop_pid() {
+  local f="$1"
+  [ -f "$f" ] || return 0
+  local pid; pid=$(cat "$f")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$f"
+}
+
+start() { # name, command...
+  local name="$1"; shift
+  stop_pid "$RUN/$name.pid"
+  nohup "$@" >>"$LOGS/$name.log" 2>&1 &
+  echo $! >"$RUN/$name.pid"
+}
+
+wait_http() { # url, name
+  for _ in $(seq 1 120); do
+    curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
+    sleep 0.5
+  done
+  echo "error: $2 did not become ready at $1; see $LOGS/$2.log" >&2
+  tail -n 20 "$LOGS/$2.log" >&2 || true
+  exit 1
+}
+
+# Live when the exchange answers; the simulator otherwise. A deployment that names its
+# source (SOURCE=live) never falls back to simulated data.
+if [ "$SOURCE" = "auto" ]; then
+  if curl -fsS -m 5 -o /dev/null https://api.binance.com/api/v3/ping 2>/dev/null; then SOURCE=live; else SOURCE=simulated; fi
+fi
+if [ "$SOURCE" = "simulated" ]; then
+  start simulator env SIMULATOR_PORT="$SIMULATOR_PORT" bun "$ROOT/packages/testkit/src/bin/simulator.ts"
+  wait_http "http://127.0.0.1:$SIMULATOR_PORT/api/v3/ping" simulator
+  export EXCHANGE_URL_OVERRIDES="${EXCHANGE_URL_OVERRIDES:-binance.ws=ws://127.0.0.1:$SIMULATOR_PORT,binance.rest=http://127.0.0.1:$SIMULATOR_PORT}"
+else
+  stop_pid "$RUN/simulator.pid"
+fi
+export SOURCE EXCHANGES NATS_URL REDIS_URL DATABASE_URL
+
+start storage-writer env HTTP_PORT=9102 bun "$ROOT/apps/storage-writer/src/main.ts"
+wait_http http://127.0.0.1:9102/health/ready storage-writer
+start scheduler env HTTP_PORT=9103 bun "$ROOT/apps/scheduler/src/main.ts"
+start analyzer env HTTP_PORT=9104 bun "$ROOT/apps/analyzer/src/main.ts"
+start ingestor env HTTP_PORT=9101 bun "$ROOT/apps/ingestor/src/main.ts"
+start gateway env HTTP_PORT="$GATEWAY_PORT" bun "$ROOT/apps/gateway/src/main.ts"
+for svc in scheduler:9103 analyzer:9104 ingestor:9101 gateway:$GATEWAY_PORT; do
+  wait_http "http://127.0.0.1:${svc#*:}/health/ready" "${svc%%:*}"
+done
+
+banner="live exchange data"
+[ "$SOURCE" = "simulated" ] && banner="SIMULATED DATA (no live exchange answered; the exchange simulator is running on :$SIMULATOR_PORT)"
+cat <<MSG
+
+Tickerplant is up — source: $banner
+
+  Dashboard        http://localhost:$GATEWAY_PORT/
+  Tickers (REST)   http://localhost:$GATEWAY_PORT/api/v1/tickers
+  Exchanges        http://localhost:$GATEWAY_PORT/api/v1/exchanges
+  API docs         http://localhost:$GATEWAY_PORT/docs   (OpenAPI: /openapi.json)
+  WebSocket        ws://localhost:$GATEWAY_PORT/ws   e.g. {"op":"subscribe","channels":["trade:binance:*"],"id":1}
+  Metrics/health   :9101 ingestor, :9102 storage-writer, :9103 scheduler, :9104 analyzer (/metrics, /health/ready)
+  SQL (analysts)   $DATABASE_URL
+  Logs             $LOGS/
+  Stop             bash infra/down.sh
+MSG

@@ -1,0 +1,127 @@
+import type { MarketInfo } from "./schemas/market-info.ts";
+import type { Book, Candle, CandleInterval, MarketMessage, Trade } from "./schemas/messages.ts";
+
+/**
+ * The exchange adapter contract. An adapter is data plus pure functions: no sockets, no timers,
+ * no environment. The runtime's WebSocket client and REST executor drive it.
+ */
+
+export type FeedChannel = "trade" | "bbo" | "ticker" | "candle" | "book" | "deriv" | "liquidation";
+
+export interface Subscription {
+  channel: FeedChannel;
+  market: string;
+  interval?: CandleInterval;
+}
+
+/** How a connection is kept alive. */
+export type KeepaliveRule =
+  /** The server sends WebSocket ping frames and the client answers pong (the socket does it). */
+  | { kind: "server-ping"; serverIntervalMs: number }
+  /** The client sends an application message every intervalMs. */
+  | { kind: "client-ping"; intervalMs: number; message: string }
+  /** A heartbeat channel keeps the stream busy; nothing to send. */
+  | { kind: "heartbeat-channel" };
+
+export interface ConnectionPlan {
+  url: string;
+  subscriptions: Subscription[];
+}
+
+export interface WsLimits {
+  streamsPerConnection: number;
+  argsPerSubscribe: number;
+  /** Control messages (subscribe, unsubscribe, pings) per second, per connection. */
+  messagesPerSecond: number;
+  /** Connection attempts allowed per window, per IP. */
+  connectionAttempts: { count: number; windowMs: number };
+}
+
+export interface WsSpec {
+  defaultUrl: string;
+  limits: WsLimits;
+  keepalive: KeepaliveRule;
+  /** Reconnect on our own before the exchange cuts the connection (Binance: 24 h). */
+  maxConnectionAgeMs: number;
+  /** No data for this long means the stream is stale. */
+  staleAfterMs: number;
+  /** Splits subscriptions into connections that respect the limits. */
+  plan(subscriptions: Subscription[], baseUrl: string): ConnectionPlan[];
+  subscribeFrames(subscriptions: Subscription[], nextId: () => number): string[];
+  unsubscribeFrames(subscriptions: Subscription[], nextId: () => number): string[];
+}
+
+export interface ParseContext {
+  recvTs: number;
+  /** Normalized market name for an exchange symbol, or undefined when not subscribed/known. */
+  marketOf(symbol: string): string | undefined;
+}
+
+export type FrameResult =
+  | { kind: "data"; messages: MarketMessage[] }
+  | { kind: "ack"; id: string | number | null }
+  | { kind: "error"; id: string | number | null; message: string }
+  /** The exchange asked for an application-level answer (e.g. a JSON pong). */
+  | { kind: "reply"; frame: string }
+  | { kind: "control"; event: "pong" | "heartbeat" | "server-shutdown" }
+  /** Understood but carries nothing we normalize. */
+  | { kind: "ignored"; reason: string }
+  /** Malformed or unknown: counted per reason and logged with a sample. */
+  | { kind: "invalid"; reason: string; detail: string };
+
+export interface RestRequest {
+  method: "GET";
+  path: string;
+  query: Record<string, string | number>;
+  /** The exchange's cost of this call in its rate-limit unit. */
+  weight: number;
+}
+
+export interface RestLimits {
+  /** Budget per window in the exchange's unit (Binance: request weight per minute). */
+  budget: number;
+  windowMs: number;
+  /** Response header that reports the budget used in the current window, if any. */
+  usedHeader?: string;
+}
+
+export interface KlinesQuery {
+  market: string;
+  interval: CandleInterval;
+  startTime?: number;
+  endTime?: number;
+  limit?: number;
+}
+
+export interface RestContext {
+  recvTs: number;
+  market: string;
+}
+
+export interface RestSpec {
+  defaultUrl: string;
+  limits: RestLimits;
+  /** Most candles one klines call returns. */
+  klinesPageLimit: number;
+  marketsRequest(): RestRequest;
+  parseMarkets(body: unknown): MarketInfo[];
+  klinesRequest(q: KlinesQuery): RestRequest;
+  parseKlines(body: unknown, ctx: RestContext & { interval: CandleInterval }): Candle[];
+  tradesRequest(q: { market: string; fromId?: string; startTime?: number; endTime?: number; limit?: number }): RestRequest;
+  parseTrades(body: unknown, ctx: RestContext): Trade[];
+  depthRequest(market: string, limit: number): RestRequest;
+  parseDepth(body: unknown, ctx: RestContext): Book;
+}
+
+export interface ExchangeAdapter {
+  id: string;
+  name: string;
+  marketType: "spot" | "perp";
+  channels: readonly FeedChannel[];
+  intervals: readonly CandleInterval[];
+  /** Normalized market → the exchange's symbol. */
+  symbolOf(market: string): string;
+  ws: WsSpec;
+  parseFrame(frame: string | Uint8Array, ctx: ParseContext): FrameResult;
+  rest: RestSpec;
+}

@@ -1,0 +1,362 @@
+import type { FrameResult, ParseContext } from "../../adapter.ts";
+import type { Book, Bbo, Candle, Ticker, Trade } from "../../schemas/messages.ts";
+import { epochMs, int, isObject, levels, num, sample } from "./fields.ts";
+import { isBinanceInterval } from "./streams.ts";
+
+/**
+ * Binance spot frames → normalized messages. Accepts the combined-stream envelope
+ * `{"stream":"btcusdt@trade","data":{...}}` and raw payloads alike. Never throws: anything it
+ * cannot read comes back as `{ kind: "invalid", reason, detail }` with one of the reasons below.
+ *
+ * | payload                                   | result                                    |
+ * |-------------------------------------------|-------------------------------------------|
+ * | `e:"trade"`                               | trade (ts = T, id = t, m ⇒ taker sell)    |
+ * | no `e`, has `u`,`s`,`b`,`a` (bookTicker)  | bbo (ts = recvTs, seq = u)                |
+ * | `e:"24hrTicker"`                          | ticker (ts = E)                           |
+ * | `e:"kline"`                               | candle (ts = E, closed = k.x)             |
+ * | `e:"depthUpdate"`                         | book delta (seq = u, prevSeq = U - 1)     |
+ * | `<sym>@depthSnapshot` envelope (replays)  | book snapshot (seq = lastUpdateId)        |
+ * | `{"result":..,"id":..}`                   | ack                                       |
+ * | `{"code":..,"msg":..}` / `{"error":{..}}` | error                                     |
+ * | `e:"serverShutdown"`                      | control server-shutdown                   |
+ * | aggTrade, miniTicker, partial depth, ...  | ignored (`unsupported:<what>`)            |
+ */
+
+export const INVALID_REASONS = [
+  "malformed_json",
+  "invalid_shape",
+  "unknown_event",
+  "invalid_field",
+  "unknown_symbol",
+] as const;
+export type InvalidReason = (typeof INVALID_REASONS)[number];
+
+const EXCHANGE = "binance";
+const decoder = new TextDecoder();
+
+const SERVER_SHUTDOWN: FrameResult = Object.freeze({ kind: "control", event: "server-shutdown" });
+
+/** Events Binance sends that we understand but do not normalize (we never subscribe to them). */
+const IGNORED_EVENTS: ReadonlyMap<string, FrameResult> = new Map(
+  [
+    "aggTrade",
+    "24hrMiniTicker",
+    "1hTicker",
+    "4hTicker",
+    "1dTicker",
+    "avgPrice",
+    "blockTrade",
+    "referencePrice",
+  ].map((e): [string, FrameResult] => [e, Object.freeze({ kind: "ignored", reason: `unsupported:${e}` })]),
+);
+const IGNORED_PARTIAL_DEPTH: FrameResult = Object.freeze({ kind: "ignored", reason: "unsupported:partialDepth" });
+const IGNORED_ARRAY: FrameResult = Object.freeze({ kind: "ignored", reason: "unsupported:arrayStream" });
+
+function invalid(reason: InvalidReason, detail: string): FrameResult {
+  return { kind: "invalid", reason, detail };
+}
+
+function badField(what: string, field: string, value: unknown): FrameResult {
+  return invalid(
+    "invalid_field",
+    value === undefined ? `${what}: missing "${field}"` : `${what}: bad "${field}" ${sample(value)}`,
+  );
+}
+
+function unknownSymbol(what: string, symbol: string): FrameResult {
+  return invalid("unknown_symbol", `${what}: no market for symbol ${sample(symbol, 40)}`);
+}
+
+export function parseFrame(frame: string | Uint8Array, ctx: ParseContext): FrameResult {
+  const text = typeof frame === "string" ? frame : decoder.decode(frame);
+  let msg: unknown;
+  try {
+    msg = JSON.parse(text);
+  } catch (err) {
+    return invalid("malformed_json", `${(err as Error).message}; frame ${sample(text, 80)}`);
+  }
+  if (!isObject(msg)) {
+    return Array.isArray(msg) ? IGNORED_ARRAY : invalid("invalid_shape", `not a JSON object: ${sample(text, 80)}`);
+  }
+  const stream = msg.stream;
+  if (typeof stream === "string") {
+    const data = msg.data;
+    if (isObject(data)) return parsePayload(data, stream, ctx);
+    if (Array.isArray(data)) return IGNORED_ARRAY;
+    return invalid("invalid_shape", `stream ${sample(stream, 40)}: "data" is ${data === undefined ? "missing" : "not an object"}`);
+  }
+  return parsePayload(msg, undefined, ctx);
+}
+
+function parsePayload(p: Record<string, unknown>, stream: string | undefined, ctx: ParseContext): FrameResult {
+  const e = p.e;
+  if (typeof e === "string") {
+    switch (e) {
+      case "trade":
+        return parseTrade(p, ctx);
+      case "depthUpdate":
+        return parseDepthUpdate(p, ctx);
+      case "kline":
+        return parseKline(p, ctx);
+      case "24hrTicker":
+        return parseTicker(p, ctx);
+      case "bookTicker": // the futures form carries e/E/T; spot's has no event type
+        return parseBookTicker(p, ctx);
+      case "serverShutdown":
+        return SERVER_SHUTDOWN;
+      default:
+        return IGNORED_EVENTS.get(e) ?? invalid("unknown_event", `unknown event type ${sample(e, 40)}`);
+    }
+  }
+  if (e !== undefined) return badField("event", "e", e);
+
+  // payloads without an event type: bookTicker, control responses, depth snapshots
+  if (p.u !== undefined && p.s !== undefined && p.b !== undefined) return parseBookTicker(p, ctx);
+  if (p.result !== undefined && p.id !== undefined) return { kind: "ack", id: requestId(p.id) };
+  if (p.code !== undefined && p.msg !== undefined) return errorResult(p.code, p.msg, p.id);
+  const error = p.error;
+  if (isObject(error)) return errorResult(error.code, error.msg, p.id);
+  if (p.lastUpdateId !== undefined) {
+    return stream?.endsWith("@depthSnapshot") ? parseDepthSnapshot(p, stream, ctx) : IGNORED_PARTIAL_DEPTH;
+  }
+  const event = p.event; // WebSocket API form: {"event":{"e":"serverShutdown",...}}
+  if (isObject(event) && event.e === "serverShutdown") return SERVER_SHUTDOWN;
+  return invalid("unknown_event", `no event type; keys ${sample(Object.keys(p).slice(0, 8).join(","), 60)}`);
+}
+
+function requestId(id: unknown): string | number | null {
+  return typeof id === "number" || typeof id === "string" ? id : null;
+}
+
+function errorResult(code: unknown, msg: unknown, id: unknown): FrameResult {
+  const text = typeof msg === "string" ? msg : sample(msg);
+  return { kind: "error", id: requestId(id), message: code === undefined ? text : `${text} (code ${sample(code, 20)})` };
+}
+
+function parseTrade(p: Record<string, unknown>, ctx: ParseContext): FrameResult {
+  const symbol = p.s;
+  if (typeof symbol !== "string") return badField("trade", "s", symbol);
+  const market = ctx.marketOf(symbol);
+  if (market === undefined) return unknownSymbol("trade", symbol);
+  const t = p.t;
+  if (typeof t !== "number" && (typeof t !== "string" || t.length === 0)) return badField("trade", "t", t);
+  const price = num(p.p);
+  if (price !== price) return badField("trade", "p", p.p);
+  const amount = num(p.q);
+  if (amount !== amount) return badField("trade", "q", p.q);
+  const ts = epochMs(p.T ?? p.E);
+  if (ts !== ts) return badField("trade", "T", p.T);
+  const m = p.m;
+  if (typeof m !== "boolean") return badField("trade", "m", m);
+  const msg: Trade = {
+    type: "trade",
+    exchange: EXCHANGE,
+    market,
+    symbol,
+    ts,
+    recvTs: ctx.recvTs,
+    id: typeof t === "number" ? String(t) : t,
+    price,
+    amount,
+    // m: the buyer is the maker ⇒ the taker sold
+    side: m ? "sell" : "buy",
+  };
+  return { kind: "data", messages: [msg] };
+}
+
+function parseBookTicker(p: Record<string, unknown>, ctx: ParseContext): FrameResult {
+  const symbol = p.s;
+  if (typeof symbol !== "string") return badField("bookTicker", "s", symbol);
+  const market = ctx.marketOf(symbol);
+  if (market === undefined) return unknownSymbol("bookTicker", symbol);
+  const seq = int(p.u);
+  if (seq !== seq) return badField("bookTicker", "u", p.u);
+  const bidPrice = num(p.b);
+  if (bidPrice !== bidPrice) return badField("bookTicker", "b", p.b);
+  const bidAmount = num(p.B);
+  if (bidAmount !== bidAmount) return badField("bookTicker", "B", p.B);
+  const askPrice = num(p.a);
+  if (askPrice !== askPrice) return badField("bookTicker", "a", p.a);
+  const askAmount = num(p.A);
+  if (askAmount !== askAmount) return badField("bookTicker", "A", p.A);
+  // spot bookTicker has no event time; the futures form has T (transaction) and E
+  const t = p.T ?? p.E;
+  const ts = t === undefined ? ctx.recvTs : epochMs(t);
+  if (ts !== ts) return badField("bookTicker", "T", t);
+  const msg: Bbo = {
+    type: "bbo",
+    exchange: EXCHANGE,
+    market,
+    symbol,
+    ts,
+    recvTs: ctx.recvTs,
+    bidPrice,
+    bidAmount,
+    askPrice,
+    askAmount,
+    seq,
+  };
+  return { kind: "data", messages: [msg] };
+}
+
+function parseTicker(p: Record<string, unknown>, ctx: ParseContext): FrameResult {
+  const symbol = p.s;
+  if (typeof symbol !== "string") return badField("24hrTicker", "s", symbol);
+  const market = ctx.marketOf(symbol);
+  if (market === undefined) return unknownSymbol("24hrTicker", symbol);
+  const ts = epochMs(p.E);
+  if (ts !== ts) return badField("24hrTicker", "E", p.E);
+  const last = num(p.c);
+  if (last !== last) return badField("24hrTicker", "c", p.c);
+  const open = num(p.o);
+  if (open !== open) return badField("24hrTicker", "o", p.o);
+  const high = num(p.h);
+  if (high !== high) return badField("24hrTicker", "h", p.h);
+  const low = num(p.l);
+  if (low !== low) return badField("24hrTicker", "l", p.l);
+  const volume = num(p.v);
+  if (volume !== volume) return badField("24hrTicker", "v", p.v);
+  const quoteVolume = num(p.q);
+  if (quoteVolume !== quoteVolume) return badField("24hrTicker", "q", p.q);
+  const change = num(p.p);
+  if (change !== change) return badField("24hrTicker", "p", p.p);
+  const changePct = num(p.P);
+  if (changePct !== changePct) return badField("24hrTicker", "P", p.P);
+  const bid = p.b === undefined ? null : num(p.b);
+  if (bid !== bid) return badField("24hrTicker", "b", p.b);
+  const ask = p.a === undefined ? null : num(p.a);
+  if (ask !== ask) return badField("24hrTicker", "a", p.a);
+  const msg: Ticker = {
+    type: "ticker",
+    exchange: EXCHANGE,
+    market,
+    symbol,
+    ts,
+    recvTs: ctx.recvTs,
+    last,
+    open,
+    high,
+    low,
+    volume,
+    quoteVolume,
+    change,
+    changePct,
+    bid,
+    ask,
+  };
+  return { kind: "data", messages: [msg] };
+}
+
+function parseKline(p: Record<string, unknown>, ctx: ParseContext): FrameResult {
+  const symbol = p.s;
+  if (typeof symbol !== "string") return badField("kline", "s", symbol);
+  const market = ctx.marketOf(symbol);
+  if (market === undefined) return unknownSymbol("kline", symbol);
+  const ts = epochMs(p.E);
+  if (ts !== ts) return badField("kline", "E", p.E);
+  const k = p.k;
+  if (!isObject(k)) return badField("kline", "k", k);
+  const interval = k.i;
+  if (!isBinanceInterval(interval)) return badField("kline", "k.i", interval);
+  const openTime = epochMs(k.t);
+  if (openTime !== openTime) return badField("kline", "k.t", k.t);
+  const closeTime = epochMs(k.T);
+  if (closeTime !== closeTime) return badField("kline", "k.T", k.T);
+  const open = num(k.o);
+  if (open !== open) return badField("kline", "k.o", k.o);
+  const high = num(k.h);
+  if (high !== high) return badField("kline", "k.h", k.h);
+  const low = num(k.l);
+  if (low !== low) return badField("kline", "k.l", k.l);
+  const close = num(k.c);
+  if (close !== close) return badField("kline", "k.c", k.c);
+  const volume = num(k.v);
+  if (volume !== volume) return badField("kline", "k.v", k.v);
+  const quoteVolume = num(k.q);
+  if (quoteVolume !== quoteVolume) return badField("kline", "k.q", k.q);
+  const trades = int(k.n);
+  if (trades !== trades) return badField("kline", "k.n", k.n);
+  const closed = k.x;
+  if (typeof closed !== "boolean") return badField("kline", "k.x", closed);
+  const msg: Candle = {
+    type: "candle",
+    exchange: EXCHANGE,
+    market,
+    symbol,
+    ts,
+    recvTs: ctx.recvTs,
+    interval,
+    openTime,
+    closeTime,
+    open,
+    high,
+    low,
+    close,
+    volume,
+    quoteVolume,
+    trades,
+    closed,
+  };
+  return { kind: "data", messages: [msg] };
+}
+
+function parseDepthUpdate(p: Record<string, unknown>, ctx: ParseContext): FrameResult {
+  const symbol = p.s;
+  if (typeof symbol !== "string") return badField("depthUpdate", "s", symbol);
+  const market = ctx.marketOf(symbol);
+  if (market === undefined) return unknownSymbol("depthUpdate", symbol);
+  const ts = epochMs(p.E);
+  if (ts !== ts) return badField("depthUpdate", "E", p.E);
+  const first = int(p.U);
+  if (first !== first) return badField("depthUpdate", "U", p.U);
+  const last = int(p.u);
+  if (last !== last || last < first) return badField("depthUpdate", "u", p.u);
+  const bids = levels(p.b);
+  if (bids === null) return badField("depthUpdate", "b", p.b);
+  const asks = levels(p.a);
+  if (asks === null) return badField("depthUpdate", "a", p.a);
+  const msg: Book = {
+    type: "book",
+    exchange: EXCHANGE,
+    market,
+    symbol,
+    ts,
+    recvTs: ctx.recvTs,
+    kind: "delta",
+    seq: last,
+    prevSeq: first - 1,
+    bids,
+    asks,
+  };
+  return { kind: "data", messages: [msg] };
+}
+
+/**
+ * A REST depth body wrapped as `{"stream":"<sym>@depthSnapshot","data":{lastUpdateId,bids,asks}}`
+ * (how tardis.dev and our replay files interleave snapshots with the diff stream).
+ */
+function parseDepthSnapshot(p: Record<string, unknown>, stream: string, ctx: ParseContext): FrameResult {
+  const symbol = stream.slice(0, stream.indexOf("@")).toUpperCase();
+  const market = ctx.marketOf(symbol);
+  if (market === undefined) return unknownSymbol("depthSnapshot", symbol);
+  const seq = int(p.lastUpdateId);
+  if (seq !== seq) return badField("depthSnapshot", "lastUpdateId", p.lastUpdateId);
+  const bids = levels(p.bids);
+  if (bids === null) return badField("depthSnapshot", "bids", p.bids);
+  const asks = levels(p.asks);
+  if (asks === null) return badField("depthSnapshot", "asks", p.asks);
+  const msg: Book = {
+    type: "book",
+    exchange: EXCHANGE,
+    market,
+    symbol,
+    ts: ctx.recvTs,
+    recvTs: ctx.recvTs,
+    kind: "snapshot",
+    seq,
+    prevSeq: null,
+    bids,
+    asks,
+  };
+  return { kind: "data", messages: [msg] };
+}

@@ -1,0 +1,304 @@
+import type { KlinesQuery, RestContext, RestLimits, RestRequest, RestSpec } from "../../adapter.ts";
+import { ParseError } from "../../errors.ts";
+import { formatMarket, isMarketName } from "../../markets.ts";
+import type { MarketInfo } from "../../schemas/market-info.ts";
+import type { Book, Candle, CandleInterval, Trade } from "../../schemas/messages.ts";
+import { epochMs, int, isObject, levels, num, sample } from "./fields.ts";
+import { BINANCE_INTERVALS, isBinanceInterval } from "./streams.ts";
+import { symbolOf } from "./symbols.ts";
+
+/**
+ * Binance spot REST (rest-api.md): request builders with their request weight, and parsers that
+ * validate the body and throw ParseError on anything unexpected.
+ */
+
+export const REST_DEFAULT_URL = "https://api.binance.com";
+
+export const REST_LIMITS: RestLimits = {
+  budget: 6000,
+  windowMs: 60_000,
+  usedHeader: "x-mbx-used-weight-1m",
+};
+
+/** Most rows one klines, trades or historicalTrades call returns. */
+export const PAGE_LIMIT = 1000;
+/** Most levels one depth call returns. */
+export const DEPTH_MAX_LIMIT = 5000;
+
+const EXCHANGE = "binance";
+
+export const WEIGHTS = {
+  exchangeInfo: 20,
+  klines: 2,
+  trades: 25,
+  historicalTrades: 25,
+} as const;
+
+/** GET /api/v3/depth weight by limit: 1–100: 5, 101–500: 25, 501–1000: 50, 1001–5000: 250. */
+export function depthWeight(limit: number): number {
+  if (limit <= 100) return 5;
+  if (limit <= 500) return 25;
+  if (limit <= 1000) return 50;
+  return 250;
+}
+
+function pageLimit(limit: number | undefined, max: number): number {
+  if (limit === undefined) return max;
+  if (!Number.isFinite(limit)) return max;
+  return Math.min(max, Math.max(1, Math.floor(limit)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// markets
+
+function marketsRequest(): RestRequest {
+  return { method: "GET", path: "/api/v3/exchangeInfo", query: {}, weight: WEIGHTS.exchangeInfo };
+}
+
+function marketStatus(status: string): MarketInfo["status"] {
+  if (status === "TRADING") return "trading";
+  if (status === "BREAK" || status === "HALT") return "halted";
+  return "delisted";
+}
+
+/** A filter's numeric field; null when absent or zero (Binance's "no constraint"). */
+function filterValue(filters: unknown[], type: string, field: string): number | null {
+  for (const f of filters) {
+    if (isObject(f) && f.filterType === type) {
+      const v = num(f[field]);
+      return v === v && v > 0 ? v : null;
+    }
+  }
+  return null;
+}
+
+/**
+ * exchangeInfo → MarketInfo[]. Symbols whose assets cannot form a market name (non-alphanumeric
+ * asset codes) are skipped; a body that is not exchangeInfo-shaped throws ParseError.
+ */
+function parseMarkets(body: unknown): MarketInfo[] {
+  if (!isObject(body) || !Array.isArray(body.symbols)) {
+    throw new ParseError(`binance exchangeInfo: expected an object with a "symbols" array, got ${sample(body)}`);
+  }
+  const out: MarketInfo[] = [];
+  const symbols = body.symbols;
+  for (let i = 0; i < symbols.length; i++) {
+    const s = symbols[i];
+    if (
+      !isObject(s) ||
+      typeof s.symbol !== "string" ||
+      typeof s.baseAsset !== "string" ||
+      typeof s.quoteAsset !== "string" ||
+      typeof s.status !== "string"
+    ) {
+      throw new ParseError(
+        `binance exchangeInfo: symbols[${i}] lacks symbol/baseAsset/quoteAsset/status strings: ${sample(s)}`,
+      );
+    }
+    const base = s.baseAsset.toUpperCase();
+    const quote = s.quoteAsset.toUpperCase();
+    const market = formatMarket({ base, quote, kind: "spot" });
+    if (!isMarketName(market)) continue;
+    const filters = Array.isArray(s.filters) ? s.filters : [];
+    out.push({
+      exchange: EXCHANGE,
+      market,
+      symbol: s.symbol,
+      base,
+      quote,
+      type: "spot",
+      status: marketStatus(s.status),
+      tickSize: filterValue(filters, "PRICE_FILTER", "tickSize"),
+      lotSize: filterValue(filters, "LOT_SIZE", "stepSize"),
+      minNotional: filterValue(filters, "NOTIONAL", "minNotional") ?? filterValue(filters, "MIN_NOTIONAL", "minNotional"),
+    });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// klines
+
+function klinesRequest(q: KlinesQuery): RestRequest {
+  if (!isBinanceInterval(q.interval)) {
+    throw new Error(`binance klines: unsupported interval "${q.interval}" (one of ${BINANCE_INTERVALS.join(", ")})`);
+  }
+  const query: Record<string, string | number> = { symbol: symbolOf(q.market), interval: q.interval };
+  if (q.startTime !== undefined) query.startTime = Math.floor(q.startTime);
+  if (q.endTime !== undefined) query.endTime = Math.floor(q.endTime);
+  query.limit = pageLimit(q.limit, PAGE_LIMIT);
+  return { method: "GET", path: "/api/v3/klines", query, weight: WEIGHTS.klines };
+}
+
+/**
+ * Rows `[openTime, o, h, l, c, volume, closeTime, quoteVolume, trades, takerBuyBase, takerBuyQuote, ignore]`.
+ * closed = closeTime < recvTs; ts = closeTime for a closed candle (so re-fetching it yields the
+ * same message id), recvTs for the candle still open.
+ */
+function parseKlines(body: unknown, ctx: RestContext & { interval: CandleInterval }): Candle[] {
+  if (!Array.isArray(body)) throw new ParseError(`binance klines: expected an array of rows, got ${sample(body)}`);
+  const symbol = symbolOf(ctx.market);
+  const n = body.length;
+  const out: Candle[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = body[i];
+    if (!Array.isArray(r) || r.length < 9) throw new ParseError(`binance klines: row ${i} is not a kline row: ${sample(r)}`);
+    const openTime = epochMs(r[0]);
+    const open = num(r[1]);
+    const high = num(r[2]);
+    const low = num(r[3]);
+    const close = num(r[4]);
+    const volume = num(r[5]);
+    const closeTime = epochMs(r[6]);
+    const quoteVolume = num(r[7]);
+    const trades = int(r[8]);
+    if (
+      openTime !== openTime ||
+      open !== open ||
+      high !== high ||
+      low !== low ||
+      close !== close ||
+      volume !== volume ||
+      closeTime !== closeTime ||
+      quoteVolume !== quoteVolume ||
+      trades !== trades
+    ) {
+      throw new ParseError(`binance klines: row ${i} has a non-numeric field: ${sample(r, 160)}`);
+    }
+    const closed = closeTime < ctx.recvTs;
+    out[i] = {
+      type: "candle",
+      exchange: EXCHANGE,
+      market: ctx.market,
+      symbol,
+      ts: closed ? closeTime : ctx.recvTs,
+      recvTs: ctx.recvTs,
+      interval: ctx.interval,
+      openTime,
+      closeTime,
+      open,
+      high,
+      low,
+      close,
+      volume,
+      quoteVolume,
+      trades,
+      closed,
+    };
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// trades
+
+/**
+ * With fromId: GET /api/v3/historicalTrades (pages forward from a trade id); otherwise the most
+ * recent trades, GET /api/v3/trades. Neither takes a time range (Binance rejects unread
+ * parameters), so startTime/endTime are not sent: callers page by id and filter by time.
+ */
+function tradesRequest(q: {
+  market: string;
+  fromId?: string;
+  startTime?: number;
+  endTime?: number;
+  limit?: number;
+}): RestRequest {
+  const symbol = symbolOf(q.market);
+  const limit = pageLimit(q.limit, PAGE_LIMIT);
+  if (q.fromId !== undefined) {
+    if (!/^[0-9]+$/.test(q.fromId)) throw new Error(`binance trades: fromId must be a trade id, got "${q.fromId}"`);
+    return {
+      method: "GET",
+      path: "/api/v3/historicalTrades",
+      query: { symbol, fromId: q.fromId, limit },
+      weight: WEIGHTS.historicalTrades,
+    };
+  }
+  return { method: "GET", path: "/api/v3/trades", query: { symbol, limit }, weight: WEIGHTS.trades };
+}
+
+/** Rows `{id, price, qty, quoteQty, time, isBuyerMaker, isBestMatch}` → trades. */
+function parseTrades(body: unknown, ctx: RestContext): Trade[] {
+  if (!Array.isArray(body)) throw new ParseError(`binance trades: expected an array, got ${sample(body)}`);
+  const symbol = symbolOf(ctx.market);
+  const n = body.length;
+  const out: Trade[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = body[i];
+    if (!isObject(r)) throw new ParseError(`binance trades: row ${i} is not an object: ${sample(r)}`);
+    const id = r.id;
+    const price = num(r.price);
+    const amount = num(r.qty);
+    const ts = epochMs(r.time);
+    const maker = r.isBuyerMaker;
+    if (
+      (typeof id !== "number" && typeof id !== "string") ||
+      price !== price ||
+      amount !== amount ||
+      ts !== ts ||
+      typeof maker !== "boolean"
+    ) {
+      throw new ParseError(`binance trades: row ${i} lacks id/price/qty/time/isBuyerMaker: ${sample(r, 160)}`);
+    }
+    out[i] = {
+      type: "trade",
+      exchange: EXCHANGE,
+      market: ctx.market,
+      symbol,
+      ts,
+      recvTs: ctx.recvTs,
+      id: String(id),
+      price,
+      amount,
+      side: maker ? "sell" : "buy",
+    };
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// depth
+
+function depthRequest(market: string, limit: number): RestRequest {
+  const l = pageLimit(limit, DEPTH_MAX_LIMIT);
+  return { method: "GET", path: "/api/v3/depth", query: { symbol: symbolOf(market), limit: l }, weight: depthWeight(l) };
+}
+
+/** `{lastUpdateId, bids, asks}` → a book snapshot (seq = lastUpdateId; the body has no time: ts = recvTs). */
+function parseDepth(body: unknown, ctx: RestContext): Book {
+  if (!isObject(body)) throw new ParseError(`binance depth: expected an object, got ${sample(body)}`);
+  const seq = int(body.lastUpdateId);
+  if (seq !== seq) throw new ParseError(`binance depth: bad lastUpdateId ${sample(body.lastUpdateId)}`);
+  const bids = levels(body.bids);
+  if (bids === null) throw new ParseError(`binance depth: bids is not a list of [price, qty] ${sample(body.bids)}`);
+  const asks = levels(body.asks);
+  if (asks === null) throw new ParseError(`binance depth: asks is not a list of [price, qty] ${sample(body.asks)}`);
+  return {
+    type: "book",
+    exchange: EXCHANGE,
+    market: ctx.market,
+    symbol: symbolOf(ctx.market),
+    ts: ctx.recvTs,
+    recvTs: ctx.recvTs,
+    kind: "snapshot",
+    seq,
+    prevSeq: null,
+    bids,
+    asks,
+  };
+}
+
+export const rest: RestSpec = {
+  defaultUrl: REST_DEFAULT_URL,
+  limits: REST_LIMITS,
+  klinesPageLimit: PAGE_LIMIT,
+  marketsRequest,
+  parseMarkets,
+  klinesRequest,
+  parseKlines,
+  tradesRequest,
+  parseTrades,
+  depthRequest,
+  parseDepth,
+};

@@ -1,0 +1,7 @@
+export * from "./adapter.ts";
+export * from "./channels.ts";
+export * from "./errors.ts";
+export * from "./exchanges/registry.ts";
+export * from "./markets.ts";
+export * from "./schemas/index.ts";
+export * from "./subjects.ts";

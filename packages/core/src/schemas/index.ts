@@ -1,0 +1,3 @@
+export * from "./analytics.ts";
+export * from "./market-info.ts";
+export * from "./messages.ts";

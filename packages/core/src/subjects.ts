@@ -1,0 +1,71 @@
+import type { CandleInterval, MarketMessage, MessageType, NormalizedMessage } from "./schemas/messages.ts";
+
+/**
+ * The NATS subject catalog. Every subject is built here; tokens never contain dots.
+ *   md.<type>.<exchange>.<market>[.<interval>]   market data
+ *   md.status.<exchange>.<market|_all>            connection / gap / resync events
+ *   an.<kind>.<exchange>.<market>                 analyzer output
+ *   jobs.<kind>                                   scheduler work items
+ */
+
+/** NATS has no `*` market token value; a connection-wide status uses `_all`. */
+export const ALL_MARKETS_TOKEN = "_all";
+
+function token(value: string): string {
+  if (value.length === 0 || /[.\s*>]/.test(value)) throw new Error(`invalid subject token: "${value}"`);
+  return value;
+}
+
+export function marketSubject(type: MessageType, exchange: string, market: string, interval?: string): string {
+  const mkt = market === "*" && type === "status" ? ALL_MARKETS_TOKEN : token(market);
+  const subject = `md.${type}.${token(exchange)}.${mkt}`;
+  return interval ? `${subject}.${token(interval)}` : subject;
+}
+
+export function subjectOf(msg: NormalizedMessage): string {
+  return marketSubject(msg.type, msg.exchange, msg.market, msg.type === "candle" ? msg.interval : undefined);
+}
+
+export function analyticsSubject(kind: "stats" | "alert" | "portfolio", exchange: string, market: string): string {
+  return `an.${kind}.${token(exchange)}.${token(market)}`;
+}
+
+export function jobSubject(kind: string): string {
+  return `jobs.${token(kind)}`;
+}
+
+/**
+ * A deterministic Nats-Msg-Id: the same exchange event always maps to the same id, so redundant
+ * ingestors and publish retries are deduplicated by the server.
+ */
+export function messageId(msg: NormalizedMessage): string {
+  const key = `${msg.exchange}:${msg.market}`;
+  switch (msg.type) {
+    case "trade":
+      return `trade:${key}:${msg.id}`;
+    case "liquidation":
+      return `liquidation:${key}:${msg.id}:${msg.ts}`;
+    case "bbo":
+      return `bbo:${key}:${msg.seq ?? msg.ts}`;
+    case "candle":
+      return `candle:${key}:${msg.interval}:${msg.openTime}:${msg.ts}:${msg.closed ? 1 : 0}`;
+    case "book":
+      return `book:${key}:${msg.kind}:${msg.seq}`;
+    case "status":
+      return `status:${key}:${msg.event}:${msg.ts}`;
+    default:
+      return `${msg.type}:${key}:${msg.ts}`;
+  }
+}
+
+/** Parses `md.<type>.<exchange>.<market>[.<interval>]` back into its parts. */
+export function parseMarketSubject(
+  subject: string,
+): { type: MessageType; exchange: string; market: string; interval?: CandleInterval } | null {
+  const parts = subject.split(".");
+  if (parts[0] !== "md" || parts.length < 4) return null;
+  const [, type, exchange, market, interval] = parts as [string, MessageType, string, string, string?];
+  return { type, exchange, market, ...(interval ? { interval: interval as CandleInterval } : {}) };
+}
+
+export type { MarketMessage };

@@ -1,0 +1,124 @@
+import type { ConsumerMessages, JetStreamClient, JsMsg } from "@nats-io/jetstream";
+import { isRetryable } from "@tickerplant/core";
+import { Counter, Histogram, type Registry } from "prom-client";
+import type { Logger } from "./logger.ts";
+
+export interface BatchConsumerOptions<T> {
+  js: JetStreamClient;
+  stream: string;
+  durable: string;
+  /** Most messages handled in one batch. */
+  batchSize: number;
+  /** A partial batch is handled after this long. */
+  flushIntervalMs: number;
+  /** Decodes one message; throwing a non-retryable error terminates just that message. */
+  decode(msg: JsMsg): T;
+  /** Makes a batch durable. Messages are acked only after it resolves. */
+  handle(items: T[]): Promise<void>;
+  registry: Registry;
+  log: Logger;
+  nakDelayMs?: number;
+}
+
+/**
+ * A durable pull-consumer loop that hands batches to `handle` and acks only after the work is
+ * durable. A retryable failure naks the batch with a delay (redelivery is safe: writers are
+ * idempotent); a message that cannot be decoded is terminated and counted.
+ */
+export class BatchConsumer<T> {
+  private messages: ConsumerMessages | undefined;
+  private buffer: Array<{ msg: JsMsg; item: T }> = [];
+  private chain: Promise<void> = Promise.resolve();
+  private timer: Timer | undefined;
+  private done: Promise<void> | undefined;
+  private readonly processed: Counter;
+  private readonly failed: Counter;
+  private readonly batchSeconds: Histogram;
+
+  constructor(private readonly o: BatchConsumerOptions<T>) {
+    const registers = [o.registry];
+    this.processed = new Counter({
+      name: "tickerplant_consumer_messages_total",
+      help: "messages handled and acked, by consumer",
+      labelNames: ["consumer"],
+      registers,
+    });
+    this.failed = new Counter({
+      name: "tickerplant_consumer_failures_total",
+      help: "messages naked (retryable) or terminated (poison), by consumer and outcome",
+      labelNames: ["consumer", "outcome"],
+      registers,
+    });
+    this.batchSeconds = new Histogram({
+      name: "tickerplant_consumer_batch_seconds",
+      help: "time to make one batch durable",
+      labelNames: ["consumer"],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+  }
+
+  async start(): Promise<void> {
+    const consumer = await this.o.js.consumers.get(this.o.stream, this.o.durable);
+    this.messages = await consumer.consume({ max_messages: this.o.batchSize * 2 });
+    this.timer = setInterval(() => void this.flush(), this.o.flushIntervalMs);
+    this.done = this.loop(this.messages);
+  }
+
+  private async loop(messages: ConsumerMessages): Promise<void> {
+    for await (const msg of messages) {
+      let item: T;
+      try {
+        item = this.o.decode(msg);
+      } catch (err) {
+        if (isRetryable(err)) {
+          msg.nak(this.o.nakDelayMs ?? 1000);
+          this.failed.inc({ consumer: this.o.durable, outcome: "nak" });
+        } else {
+          this.o.log.warn("terminating undecodable message", { subject: msg.subject, seq: msg.seq, err });
+          msg.term(String(err));
+          this.failed.inc({ consumer: this.o.durable, outcome: "term" });
+        }
+        continue;
+      }
+      this.buffer.push({ msg, item });
+      if (this.buffer.length >= this.o.batchSize) await this.flush();
+    }
+  }
+
+  /** Serialized: one batch at a time, in delivery order. */
+  private flush(): Promise<void> {
+    if (this.buffer.length === 0) return this.chain;
+    const batch = this.buffer;
+    this.buffer = [];
+    this.chain = this.chain.then(() => this.process(batch));
+    return this.chain;
+  }
+
+  private async process(batch: Array<{ msg: JsMsg; item: T }>): Promise<void> {
+    const end = this.batchSeconds.startTimer({ consumer: this.o.durable });
+    try {
+      await this.o.handle(batch.map((b) => b.item));
+      for (const b of batch) b.msg.ack();
+      this.processed.inc({ consumer: this.o.durable }, batch.length);
+    } catch (err) {
+      const retry = isRetryable(err);
+      this.o.log.error("batch failed", { consumer: this.o.durable, size: batch.length, retry, err });
+      for (const b of batch) {
+        if (retry) b.msg.nak(this.o.nakDelayMs ?? 1000);
+        else b.msg.term(String(err));
+      }
+      this.failed.inc({ consumer: this.o.durable, outcome: retry ? "nak" : "term" }, batch.length);
+    } finally {
+      end();
+    }
+  }
+
+  /** Stops pulling, handles what was already received, then returns. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.messages?.close();
+    await this.done?.catch(() => {});
+    await this.flush();
+  }
+}

@@ -1,0 +1,176 @@
+import type { Subscription, WsSpec } from "@tickerplant/core";
+import { backoffDelay, jitter } from "./backoff.ts";
+import type { Logger } from "./logger.ts";
+import type { RateWindow } from "./rate-window.ts";
+
+export type ConnectionEvent =
+  | { event: "connected"; at: number; downSince: number | null }
+  | { event: "disconnected"; at: number; detail: string }
+  | { event: "stale"; at: number; silentMs: number }
+  | { event: "rotated"; at: number };
+
+export interface ExchangeConnectionOptions {
+  name: string;
+  url: string;
+  spec: WsSpec;
+  subscriptions: Subscription[];
+  /** Shared by every connection to the same exchange: connection attempts per window. */
+  attempts: RateWindow;
+  onFrame(data: string | Uint8Array, recvTs: number): void;
+  onEvent(e: ConnectionEvent): void;
+  log: Logger;
+  backoff?: { baseMs: number; maxMs: number };
+  /** Override the spec's planned-reconnect age (tests). */
+  maxAgeMs?: number;
+  staleAfterMs?: number;
+}
+
+/**
+ * One exchange WebSocket connection that stays up: subscribes within the exchange's message rate,
+ * keeps alive by the adapter's rule, watches for a stale stream, reconnects with jittered
+ * exponential backoff, and replaces itself before the exchange's maximum connection age
+ * (make-before-break, so a planned reconnect loses nothing; duplicates are removed downstream by
+ * their message ids). Exchange specifics come from the adapter's WsSpec only.
+ */
+export class ExchangeConnection {
+  private socket: WebSocket | undefined;
+  private stopped = false;
+  private attempt = 0;
+  private downSince: number | null = null;
+  private lastFrameAt = 0;
+  private nextId = 1;
+  private timers = new Set<Timer>();
+
+  constructor(private readonly o: ExchangeConnectionOptions) {}
+
+  start(): void {
+    void this.open("initial");
+  }
+
+  get connected(): boolean {
+    return this.socket?.readyState === WebSocket.OPEN;
+  }
+
+  private later(ms: number, fn: () => void): Timer {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    this.timers.add(t);
+    return t;
+  }
+
+  private async open(reason: "initial" | "reconnect" | "rotate"): Promise<void> {
+    if (this.stopped) return;
+    await this.o.attempts.take(1);
+    if (this.stopped) return;
+    const socket = new WebSocket(this.o.url);
+    socket.binaryType = "arraybuffer";
+    const rotating = reason === "rotate" ? this.socket : undefined;
+    let opened = false;
+    let keepalive: Timer | undefined;
+    let watchdog: Timer | undefined;
+
+    socket.onopen = () => {
+      opened = true;
+      if (!rotating) this.socket = socket;
+      this.lastFrameAt = Date.now();
+      void this.subscribe(socket);
+      const ka = this.o.spec.keepalive;
+      if (ka.kind === "client-ping") {
+        keepalive = setInterval(() => socket.readyState === WebSocket.OPEN && socket.send(ka.message), ka.intervalMs);
+      }
+      const staleAfter = this.o.staleAfterMs ?? this.o.spec.staleAfterMs;
+      watchdog = setInterval(
+        () => {
+          const silent = Date.now() - this.lastFrameAt;
+          if (this.socket === socket && silent > staleAfter) {
+            this.o.onEvent({ event: "stale", at: Date.now(), silentMs: silent });
+            socket.close(4000, "stale stream");
+          }
+        },
+        Math.max(100, Math.min(5000, staleAfter / 4)),
+      );
+      // Stagger planned reconnects: each connection rotates at 90–100 % of the maximum age.
+      const maxAge = this.o.maxAgeMs ?? this.o.spec.maxConnectionAgeMs;
+      this.later(Math.round(maxAge * (0.9 + 0.1 * jitter())), () => {
+        if (this.socket === socket && !this.stopped) void this.open("rotate");
+      });
+      if (!rotating) {
+        this.o.onEvent({ event: "connected", at: Date.now(), downSince: this.downSince });
+        this.downSince = null;
+      }
+      this.o.log.info("exchange connection open", { connection: this.o.name, reason });
+    };
+
+    socket.onmessage = (ev) => {
+      const now = Date.now();
+      if (rotating && this.socket === rotating) {
+        // The replacement delivers data: retire the old connection.
+        this.socket = socket;
+        rotating.close(1000, "planned reconnect");
+        this.o.onEvent({ event: "rotated", at: now });
+      }
+      if (this.socket !== socket && rotating === undefined) return;
+      this.lastFrameAt = now;
+      const data = ev.data;
+      this.o.onFrame(typeof data === "string" ? data : new Uint8Array(data as ArrayBuffer), now);
+    };
+
+    socket.onclose = (ev) => {
+      clearInterval(keepalive);
+      clearInterval(watchdog);
+      if (this.socket !== socket) return; // a retired or never-promoted socket
+      this.socket = undefined;
+      const now = Date.now();
+      if (opened) {
+        this.downSince = now;
+        this.o.onEvent({ event: "disconnected", at: now, detail: `close ${ev.code} ${ev.reason}`.trim() });
+      }
+      if (this.stopped) return;
+      const delay = backoffDelay(this.attempt++, this.o.backoff?.baseMs ?? 500, this.o.backoff?.maxMs ?? 30_000);
+      this.o.log.warn("exchange connection closed; reconnecting", {
+        connection: this.o.name,
+        code: ev.code,
+        reason: ev.reason,
+        delayMs: delay,
+      });
+      this.later(delay, () => void this.open("reconnect"));
+    };
+
+    socket.onerror = () => {
+      // onclose follows; a socket that never opened still needs its retry scheduled.
+      if (!opened && !rotating) this.socket = socket;
+    };
+  }
+
+  private async subscribe(socket: WebSocket): Promise<void> {
+    const frames = this.o.spec.subscribeFrames(this.o.subscriptions, () => this.nextId++);
+    // Leave one message per second of headroom for keepalive traffic.
+    const gapMs = Math.ceil(1000 / Math.max(1, this.o.spec.limits.messagesPerSecond - 1));
+    for (const [i, frame] of frames.entries()) {
+      if (socket.readyState !== WebSocket.OPEN) return;
+      if (i > 0) await Bun.sleep(gapMs);
+      socket.send(frame);
+    }
+    // Subscribed again: the next failure starts a fresh backoff.
+    this.attempt = 0;
+  }
+
+  /** Sends an application frame (e.g. an answer the exchange asked for). */
+  send(frame: string): void {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(frame);
+  }
+
+  /** Force a reconnect (e.g. the exchange announced a shutdown). */
+  reconnect(): void {
+    if (this.socket && !this.stopped) void this.open("rotate");
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.socket?.close(1000, "shutdown");
+  }
+}

@@ -1,0 +1,92 @@
+import type { JetStreamClient } from "@nats-io/jetstream";
+import { Counter, Gauge, type Registry } from "prom-client";
+import { backoffDelay } from "./backoff.ts";
+import type { Logger } from "./logger.ts";
+
+/**
+ * Publishes to JetStream with a deterministic Nats-Msg-Id and a bounded number of unacknowledged
+ * publishes. `publish()` resolves once the message is admitted (in flight); it waits while the
+ * window is full, which pushes back on the producer. A failed publish is retried with the same id
+ * (the server deduplicates) until it is acknowledged or the publisher stops.
+ */
+export class JetStreamPublisher {
+  private inFlight = 0;
+  private waiters: Array<() => void> = [];
+  private idle: Array<() => void> = [];
+  private stopped = false;
+  private readonly published: Counter;
+  private readonly duplicates: Counter;
+  private readonly failures: Counter;
+  private readonly inFlightGauge: Gauge;
+
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly options: { maxInFlight: number; registry: Registry; log: Logger },
+  ) {
+    const registers = [options.registry];
+    this.published = new Counter({
+      name: "tickerplant_published_messages_total",
+      help: "messages acknowledged by JetStream, by stream",
+      labelNames: ["stream"],
+      registers,
+    });
+    this.duplicates = new Counter({
+      name: "tickerplant_published_duplicates_total",
+      help: "publishes the server recognised as duplicates (same Nats-Msg-Id)",
+      registers,
+    });
+    this.failures = new Counter({
+      name: "tickerplant_publish_failures_total",
+      help: "publish attempts that failed and were retried",
+      registers,
+    });
+    this.inFlightGauge = new Gauge({
+      name: "tickerplant_publish_in_flight",
+      help: "publishes awaiting acknowledgement",
+      registers,
+    });
+  }
+
+  async publish(subject: string, data: Uint8Array | string, msgID: string): Promise<void> {
+    while (this.inFlight >= this.options.maxInFlight) {
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+    this.inFlight++;
+    this.inFlightGauge.set(this.inFlight);
+    void this.send(subject, data, msgID);
+  }
+
+  private async send(subject: string, data: Uint8Array | string, msgID: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const ack = await this.js.publish(subject, data, { msgID, timeout: 5000 });
+        if (ack.duplicate) this.duplicates.inc();
+        this.published.inc({ stream: ack.stream });
+        break;
+      } catch (err) {
+        this.failures.inc();
+        if (this.stopped) {
+          this.options.log.error("publish abandoned at stop", { subject, msgID, err });
+          break;
+        }
+        if (attempt % 10 === 0) this.options.log.warn("publish failed; retrying", { subject, attempt, err });
+        await Bun.sleep(backoffDelay(attempt, 50, 5000));
+      }
+    }
+    this.inFlight--;
+    this.inFlightGauge.set(this.inFlight);
+    this.waiters.shift()?.();
+    if (this.inFlight === 0) for (const resolve of this.idle.splice(0)) resolve();
+  }
+
+  /** Resolves when every admitted publish is acknowledged. */
+  async flush(): Promise<void> {
+    if (this.inFlight === 0) return;
+    await new Promise<void>((resolve) => this.idle.push(resolve));
+  }
+
+  async stop(timeoutMs = 10_000): Promise<void> {
+    await Promise.race([this.flush(), Bun.sleep(timeoutMs)]);
+    this.stopped = true;
+  }
+}

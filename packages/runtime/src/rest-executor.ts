@@ -1,0 +1,100 @@
+import { type ExchangeAdapter, type RestRequest, TickerplantError, TransientError } from "@tickerplant/core";
+import { Counter, type Registry } from "prom-client";
+import { backoffDelay } from "./backoff.ts";
+import type { Logger } from "./logger.ts";
+import type { WeightBudget } from "./weight-budget.ts";
+
+export class RestError extends TickerplantError {
+  constructor(
+    readonly status: number,
+    message: string,
+    retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(`http_${status}`, message, retryable, options);
+  }
+}
+
+/**
+ * Runs an adapter's REST requests against the exchange under its shared weight budget: reserve the
+ * weight, send, read the used-weight header, honour 429/418 Retry-After, retry transient failures.
+ */
+export class RestExecutor {
+  private readonly requests: Counter;
+  private readonly weight: Counter;
+
+  constructor(
+    private readonly deps: {
+      adapter: ExchangeAdapter;
+      baseUrl: string;
+      budget: WeightBudget;
+      registry: Registry;
+      log: Logger;
+      maxAttempts?: number;
+      timeoutMs?: number;
+    },
+  ) {
+    this.requests = new Counter({
+      name: "tickerplant_rest_requests_total",
+      help: "REST requests to exchanges, by exchange, path and status",
+      labelNames: ["exchange", "path", "status"],
+      registers: [deps.registry],
+    });
+    this.weight = new Counter({
+      name: "tickerplant_rest_weight_total",
+      help: "request weight spent, by exchange",
+      labelNames: ["exchange"],
+      registers: [deps.registry],
+    });
+  }
+
+  url(req: RestRequest): string {
+    const u = new URL(req.path, this.deps.baseUrl);
+    for (const [k, v] of Object.entries(req.query)) u.searchParams.set(k, String(v));
+    return u.toString();
+  }
+
+  async execute(req: RestRequest, signal?: AbortSignal): Promise<{ body: unknown; recvTs: number }> {
+    const exchange = this.deps.adapter.id;
+    const maxAttempts = this.deps.maxAttempts ?? 5;
+    for (let attempt = 0; ; attempt++) {
+      await this.deps.budget.acquire(req.weight, signal);
+      this.weight.inc({ exchange }, req.weight);
+      let res: Response;
+      try {
+        res = await fetch(this.url(req), {
+          method: req.method,
+          signal: AbortSignal.any([AbortSignal.timeout(this.deps.timeoutMs ?? 10_000), ...(signal ? [signal] : [])]),
+        });
+      } catch (cause) {
+        this.requests.inc({ exchange, path: req.path, status: "error" });
+        if (attempt + 1 >= maxAttempts) throw new TransientError("network", `${req.path}: request failed`, { cause });
+        await Bun.sleep(backoffDelay(attempt, 500, 10_000));
+        continue;
+      }
+      this.requests.inc({ exchange, path: req.path, status: String(res.status) });
+      const usedHeader = this.deps.adapter.rest.limits.usedHeader;
+      const used = usedHeader ? Number(res.headers.get(usedHeader)) : Number.NaN;
+      if (Number.isFinite(used)) await this.deps.budget.observeUsed(used);
+      if (res.status === 429 || res.status === 418) {
+        const retryAfterMs = Number(res.headers.get("retry-after") ?? 60) * 1000;
+        await this.deps.budget.blockFor(retryAfterMs);
+        this.deps.log.warn("exchange rate limit hit; backing off", { exchange, status: res.status, retryAfterMs });
+        if (attempt + 1 >= maxAttempts) throw new RestError(res.status, `${req.path}: rate limited`, true);
+        continue;
+      }
+      if (res.status >= 500) {
+        if (attempt + 1 >= maxAttempts) throw new RestError(res.status, `${req.path}: server error`, true);
+        await Bun.sleep(backoffDelay(attempt, 500, 10_000));
+        continue;
+      }
+      const text = await res.text();
+      if (!res.ok) throw new RestError(res.status, `${req.path}: ${text.slice(0, 200)}`, false);
+      try {
+        return { body: JSON.parse(text), recvTs: Date.now() };
+      } catch (cause) {
+        throw new RestError(res.status, `${req.path}: response is not JSON`, false, { cause });
+      }
+    }
+  }
+}
