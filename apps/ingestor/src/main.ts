@@ -16,7 +16,7 @@ import { Ingestor } from "./ingestor.ts";
 
 const config = loadIngestorConfig(process.env);
 const service = config.SERVICE_NAME ?? "ingestor";
-const log = createLogger({ service, level: config.LOG_LEVEL as never });
+const log = createLogger({ service, level: config.LOG_LEVEL });
 const registry = createMetricsRegistry(service);
 
 async function main() {

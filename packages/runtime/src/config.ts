@@ -18,12 +18,14 @@ export class ConfigError extends Error {
 export const CsvList = (options: { default?: string[]; description?: string } = {}) =>
   T.Array(T.String({ minLength: 1 }), { ...options, "x-csv": true });
 
-export const LogLevelSchema = T.Union([T.Literal("debug"), T.Literal("info"), T.Literal("warn"), T.Literal("error")]);
+export const LogLevelSchema = T.Union([T.Literal("debug"), T.Literal("info"), T.Literal("warn"), T.Literal("error")], {
+  default: "info",
+});
 
 /** Variables every service reads. */
 export const ServiceEnv = {
   SERVICE_NAME: T.Optional(T.String({ minLength: 1 })),
-  LOG_LEVEL: T.String({ default: "info", enum: ["debug", "info", "warn", "error"] }),
+  LOG_LEVEL: LogLevelSchema,
   HTTP_PORT: T.Integer({ minimum: 0, maximum: 65535, description: "health and metrics port" }),
 };
 

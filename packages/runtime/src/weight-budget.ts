@@ -51,7 +51,7 @@ export class WeightBudget {
       const now = Date.now();
       const blockedUntil = Number((await this.redis.get(this.blockKey)) ?? 0);
       if (blockedUntil > now) {
-        await Bun.sleep(Math.min(blockedUntil - now, 5000));
+        await pause(Math.min(blockedUntil - now, 5000), signal);
         continue;
       }
       const used = (await this.redis.eval(
@@ -64,7 +64,7 @@ export class WeightBudget {
       )) as number;
       if (used >= 0) return;
       const nextWindow = (Math.floor(now / this.limits.windowMs) + 1) * this.limits.windowMs;
-      await Bun.sleep(Math.min(nextWindow - now + 5, 5000));
+      await pause(Math.min(nextWindow - now + 5, 5000), signal);
     }
   }
 
@@ -80,4 +80,19 @@ export class WeightBudget {
   async used(): Promise<number> {
     return Number((await this.redis.get(this.windowKey(Date.now()))) ?? 0);
   }
+}
+
+/** A sleep that ends early, with the abort reason, when the caller gives up. */
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
 }

@@ -1,0 +1,198 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import type { Subscription, WsSpec } from "@tickerplant/core";
+import type { Server, ServerWebSocket } from "bun";
+import { type ConnectionEvent, ExchangeConnection } from "../src/exchange-connection.ts";
+import { createLogger } from "../src/logger.ts";
+import { RateWindow } from "../src/rate-window.ts";
+
+const log = createLogger({ service: "test", level: "error" });
+
+function spec(overrides: Partial<WsSpec> = {}): WsSpec {
+  return {
+    defaultUrl: "ws://unused",
+    limits: { streamsPerConnection: 10, argsPerSubscribe: 2, messagesPerSecond: 5, connectionAttempts: { count: 100, windowMs: 60_000 } },
+    keepalive: { kind: "server-ping", serverIntervalMs: 20_000 },
+    maxConnectionAgeMs: 60_000,
+    staleAfterMs: 60_000,
+    plan: (subscriptions, baseUrl) => [{ url: baseUrl, subscriptions }],
+    subscribeFrames: (subs, nextId) => {
+      const frames: string[] = [];
+      for (let i = 0; i < subs.length; i += 2) {
+        frames.push(JSON.stringify({ op: "sub", args: subs.slice(i, i + 2).map((s) => s.market), id: nextId() }));
+      }
+      return frames;
+    },
+    unsubscribeFrames: () => [],
+    ...overrides,
+  };
+}
+
+type Peer = ServerWebSocket<{ id: number }>;
+
+/** A scripted exchange: records what clients send and lets the test push frames. */
+function exchange() {
+  const received: Array<{ at: number; id: number; text: string }> = [];
+  const peers = new Set<Peer>();
+  let nextId = 0;
+  let connections = 0;
+  const server: Server = Bun.serve<{ id: number }, never>({
+    port: 0,
+    fetch(req, srv) {
+      connections++;
+      return srv.upgrade(req, { data: { id: nextId++ } }) ? undefined : new Response("no", { status: 400 });
+    },
+    websocket: {
+      open: (ws) => void peers.add(ws),
+      close: (ws) => void peers.delete(ws),
+      message: (ws, msg) => void received.push({ at: Date.now(), id: ws.data.id, text: String(msg) }),
+    },
+  });
+  return {
+    url: `ws://127.0.0.1:${server.port}`,
+    received,
+    peers,
+    get connections() {
+      return connections;
+    },
+    broadcast: (text: string) => {
+      for (const p of peers) p.send(text);
+    },
+    stop: () => server.stop(true),
+  };
+}
+
+async function until(cond: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await Bun.sleep(10);
+  }
+}
+
+const subs: Subscription[] = ["A-B", "C-D", "E-F", "G-H", "I-J"].map((market) => ({ channel: "trade", market }));
+let cleanup: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanup) c();
+  cleanup = [];
+});
+
+describe("ExchangeConnection", () => {
+  test("subscribes in chunks no faster than the exchange's message rate", async () => {
+    const ex = exchange();
+    const events: ConnectionEvent[] = [];
+    const conn = new ExchangeConnection({
+      name: "t",
+      url: ex.url,
+      spec: spec(),
+      subscriptions: subs,
+      attempts: new RateWindow(10, 1000),
+      onFrame: () => {},
+      onEvent: (e) => void events.push(e),
+      log,
+    });
+    cleanup.push(() => conn.stop(), () => ex.stop());
+    conn.start();
+    await until(() => ex.received.length === 3);
+    expect(ex.received.map((r) => JSON.parse(r.text).args)).toEqual([["A-B", "C-D"], ["E-F", "G-H"], ["I-J"]]);
+    // 5 msgs/s with one kept for keepalives ⇒ at least 250 ms apart.
+    expect(ex.received[1]!.at - ex.received[0]!.at).toBeGreaterThanOrEqual(240);
+    expect(events[0]).toMatchObject({ event: "connected", downSince: null });
+  });
+
+  test("reconnects after a drop, resubscribes and reports the gap", async () => {
+    const ex = exchange();
+    const events: ConnectionEvent[] = [];
+    const frames: string[] = [];
+    const conn = new ExchangeConnection({
+      name: "t",
+      url: ex.url,
+      spec: spec(),
+      subscriptions: subs.slice(0, 1),
+      attempts: new RateWindow(10, 1000),
+      backoff: { baseMs: 20, maxMs: 100 },
+      onFrame: (d) => void frames.push(String(d)),
+      onEvent: (e) => void events.push(e),
+      log,
+    });
+    cleanup.push(() => conn.stop(), () => ex.stop());
+    conn.start();
+    await until(() => ex.received.length === 1);
+    for (const p of ex.peers) p.close(1006, "boom");
+    await until(() => ex.received.length === 2);
+    expect(ex.connections).toBe(2);
+    const kinds = events.map((e) => e.event);
+    expect(kinds).toEqual(["connected", "disconnected", "connected"]);
+    const reconnected = events[2] as Extract<ConnectionEvent, { event: "connected" }>;
+    expect(reconnected.downSince).toBe((events[1] as { at: number }).at);
+    ex.broadcast("hello");
+    await until(() => frames.includes("hello"));
+  });
+
+  test("a silent stream is reported stale and replaced", async () => {
+    const ex = exchange();
+    const events: ConnectionEvent[] = [];
+    const conn = new ExchangeConnection({
+      name: "t",
+      url: ex.url,
+      spec: spec(),
+      subscriptions: subs.slice(0, 1),
+      attempts: new RateWindow(10, 1000),
+      staleAfterMs: 300,
+      backoff: { baseMs: 10, maxMs: 50 },
+      onFrame: () => {},
+      onEvent: (e) => void events.push(e),
+      log,
+    });
+    cleanup.push(() => conn.stop(), () => ex.stop());
+    conn.start();
+    await until(() => events.some((e) => e.event === "stale"), 3000);
+    await until(() => ex.connections >= 2, 3000);
+  });
+
+  test("client-ping keepalive sends the adapter's message", async () => {
+    const ex = exchange();
+    const conn = new ExchangeConnection({
+      name: "t",
+      url: ex.url,
+      spec: spec({ keepalive: { kind: "client-ping", intervalMs: 100, message: '{"op":"ping"}' } }),
+      subscriptions: subs.slice(0, 1),
+      attempts: new RateWindow(10, 1000),
+      onFrame: () => {},
+      onEvent: () => {},
+      log,
+    });
+    cleanup.push(() => conn.stop(), () => ex.stop());
+    conn.start();
+    await until(() => ex.received.filter((r) => r.text === '{"op":"ping"}').length >= 3, 2000);
+  });
+
+  test("planned reconnect is make-before-break: no frame is lost", async () => {
+    const ex = exchange();
+    const frames: number[] = [];
+    const events: ConnectionEvent[] = [];
+    const conn = new ExchangeConnection({
+      name: "t",
+      url: ex.url,
+      spec: spec(),
+      subscriptions: subs.slice(0, 1),
+      attempts: new RateWindow(10, 1000),
+      maxAgeMs: 400,
+      onFrame: (d) => void frames.push(Number(d)),
+      onEvent: (e) => void events.push(e),
+      log,
+    });
+    cleanup.push(() => conn.stop(), () => ex.stop());
+    conn.start();
+    await until(() => ex.peers.size === 1);
+    let n = 0;
+    const ticker = setInterval(() => ex.broadcast(String(n++)), 5);
+    cleanup.push(() => clearInterval(ticker));
+    await until(() => events.filter((e) => e.event === "rotated").length >= 2, 5000);
+    clearInterval(ticker);
+    await Bun.sleep(50);
+    const unique = [...new Set(frames)].sort((a, b) => a - b);
+    const first = unique[0]!;
+    expect(unique).toEqual(Array.from({ length: unique.length }, (_, i) => first + i));
+    expect(events.filter((e) => e.event === "disconnected")).toHaveLength(0);
+  });
+});

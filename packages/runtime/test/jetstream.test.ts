@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { StorageType } from "@nats-io/jetstream";
+import { Registry } from "prom-client";
+import { BatchConsumer } from "../src/consumer.ts";
+import { createLogger } from "../src/logger.ts";
+import { connectNats, type Nats } from "../src/nats.ts";
+import { JetStreamPublisher } from "../src/publisher.ts";
+import { ensureDurableConsumer, provisionStreams, streamDefinitions } from "../src/streams.ts";
+import { NATS_URL, uniqueName } from "./env.ts";
+
+const log = createLogger({ service: "test", level: "error" });
+let nats: Nats;
+const stream = uniqueName("TEST_");
+const subject = stream.toLowerCase();
+
+beforeAll(async () => {
+  nats = await connectNats(NATS_URL, "runtime-test", log);
+  await nats.jsm.streams.add({
+    name: stream,
+    subjects: [`${subject}.>`],
+    storage: StorageType.Memory,
+    duplicate_window: 60_000_000_000,
+  });
+});
+
+afterAll(async () => {
+  await nats.jsm.streams.delete(stream).catch(() => {});
+  await nats.close();
+});
+
+describe("stream provisioning", () => {
+  test("is idempotent and creates every defined stream", async () => {
+    const opts = { replicas: 1, tradesRetentionDays: 7 };
+    await provisionStreams(nats.jsm, opts, log);
+    await provisionStreams(nats.jsm, opts, log);
+    for (const def of streamDefinitions(opts)) {
+      const info = await nats.jsm.streams.info(def.name);
+      expect(info.config.subjects).toEqual(def.subjects);
+    }
+  });
+});
+
+describe("JetStreamPublisher", () => {
+  test("deduplicates by message id and bounds the in-flight window", async () => {
+    const publisher = new JetStreamPublisher(nats.js, { maxInFlight: 4, registry: new Registry(), log });
+    for (let i = 0; i < 50; i++) await publisher.publish(`${subject}.a`, `m${i % 25}`, `id-${i % 25}`);
+    await publisher.flush();
+    const info = await nats.jsm.streams.info(stream);
+    expect(info.state.messages).toBe(25);
+  });
+});
+
+describe("BatchConsumer", () => {
+  test("acks only after handle() succeeds and redelivers a failed batch", async () => {
+    const durable = uniqueName("c");
+    await ensureDurableConsumer(nats.jsm, { stream, durable, filterSubject: `${subject}.b`, ackWaitMs: 2000 });
+    for (let i = 0; i < 10; i++) await nats.js.publish(`${subject}.b`, JSON.stringify({ n: i }), { msgID: `b-${i}` });
+    const seen: number[] = [];
+    let failOnce = true;
+    const consumer = new BatchConsumer<{ n: number }>({
+      js: nats.js,
+      stream,
+      durable,
+      batchSize: 5,
+      flushIntervalMs: 20,
+      nakDelayMs: 50,
+      decode: (m) => m.json(),
+      handle: async (items) => {
+        if (failOnce) {
+          failOnce = false;
+          throw new Error("database unavailable");
+        }
+        seen.push(...items.map((i) => i.n));
+      },
+      registry: new Registry(),
+      log,
+    });
+    await consumer.start();
+    const deadline = Date.now() + 8000;
+    while (new Set(seen).size < 10 && Date.now() < deadline) await Bun.sleep(50);
+    await consumer.stop();
+    expect([...new Set(seen)].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const info = await nats.jsm.consumers.info(stream, durable);
+    expect(info.num_ack_pending).toBe(0);
+    expect(info.num_pending).toBe(0);
+  });
+
+  test("terminates a message it cannot decode and keeps going", async () => {
+    const durable = uniqueName("p");
+    await ensureDurableConsumer(nats.jsm, { stream, durable, filterSubject: `${subject}.c` });
+    await nats.js.publish(`${subject}.c`, "{not json", { msgID: "c-bad" });
+    await nats.js.publish(`${subject}.c`, JSON.stringify({ n: 1 }), { msgID: "c-1" });
+    const registry = new Registry();
+    const seen: number[] = [];
+    const consumer = new BatchConsumer<{ n: number }>({
+      js: nats.js,
+      stream,
+      durable,
+      batchSize: 10,
+      flushIntervalMs: 20,
+      decode: (m) => {
+        try {
+          return m.json();
+        } catch (cause) {
+          throw Object.assign(new Error("bad json", { cause }), { retryable: false, code: "parse_error" });
+        }
+      },
+      handle: async (items) => void seen.push(...items.map((i) => i.n)),
+      registry,
+      log,
+    });
+    await consumer.start();
+    const deadline = Date.now() + 5000;
+    while (seen.length < 1 && Date.now() < deadline) await Bun.sleep(50);
+    await consumer.stop();
+    expect(seen).toEqual([1]);
+    const metrics = await registry.metrics();
+    expect(metrics).toMatch(/tickerplant_consumer_failures_total\{consumer="[^"]+",outcome="(term|nak)"\} 1/);
+  });
+});
