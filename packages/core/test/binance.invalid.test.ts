@@ -34,7 +34,8 @@ const TRADE = {
   m: false,
   M: true,
 };
-const with_ = (base: Record<string, unknown>, patch: Record<string, unknown>) => JSON.stringify({ ...base, ...patch });
+const with_ = (base: Record<string, unknown>, patch: Record<string, unknown>) =>
+  JSON.stringify({ ...base, ...patch });
 
 describe("malformed frames → invalid, never throw", () => {
   test("malformed JSON", () => {
@@ -81,7 +82,10 @@ describe("malformed frames → invalid, never throw", () => {
       "unknown_symbol",
       /depthUpdate.*LTCUSDT/,
     );
-    expectInvalid('{"stream":"ethusdt@depthSnapshot","data":{"lastUpdateId":1,"bids":[],"asks":[]}}', "unknown_symbol");
+    expectInvalid(
+      '{"stream":"ethusdt@depthSnapshot","data":{"lastUpdateId":1,"bids":[],"asks":[]}}',
+      "unknown_symbol",
+    );
   });
 
   test("trade: missing and mistyped fields", () => {
@@ -98,7 +102,11 @@ describe("malformed frames → invalid, never throw", () => {
   });
 
   test("other events: mistyped fields", () => {
-    expectInvalid('{"u":"x","s":"BTCUSDT","b":"1","B":"1","a":"1","A":"1"}', "invalid_field", /bookTicker.*"u"/);
+    expectInvalid(
+      '{"u":"x","s":"BTCUSDT","b":"1","B":"1","a":"1","A":"1"}',
+      "invalid_field",
+      /bookTicker.*"u"/,
+    );
     expectInvalid('{"u":1,"s":"BTCUSDT","b":"1","B":"1","a":"NaN","A":"1"}', "invalid_field", /"a"/);
     expectInvalid('{"u":1,"s":"BTCUSDT","b":"1","B":"1","a":"1"}', "invalid_field", /missing "A"/);
     const depth = { e: "depthUpdate", E: 1, s: "BTCUSDT", U: 10, u: 12, b: [["1", "2"]], a: [] };
@@ -112,7 +120,20 @@ describe("malformed frames → invalid, never throw", () => {
       e: "kline",
       E: 61000,
       s: "BTCUSDT",
-      k: { t: 60000, T: 119999, s: "BTCUSDT", i: "1m", o: "1", c: "1", h: "1", l: "1", v: "1", n: 1, x: false, q: "1" },
+      k: {
+        t: 60000,
+        T: 119999,
+        s: "BTCUSDT",
+        i: "1m",
+        o: "1",
+        c: "1",
+        h: "1",
+        l: "1",
+        v: "1",
+        n: 1,
+        x: false,
+        q: "1",
+      },
     };
     expect(parse(JSON.stringify(kline)).kind).toBe("data");
     expectInvalid(JSON.stringify({ ...kline, k: { ...kline.k, i: "2m" } }), "invalid_field", /k\.i/);
@@ -128,7 +149,9 @@ describe("malformed frames → invalid, never throw", () => {
   });
 
   test("a ticker without best bid/ask gives nulls", () => {
-    const r = parse('{"e":"24hrTicker","E":1,"s":"BTCUSDT","c":"1","o":"1","h":"1","l":"1","v":"1","q":"1","p":"0","P":"0"}');
+    const r = parse(
+      '{"e":"24hrTicker","E":1,"s":"BTCUSDT","c":"1","o":"1","h":"1","l":"1","v":"1","q":"1","p":"0","P":"0"}',
+    );
     expect(r.kind).toBe("data");
     if (r.kind === "data") expect(r.messages[0]).toMatchObject({ type: "ticker", bid: null, ask: null });
   });
@@ -186,20 +209,25 @@ describe("control frames", () => {
   });
 
   test("serverShutdown, raw, combined and WebSocket-API forms", () => {
-    const shutdown = { kind: "control", event: "server-shutdown" };
+    const shutdown: FrameResult = { kind: "control", event: "server-shutdown" };
     expect(parse('{"e":"serverShutdown","E":1770123456789}')).toEqual(shutdown);
-    expect(parse('{"stream":"!serverShutdown","data":{"e":"serverShutdown","E":1770123456789}}')).toEqual(shutdown);
+    expect(parse('{"stream":"!serverShutdown","data":{"e":"serverShutdown","E":1770123456789}}')).toEqual(
+      shutdown,
+    );
     expect(parse('{"event":{"e":"serverShutdown","E":1770123456789}}')).toEqual(shutdown);
   });
 
   test("known streams we do not normalize are ignored, not invalid", () => {
-    expect(parse('{"e":"aggTrade","E":1,"s":"BTCUSDT","a":1,"p":"1","q":"1","f":1,"l":1,"T":1,"m":true}')).toEqual({
+    expect(
+      parse('{"e":"aggTrade","E":1,"s":"BTCUSDT","a":1,"p":"1","q":"1","f":1,"l":1,"T":1,"m":true}'),
+    ).toEqual({
       kind: "ignored",
       reason: "unsupported:aggTrade",
     });
-    expect(parse('{"e":"24hrMiniTicker","E":1,"s":"BTCUSDT","c":"1","o":"1","h":"1","l":"1","v":"1","q":"1"}').kind).toBe(
-      "ignored",
-    );
+    expect(
+      parse('{"e":"24hrMiniTicker","E":1,"s":"BTCUSDT","c":"1","o":"1","h":"1","l":"1","v":"1","q":"1"}')
+        .kind,
+    ).toBe("ignored");
     expect(parse('{"stream":"btcusdt@depth5","data":{"lastUpdateId":160,"bids":[],"asks":[]}}')).toEqual({
       kind: "ignored",
       reason: "unsupported:partialDepth",

@@ -15,8 +15,9 @@ function ctx(symbols: Record<string, string>, recvTs = RECV_TS): ParseContext {
 /** The schema errors of a message, empty when it validates. */
 function schemaErrors(m: MarketMessage): string[] {
   const schema = MESSAGE_SCHEMAS[m.type];
-  if (Value.Check(schema, m)) return [];
-  return [...Value.Errors(schema, m)].map((e) => `${m.type}${e.path}: ${e.message}`);
+  const value: unknown = m;
+  if (Value.Check(schema, value)) return [];
+  return [...Value.Errors(schema, value)].map((e) => `${m.type}${e.path}: ${e.message}`);
 }
 
 /** A label per result: "trade", "bbo", "book:delta", "ignored:<reason>", "invalid:<reason>", ... */
@@ -127,7 +128,7 @@ function replayBook(snapshot: Book, msgs: MarketMessage[]) {
 }
 
 const num = (s: string) => Number(s);
-const lv = (rows: [string, string][]) => rows.map(([p, q]) => [num(p), num(q)]);
+const lv = (rows: [string, string][]) => rows.map(([p, q]): [number, number] => [num(p), num(q)]);
 
 describe("binance spot testnet 2026: trade + bookTicker + depth@100ms", () => {
   const p = parseFile(
@@ -156,9 +157,23 @@ describe("binance spot testnet 2026: trade + bookTicker + depth@100ms", () => {
       side: "buy",
     });
     const t8 = only<Trade>(p, 8); // m=true: buyer is maker ⇒ taker sold
-    expect([t8.id, t8.price, t8.amount, t8.side, t8.ts]).toEqual(["388511", 76745.18, 0.00065, "sell", 1789295137364]);
+    expect([t8.id, t8.price, t8.amount, t8.side, t8.ts]).toEqual([
+      "388511",
+      76745.18,
+      0.00065,
+      "sell",
+      1789295137364,
+    ]);
     const trades = allMessages(p).filter((m): m is Trade => m.type === "trade");
-    expect(trades.map((t) => t.id)).toEqual(["388510", "388511", "388512", "388513", "388514", "388515", "388516"]);
+    expect(trades.map((t) => t.id)).toEqual([
+      "388510",
+      "388511",
+      "388512",
+      "388513",
+      "388514",
+      "388515",
+      "388516",
+    ]);
     expect(trades.map((t) => t.side)).toEqual(["buy", "sell", "buy", "buy", "buy", "sell", "buy"]);
   });
 
@@ -336,14 +351,14 @@ describe("binance.us spot (same protocol)", () => {
       1633998294628,
     ]);
     const closed = only<Candle>(p, 194); // the same candle, now final
-    expect([closed.closed, closed.openTime, closed.closeTime, closed.close, closed.quoteVolume, closed.ts]).toEqual([
-      true,
-      1633998240000,
-      1633998299999,
-      13.7664,
-      7387.120735,
-      1633998301755,
-    ]);
+    expect([
+      closed.closed,
+      closed.openTime,
+      closed.closeTime,
+      closed.close,
+      closed.quoteVolume,
+      closed.ts,
+    ]).toEqual([true, 1633998240000, 1633998299999, 13.7664, 7387.120735, 1633998301755]);
     const next = only<Candle>(p, 227);
     expect([next.openTime, next.open, next.trades, next.closed]).toEqual([1633998300000, 13.7604, 2, false]);
 
@@ -366,7 +381,9 @@ describe("binance.us spot (same protocol)", () => {
     expect(p.counts).toEqual({ "book:delta": 41, bbo: 15 });
     expectAllValid(p);
     const b = only<Bbo>(p, 1);
-    expect([b.seq, b.bidPrice, b.bidAmount, b.askPrice, b.askAmount]).toEqual([96974986, 0.9939, 5023.17, 0.9955, 2100]);
+    expect([b.seq, b.bidPrice, b.bidAmount, b.askPrice, b.askAmount]).toEqual([
+      96974986, 0.9939, 5023.17, 0.9955, 2100,
+    ]);
     const last = only<Book>(p, 56);
     expect([last.prevSeq, last.seq, last.ts]).toEqual([96975042, 96975046, 1633998305614]);
     expect(last.asks).toEqual([
@@ -461,7 +478,8 @@ describe("tardis-node binance vectors", () => {
         }
         case "book_change": {
           const b = m as Book;
-          const side = (rows: unknown) => (rows as { price: number; amount: number }[]).map((r) => [r.price, r.amount]);
+          const side = (rows: unknown) =>
+            (rows as { price: number; amount: number }[]).map((r) => [r.price, r.amount]);
           expect(b.type).toBe("book");
           expect(b.kind).toBe(e.isSnapshot ? "snapshot" : "delta");
           let bids = b.bids;
@@ -472,7 +490,10 @@ describe("tardis-node binance vectors", () => {
             const buffered = p.perLine
               .slice(0, i)
               .flat()
-              .filter((x): x is Book => x.type === "book" && x.kind === "delta" && x.symbol === b.symbol && x.seq > b.seq);
+              .filter(
+                (x): x is Book =>
+                  x.type === "book" && x.kind === "delta" && x.symbol === b.symbol && x.seq > b.seq,
+              );
             const merge = (base: [number, number][], pick: (d: Book) => [number, number][]) => {
               const book = new Map(base);
               for (const d of buffered) for (const [px, qty] of pick(d)) book.set(px, qty);

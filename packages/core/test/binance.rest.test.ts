@@ -19,11 +19,22 @@ describe("binance REST spec", () => {
 describe("klines", () => {
   test("request: path, query, weight, limit capped at 1000", () => {
     expect(
-      rest.klinesRequest({ market: "BTC-USDT", interval: "1m", startTime: 1634943780000, endTime: 1634944379999 }),
+      rest.klinesRequest({
+        market: "BTC-USDT",
+        interval: "1m",
+        startTime: 1634943780000,
+        endTime: 1634944379999,
+      }),
     ).toEqual({
       method: "GET",
       path: "/api/v3/klines",
-      query: { symbol: "BTCUSDT", interval: "1m", startTime: 1634943780000, endTime: 1634944379999, limit: 1000 },
+      query: {
+        symbol: "BTCUSDT",
+        interval: "1m",
+        startTime: 1634943780000,
+        endTime: 1634944379999,
+        limit: 1000,
+      },
       weight: 2,
     });
     expect(rest.klinesRequest({ market: "ETH-BTC", interval: "1M", limit: 5000 }).query).toEqual({
@@ -64,13 +75,31 @@ describe("klines", () => {
       closed: true,
     });
     const last = candles[9]!;
-    expect([last.openTime, last.closeTime, last.open, last.close, last.volume, last.quoteVolume, last.trades]).toEqual([
-      1634944320000, 1634944379999, 60739.85, 60739.85, 0.04734, 2875.424499, 7,
-    ]);
+    expect([
+      last.openTime,
+      last.closeTime,
+      last.open,
+      last.close,
+      last.volume,
+      last.quoteVolume,
+      last.trades,
+    ]).toEqual([1634944320000, 1634944379999, 60739.85, 60739.85, 0.04734, 2875.424499, 7]);
     expect(last.closed).toBe(false);
     expect(last.ts).toBe(recvTs);
-    expect(candles.map((c) => c.closed)).toEqual([true, true, true, true, true, true, true, true, true, false]);
-    for (let i = 1; i < candles.length; i++) expect(candles[i]!.openTime - candles[i - 1]!.openTime).toBe(60_000);
+    expect(candles.map((c) => c.closed)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+    ]);
+    for (let i = 1; i < candles.length; i++)
+      expect(candles[i]!.openTime - candles[i - 1]!.openTime).toBe(60_000);
     for (const c of candles) expect(Value.Check(CandleSchema, c)).toBe(true);
   });
 
@@ -92,7 +121,9 @@ describe("depth", () => {
       query: { symbol: "NKNUSDT", limit: 1000 },
       weight: 50,
     });
-    const weights = [1, 5, 100, 101, 500, 501, 1000, 1001, 5000].map((l) => rest.depthRequest("BTC-USDT", l).weight);
+    const weights = [1, 5, 100, 101, 500, 501, 1000, 1001, 5000].map(
+      (l) => rest.depthRequest("BTC-USDT", l).weight,
+    );
     expect(weights).toEqual([5, 5, 5, 25, 25, 50, 50, 250, 250]);
     expect(rest.depthRequest("BTC-USDT", 10_000).query.limit).toBe(5000);
     expect(rest.depthRequest("BTC-USDT", 0).query.limit).toBe(1);
@@ -142,7 +173,9 @@ describe("trades", () => {
       query: { symbol: "BTCUSDT", limit: 1000 },
       weight: 25,
     });
-    expect(rest.tradesRequest({ market: "BTC-USDT", fromId: "388510", limit: 500, startTime: 1, endTime: 2 })).toEqual({
+    expect(
+      rest.tradesRequest({ market: "BTC-USDT", fromId: "388510", limit: 500, startTime: 1, endTime: 2 }),
+    ).toEqual({
       method: "GET",
       path: "/api/v3/historicalTrades",
       query: { symbol: "BTCUSDT", fromId: "388510", limit: 500 },
@@ -214,7 +247,12 @@ describe("trades", () => {
 
 describe("exchangeInfo", () => {
   test("request", () => {
-    expect(rest.marketsRequest()).toEqual({ method: "GET", path: "/api/v3/exchangeInfo", query: {}, weight: 20 });
+    expect(rest.marketsRequest()).toEqual({
+      method: "GET",
+      path: "/api/v3/exchangeInfo",
+      query: {},
+      weight: 20,
+    });
   });
 
   // GET /api/v3/exchangeInfo, trimmed to four symbols, fields as Binance sends them
@@ -249,10 +287,20 @@ describe("exchangeInfo", () => {
         isSpotTradingAllowed: true,
         isMarginTradingAllowed: true,
         filters: [
-          { filterType: "PRICE_FILTER", minPrice: "0.01000000", maxPrice: "1000000.00000000", tickSize: "0.01000000" },
+          {
+            filterType: "PRICE_FILTER",
+            minPrice: "0.01000000",
+            maxPrice: "1000000.00000000",
+            tickSize: "0.01000000",
+          },
           { filterType: "LOT_SIZE", minQty: "0.00001000", maxQty: "9000.00000000", stepSize: "0.00001000" },
           { filterType: "ICEBERG_PARTS", limit: 10 },
-          { filterType: "MARKET_LOT_SIZE", minQty: "0.00000000", maxQty: "98.48916151", stepSize: "0.00000000" },
+          {
+            filterType: "MARKET_LOT_SIZE",
+            minQty: "0.00000000",
+            maxQty: "98.48916151",
+            stepSize: "0.00000000",
+          },
           {
             filterType: "TRAILING_DELTA",
             minTrailingAboveDelta: 10,
@@ -298,7 +346,12 @@ describe("exchangeInfo", () => {
         isSpotTradingAllowed: true,
         isMarginTradingAllowed: false,
         filters: [
-          { filterType: "PRICE_FILTER", minPrice: "0.00001000", maxPrice: "922327.00000000", tickSize: "0.00001000" },
+          {
+            filterType: "PRICE_FILTER",
+            minPrice: "0.00001000",
+            maxPrice: "922327.00000000",
+            tickSize: "0.00001000",
+          },
           { filterType: "LOT_SIZE", minQty: "0.00010000", maxQty: "100000.00000000", stepSize: "0.00010000" },
           { filterType: "MIN_NOTIONAL", minNotional: "0.00010000", applyToMarket: true, avgPriceMins: 5 },
         ],
@@ -310,7 +363,12 @@ describe("exchangeInfo", () => {
         baseAsset: "BCC",
         quoteAsset: "BTC",
         filters: [
-          { filterType: "PRICE_FILTER", minPrice: "0.00000000", maxPrice: "0.00000000", tickSize: "0.00000000" },
+          {
+            filterType: "PRICE_FILTER",
+            minPrice: "0.00000000",
+            maxPrice: "0.00000000",
+            tickSize: "0.00000000",
+          },
         ],
         permissions: [],
         permissionSets: [["SPOT"]],
@@ -394,7 +452,9 @@ describe("exchangeInfo", () => {
   test("bad bodies throw ParseError", () => {
     expect(() => rest.parseMarkets([])).toThrow(ParseError);
     expect(() => rest.parseMarkets({ code: -1003, msg: "Too many requests" })).toThrow(/symbols/);
-    expect(() => rest.parseMarkets({ symbols: [{ symbol: "BTCUSDT", status: "TRADING" }] })).toThrow(/symbols\[0\]/);
+    expect(() => rest.parseMarkets({ symbols: [{ symbol: "BTCUSDT", status: "TRADING" }] })).toThrow(
+      /symbols\[0\]/,
+    );
     let caught: unknown;
     try {
       rest.parseMarkets(null);

@@ -16,7 +16,9 @@ export function fixturesDir(): string {
 export function fixturePath(rel: string): string {
   const path = join(fixturesDir(), rel);
   if (!existsSync(path)) {
-    throw new Error(`fixture ${rel} not found at ${path} (set TICKERPLANT_FIXTURES to the fixtures directory)`);
+    throw new Error(
+      `fixture ${rel} not found at ${path} (set TICKERPLANT_FIXTURES to the fixtures directory)`,
+    );
   }
   return path;
 }

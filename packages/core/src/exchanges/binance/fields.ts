@@ -14,7 +14,7 @@ export function num(v: unknown): number {
   if (typeof v === "string") {
     if (v.length === 0) return Number.NaN;
     const n = +v;
-    return n === n && n !== Number.POSITIVE_INFINITY && n !== Number.NEGATIVE_INFINITY ? n : Number.NaN;
+    return Number.isFinite(n) ? n : Number.NaN;
   }
   if (typeof v === "number" && Number.isFinite(v)) return v;
   return Number.NaN;
@@ -45,7 +45,7 @@ export function levels(v: unknown): Level[] | null {
     if (!Array.isArray(row) || row.length < 2) return null;
     const price = num(row[0]);
     const amount = num(row[1]);
-    if (price !== price || amount !== amount) return null;
+    if (Number.isNaN(price) || Number.isNaN(amount)) return null;
     out[i] = [price, amount];
   }
   return out;
@@ -53,11 +53,12 @@ export function levels(v: unknown): Level[] | null {
 
 /** A short printable sample of a value for an error detail. */
 export function sample(v: unknown, max = 60): string {
-  let s: string;
+  let s: string | undefined;
   try {
-    s = typeof v === "string" ? JSON.stringify(v) : v === undefined ? "undefined" : JSON.stringify(v);
+    // cut long strings first: a rejected frame can be megabytes
+    s = JSON.stringify(typeof v === "string" && v.length > max ? v.slice(0, max) : v);
   } catch {
-    s = String(v);
+    // cyclic or BigInt: fall through to String()
   }
   if (s === undefined) s = String(v);
   return s.length > max ? `${s.slice(0, max)}…` : s;

@@ -19,7 +19,15 @@ export const binance: ExchangeAdapter = {
 };
 
 export { INVALID_REASONS, type InvalidReason, parseFrame } from "./parse.ts";
-export { DEPTH_MAX_LIMIT, depthWeight, PAGE_LIMIT, REST_DEFAULT_URL, REST_LIMITS, rest, WEIGHTS } from "./rest.ts";
+export {
+  DEPTH_MAX_LIMIT,
+  depthWeight,
+  PAGE_LIMIT,
+  REST_DEFAULT_URL,
+  REST_LIMITS,
+  rest,
+  WEIGHTS,
+} from "./rest.ts";
 export {
   BINANCE_CHANNELS,
   BINANCE_INTERVALS,

@@ -1,5 +1,5 @@
 import type { FrameResult, ParseContext } from "../../adapter.ts";
-import type { Book, Bbo, Candle, Ticker, Trade } from "../../schemas/messages.ts";
+import type { Bbo, Book, Candle, Ticker, Trade } from "../../schemas/messages.ts";
 import { epochMs, int, isObject, levels, num, sample } from "./fields.ts";
 import { isBinanceInterval } from "./streams.ts";
 
@@ -49,7 +49,10 @@ const IGNORED_EVENTS: ReadonlyMap<string, FrameResult> = new Map(
     "referencePrice",
   ].map((e): [string, FrameResult] => [e, Object.freeze({ kind: "ignored", reason: `unsupported:${e}` })]),
 );
-const IGNORED_PARTIAL_DEPTH: FrameResult = Object.freeze({ kind: "ignored", reason: "unsupported:partialDepth" });
+const IGNORED_PARTIAL_DEPTH: FrameResult = Object.freeze({
+  kind: "ignored",
+  reason: "unsupported:partialDepth",
+});
 const IGNORED_ARRAY: FrameResult = Object.freeze({ kind: "ignored", reason: "unsupported:arrayStream" });
 
 function invalid(reason: InvalidReason, detail: string): FrameResult {
@@ -76,19 +79,28 @@ export function parseFrame(frame: string | Uint8Array, ctx: ParseContext): Frame
     return invalid("malformed_json", `${(err as Error).message}; frame ${sample(text, 80)}`);
   }
   if (!isObject(msg)) {
-    return Array.isArray(msg) ? IGNORED_ARRAY : invalid("invalid_shape", `not a JSON object: ${sample(text, 80)}`);
+    return Array.isArray(msg)
+      ? IGNORED_ARRAY
+      : invalid("invalid_shape", `not a JSON object: ${sample(text, 80)}`);
   }
   const stream = msg.stream;
   if (typeof stream === "string") {
     const data = msg.data;
     if (isObject(data)) return parsePayload(data, stream, ctx);
     if (Array.isArray(data)) return IGNORED_ARRAY;
-    return invalid("invalid_shape", `stream ${sample(stream, 40)}: "data" is ${data === undefined ? "missing" : "not an object"}`);
+    return invalid(
+      "invalid_shape",
+      `stream ${sample(stream, 40)}: "data" is ${data === undefined ? "missing" : "not an object"}`,
+    );
   }
   return parsePayload(msg, undefined, ctx);
 }
 
-function parsePayload(p: Record<string, unknown>, stream: string | undefined, ctx: ParseContext): FrameResult {
+function parsePayload(
+  p: Record<string, unknown>,
+  stream: string | undefined,
+  ctx: ParseContext,
+): FrameResult {
   const e = p.e;
   if (typeof e === "string") {
     switch (e) {
@@ -130,7 +142,11 @@ function requestId(id: unknown): string | number | null {
 
 function errorResult(code: unknown, msg: unknown, id: unknown): FrameResult {
   const text = typeof msg === "string" ? msg : sample(msg);
-  return { kind: "error", id: requestId(id), message: code === undefined ? text : `${text} (code ${sample(code, 20)})` };
+  return {
+    kind: "error",
+    id: requestId(id),
+    message: code === undefined ? text : `${text} (code ${sample(code, 20)})`,
+  };
 }
 
 function parseTrade(p: Record<string, unknown>, ctx: ParseContext): FrameResult {
@@ -141,11 +157,11 @@ function parseTrade(p: Record<string, unknown>, ctx: ParseContext): FrameResult 
   const t = p.t;
   if (typeof t !== "number" && (typeof t !== "string" || t.length === 0)) return badField("trade", "t", t);
   const price = num(p.p);
-  if (price !== price) return badField("trade", "p", p.p);
+  if (Number.isNaN(price)) return badField("trade", "p", p.p);
   const amount = num(p.q);
-  if (amount !== amount) return badField("trade", "q", p.q);
+  if (Number.isNaN(amount)) return badField("trade", "q", p.q);
   const ts = epochMs(p.T ?? p.E);
-  if (ts !== ts) return badField("trade", "T", p.T);
+  if (Number.isNaN(ts)) return badField("trade", "T", p.T);
   const m = p.m;
   if (typeof m !== "boolean") return badField("trade", "m", m);
   const msg: Trade = {
@@ -170,19 +186,19 @@ function parseBookTicker(p: Record<string, unknown>, ctx: ParseContext): FrameRe
   const market = ctx.marketOf(symbol);
   if (market === undefined) return unknownSymbol("bookTicker", symbol);
   const seq = int(p.u);
-  if (seq !== seq) return badField("bookTicker", "u", p.u);
+  if (Number.isNaN(seq)) return badField("bookTicker", "u", p.u);
   const bidPrice = num(p.b);
-  if (bidPrice !== bidPrice) return badField("bookTicker", "b", p.b);
+  if (Number.isNaN(bidPrice)) return badField("bookTicker", "b", p.b);
   const bidAmount = num(p.B);
-  if (bidAmount !== bidAmount) return badField("bookTicker", "B", p.B);
+  if (Number.isNaN(bidAmount)) return badField("bookTicker", "B", p.B);
   const askPrice = num(p.a);
-  if (askPrice !== askPrice) return badField("bookTicker", "a", p.a);
+  if (Number.isNaN(askPrice)) return badField("bookTicker", "a", p.a);
   const askAmount = num(p.A);
-  if (askAmount !== askAmount) return badField("bookTicker", "A", p.A);
+  if (Number.isNaN(askAmount)) return badField("bookTicker", "A", p.A);
   // spot bookTicker has no event time; the futures form has T (transaction) and E
   const t = p.T ?? p.E;
   const ts = t === undefined ? ctx.recvTs : epochMs(t);
-  if (ts !== ts) return badField("bookTicker", "T", t);
+  if (Number.isNaN(ts)) return badField("bookTicker", "T", t);
   const msg: Bbo = {
     type: "bbo",
     exchange: EXCHANGE,
@@ -205,27 +221,27 @@ function parseTicker(p: Record<string, unknown>, ctx: ParseContext): FrameResult
   const market = ctx.marketOf(symbol);
   if (market === undefined) return unknownSymbol("24hrTicker", symbol);
   const ts = epochMs(p.E);
-  if (ts !== ts) return badField("24hrTicker", "E", p.E);
+  if (Number.isNaN(ts)) return badField("24hrTicker", "E", p.E);
   const last = num(p.c);
-  if (last !== last) return badField("24hrTicker", "c", p.c);
+  if (Number.isNaN(last)) return badField("24hrTicker", "c", p.c);
   const open = num(p.o);
-  if (open !== open) return badField("24hrTicker", "o", p.o);
+  if (Number.isNaN(open)) return badField("24hrTicker", "o", p.o);
   const high = num(p.h);
-  if (high !== high) return badField("24hrTicker", "h", p.h);
+  if (Number.isNaN(high)) return badField("24hrTicker", "h", p.h);
   const low = num(p.l);
-  if (low !== low) return badField("24hrTicker", "l", p.l);
+  if (Number.isNaN(low)) return badField("24hrTicker", "l", p.l);
   const volume = num(p.v);
-  if (volume !== volume) return badField("24hrTicker", "v", p.v);
+  if (Number.isNaN(volume)) return badField("24hrTicker", "v", p.v);
   const quoteVolume = num(p.q);
-  if (quoteVolume !== quoteVolume) return badField("24hrTicker", "q", p.q);
+  if (Number.isNaN(quoteVolume)) return badField("24hrTicker", "q", p.q);
   const change = num(p.p);
-  if (change !== change) return badField("24hrTicker", "p", p.p);
+  if (Number.isNaN(change)) return badField("24hrTicker", "p", p.p);
   const changePct = num(p.P);
-  if (changePct !== changePct) return badField("24hrTicker", "P", p.P);
+  if (Number.isNaN(changePct)) return badField("24hrTicker", "P", p.P);
   const bid = p.b === undefined ? null : num(p.b);
-  if (bid !== bid) return badField("24hrTicker", "b", p.b);
+  if (Number.isNaN(bid)) return badField("24hrTicker", "b", p.b);
   const ask = p.a === undefined ? null : num(p.a);
-  if (ask !== ask) return badField("24hrTicker", "a", p.a);
+  if (Number.isNaN(ask)) return badField("24hrTicker", "a", p.a);
   const msg: Ticker = {
     type: "ticker",
     exchange: EXCHANGE,
@@ -253,29 +269,29 @@ function parseKline(p: Record<string, unknown>, ctx: ParseContext): FrameResult 
   const market = ctx.marketOf(symbol);
   if (market === undefined) return unknownSymbol("kline", symbol);
   const ts = epochMs(p.E);
-  if (ts !== ts) return badField("kline", "E", p.E);
+  if (Number.isNaN(ts)) return badField("kline", "E", p.E);
   const k = p.k;
   if (!isObject(k)) return badField("kline", "k", k);
   const interval = k.i;
   if (!isBinanceInterval(interval)) return badField("kline", "k.i", interval);
   const openTime = epochMs(k.t);
-  if (openTime !== openTime) return badField("kline", "k.t", k.t);
+  if (Number.isNaN(openTime)) return badField("kline", "k.t", k.t);
   const closeTime = epochMs(k.T);
-  if (closeTime !== closeTime) return badField("kline", "k.T", k.T);
+  if (Number.isNaN(closeTime)) return badField("kline", "k.T", k.T);
   const open = num(k.o);
-  if (open !== open) return badField("kline", "k.o", k.o);
+  if (Number.isNaN(open)) return badField("kline", "k.o", k.o);
   const high = num(k.h);
-  if (high !== high) return badField("kline", "k.h", k.h);
+  if (Number.isNaN(high)) return badField("kline", "k.h", k.h);
   const low = num(k.l);
-  if (low !== low) return badField("kline", "k.l", k.l);
+  if (Number.isNaN(low)) return badField("kline", "k.l", k.l);
   const close = num(k.c);
-  if (close !== close) return badField("kline", "k.c", k.c);
+  if (Number.isNaN(close)) return badField("kline", "k.c", k.c);
   const volume = num(k.v);
-  if (volume !== volume) return badField("kline", "k.v", k.v);
+  if (Number.isNaN(volume)) return badField("kline", "k.v", k.v);
   const quoteVolume = num(k.q);
-  if (quoteVolume !== quoteVolume) return badField("kline", "k.q", k.q);
+  if (Number.isNaN(quoteVolume)) return badField("kline", "k.q", k.q);
   const trades = int(k.n);
-  if (trades !== trades) return badField("kline", "k.n", k.n);
+  if (Number.isNaN(trades)) return badField("kline", "k.n", k.n);
   const closed = k.x;
   if (typeof closed !== "boolean") return badField("kline", "k.x", closed);
   const msg: Candle = {
@@ -306,11 +322,11 @@ function parseDepthUpdate(p: Record<string, unknown>, ctx: ParseContext): FrameR
   const market = ctx.marketOf(symbol);
   if (market === undefined) return unknownSymbol("depthUpdate", symbol);
   const ts = epochMs(p.E);
-  if (ts !== ts) return badField("depthUpdate", "E", p.E);
+  if (Number.isNaN(ts)) return badField("depthUpdate", "E", p.E);
   const first = int(p.U);
-  if (first !== first) return badField("depthUpdate", "U", p.U);
+  if (Number.isNaN(first)) return badField("depthUpdate", "U", p.U);
   const last = int(p.u);
-  if (last !== last || last < first) return badField("depthUpdate", "u", p.u);
+  if (Number.isNaN(last) || last < first) return badField("depthUpdate", "u", p.u);
   const bids = levels(p.b);
   if (bids === null) return badField("depthUpdate", "b", p.b);
   const asks = levels(p.a);
@@ -340,7 +356,7 @@ function parseDepthSnapshot(p: Record<string, unknown>, stream: string, ctx: Par
   const market = ctx.marketOf(symbol);
   if (market === undefined) return unknownSymbol("depthSnapshot", symbol);
   const seq = int(p.lastUpdateId);
-  if (seq !== seq) return badField("depthSnapshot", "lastUpdateId", p.lastUpdateId);
+  if (Number.isNaN(seq)) return badField("depthSnapshot", "lastUpdateId", p.lastUpdateId);
   const bids = levels(p.bids);
   if (bids === null) return badField("depthSnapshot", "bids", p.bids);
   const asks = levels(p.asks);

@@ -66,7 +66,7 @@ function filterValue(filters: unknown[], type: string, field: string): number | 
   for (const f of filters) {
     if (isObject(f) && f.filterType === type) {
       const v = num(f[field]);
-      return v === v && v > 0 ? v : null;
+      return v > 0 ? v : null; // NaN > 0 is false
     }
   }
   return null;
@@ -78,7 +78,9 @@ function filterValue(filters: unknown[], type: string, field: string): number | 
  */
 function parseMarkets(body: unknown): MarketInfo[] {
   if (!isObject(body) || !Array.isArray(body.symbols)) {
-    throw new ParseError(`binance exchangeInfo: expected an object with a "symbols" array, got ${sample(body)}`);
+    throw new ParseError(
+      `binance exchangeInfo: expected an object with a "symbols" array, got ${sample(body)}`,
+    );
   }
   const out: MarketInfo[] = [];
   const symbols = body.symbols;
@@ -110,7 +112,9 @@ function parseMarkets(body: unknown): MarketInfo[] {
       status: marketStatus(s.status),
       tickSize: filterValue(filters, "PRICE_FILTER", "tickSize"),
       lotSize: filterValue(filters, "LOT_SIZE", "stepSize"),
-      minNotional: filterValue(filters, "NOTIONAL", "minNotional") ?? filterValue(filters, "MIN_NOTIONAL", "minNotional"),
+      minNotional:
+        filterValue(filters, "NOTIONAL", "minNotional") ??
+        filterValue(filters, "MIN_NOTIONAL", "minNotional"),
     });
   }
   return out;
@@ -121,7 +125,9 @@ function parseMarkets(body: unknown): MarketInfo[] {
 
 function klinesRequest(q: KlinesQuery): RestRequest {
   if (!isBinanceInterval(q.interval)) {
-    throw new Error(`binance klines: unsupported interval "${q.interval}" (one of ${BINANCE_INTERVALS.join(", ")})`);
+    throw new Error(
+      `binance klines: unsupported interval "${q.interval}" (one of ${BINANCE_INTERVALS.join(", ")})`,
+    );
   }
   const query: Record<string, string | number> = { symbol: symbolOf(q.market), interval: q.interval };
   if (q.startTime !== undefined) query.startTime = Math.floor(q.startTime);
@@ -136,13 +142,15 @@ function klinesRequest(q: KlinesQuery): RestRequest {
  * same message id), recvTs for the candle still open.
  */
 function parseKlines(body: unknown, ctx: RestContext & { interval: CandleInterval }): Candle[] {
-  if (!Array.isArray(body)) throw new ParseError(`binance klines: expected an array of rows, got ${sample(body)}`);
+  if (!Array.isArray(body))
+    throw new ParseError(`binance klines: expected an array of rows, got ${sample(body)}`);
   const symbol = symbolOf(ctx.market);
   const n = body.length;
   const out: Candle[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const r = body[i];
-    if (!Array.isArray(r) || r.length < 9) throw new ParseError(`binance klines: row ${i} is not a kline row: ${sample(r)}`);
+    if (!Array.isArray(r) || r.length < 9)
+      throw new ParseError(`binance klines: row ${i} is not a kline row: ${sample(r)}`);
     const openTime = epochMs(r[0]);
     const open = num(r[1]);
     const high = num(r[2]);
@@ -153,15 +161,15 @@ function parseKlines(body: unknown, ctx: RestContext & { interval: CandleInterva
     const quoteVolume = num(r[7]);
     const trades = int(r[8]);
     if (
-      openTime !== openTime ||
-      open !== open ||
-      high !== high ||
-      low !== low ||
-      close !== close ||
-      volume !== volume ||
-      closeTime !== closeTime ||
-      quoteVolume !== quoteVolume ||
-      trades !== trades
+      Number.isNaN(openTime) ||
+      Number.isNaN(open) ||
+      Number.isNaN(high) ||
+      Number.isNaN(low) ||
+      Number.isNaN(close) ||
+      Number.isNaN(volume) ||
+      Number.isNaN(closeTime) ||
+      Number.isNaN(quoteVolume) ||
+      Number.isNaN(trades)
     ) {
       throw new ParseError(`binance klines: row ${i} has a non-numeric field: ${sample(r, 160)}`);
     }
@@ -207,7 +215,8 @@ function tradesRequest(q: {
   const symbol = symbolOf(q.market);
   const limit = pageLimit(q.limit, PAGE_LIMIT);
   if (q.fromId !== undefined) {
-    if (!/^[0-9]+$/.test(q.fromId)) throw new Error(`binance trades: fromId must be a trade id, got "${q.fromId}"`);
+    if (!/^[0-9]+$/.test(q.fromId))
+      throw new Error(`binance trades: fromId must be a trade id, got "${q.fromId}"`);
     return {
       method: "GET",
       path: "/api/v3/historicalTrades",
@@ -234,12 +243,14 @@ function parseTrades(body: unknown, ctx: RestContext): Trade[] {
     const maker = r.isBuyerMaker;
     if (
       (typeof id !== "number" && typeof id !== "string") ||
-      price !== price ||
-      amount !== amount ||
-      ts !== ts ||
+      Number.isNaN(price) ||
+      Number.isNaN(amount) ||
+      Number.isNaN(ts) ||
       typeof maker !== "boolean"
     ) {
-      throw new ParseError(`binance trades: row ${i} lacks id/price/qty/time/isBuyerMaker: ${sample(r, 160)}`);
+      throw new ParseError(
+        `binance trades: row ${i} lacks id/price/qty/time/isBuyerMaker: ${sample(r, 160)}`,
+      );
     }
     out[i] = {
       type: "trade",
@@ -262,18 +273,25 @@ function parseTrades(body: unknown, ctx: RestContext): Trade[] {
 
 function depthRequest(market: string, limit: number): RestRequest {
   const l = pageLimit(limit, DEPTH_MAX_LIMIT);
-  return { method: "GET", path: "/api/v3/depth", query: { symbol: symbolOf(market), limit: l }, weight: depthWeight(l) };
+  return {
+    method: "GET",
+    path: "/api/v3/depth",
+    query: { symbol: symbolOf(market), limit: l },
+    weight: depthWeight(l),
+  };
 }
 
 /** `{lastUpdateId, bids, asks}` → a book snapshot (seq = lastUpdateId; the body has no time: ts = recvTs). */
 function parseDepth(body: unknown, ctx: RestContext): Book {
   if (!isObject(body)) throw new ParseError(`binance depth: expected an object, got ${sample(body)}`);
   const seq = int(body.lastUpdateId);
-  if (seq !== seq) throw new ParseError(`binance depth: bad lastUpdateId ${sample(body.lastUpdateId)}`);
+  if (Number.isNaN(seq)) throw new ParseError(`binance depth: bad lastUpdateId ${sample(body.lastUpdateId)}`);
   const bids = levels(body.bids);
-  if (bids === null) throw new ParseError(`binance depth: bids is not a list of [price, qty] ${sample(body.bids)}`);
+  if (bids === null)
+    throw new ParseError(`binance depth: bids is not a list of [price, qty] ${sample(body.bids)}`);
   const asks = levels(body.asks);
-  if (asks === null) throw new ParseError(`binance depth: asks is not a list of [price, qty] ${sample(body.asks)}`);
+  if (asks === null)
+    throw new ParseError(`binance depth: asks is not a list of [price, qty] ${sample(body.asks)}`);
   return {
     type: "book",
     exchange: EXCHANGE,

@@ -34,7 +34,13 @@ export function isBinanceInterval(v: unknown): v is CandleInterval {
 }
 
 /** Normalized channels the spot adapter serves. */
-export const BINANCE_CHANNELS = ["trade", "bbo", "ticker", "candle", "book"] as const satisfies readonly FeedChannel[];
+export const BINANCE_CHANNELS = [
+  "trade",
+  "bbo",
+  "ticker",
+  "candle",
+  "book",
+] as const satisfies readonly FeedChannel[];
 
 /** Stream-name suffix per channel (candle takes `@kline_<interval>`). */
 export const STREAM_SUFFIX = {
@@ -55,7 +61,9 @@ export function streamName(sub: Subscription): string {
       return symbol + STREAM_SUFFIX[sub.channel];
     case "candle":
       if (!isBinanceInterval(sub.interval)) {
-        throw new Error(`binance: candle subscription for ${sub.market} needs an interval (${BINANCE_INTERVALS.join(", ")})`);
+        throw new Error(
+          `binance: candle subscription for ${sub.market} needs an interval (${BINANCE_INTERVALS.join(", ")})`,
+        );
       }
       return `${symbol}@kline_${sub.interval}`;
     default:
