@@ -1,13 +1,23 @@
-/**
- * Normalized messages carry epoch milliseconds as float64 (the fraction is microseconds);
- * the database stores timestamptz (microsecond precision). Writes go through an exact decimal
- * text form so no float arithmetic happens in SQL; reads use `extract(epoch from ...)`, which is
- * numeric (exact) since PostgreSQL 14, times 1000 cast to float8 (see `msColumn`).
+import { ParseError } from "@tickerplant/core";
+
+/*
+ * Normalized messages carry epoch milliseconds as float64 (the fraction is microseconds); the
+ * database stores timestamptz (microsecond precision). Writes pass exact decimal text, cast in SQL
+ * as `$n::text::timestamptz` (a parameter typed timestamptz would go through postgres.js's Date
+ * serializer and lose the microseconds). Reads use `(extract(epoch from col) * 1000)::float8`:
+ * extract is numeric (exact) since PostgreSQL 14.
  */
 
-/** Epoch ms (float) → ISO-8601 text with microseconds, e.g. 2024-01-01T00:00:00.123456Z. */
+/** JavaScript dates cover ±8.64e15 ms; PostgreSQL rejects what lies beyond its own range. */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * Epoch ms (float) → ISO-8601 text with microseconds, e.g. 2024-01-01T00:00:00.123456Z.
+ * A value no date can hold is a ParseError: the message is bad, retrying cannot help.
+ */
 export function msToTimestamptz(ms: number): string {
-  if (!Number.isFinite(ms)) throw new RangeError(`not a finite timestamp: ${ms}`);
+  if (!Number.isFinite(ms) || Math.abs(ms) > MAX_DATE_MS)
+    throw new ParseError(`not a usable timestamp: ${ms}`);
   const us = Math.round(ms * 1000);
   const seconds = Math.floor(us / 1_000_000);
   const fraction = us - seconds * 1_000_000;

@@ -36,26 +36,33 @@ export class BatchConsumer<T> {
   private readonly batchSeconds: Histogram;
 
   constructor(private readonly o: BatchConsumerOptions<T>) {
-    const registers = [o.registry];
-    this.processed = new Counter({
-      name: "tickerplant_consumer_messages_total",
-      help: "messages handled and acked, by consumer",
-      labelNames: ["consumer"],
-      registers,
-    });
-    this.failed = new Counter({
-      name: "tickerplant_consumer_failures_total",
-      help: "messages naked (retryable) or terminated (poison), by consumer and outcome",
-      labelNames: ["consumer", "outcome"],
-      registers,
-    });
-    this.batchSeconds = new Histogram({
-      name: "tickerplant_consumer_batch_seconds",
-      help: "time to make one batch durable",
-      labelNames: ["consumer"],
-      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      registers,
-    });
+    // Several consumers in one process share these metrics (labelled by consumer): register once.
+    const reg = o.registry;
+    this.processed =
+      (reg.getSingleMetric("tickerplant_consumer_messages_total") as Counter | undefined) ??
+      new Counter({
+        name: "tickerplant_consumer_messages_total",
+        help: "messages handled and acked, by consumer",
+        labelNames: ["consumer"],
+        registers: [reg],
+      });
+    this.failed =
+      (reg.getSingleMetric("tickerplant_consumer_failures_total") as Counter | undefined) ??
+      new Counter({
+        name: "tickerplant_consumer_failures_total",
+        help: "messages naked (retryable) or terminated (poison), by consumer and outcome",
+        labelNames: ["consumer", "outcome"],
+        registers: [reg],
+      });
+    this.batchSeconds =
+      (reg.getSingleMetric("tickerplant_consumer_batch_seconds") as Histogram | undefined) ??
+      new Histogram({
+        name: "tickerplant_consumer_batch_seconds",
+        help: "time to make one batch durable",
+        labelNames: ["consumer"],
+        buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+        registers: [reg],
+      });
   }
 
   async start(): Promise<void> {

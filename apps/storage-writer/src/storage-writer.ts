@@ -1,0 +1,117 @@
+import type { JsMsg } from "@nats-io/jetstream";
+import type { NormalizedMessage } from "@tickerplant/core";
+import { prepareDatabase } from "@tickerplant/db";
+import {
+  BatchConsumer,
+  ensureDurableConsumer,
+  type Logger,
+  type Nats,
+  provisionStreams,
+  type Redis,
+  type Sql,
+  type StreamOptions,
+} from "@tickerplant/runtime";
+import type { Registry } from "prom-client";
+import { type ConsumerSpec, consumerSpecs } from "./consumers.ts";
+import { decoderFor, type Envelope } from "./envelope.ts";
+import { LatestState } from "./latest-state.ts";
+import { StorageMetrics } from "./metrics.ts";
+import { bboSink, candleSink, statusSink, tickerSink, tradeSink } from "./sinks.ts";
+
+export interface StorageWriterDeps {
+  nats: Nats;
+  sql: Sql;
+  redis: Redis;
+  registry: Registry;
+  log: Logger;
+  streams: StreamOptions;
+  batchSize: number;
+  flushIntervalMs: number;
+  tickerSampleMs: number;
+  /** Durable names are `<prefix>-trades` etc.; `storage` in production. */
+  consumerPrefix?: string;
+  /** Only this exchange's subjects (tests); every exchange by default. */
+  exchange?: string;
+  nakDelayMs?: number;
+}
+
+interface Wiring<T extends NormalizedMessage> {
+  decode(m: JsMsg): Envelope<T>;
+  handle(batch: Envelope<T>[]): Promise<void>;
+}
+
+/** Each decoder only produces what its sink accepts; the consumer list holds them side by side. */
+function wire<T extends NormalizedMessage>(w: Wiring<T>): Wiring<NormalizedMessage> {
+  return w as unknown as Wiring<NormalizedMessage>;
+}
+
+/**
+ * Durable consumers on MD_TRADES, MD_CANDLES, MD_QUOTES (tickers, bbo) and MD_STATUS that write
+ * batches to TimescaleDB (and the latest ticker/bbo to Redis) and ack only after the write is
+ * durable. Every write is idempotent, so redelivery after a crash or a nak changes nothing.
+ */
+export class StorageWriter {
+  private consumers: Array<BatchConsumer<Envelope<NormalizedMessage>>> = [];
+  private readonly specs: ConsumerSpec[];
+
+  constructor(private readonly deps: StorageWriterDeps) {
+    this.specs = consumerSpecs(deps.consumerPrefix, deps.exchange);
+  }
+
+  /** Applies migrations, provisions streams and consumers, then starts consuming. */
+  async start(): Promise<void> {
+    const { deps } = this;
+    await prepareDatabase(deps.sql, deps.log);
+    await provisionStreams(deps.nats.jsm, deps.streams, deps.log);
+    const metrics = new StorageMetrics(deps.registry);
+    const sinkDeps = { sql: deps.sql, metrics, log: deps.log };
+    const latest = new LatestState({ redis: deps.redis, metrics });
+    const wiring: Record<ConsumerSpec["kind"], Wiring<NormalizedMessage>> = {
+      trades: wire({ decode: decoderFor("trade"), handle: tradeSink(sinkDeps) }),
+      candles: wire({ decode: decoderFor("candle"), handle: candleSink(sinkDeps) }),
+      tickers: wire({
+        decode: decoderFor("ticker"),
+        handle: tickerSink({ ...sinkDeps, latest, tickerSampleMs: deps.tickerSampleMs }),
+      }),
+      bbo: wire({ decode: decoderFor("bbo"), handle: bboSink({ latest }) }),
+      status: wire({ decode: decoderFor("status"), handle: statusSink(sinkDeps) }),
+    };
+    for (const spec of this.specs) {
+      await ensureDurableConsumer(deps.nats.jsm, {
+        stream: spec.stream,
+        durable: spec.durable,
+        filterSubject: spec.filterSubject,
+        // Enough to keep a few full batches in flight while one is being written.
+        maxAckPending: Math.max(1000, deps.batchSize * 4),
+      });
+      const w = wiring[spec.kind];
+      const consumer = new BatchConsumer<Envelope<NormalizedMessage>>({
+        js: deps.nats.js,
+        stream: spec.stream,
+        durable: spec.durable,
+        batchSize: deps.batchSize,
+        flushIntervalMs: deps.flushIntervalMs,
+        decode: w.decode,
+        handle: w.handle,
+        registry: deps.registry,
+        log: deps.log.child({ consumer: spec.durable }),
+        ...(deps.nakDelayMs !== undefined ? { nakDelayMs: deps.nakDelayMs } : {}),
+      });
+      await consumer.start();
+      this.consumers.push(consumer);
+    }
+    deps.log.info("storage writer consuming", {
+      consumers: this.specs.map((s) => `${s.stream}/${s.durable}`),
+    });
+  }
+
+  /** Stops pulling, writes and acks what was already received. */
+  async stop(): Promise<void> {
+    await Promise.all(this.consumers.map((c) => c.stop()));
+    this.consumers = [];
+  }
+
+  consumerNames(): ConsumerSpec[] {
+    return this.specs;
+  }
+}

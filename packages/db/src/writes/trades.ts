@@ -1,0 +1,27 @@
+import type { Trade } from "@tickerplant/core";
+import type { Queryable } from "../queryable.ts";
+import { msToTimestamptz } from "../time.ts";
+
+/**
+ * Inserts trades in one statement (one array parameter per column); a trade already stored
+ * (same exchange, market, id and time) is skipped. Returns the number of rows inserted.
+ */
+export async function insertTrades(sql: Queryable, trades: readonly Trade[]): Promise<number> {
+  if (trades.length === 0) return 0;
+  const result = await sql`
+    insert into trades (time, exchange, market, symbol, trade_id, price, amount, side, recv_time, simulated)
+    select * from unnest(
+      ${sql.array(trades.map((t) => msToTimestamptz(t.ts)))}::text[]::timestamptz[],
+      ${sql.array(trades.map((t) => t.exchange))}::text[],
+      ${sql.array(trades.map((t) => t.market))}::text[],
+      ${sql.array(trades.map((t) => t.symbol))}::text[],
+      ${sql.array(trades.map((t) => t.id))}::text[],
+      ${sql.array(trades.map((t) => t.price))}::float8[],
+      ${sql.array(trades.map((t) => t.amount))}::float8[],
+      ${sql.array(trades.map((t) => t.side))}::text[],
+      ${sql.array(trades.map((t) => msToTimestamptz(t.recvTs)))}::text[]::timestamptz[],
+      ${sql.array(trades.map((t) => t.simulated === true))}::bool[]
+    )
+    on conflict do nothing`;
+  return result.count;
+}
