@@ -34,18 +34,23 @@ export class RestExecutor {
       timeoutMs?: number;
     },
   ) {
-    this.requests = new Counter({
-      name: "tickerplant_rest_requests_total",
-      help: "REST requests to exchanges, by exchange, path and status",
-      labelNames: ["exchange", "path", "status"],
-      registers: [deps.registry],
-    });
-    this.weight = new Counter({
-      name: "tickerplant_rest_weight_total",
-      help: "request weight spent, by exchange",
-      labelNames: ["exchange"],
-      registers: [deps.registry],
-    });
+    // One executor per exchange shares these (a second registration would throw).
+    this.requests =
+      (deps.registry.getSingleMetric("tickerplant_rest_requests_total") as Counter | undefined) ??
+      new Counter({
+        name: "tickerplant_rest_requests_total",
+        help: "REST requests to exchanges, by exchange, path and status",
+        labelNames: ["exchange", "path", "status"],
+        registers: [deps.registry],
+      });
+    this.weight =
+      (deps.registry.getSingleMetric("tickerplant_rest_weight_total") as Counter | undefined) ??
+      new Counter({
+        name: "tickerplant_rest_weight_total",
+        help: "request weight spent, by exchange",
+        labelNames: ["exchange"],
+        registers: [deps.registry],
+      });
   }
 
   url(req: RestRequest): string {
@@ -54,7 +59,10 @@ export class RestExecutor {
     return u.toString();
   }
 
-  async execute(req: RestRequest, signal?: AbortSignal): Promise<{ body: unknown; recvTs: number }> {
+  async execute(
+    req: RestRequest,
+    signal?: AbortSignal,
+  ): Promise<{ body: unknown; recvTs: number; headers: Headers }> {
     const exchange = this.deps.adapter.id;
     const maxAttempts = this.deps.maxAttempts ?? 5;
     for (let attempt = 0; ; attempt++) {
@@ -64,11 +72,15 @@ export class RestExecutor {
       try {
         res = await fetch(this.url(req), {
           method: req.method,
-          signal: AbortSignal.any([AbortSignal.timeout(this.deps.timeoutMs ?? 10_000), ...(signal ? [signal] : [])]),
+          signal: AbortSignal.any([
+            AbortSignal.timeout(this.deps.timeoutMs ?? 10_000),
+            ...(signal ? [signal] : []),
+          ]),
         });
       } catch (cause) {
         this.requests.inc({ exchange, path: req.path, status: "error" });
-        if (attempt + 1 >= maxAttempts) throw new TransientError("network", `${req.path}: request failed`, { cause });
+        if (attempt + 1 >= maxAttempts)
+          throw new TransientError("network", `${req.path}: request failed`, { cause });
         await Bun.sleep(backoffDelay(attempt, 500, 10_000));
         continue;
       }
@@ -79,7 +91,11 @@ export class RestExecutor {
       if (res.status === 429 || res.status === 418) {
         const retryAfterMs = Number(res.headers.get("retry-after") ?? 60) * 1000;
         await this.deps.budget.blockFor(retryAfterMs);
-        this.deps.log.warn("exchange rate limit hit; backing off", { exchange, status: res.status, retryAfterMs });
+        this.deps.log.warn("exchange rate limit hit; backing off", {
+          exchange,
+          status: res.status,
+          retryAfterMs,
+        });
         if (attempt + 1 >= maxAttempts) throw new RestError(res.status, `${req.path}: rate limited`, true);
         continue;
       }
@@ -91,7 +107,7 @@ export class RestExecutor {
       const text = await res.text();
       if (!res.ok) throw new RestError(res.status, `${req.path}: ${text.slice(0, 200)}`, false);
       try {
-        return { body: JSON.parse(text), recvTs: Date.now() };
+        return { body: JSON.parse(text), recvTs: Date.now(), headers: res.headers };
       } catch (cause) {
         throw new RestError(res.status, `${req.path}: response is not JSON`, false, { cause });
       }

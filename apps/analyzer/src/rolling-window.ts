@@ -1,0 +1,200 @@
+/**
+ * A market's rolling window of trades, kept as fixed-width time buckets (default: 1440 one-minute
+ * buckets = 24 h), so memory is bounded by the bucket count whatever the trade rate.
+ *
+ * The window ends at the head bucket: the newest minute seen, from the clock (`advance`) or from a
+ * trade stamped later than the clock. It covers the head bucket (partial, exact up to the latest
+ * trade) and the `buckets - 1` whole buckets before it; a trade in an older bucket is outside.
+ *
+ * open = price of the earliest trade in the window (ties: the first one added), last = price of the
+ * latest (ties: the last one added), so late and out-of-order trades land where they belong.
+ */
+
+export interface WindowTrade {
+  ts: number;
+  price: number;
+  amount: number;
+  simulated?: boolean;
+}
+
+export interface WindowStats {
+  last: number;
+  open: number;
+  change: number;
+  changePct: number;
+  high: number;
+  low: number;
+  volume: number;
+  quoteVolume: number;
+  vwap: number;
+  trades: number;
+  /** Some trade in the window came from the exchange simulator. */
+  simulated: boolean;
+  firstTs: number;
+  lastTs: number;
+}
+
+interface Aggregate {
+  count: number;
+  volume: number;
+  quoteVolume: number;
+  high: number;
+  low: number;
+  firstTs: number;
+  firstPrice: number;
+  lastTs: number;
+  lastPrice: number;
+  simulated: number;
+}
+
+interface Bucket extends Aggregate {
+  index: number;
+}
+
+function emptyAggregate(): Aggregate {
+  return {
+    count: 0,
+    volume: 0,
+    quoteVolume: 0,
+    high: Number.NEGATIVE_INFINITY,
+    low: Number.POSITIVE_INFINITY,
+    firstTs: Number.POSITIVE_INFINITY,
+    firstPrice: Number.NaN,
+    lastTs: Number.NEGATIVE_INFINITY,
+    lastPrice: Number.NaN,
+    simulated: 0,
+  };
+}
+
+/** Folds `b` into `a` (a is earlier in bucket order, so ties keep a's first and b's last). */
+function merge(a: Aggregate, b: Aggregate): void {
+  if (b.count === 0) return;
+  a.count += b.count;
+  a.volume += b.volume;
+  a.quoteVolume += b.quoteVolume;
+  if (b.high > a.high) a.high = b.high;
+  if (b.low < a.low) a.low = b.low;
+  if (b.firstTs < a.firstTs) {
+    a.firstTs = b.firstTs;
+    a.firstPrice = b.firstPrice;
+  }
+  if (b.lastTs >= a.lastTs) {
+    a.lastTs = b.lastTs;
+    a.lastPrice = b.lastPrice;
+  }
+  a.simulated += b.simulated;
+}
+
+export class RollingWindow {
+  /** Non-empty buckets in ascending index order (at most `size`). */
+  private buckets: Bucket[] = [];
+  private head = Number.NEGATIVE_INFINITY;
+  /** Aggregate of every bucket but the head one; recomputed only when one of them changes. */
+  private closed: Aggregate | undefined;
+
+  constructor(
+    readonly size = 1440,
+    readonly bucketMs = 60_000,
+  ) {}
+
+  private indexOf(ts: number): number {
+    return Math.floor(ts / this.bucketMs);
+  }
+
+  /** Moves the window's end to `now` (never backwards); returns true when trades expired. */
+  advance(now: number): boolean {
+    return this.moveHead(this.indexOf(now));
+  }
+
+  private moveHead(index: number): boolean {
+    if (index <= this.head) return false;
+    this.head = index;
+    this.closed = undefined;
+    const oldest = index - this.size + 1;
+    let drop = 0;
+    while (drop < this.buckets.length && this.buckets[drop]!.index < oldest) drop++;
+    if (drop > 0) this.buckets.splice(0, drop);
+    return drop > 0;
+  }
+
+  /** Adds a trade; returns false (and ignores it) when it is older than the window. */
+  add(t: WindowTrade): boolean {
+    const index = this.indexOf(t.ts);
+    this.moveHead(index);
+    if (index <= this.head - this.size) return false;
+    const b = this.bucketFor(index);
+    b.count++;
+    b.volume += t.amount;
+    b.quoteVolume += t.price * t.amount;
+    if (t.price > b.high) b.high = t.price;
+    if (t.price < b.low) b.low = t.price;
+    if (t.ts < b.firstTs) {
+      b.firstTs = t.ts;
+      b.firstPrice = t.price;
+    }
+    if (t.ts >= b.lastTs) {
+      b.lastTs = t.ts;
+      b.lastPrice = t.price;
+    }
+    if (t.simulated) b.simulated++;
+    if (index !== this.head) this.closed = undefined;
+    return true;
+  }
+
+  private bucketFor(index: number): Bucket {
+    const last = this.buckets[this.buckets.length - 1];
+    if (last?.index === index) return last;
+    if (last === undefined || last.index < index) {
+      const b = { index, ...emptyAggregate() };
+      this.buckets.push(b);
+      return b;
+    }
+    // A late trade: binary search for its bucket, inserting one when missing.
+    let lo = 0;
+    let hi = this.buckets.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.buckets[mid]!.index < index) lo = mid + 1;
+      else hi = mid;
+    }
+    const found = this.buckets[lo];
+    if (found?.index === index) return found;
+    const b = { index, ...emptyAggregate() };
+    this.buckets.splice(lo, 0, b);
+    return b;
+  }
+
+  get empty(): boolean {
+    return this.buckets.length === 0;
+  }
+
+  /** The window's statistics, or undefined when it holds no trade. */
+  stats(): WindowStats | undefined {
+    if (this.buckets.length === 0) return undefined;
+    const headBucket = this.buckets[this.buckets.length - 1]!;
+    const hasHead = headBucket.index === this.head;
+    if (this.closed === undefined) {
+      this.closed = emptyAggregate();
+      const end = hasHead ? this.buckets.length - 1 : this.buckets.length;
+      for (let i = 0; i < end; i++) merge(this.closed, this.buckets[i]!);
+    }
+    const a = { ...this.closed };
+    if (hasHead) merge(a, headBucket);
+    const change = a.lastPrice - a.firstPrice;
+    return {
+      last: a.lastPrice,
+      open: a.firstPrice,
+      change,
+      changePct: a.firstPrice !== 0 ? (change / a.firstPrice) * 100 : 0,
+      high: a.high,
+      low: a.low,
+      volume: a.volume,
+      quoteVolume: a.quoteVolume,
+      vwap: a.volume > 0 ? a.quoteVolume / a.volume : a.lastPrice,
+      trades: a.count,
+      simulated: a.simulated > 0,
+      firstTs: a.firstTs,
+      lastTs: a.lastTs,
+    };
+  }
+}

@@ -1,0 +1,227 @@
+import { AckPolicy, DeliverPolicy } from "@nats-io/jetstream";
+import {
+  BatchConsumer,
+  ensureDurableConsumer,
+  JetStreamPublisher,
+  type Logger,
+  type Nats,
+  type ReadinessCheck,
+  type Redis,
+} from "@tickerplant/runtime";
+import { Counter, Gauge, type Registry } from "prom-client";
+import { replayStream } from "./rebuild.ts";
+import { StatsEngine } from "./stats-engine.ts";
+import { StatsSink } from "./stats-sink.ts";
+import { decodeTrade, type SequencedTrade } from "./trade-decoder.ts";
+
+const BUCKET_MS = 60_000;
+const WINDOW_BUCKETS = 1440;
+const WINDOW_MS = BUCKET_MS * WINDOW_BUCKETS;
+
+export interface StatsAnalyzerDeps {
+  nats: Nats;
+  redis: Redis;
+  registry: Registry;
+  log: Logger;
+  statsIntervalMs: number;
+  stream?: string;
+  durable?: string;
+  /** md.trade.> in production; tests narrow it to their own exchange. */
+  filterSubject?: string;
+  batchSize?: number;
+  now?: () => number;
+}
+
+/**
+ * Rolling 24 h statistics per market from the trade stream: rebuild the windows by replaying the
+ * last 24 h of MD_TRADES, then follow the durable consumer; publish `an.stats.<ex>.<mkt>` and the
+ * `stats:<ex>:<mkt>` hash at most every statsIntervalMs per market, when they changed.
+ *
+ * One instance per trade subject set: the windows are per process, so two instances sharing the
+ * durable would each see only part of a market's trades.
+ */
+export class StatsAnalyzer {
+  private readonly engine: StatsEngine;
+  private readonly publisher: JetStreamPublisher;
+  private readonly sink: StatsSink;
+  private readonly stream: string;
+  private readonly durable: string;
+  private readonly filterSubject: string;
+  private readonly now: () => number;
+  private consumer: BatchConsumer<SequencedTrade> | undefined;
+  private timer: Timer | undefined;
+  /** Highest stream sequence already in the windows: replayed, or applied from the durable. */
+  private watermark = 0;
+  private rebuilt = false;
+  private emitting: Promise<void> = Promise.resolve();
+  private readonly trades: Counter;
+  private readonly published: Counter;
+  private readonly markets: Gauge;
+  private readonly rebuildSeconds: Gauge;
+
+  constructor(private readonly deps: StatsAnalyzerDeps) {
+    this.stream = deps.stream ?? "MD_TRADES";
+    this.durable = deps.durable ?? "analyzer-stats";
+    this.filterSubject = deps.filterSubject ?? "md.trade.>";
+    this.now = deps.now ?? Date.now;
+    this.engine = new StatsEngine({
+      intervalMs: deps.statsIntervalMs,
+      windowBuckets: WINDOW_BUCKETS,
+      bucketMs: BUCKET_MS,
+    });
+    this.publisher = new JetStreamPublisher(deps.nats.js, {
+      maxInFlight: 1000,
+      registry: deps.registry,
+      log: deps.log,
+    });
+    this.sink = new StatsSink({ redis: deps.redis, publisher: this.publisher, now: this.now });
+    const registers = [deps.registry];
+    this.trades = new Counter({
+      name: "tickerplant_analyzer_trades_total",
+      help: "trades seen by the stats analyzer, by outcome (applied, replayed, duplicate, too_old)",
+      labelNames: ["outcome"],
+      registers,
+    });
+    this.published = new Counter({
+      name: "tickerplant_analyzer_stats_published_total",
+      help: "24 h stats messages published",
+      registers,
+    });
+    this.markets = new Gauge({
+      name: "tickerplant_analyzer_markets",
+      help: "markets with a non-empty 24 h window",
+      registers,
+      collect: () => this.markets.set(this.engine.size),
+    });
+    this.rebuildSeconds = new Gauge({
+      name: "tickerplant_analyzer_rebuild_seconds",
+      help: "time the last start-up replay of the 24 h window took",
+      registers,
+    });
+  }
+
+  readiness(): ReadinessCheck {
+    return {
+      name: "stats-window",
+      check: async () => {
+        if (!this.rebuilt) throw new Error("rebuilding the 24 h window from MD_TRADES");
+      },
+    };
+  }
+
+  async start(): Promise<void> {
+    const started = performance.now();
+    const { watermark, replayed } = await replayStream({
+      js: this.deps.nats.js,
+      jsm: this.deps.nats.jsm,
+      stream: this.stream,
+      filterSubject: this.filterSubject,
+      // One bucket of slack for clock differences between the exchange and the NATS server.
+      sinceMs: this.now() - WINDOW_MS - BUCKET_MS,
+      onMessage: (msg) => {
+        let item: SequencedTrade;
+        try {
+          item = decodeTrade(msg);
+        } catch {
+          return; // the durable consumer terminates and logs it
+        }
+        this.apply(item, "replayed");
+      },
+    });
+    this.watermark = Math.max(this.watermark, watermark);
+    this.rebuildSeconds.set((performance.now() - started) / 1000);
+    this.deps.log.info("24 h window rebuilt from the stream", {
+      replayed,
+      watermark: this.watermark,
+      markets: this.engine.size,
+      ms: Math.round(performance.now() - started),
+    });
+    await this.ensureConsumer();
+    await this.emit();
+    this.consumer = new BatchConsumer<SequencedTrade>({
+      js: this.deps.nats.js,
+      stream: this.stream,
+      durable: this.durable,
+      batchSize: this.deps.batchSize ?? 500,
+      flushIntervalMs: 100,
+      decode: decodeTrade,
+      handle: (items) => this.handle(items),
+      registry: this.deps.registry,
+      log: this.deps.log,
+    });
+    await this.consumer.start();
+    // Markets held back by the interval, and windows that slid, go out on this tick.
+    this.timer = setInterval(
+      () => void this.emit().catch((err) => this.deps.log.warn("stats tick failed", { err })),
+      Math.max(50, Math.floor(this.deps.statsIntervalMs / 4)),
+    );
+    this.rebuilt = true;
+  }
+
+  /** A new durable starts right after the replay; an existing one skips what the replay covered. */
+  private async ensureConsumer(): Promise<void> {
+    const spec = { stream: this.stream, durable: this.durable, filterSubject: this.filterSubject };
+    try {
+      await this.deps.nats.jsm.consumers.info(this.stream, this.durable);
+    } catch (err) {
+      if (!String(err).includes("not found")) throw err;
+      await this.deps.nats.jsm.consumers.add(this.stream, {
+        durable_name: this.durable,
+        filter_subject: this.filterSubject,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.StartSequence,
+        opt_start_seq: this.watermark + 1,
+        ack_wait: 30_000 * 1_000_000,
+        max_ack_pending: 20_000,
+      });
+      return;
+    }
+    await ensureDurableConsumer(this.deps.nats.jsm, spec);
+  }
+
+  private apply(item: SequencedTrade, outcome: "applied" | "replayed"): string | undefined {
+    const key = this.engine.apply(item.trade, this.now());
+    this.trades.inc({ outcome: key === undefined ? "too_old" : outcome });
+    return key;
+  }
+
+  private async handle(items: SequencedTrade[]): Promise<void> {
+    const touched = new Set<string>();
+    for (const item of items) {
+      // Replayed at start, or a redelivery of a trade already applied (after a failed batch).
+      if (item.seq <= this.watermark) {
+        this.trades.inc({ outcome: "duplicate" });
+        continue;
+      }
+      this.watermark = item.seq;
+      const key = this.apply(item, "applied");
+      if (key !== undefined) touched.add(key);
+    }
+    if (touched.size > 0) await this.emit(touched);
+  }
+
+  /** Writes the due stats (all markets, or `only`); serialized so a market's writes stay in order. */
+  private emit(only?: Set<string>): Promise<void> {
+    const run = async () => {
+      const { due, emptied } = this.engine.collect(this.now(), only);
+      try {
+        await this.sink.write(due);
+      } catch (err) {
+        this.engine.retry(due);
+        throw err;
+      }
+      this.published.inc(due.length);
+      await this.sink.remove(emptied);
+    };
+    const next = this.emitting.then(run, run);
+    this.emitting = next.catch(() => {});
+    return next;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.consumer?.stop();
+    await this.emitting;
+    await this.publisher.stop();
+  }
+}

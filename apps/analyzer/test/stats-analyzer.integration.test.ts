@@ -1,0 +1,217 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { AckPolicy, DeliverPolicy } from "@nats-io/jetstream";
+import { analyticsSubject, marketSubject, type Stats, type Trade } from "@tickerplant/core";
+import {
+  connectNats,
+  createLogger,
+  createRedis,
+  type Nats,
+  provisionStreams,
+  type Redis,
+} from "@tickerplant/runtime";
+import { Registry } from "prom-client";
+import { StatsAnalyzer } from "../src/stats-analyzer.ts";
+
+/**
+ * Real NATS + Redis. Each test run trades on its own exchange id, so the analyzer's filter
+ * (md.trade.<ex>.>), its durable, its stats subjects and its Redis keys touch nothing else.
+ */
+const NATS_URL = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
+const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const log = createLogger({
+  service: "analyzer-test",
+  level: (process.env.TEST_LOG_LEVEL as "warn") ?? "warn",
+});
+const EX = `an${crypto.randomUUID().replaceAll("-", "").slice(0, 10)}`;
+const DURABLE = `analyzer-stats-${EX}`;
+
+let nats: Nats;
+let redis: Redis;
+let sub: ReturnType<Nats["nc"]["subscribe"]>;
+const received: Stats[] = [];
+
+function trade(
+  market: string,
+  id: string,
+  tsAgoMs: number,
+  price: number,
+  amount: number,
+  simulated?: boolean,
+): Trade {
+  const ts = Date.now() - tsAgoMs;
+  return {
+    type: "trade",
+    exchange: EX,
+    market,
+    symbol: market.replace("-", ""),
+    ts,
+    recvTs: ts + 1,
+    id,
+    price,
+    amount,
+    side: "buy",
+    ...(simulated ? { simulated: true } : {}),
+  };
+}
+
+async function publishTrades(trades: Trade[]): Promise<void> {
+  for (const t of trades) {
+    await nats.js.publish(marketSubject("trade", t.exchange, t.market), JSON.stringify(t), {
+      msgID: `trade:${t.exchange}:${t.market}:${t.id}`,
+    });
+  }
+}
+
+async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 5000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(25);
+  }
+}
+
+function startAnalyzer(): StatsAnalyzer {
+  return new StatsAnalyzer({
+    nats,
+    redis,
+    registry: new Registry(),
+    log,
+    statsIntervalMs: 100,
+    durable: DURABLE,
+    filterSubject: `md.trade.${EX}.>`,
+  });
+}
+
+beforeAll(async () => {
+  nats = await connectNats(NATS_URL, "analyzer-test", log);
+  redis = createRedis(REDIS_URL, "analyzer-test");
+  await provisionStreams(nats.jsm, { replicas: 1, tradesRetentionDays: 7 }, log);
+  sub = nats.nc.subscribe(`an.stats.${EX}.>`, {
+    callback: (_err, msg) => {
+      received.push(msg.json<Stats>());
+    },
+  });
+});
+
+afterAll(async () => {
+  sub?.unsubscribe();
+  await nats.jsm.consumers.delete("MD_TRADES", DURABLE).catch(() => {});
+  await nats.jsm.streams.purge("MD_TRADES", { filter: `md.trade.${EX}.>` }).catch(() => {});
+  await nats.jsm.streams.purge("ANALYTICS", { filter: `an.stats.${EX}.>` }).catch(() => {});
+  const keys = await redis.keys(`stats:${EX}:*`);
+  if (keys.length > 0) await redis.del(...keys);
+  await redis.quit();
+  await nats.close();
+});
+
+const latest = (market: string, trades: number) => () =>
+  received.findLast((s) => s.market === market && s.trades === trades);
+
+describe("StatsAnalyzer (NATS + Redis)", () => {
+  test("replays trades published before start, follows new ones, survives a restart without double counting", async () => {
+    const market = "BTC-USDT";
+    // Two trades exist before the analyzer starts: the start-up replay must find them.
+    await publishTrades([trade(market, "1", 60_000, 100, 0.5), trade(market, "2", 30_000, 102, 2)]);
+    const first = startAnalyzer();
+    await first.start();
+    expect(await waitFor("replayed stats", latest(market, 2))).toMatchObject({ open: 100, last: 102 });
+
+    // Two more through the durable; the later-published one is earlier in time (open/last by time).
+    await publishTrades([trade(market, "3", 1_000, 104, 1), trade(market, "4", 20_000, 101, 1.5)]);
+    const s = await waitFor("stats of 4 trades", latest(market, 4));
+    const expected = {
+      type: "stats",
+      exchange: EX,
+      market,
+      window: "24h",
+      open: 100,
+      last: 104,
+      change: 4,
+      changePct: 4,
+      high: 104,
+      low: 100,
+      volume: 5,
+      quoteVolume: 509.5, // 50 + 204 + 104 + 151.5
+      vwap: 101.9,
+      trades: 4,
+    };
+    expect(s).toMatchObject(expected);
+    expect(s.simulated).toBeUndefined();
+    expect(Math.abs(s.ts - Date.now())).toBeLessThan(5000);
+
+    const hash = await redis.hgetall(`stats:${EX}:${market}`);
+    expect(JSON.parse(hash.json!)).toMatchObject(expected);
+    expect(hash).toMatchObject({
+      last: "104",
+      open: "100",
+      vwap: "101.9",
+      volume: "5",
+      trades: "4",
+      window: "24h",
+    });
+    expect(Number(hash.updatedAt)).toBeGreaterThan(Date.now() - 5000);
+    expect(hash.simulated).toBeUndefined();
+
+    // After a restart the replay rebuilds the window; a durable that lags behind (here: reset to
+    // deliver everything again) must not count those trades twice.
+    await first.stop();
+    await nats.jsm.consumers.delete("MD_TRADES", DURABLE);
+    await nats.jsm.consumers.add("MD_TRADES", {
+      durable_name: DURABLE,
+      filter_subject: `md.trade.${EX}.>`,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+    });
+    received.length = 0;
+    const second = startAnalyzer();
+    await second.start();
+    const rebuilt = await waitFor("rebuilt stats", () => received.findLast((x) => x.market === market));
+    expect(rebuilt).toMatchObject(expected);
+    await publishTrades([trade(market, "5", 0, 99, 1)]);
+    expect(await waitFor("stats of 5 trades", latest(market, 5))).toMatchObject({
+      trades: 5,
+      last: 99,
+      low: 99,
+      volume: 6,
+      quoteVolume: 608.5,
+    });
+    await Bun.sleep(300);
+    expect(received.filter((x) => x.market === market).every((x) => x.trades <= 5)).toBe(true);
+    await second.stop();
+  }, 10_000);
+
+  test("simulated trades give simulated stats; undecodable messages are skipped", async () => {
+    const market = "ETH-USDT";
+    const analyzer = startAnalyzer();
+    await analyzer.start();
+    await nats.js.publish(marketSubject("trade", EX, market), "not json", { msgID: `${EX}-garbage` });
+    await publishTrades([
+      trade(market, "a", 5_000, 2000, 0.25, true),
+      trade(market, "b", 1_000, 2010, 0.75, true),
+    ]);
+    const s = await waitFor("simulated stats", latest(market, 2));
+    expect(s).toMatchObject({
+      simulated: true,
+      open: 2000,
+      last: 2010,
+      volume: 1,
+      quoteVolume: 2007.5,
+      vwap: 2007.5,
+    });
+    const hash = await redis.hgetall(`stats:${EX}:${market}`);
+    expect(hash.simulated).toBe("true");
+    expect(JSON.parse(hash.json!).simulated).toBe(true);
+    // Published where the gateway and other systems read it, with a deterministic id.
+    const stored = await nats.jsm.streams.getMessage("ANALYTICS", {
+      last_by_subj: analyticsSubject("stats", EX, market),
+    });
+    expect(stored?.header?.get("Nats-Msg-Id")).toBe(`stats:${EX}:${market}:${s.ts}`);
+    await analyzer.stop();
+  }, 10_000);
+});

@@ -1,0 +1,64 @@
+import { prepareDatabase } from "@tickerplant/db";
+import {
+  connectNats,
+  createLogger,
+  createMetricsRegistry,
+  createRedis,
+  createSql,
+  exitOnStartFailure,
+  type LogLevel,
+  natsCheck,
+  onShutdown,
+  provisionStreams,
+  redisCheck,
+  sqlCheck,
+  startHealthServer,
+} from "@tickerplant/runtime";
+import { loadSchedulerConfig, restEndpoints } from "./config.ts";
+import { createExchangeClients } from "./exchange-clients.ts";
+import { Scheduler } from "./scheduler.ts";
+
+const config = loadSchedulerConfig(process.env);
+const service = config.SERVICE_NAME ?? "scheduler";
+const log = createLogger({ service, level: config.LOG_LEVEL as LogLevel });
+
+async function main(): Promise<void> {
+  const registry = createMetricsRegistry(service);
+  const nats = await connectNats(config.NATS_URL, service, log);
+  const redis = createRedis(config.REDIS_URL, service);
+  const sql = createSql(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, name: service });
+  const health = startHealthServer({
+    port: config.HTTP_PORT,
+    registry,
+    checks: [natsCheck(nats), redisCheck(redis), sqlCheck(sql)],
+  });
+  const streams = { replicas: config.STREAM_REPLICAS, tradesRetentionDays: config.TRADES_RETENTION_DAYS };
+  await provisionStreams(nats.jsm, streams, log);
+  await prepareDatabase(sql, log);
+
+  const clients = createExchangeClients({ endpoints: restEndpoints(config), redis, registry, log });
+  const scheduler = new Scheduler({
+    nats,
+    sql,
+    registry,
+    log,
+    clients,
+    source: config.SOURCE,
+    marketsRefreshMs: config.MARKETS_REFRESH_MS,
+  });
+  onShutdown(log, [
+    () => nats.close(),
+    () => redis.quit(),
+    () => sql.end({ timeout: 5 }),
+    () => health.stop(),
+    () => scheduler.stop(),
+  ]);
+  await scheduler.start();
+  log.info("scheduler started", {
+    port: health.port,
+    exchanges: [...clients.values()].map((c) => ({ exchange: c.adapter.id, rest: c.baseUrl })),
+    source: config.SOURCE,
+  });
+}
+
+main().catch(exitOnStartFailure(log));

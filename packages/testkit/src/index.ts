@@ -1,0 +1,2 @@
+export * from "./simulator/index.ts";
+export * from "./processes.ts";
