@@ -64,7 +64,10 @@ export class ServiceProcess {
   async stop(): Promise<void> {
     if (!this.proc || this.proc.exitCode !== null) return;
     this.proc.kill("SIGTERM");
-    const exited = await Promise.race([this.proc.exited.then(() => true), Bun.sleep(15_000).then(() => false)]);
+    const exited = await Promise.race([
+      this.proc.exited.then(() => true),
+      Bun.sleep(15_000).then(() => false),
+    ]);
     if (!exited) this.proc.kill("SIGKILL");
     await this.proc.exited;
   }
@@ -77,6 +80,10 @@ export class ServiceProcess {
   }
 }
 
-export function startService(name: ServiceName, env: Record<string, string>, httpPort: number): ServiceProcess {
+export function startService(
+  name: ServiceName,
+  env: Record<string, string>,
+  httpPort: number,
+): ServiceProcess {
   return new ServiceProcess(name, env, httpPort).start();
 }

@@ -24,23 +24,33 @@ export function emptyCandle(interval: Interval, openTime: number, price: number)
 
 /** Adds one trade to a candle in place. The order of additions decides float sums: keep it the trade order. */
 export function addTrade(c: Candle, t: SimTrade): void {
-  const quote = t.price * t.amount;
+  addTradeFields(c, t.id, t.price, t.amount, t.side === "buy");
+}
+
+export function addTradeFields(
+  c: Candle,
+  id: number,
+  price: number,
+  amount: number,
+  takerBuy: boolean,
+): void {
+  const quote = price * amount;
   if (c.trades === 0) {
-    c.open = t.price;
-    c.high = t.price;
-    c.low = t.price;
-    c.firstId = t.id;
+    c.open = price;
+    c.high = price;
+    c.low = price;
+    c.firstId = id;
   } else {
-    if (t.price > c.high) c.high = t.price;
-    if (t.price < c.low) c.low = t.price;
+    if (price > c.high) c.high = price;
+    if (price < c.low) c.low = price;
   }
-  c.close = t.price;
-  c.volume += t.amount;
+  c.close = price;
+  c.volume += amount;
   c.quoteVolume += quote;
   c.trades += 1;
-  c.lastId = t.id;
-  if (t.side === "buy") {
-    c.takerBuyVolume += t.amount;
+  c.lastId = id;
+  if (takerBuy) {
+    c.takerBuyVolume += amount;
     c.takerBuyQuoteVolume += quote;
   }
 }

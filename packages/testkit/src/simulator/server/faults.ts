@@ -1,0 +1,40 @@
+/** Misbehaviour the simulator was told to show; shared by the server plumbing and the profiles. */
+export class Faults {
+  private stalledUntil = 0;
+  private forced429 = 0;
+  private forced429RetryAfterSec = 1;
+
+  /** Stop sending data frames (sockets stay open, pings and control replies continue) for `ms`. */
+  stall(ms: number, now: number = Date.now()): void {
+    this.stalledUntil = Math.max(this.stalledUntil, now + Math.max(0, ms));
+  }
+
+  endStall(): void {
+    this.stalledUntil = 0;
+  }
+
+  isStalled(now: number = Date.now()): boolean {
+    return now < this.stalledUntil;
+  }
+
+  stallRemainingMs(now: number = Date.now()): number {
+    return Math.max(0, this.stalledUntil - now);
+  }
+
+  /** Answer the next `count` REST calls with 429. */
+  reject429(count: number, retryAfterSec = 1): void {
+    this.forced429 = Math.max(0, Math.floor(count));
+    this.forced429RetryAfterSec = Math.max(0, Math.floor(retryAfterSec));
+  }
+
+  /** Consumes one forced 429; returns its Retry-After in seconds, or undefined. */
+  takeForced429(): number | undefined {
+    if (this.forced429 <= 0) return undefined;
+    this.forced429--;
+    return this.forced429RetryAfterSec;
+  }
+
+  get pending429(): number {
+    return this.forced429;
+  }
+}

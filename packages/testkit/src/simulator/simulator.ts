@@ -1,0 +1,266 @@
+import type { Server } from "bun";
+import { MarketGenerator } from "./market/generator.ts";
+import { TradePump } from "./market/pump.ts";
+import type { SimTrade } from "./market/types.ts";
+import { type ResolvedOptions, resolveOptions, type SimulatorOptions } from "./options.ts";
+import { getProfile } from "./profiles/index.ts";
+import type { ProfileRuntime } from "./profiles/types.ts";
+import type { SocketData } from "./server/connection.ts";
+import { ConnectionManager } from "./server/connections.ts";
+import { CONTROL_PATHS, type SimControl } from "./server/control-api.ts";
+import { Faults } from "./server/faults.ts";
+import { startHttpServer } from "./server/http-server.ts";
+import { SimStats } from "./server/stats.ts";
+import { WeightLimiter } from "./server/weight-limiter.ts";
+import { GroundTruth } from "./truth/ground-truth.ts";
+
+/**
+ * A simulated exchange on localhost: a seeded market, its ground truth, and one exchange's protocol
+ * (WebSocket + REST on one port) with misbehaviour on command.
+ */
+export class ExchangeSimulator implements SimControl {
+  readonly options: ResolvedOptions;
+  readonly generator: MarketGenerator;
+  readonly groundTruth: GroundTruth;
+  readonly faults = new Faults();
+  readonly counters = new SimStats();
+  private readonly limiter: WeightLimiter;
+  private readonly connections: ConnectionManager;
+  private readonly pump: TradePump;
+  private readonly runtime: ProfileRuntime;
+  private readonly timers: Array<ReturnType<typeof setInterval>> = [];
+  private server: Server<SocketData> | undefined;
+  private readonly startedAt = Date.now();
+
+  constructor(options: SimulatorOptions = {}) {
+    const profile = getProfile(options.exchange ?? "binance");
+    this.options = resolveOptions(options, profile.defaults);
+    const o = this.options;
+    this.generator = new MarketGenerator({ seed: o.seed, markets: o.markets, bookDepth: o.bookDepth });
+    this.groundTruth = new GroundTruth(this.generator);
+    this.limiter = new WeightLimiter(o.limits.restWeightLimit, o.limits.restWeightWindowMs);
+    this.pump = new TradePump(this.generator, o.tradesPerSecond, o.tickMs);
+    let runtime: ProfileRuntime | undefined;
+    this.connections = new ConnectionManager(o.limits, this.counters, this.faults, {
+      beforeLifetimeClose: (conn) => {
+        const notice = runtime?.shutdownNotice?.();
+        if (o.sendShutdownNotice && notice) conn.write(notice);
+      },
+    });
+    runtime = profile.create({
+      generator: this.generator,
+      truth: this.groundTruth,
+      faults: this.faults,
+      limits: o.limits,
+      every: (ms, fn) => {
+        this.timers.push(setInterval(fn, ms));
+      },
+      connections: () => this.connections.all(),
+      usedWeight: () => this.limiter.current(),
+    });
+    this.runtime = runtime;
+  }
+
+  /** Same as `groundTruth` (SimControl). */
+  get truth(): GroundTruth {
+    return this.groundTruth;
+  }
+
+  get exchange(): string {
+    return this.options.exchange;
+  }
+
+  get markets(): readonly string[] {
+    return this.generator.markets;
+  }
+
+  get port(): number {
+    if (!this.server) throw new Error("simulator: not started");
+    return this.server.port ?? 0;
+  }
+
+  get host(): string {
+    return this.options.host;
+  }
+
+  /** http://host:port — REST base and control API base. */
+  get url(): string {
+    return `http://${this.host}:${this.port}`;
+  }
+
+  /** ws://host:port — append /ws/<stream> or /stream?streams=... */
+  get wsUrl(): string {
+    return `ws://${this.host}:${this.port}`;
+  }
+
+  get running(): boolean {
+    return this.server !== undefined;
+  }
+
+  /** Opens the port and (unless autoStart is false) starts generating trades. */
+  start(): this {
+    if (this.server) return this;
+    this.server = startHttpServer({
+      host: this.options.host,
+      port: this.options.port,
+      backpressureLimitBytes: this.options.backpressureLimitBytes,
+      runtime: this.runtime,
+      connections: this.connections,
+      limiter: this.limiter,
+      faults: this.faults,
+      stats: this.counters,
+      control: this,
+    });
+    this.pump.start();
+    if (!this.options.autoStart) this.pump.pause();
+    return this;
+  }
+
+  /** Stops generating, closes every connection and the port. */
+  async stop(): Promise<void> {
+    this.pump.stop();
+    for (const t of this.timers) clearInterval(t);
+    this.timers.length = 0;
+    this.runtime.stop();
+    this.groundTruth.close();
+    const server = this.server;
+    this.server = undefined;
+    if (server) {
+      this.connections.closeAll(1001, "simulator stopping");
+      await server.stop(true);
+    }
+  }
+
+  // --- generation ---
+
+  /** Stops generating trades (sockets stay open, tickers and candles keep ticking). */
+  pause(): void {
+    this.pump.pause();
+  }
+
+  resume(): void {
+    this.pump.resume();
+  }
+
+  get paused(): boolean {
+    return this.pump.isPaused;
+  }
+
+  setTradesPerSecond(n: number): void {
+    this.pump.setRate(n);
+  }
+
+  /** Generates `count` trades for a market now and sends them, outside the timer (deterministic tests). */
+  generate(market: string, count: number): SimTrade[] {
+    if (!this.generator.has(market)) throw new Error(`simulator: unknown market ${market}`);
+    return this.generator.generate(market, Math.max(0, Math.floor(count)), Date.now());
+  }
+
+  // --- misbehaviour ---
+
+  /** Cuts every WebSocket connection now (no close frame). Returns how many. */
+  dropConnections(): number {
+    return this.connections.dropAll();
+  }
+
+  /** Sends no data frames for `ms` (sockets stay open; trades are still generated and recorded). */
+  stall(ms: number): void {
+    this.faults.stall(ms);
+  }
+
+  /** Sends `count` malformed frames to every connection that listens to at least one stream. */
+  sendMalformed(count: number): { connections: number; frames: number } {
+    const frames = this.runtime.malformedFrames(Math.max(0, Math.floor(count)));
+    let connections = 0;
+    for (const c of this.connections.all()) {
+      if (!c.open || !this.runtime.isSubscribed(c)) continue;
+      connections++;
+      for (const f of frames) c.write(f);
+      this.counters.malformedSent += frames.length;
+    }
+    return { connections, frames: frames.length * connections };
+  }
+
+  /** Answers the next `count` REST calls with 429 and this Retry-After. */
+  reject429(count: number, retryAfterSec = 1): void {
+    this.faults.reject429(count, retryAfterSec);
+  }
+
+  /** Drops the next `count` book-delta events of a market: a sequence gap clients must detect. */
+  skipBookUpdates(market: string, count: number): void {
+    if (!this.runtime.skipBookUpdates)
+      throw new Error(`simulator: ${this.exchange} cannot skip book updates`);
+    this.runtime.skipBookUpdates(market, Math.max(0, Math.floor(count)));
+  }
+
+  // --- introspection ---
+
+  /** REST weight used in the current window. */
+  usedWeight(): number {
+    return this.limiter.current();
+  }
+
+  stats(): Record<string, unknown> {
+    const c = this.counters;
+    return {
+      exchange: this.exchange,
+      simulated: true,
+      uptimeMs: Date.now() - this.startedAt,
+      paused: this.paused,
+      stalledForMs: this.faults.stallRemainingMs(),
+      tradesPerSecond: this.pump.tradesPerSecond,
+      connections: this.connections.size,
+      connectionsOpened: c.connectionsOpened,
+      connectionsClosed: c.connectionsClosed,
+      closedBy: { ...c.closedBy },
+      framesSent: c.framesSent,
+      bytesSent: c.bytesSent,
+      framesSuppressed: c.framesSuppressed,
+      framesDropped: c.framesDropped,
+      malformedSent: c.malformedSent,
+      pingsSent: c.pingsSent,
+      pongsReceived: c.pongsReceived,
+      restRequests: c.restRequests,
+      restRejected429: c.restRejected429,
+      restUsedWeight: this.limiter.current(),
+      pending429: this.faults.pending429,
+      tradesGenerated: this.groundTruth.counts(),
+      tradesGeneratedTotal: this.groundTruth.total(),
+    };
+  }
+
+  info(): Record<string, unknown> {
+    return {
+      exchange: this.exchange,
+      simulated: true,
+      seed: this.options.seed,
+      markets: this.generator.markets.map((m) => {
+        const s = this.generator.spec(m);
+        return { market: m, startPrice: s.startPrice, tickSize: s.tickSize, stepSize: s.stepSize };
+      }),
+      url: this.running ? this.url : null,
+      wsUrl: this.running ? this.wsUrl : null,
+      limits: this.options.limits,
+      control: CONTROL_PATHS,
+      profile: this.runtime.info(),
+    };
+  }
+}
+
+export interface StartedSimulator {
+  /** http://host:port (REST and /_sim control API). */
+  url: string;
+  /** ws://host:port (append /ws/<stream> or /stream?streams=...). */
+  wsUrl: string;
+  /** REST base, same as url. */
+  restUrl: string;
+  port: number;
+  stop(): Promise<void>;
+  sim: ExchangeSimulator;
+}
+
+/** Starts a simulator in-process (port 0 by default) for tests. */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<StartedSimulator> {
+  const sim = new ExchangeSimulator(options).start();
+  return { url: sim.url, wsUrl: sim.wsUrl, restUrl: sim.url, port: sim.port, stop: () => sim.stop(), sim };
+}
