@@ -162,7 +162,7 @@ export class ExchangeFeed {
     return this.connections.filter((c) => c.conn.connected).length;
   }
 
-  stop(): void {
-    for (const { conn } of this.connections) conn.stop();
+  async stop(): Promise<void> {
+    await Promise.all(this.connections.map(({ conn }) => conn.stop()));
   }
 }

@@ -57,7 +57,8 @@ export class Ingestor {
   }
 
   async stop(): Promise<void> {
-    for (const feed of this.feeds) feed.stop();
+    // Close the feeds first so their "disconnected" status events are still published.
+    await Promise.all(this.feeds.map((feed) => feed.stop()));
     await this.deps.publisher.stop();
   }
 }

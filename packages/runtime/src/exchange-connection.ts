@@ -167,10 +167,15 @@ export class ExchangeConnection {
     if (this.socket && !this.stopped) void this.open("rotate");
   }
 
-  stop(): void {
+  /** Closes the connection; resolves once it is closed (its "disconnected" event emitted). */
+  async stop(timeoutMs = 2000): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    this.socket?.close(1000, "shutdown");
+    const socket = this.socket;
+    if (!socket || socket.readyState === WebSocket.CLOSED) return;
+    const closed = new Promise<void>((resolve) => socket.addEventListener("close", () => resolve(), { once: true }));
+    socket.close(1000, "shutdown");
+    await Promise.race([closed, Bun.sleep(timeoutMs)]);
   }
 }
