@@ -26,6 +26,7 @@ tp_resolve_state() {
   export TICKERPLANT_STATE_DIR="$TP_STATE"
 }
 
+# shellcheck disable=SC2034 # the U_* results are read by the sourcing scripts
 # parse_url URL -> sets U_SCHEME U_USER U_PASS U_HOST U_PORT U_PATH (path without leading
 # slash, query stripped). For a comma-separated list (NATS) the first entry is used.
 parse_url() {
@@ -102,13 +103,36 @@ stop_pid() {
   return 1
 }
 
+# run_bounded SECONDS CMD...: run CMD under `timeout` and wait for it. If this script gets
+# SIGINT/SIGTERM meanwhile, the whole command tree is terminated too (`timeout` runs in its
+# own process group, so a Ctrl-C would otherwise leave e.g. debootstrap running on its own).
+TP_CHILD=""
+run_bounded() {
+  local secs="$1" rc=0
+  shift
+  timeout "$secs" "$@" &
+  TP_CHILD=$!
+  wait "$TP_CHILD" || rc=$?
+  TP_CHILD=""
+  return "$rc"
+}
+tp_on_signal() {
+  if [[ -n "$TP_CHILD" ]]; then
+    kill -TERM "$TP_CHILD" 2>/dev/null || true
+    wait "$TP_CHILD" 2>/dev/null || true
+  fi
+  printf '[stack] interrupted\n' >&2
+  exit 130
+}
+trap tp_on_signal INT TERM HUP
+
 # apt_install PKG...: install Debian packages on the host (apt-get update on first failure).
 apt_install() {
   export DEBIAN_FRONTEND=noninteractive
   log "installing with apt-get: $*"
-  if ! timeout 900 apt-get install -y --no-install-recommends "$@" >/dev/null 2>&1; then
-    timeout 300 apt-get update >/dev/null 2>&1 || warn "apt-get update failed"
-    timeout 900 apt-get install -y --no-install-recommends "$@" >/dev/null ||
+  if ! run_bounded 900 apt-get install -y --no-install-recommends "$@" >/dev/null 2>&1; then
+    run_bounded 300 apt-get update >/dev/null 2>&1 || warn "apt-get update failed"
+    run_bounded 900 apt-get install -y --no-install-recommends "$@" >/dev/null ||
       die "apt-get install $* failed"
   fi
 }

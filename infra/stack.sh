@@ -11,6 +11,7 @@
 #   NATS_URL               nats://127.0.0.1:4222
 #   REDIS_URL              redis://127.0.0.1:6379
 #   DATABASE_URL           postgres://tickerplant@127.0.0.1:5433/tickerplant
+#   TEST_DATABASE_URL      DATABASE_URL with database tickerplant_test (created too)
 #
 # Reuse rules: NATS must answer $JS.API.INFO (JetStream enabled for the account); Redis must
 # answer PING; PostgreSQL must list `timescaledb` in pg_available_extensions. When nothing
@@ -69,6 +70,7 @@ nats_js_probe() {
     connect+=",\"auth_token\":\"$user\""
   fi
   connect+='}'
+  # shellcheck disable=SC2016 # $JS.API.INFO is a NATS subject, not a variable
   printf 'CONNECT %s\r\nSUB _INBOX.tickerplant.probe 1\r\nPUB $JS.API.INFO _INBOX.tickerplant.probe 0\r\n\r\nPING\r\n' \
     "$connect" >&3
   while IFS= read -r -t 3 line <&3; do
@@ -128,7 +130,8 @@ nats_up() {
   elif [[ -n "$U_USER" ]]; then
     args+=(--auth "$U_USER")
   fi
-  setsid "$bin" "${args[@]}" </dev/null >>"$LOGS/nats.log" 2>&1 &
+  # 9>&-: long-lived daemons must not inherit the lock on $STATE/.stack.lock
+  setsid "$bin" "${args[@]}" </dev/null >>"$LOGS/nats.log" 2>&1 9>&- &
   pid=$!
   disown "$pid" 2>/dev/null || true
   for ((i = 0; i < 300; i++)); do # 30 s
@@ -141,9 +144,12 @@ nats_up() {
     pid_alive "$pid" || break
     sleep 0.1
   done
-  tail -n 20 "$LOGS/nats.log" >&2 || true
-  kill "$pid" 2>/dev/null || true
-  die "project-local NATS did not come up at $NATS_URL within 30 s (log: $LOGS/nats.log)"
+  tail -n 5 "$LOGS/nats.log" >&2 || true
+  if pid_alive "$pid"; then
+    kill "$pid" 2>/dev/null || true
+    die "project-local NATS did not answer at $NATS_URL within 30 s (log: $LOGS/nats.log)"
+  fi
+  die "project-local NATS exited at start (port $port taken by something else?) (log: $LOGS/nats.log)"
 }
 
 # ---------------------------------------------------------------------------------------
@@ -176,7 +182,7 @@ redis_up() {
   local args=(--bind "$host" --port "$port" --dir "$STATE/redis" --daemonize yes
     --pidfile "$INFRA/redis.pid" --logfile "$LOGS/redis.log" --save "60 1" --appendonly no)
   [[ -n "$U_PASS" ]] && args+=(--requirepass "$U_PASS")
-  setsid redis-server "${args[@]}" </dev/null >>"$LOGS/redis.log" 2>&1 ||
+  setsid redis-server "${args[@]}" </dev/null >>"$LOGS/redis.log" 2>&1 9>&- ||
     die "redis-server failed to start (log: $LOGS/redis.log)"
   for ((i = 0; i < 150; i++)); do # 15 s
     if redis_check && pid="$(cat "$INFRA/redis.pid" 2>/dev/null)" && pid_alive "$pid"; then
@@ -237,6 +243,16 @@ url_with_db() {
   base="${url%%\?*}"
   local scheme="${base%%://*}" rest="${base#*://}"
   printf '%s://%s/%s%s\n' "$scheme" "${rest%%/*}" "$db" "$query"
+}
+
+# TEST_DATABASE_URL defaults to DATABASE_URL with the database tickerplant_test.
+test_database_url() {
+  printf '%s\n' "${TEST_DATABASE_URL:-$(url_with_db "$DATABASE_URL" tickerplant_test)}"
+}
+
+test_db_name() {
+  parse_url "$(test_database_url)"
+  printf '%s\n' "${U_PATH:-tickerplant_test}"
 }
 
 pg_isready_at() { # host port
@@ -304,7 +320,7 @@ ensure_trixie_root() {
   mkdir -p "$LOGS"
   log "debootstrapping Debian trixie (minbase) into $ROOT (a few minutes; log: $LOGS/debootstrap.log) ..."
   # A private mount namespace: whatever debootstrap mounts goes away with it, even if killed.
-  if ! timeout 1200 unshare --mount --propagation private \
+  if ! run_bounded 1200 unshare --mount --propagation private \
     "$dbs" --variant=minbase trixie "$ROOT" "$TRIXIE_MIRROR" >"$LOGS/debootstrap.log" 2>&1; then
     tail -n 20 "$LOGS/debootstrap.log" >&2 || true
     die "debootstrap of Debian trixie failed (log: $LOGS/debootstrap.log); rerun to retry"
@@ -330,7 +346,7 @@ ensure_pg_packages() {
   # /proc and /dev are mounted in a private mount namespace only: they vanish when the
   # install ends, however it ends, so no bind mounts can be left behind.
   # shellcheck disable=SC2016
-  if ! timeout 1500 unshare --mount --propagation private bash -ec '
+  if ! run_bounded 1500 unshare --mount --propagation private bash -ec '
       root="$1"; pkgs="$2"
       mount -t proc proc "$root/proc"
       mount --bind /dev "$root/dev"
@@ -407,7 +423,7 @@ start_local_pg() {
   log "starting project-local TimescaleDB on :$port (PostgreSQL $PG_MAJOR in $ROOT) ..."
   # pg_ctl puts the postmaster in its own session (setsid), so it outlives this script.
   if ! pg_chroot "$PG_BIN/pg_ctl" -D "$CH_PGDATA" -l "$CH_PGLOG" -w -t 60 \
-    -o "-c listen_addresses='$listen' -c port=$port" start </dev/null >>"$LOGS/pg_ctl.log" 2>&1; then
+    -o "-c listen_addresses='$listen' -c port=$port" start </dev/null >>"$LOGS/pg_ctl.log" 2>&1 9>&-; then
     tail -n 30 "$ROOT$CH_PGLOG" >&2 || true
     die "project-local TimescaleDB failed to start within 60 s (log: $ROOT$CH_PGLOG)"
   fi
@@ -460,8 +476,10 @@ timescale_up() {
   parse_url "$DATABASE_URL"
   local host="$U_HOST" port="${U_PORT:-5432}" role="${U_USER:-tickerplant}" pass="$U_PASS"
   local db="${U_PATH:-$role}" test_db out
-  test_db=tickerplant_test
-  command -v psql >/dev/null && command -v pg_isready >/dev/null || apt_install postgresql-client
+  test_db="$(test_db_name)"
+  if ! command -v psql >/dev/null || ! command -v pg_isready >/dev/null; then
+    apt_install postgresql-client
+  fi
 
   if local_pg_running; then
     local running_port
@@ -581,6 +599,7 @@ cmd_env() {
   printf 'export NATS_URL=%q\n' "$NATS_URL"
   printf 'export REDIS_URL=%q\n' "$REDIS_URL"
   printf 'export DATABASE_URL=%q\n' "$DATABASE_URL"
+  printf 'export TEST_DATABASE_URL=%q\n' "$(test_database_url)"
 }
 
 case "${1:-}" in
