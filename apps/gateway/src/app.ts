@@ -1,0 +1,141 @@
+import { ADAPTERS, type ExchangeAdapter } from "@tickerplant/core";
+import {
+  type Logger,
+  type Nats,
+  natsCheck,
+  type Redis,
+  redisCheck,
+  type Sql,
+  sqlCheck,
+} from "@tickerplant/runtime";
+import { Elysia } from "elysia";
+import type { Registry } from "prom-client";
+import type { GatewayConfig } from "./config.ts";
+import { handleError } from "./error-handler.ts";
+import { createGatewayMetrics } from "./metrics.ts";
+import { openapiPlugin } from "./openapi.ts";
+import type { RouteDeps } from "./routes/common.ts";
+import { exchangesRoute } from "./routes/exchanges.ts";
+import { historyRoutes } from "./routes/history.ts";
+import { statsRoute, tickersRoute } from "./routes/latest.ts";
+import { marketsRoute } from "./routes/markets.ts";
+import { opsRoutes } from "./routes/ops.ts";
+import { staticRoutes } from "./routes/static.ts";
+import { FanoutHub } from "./ws/hub.ts";
+import { wsRoute } from "./ws/route.ts";
+import { SubjectStreams } from "./ws/subjects.ts";
+
+export const GATEWAY_VERSION = "0.1.0";
+
+export interface GatewayDeps {
+  sql: Sql;
+  redis: Redis;
+  nats: Nats;
+  registry: Registry;
+  log: Logger;
+  config: GatewayConfig;
+  /** Supported exchanges; the core registry unless a test narrows it. */
+  exchanges?: Readonly<Record<string, ExchangeAdapter>>;
+}
+
+export interface Gateway {
+  app: ReturnType<typeof buildApp>["app"];
+  hub: FanoutHub;
+  /** Listens on HTTP_HOST:HTTP_PORT (0 = any free port); resolves the bound port. */
+  start(): number;
+  /** Stops accepting, closes clients and the shared consumers. Connections are not touched. */
+  stop(): Promise<void>;
+}
+
+function buildApp(deps: GatewayDeps) {
+  const { config, log } = deps;
+  const metrics = createGatewayMetrics(deps.registry);
+  const streams = new SubjectStreams();
+  const hub = new FanoutHub({ nats: deps.nats, streams, log, metrics });
+  const routeDeps: RouteDeps = {
+    sql: deps.sql,
+    redis: deps.redis,
+    exchanges: deps.exchanges ?? ADAPTERS,
+    metrics,
+    log,
+  };
+  const started = new WeakMap<Request, number>();
+  const app = new Elysia({
+    websocket: {
+      // Bun's own hard cap closes with 1009; below it, oversized messages get a message_too_large error.
+      maxPayloadLength: Math.max(64 * 1024, config.WS_MAX_MESSAGE_BYTES * 4),
+      // Our own buffer check disconnects first; Bun drops (send() = 0) only past this margin.
+      backpressureLimit: config.WS_MAX_BUFFERED_BYTES + 1024 * 1024,
+      closeOnBackpressureLimit: false,
+      idleTimeout: config.WS_IDLE_TIMEOUT_S,
+      sendPings: true,
+      perMessageDeflate: false,
+    },
+  })
+    .onRequest(({ request, set }) => {
+      started.set(request, performance.now());
+      if (config.CORS_ORIGIN !== "") set.headers["access-control-allow-origin"] = config.CORS_ORIGIN;
+    })
+    .onError(({ code, error, request, route, set }) =>
+      handleError({ code, error, request, route, set, log, cors: config.CORS_ORIGIN }),
+    )
+    .onAfterResponse(({ request, route, set }) => {
+      const t0 = started.get(request);
+      const label = route || "unmatched";
+      const status = typeof set.status === "number" ? set.status : 200;
+      metrics.httpRequests.inc({ route: label, status });
+      if (t0 !== undefined) metrics.httpSeconds.observe({ route: label }, (performance.now() - t0) / 1000);
+    })
+    .use(openapiPlugin(GATEWAY_VERSION))
+    .group("/api/v1", (api) =>
+      api
+        .use(exchangesRoute(routeDeps))
+        .use(marketsRoute(routeDeps))
+        .use(tickersRoute(routeDeps))
+        .use(statsRoute(routeDeps))
+        .use(historyRoutes(routeDeps)),
+    )
+    .use(
+      opsRoutes({
+        registry: deps.registry,
+        checks: [natsCheck(deps.nats), redisCheck(deps.redis), sqlCheck(deps.sql)],
+        info: () => ({ version: GATEWAY_VERSION, liveFeeds: hub.filters.length }),
+      }),
+    )
+    .use(staticRoutes())
+    .use(
+      wsRoute({
+        hub,
+        streams,
+        nats: deps.nats,
+        redis: deps.redis,
+        log,
+        metrics,
+        maxClients: config.WS_MAX_CLIENTS,
+        limits: {
+          maxMessageBytes: config.WS_MAX_MESSAGE_BYTES,
+          maxSubscriptions: config.WS_MAX_SUBSCRIPTIONS,
+          rateLimit: config.WS_RATE_LIMIT,
+          maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
+        },
+      }),
+    );
+  return { app, hub };
+}
+
+export function createGateway(deps: GatewayDeps): Gateway {
+  const { app, hub } = buildApp(deps);
+  return {
+    app,
+    hub,
+    start() {
+      app.listen({ port: deps.config.HTTP_PORT, hostname: deps.config.HTTP_HOST, reusePort: false });
+      return app.server?.port ?? deps.config.HTTP_PORT;
+    },
+    async stop() {
+      // Closing the server closes every WebSocket; their close handlers release subscriptions.
+      await app.server?.stop(true);
+      await hub.stop();
+    },
+  };
+}

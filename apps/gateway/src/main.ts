@@ -1,0 +1,42 @@
+import { prepareDatabase } from "@tickerplant/db";
+import {
+  connectNats,
+  createLogger,
+  createMetricsRegistry,
+  createRedis,
+  createSql,
+  exitOnStartFailure,
+  type LogLevel,
+  onShutdown,
+  provisionStreams,
+} from "@tickerplant/runtime";
+import { createGateway } from "./app.ts";
+import { loadGatewayConfig } from "./config.ts";
+
+const config = loadGatewayConfig(process.env);
+const service = config.SERVICE_NAME ?? "gateway";
+const log = createLogger({ service, level: config.LOG_LEVEL as LogLevel });
+
+async function main() {
+  const registry = createMetricsRegistry(service);
+  const sql = createSql(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, name: service });
+  const redis = createRedis(config.REDIS_URL, service);
+  const nats = await connectNats(config.NATS_URL, service, log);
+  await prepareDatabase(sql, log);
+  await provisionStreams(
+    nats.jsm,
+    { replicas: config.STREAM_REPLICAS, tradesRetentionDays: config.TRADES_RETENTION_DAYS },
+    log,
+  );
+  const gateway = createGateway({ sql, redis, nats, registry, log, config });
+  const port = gateway.start();
+  log.info("gateway listening", { port, docs: "/docs", ws: "/ws" });
+  onShutdown(log, [
+    () => nats.close(),
+    () => redis.quit(),
+    () => sql.end({ timeout: 5 }),
+    () => gateway.stop(),
+  ]);
+}
+
+main().catch(exitOnStartFailure(log));

@@ -1,0 +1,14 @@
+import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { BboSchema, StatsSchema, TickerSchema } from "@tickerplant/core";
+import type { LatestKind } from "./latest-state.ts";
+
+/** Compiled checks for the stored latest-state messages: what does not match is left out and counted. */
+const CHECKS = {
+  ticker: TypeCompiler.Compile(TickerSchema),
+  bbo: TypeCompiler.Compile(BboSchema),
+  stats: TypeCompiler.Compile(StatsSchema),
+};
+
+export function isLatestMessage(kind: LatestKind, value: unknown): boolean {
+  return CHECKS[kind].Check(value);
+}

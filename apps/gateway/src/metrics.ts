@@ -1,0 +1,81 @@
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+
+/** The gateway's own metrics (the runtime registry adds process metrics). */
+export function createGatewayMetrics(registry: Registry) {
+  const registers = [registry];
+  return {
+    httpRequests: new Counter({
+      name: "tickerplant_gateway_http_requests_total",
+      help: "REST requests by route and status",
+      labelNames: ["route", "status"],
+      registers,
+    }),
+    httpSeconds: new Histogram({
+      name: "tickerplant_gateway_http_request_seconds",
+      help: "REST request duration by route",
+      labelNames: ["route"],
+      buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    }),
+    invalidRecords: new Counter({
+      name: "tickerplant_gateway_invalid_records_total",
+      help: "stored records (Redis, SQL, NATS) left out because they do not match the message schema",
+      labelNames: ["source"],
+      registers,
+    }),
+    wsClients: new Gauge({
+      name: "tickerplant_gateway_ws_clients",
+      help: "connected WebSocket clients",
+      registers,
+    }),
+    wsConnections: new Counter({
+      name: "tickerplant_gateway_ws_connections_total",
+      help: "WebSocket connections accepted or refused (limit)",
+      labelNames: ["outcome"],
+      registers,
+    }),
+    wsSubscriptions: new Gauge({
+      name: "tickerplant_gateway_ws_subscriptions",
+      help: "channel subscriptions across clients",
+      registers,
+    }),
+    wsErrors: new Counter({
+      name: "tickerplant_gateway_ws_errors_total",
+      help: "error replies sent to WebSocket clients, by code",
+      labelNames: ["code"],
+      registers,
+    }),
+    wsMessagesSent: new Counter({
+      name: "tickerplant_gateway_ws_messages_sent_total",
+      help: "data messages sent to WebSocket clients, by channel type",
+      labelNames: ["type"],
+      registers,
+    }),
+    wsConflated: new Counter({
+      name: "tickerplant_gateway_ws_conflated_total",
+      help: "quote messages replaced by a newer one for a backpressured client",
+      labelNames: ["type"],
+      registers,
+    }),
+    wsDisconnects: new Counter({
+      name: "tickerplant_gateway_ws_disconnects_total",
+      help: "clients closed by the gateway, by reason",
+      labelNames: ["reason"],
+      registers,
+    }),
+    fanoutConsumers: new Gauge({
+      name: "tickerplant_gateway_fanout_consumers",
+      help: "JetStream consumers feeding clients, by kind (shared live / per-client replay)",
+      labelNames: ["kind"],
+      registers,
+    }),
+    fanoutMessages: new Counter({
+      name: "tickerplant_gateway_fanout_messages_total",
+      help: "messages received from JetStream for fan-out, by stream",
+      labelNames: ["stream"],
+      registers,
+    }),
+  };
+}
+
+export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;

@@ -1,0 +1,108 @@
+import { type Consumer, type ConsumerMessages, DeliverPolicy, type JsMsg } from "@nats-io/jetstream";
+import type { Logger, Nats } from "@tickerplant/runtime";
+import type { GatewayMetrics } from "../metrics.ts";
+import type { Delivery, Sink } from "./delivery.ts";
+import { channelOfSubject } from "./subjects.ts";
+
+const RETRY_MS = 1000;
+
+/**
+ * One JetStream ordered consumer for one subject filter, shared by every client subscribed to it.
+ * It starts at the stream's next sequence (not `deliver_policy: new`) so that the library's
+ * automatic re-creation after a gap resumes from a known cursor instead of sequence 1.
+ */
+export class LiveFeed {
+  readonly sinks = new Set<Sink>();
+  ready: Promise<void>;
+  private consumer: Consumer | undefined;
+  private messages: ConsumerMessages | undefined;
+  private nextSeq = 0;
+  private stopped = false;
+
+  constructor(
+    readonly filter: string,
+    readonly stream: string,
+    private readonly deps: { nats: Nats; log: Logger; metrics: GatewayMetrics },
+  ) {
+    this.ready = this.open();
+  }
+
+  private async open(): Promise<void> {
+    const { nats } = this.deps;
+    if (this.nextSeq === 0) this.nextSeq = (await nats.jsm.streams.info(this.stream)).state.last_seq + 1;
+    const consumer = await nats.js.consumers.get(this.stream, {
+      filter_subjects: this.filter, // a single filter: NATS 2.9 has no filter_subjects array
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: this.nextSeq,
+    });
+    if (this.stopped) {
+      await consumer.delete().catch(() => {});
+      return;
+    }
+    this.consumer = consumer;
+    this.messages = await consumer.consume({ max_messages: 512 });
+    this.deps.metrics.fanoutConsumers.inc({ kind: "live" });
+    void this.loop(this.messages);
+  }
+
+  private async loop(messages: ConsumerMessages): Promise<void> {
+    try {
+      for await (const msg of messages) this.dispatch(msg);
+    } catch (err) {
+      if (!this.stopped) this.deps.log.warn("live feed failed", { filter: this.filter, err });
+    }
+    this.deps.metrics.fanoutConsumers.dec({ kind: "live" });
+    // The iterator ends on its own only when the consumer is gone for good: open a new one from
+    // the next sequence so clients miss nothing.
+    while (!this.stopped && !this.deps.nats.nc.isClosed()) {
+      this.deps.log.warn("reopening live feed", { filter: this.filter, fromSeq: this.nextSeq });
+      await Bun.sleep(RETRY_MS);
+      if (this.stopped) break;
+      try {
+        this.ready = this.open();
+        await this.ready;
+        return;
+      } catch (err) {
+        this.deps.log.warn("cannot reopen live feed", { filter: this.filter, err });
+      }
+    }
+  }
+
+  private dispatch(msg: JsMsg): void {
+    this.nextSeq = msg.seq + 1;
+    this.deps.metrics.fanoutMessages.inc({ stream: this.stream });
+    const delivery = toDelivery(msg);
+    if (!delivery) {
+      this.deps.metrics.invalidRecords.inc({ source: "nats" });
+      return;
+    }
+    for (const sink of this.sinks) {
+      try {
+        sink(delivery);
+      } catch (err) {
+        this.deps.log.error("delivering to a client failed", { channel: delivery.channel, err });
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.stopped = true;
+    await this.ready.catch(() => {});
+    this.messages?.stop();
+    await this.consumer?.delete().catch(() => {});
+  }
+}
+
+/** A JetStream message → a Delivery, or undefined when it is not a channel's JSON message. */
+export function toDelivery(msg: JsMsg): Delivery | undefined {
+  const ch = channelOfSubject(msg.subject);
+  if (!ch) return undefined;
+  const payload = msg.string();
+  try {
+    const parsed: unknown = JSON.parse(payload);
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return undefined;
+  } catch {
+    return undefined;
+  }
+  return { channel: ch.channel, type: ch.type, seq: msg.seq, payload };
+}

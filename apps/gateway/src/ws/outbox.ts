@@ -1,0 +1,135 @@
+import type { ChannelType } from "@tickerplant/core";
+import type { GatewayMetrics } from "../metrics.ts";
+import type { Delivery } from "./delivery.ts";
+import { dataEnvelope } from "./protocol.ts";
+
+/** The part of Bun's ServerWebSocket the gateway writes to. */
+export interface ClientSocket {
+  send(text: string): number;
+  getBufferedAmount(): number;
+  close(code?: number, reason?: string): void;
+  terminate(): void;
+}
+
+/** Latest-value channels: a client that falls behind gets the newest value, not every one. */
+const CONFLATED: ReadonlySet<ChannelType> = new Set(["ticker", "bbo", "stats"]);
+
+/**
+ * What goes out to one client, and its backpressure policy. Bun's send() returns -1 when the
+ * frame was queued behind a backpressured socket and 0 when it was dropped. Quote channels
+ * (ticker/bbo/stats) are conflated to the newest value per channel until the socket drains;
+ * lossless channels (trades and the rest) are never dropped: a client whose buffer would exceed
+ * the limit is reported as a slow consumer (the session closes it). Per channel, each stream
+ * sequence goes out once and in increasing order, however many subscriptions overlap.
+ */
+export class Outbox {
+  /** Highest stream sequence sent (or snapshot) per concrete channel. */
+  private readonly lastSeq = new Map<string, number>();
+  /** Conflated quote frames waiting for the socket to drain, newest per channel. */
+  private readonly pending = new Map<string, { type: ChannelType; text: string }>();
+  private readonly writableWaiters: Array<() => void> = [];
+  private backpressured = false;
+  private closed = false;
+
+  constructor(
+    private readonly socket: ClientSocket,
+    private readonly o: {
+      maxBufferedBytes: number;
+      metrics: GatewayMetrics;
+      onSlowConsumer: (detail: string) => void;
+    },
+  ) {}
+
+  /** A live or replayed message; returns false when it was a duplicate or out of order. */
+  deliver(d: Delivery): boolean {
+    if (this.closed) return false;
+    const last = this.lastSeq.get(d.channel);
+    if (last !== undefined && d.seq <= last) return false;
+    this.lastSeq.set(d.channel, d.seq);
+    this.push(d.channel, d.type, dataEnvelope(d.channel, d.seq, d.payload));
+    return true;
+  }
+
+  /** A stored latest value, sent only when no live message for the channel went out yet. */
+  snapshot(channel: string, type: ChannelType, seq: number | null, payload: string): void {
+    if (this.closed || this.lastSeq.has(channel)) return;
+    // Live messages at or below the stored value's sequence are older than it.
+    if (seq !== null) this.lastSeq.set(channel, seq);
+    this.push(channel, type, dataEnvelope(channel, seq, payload, true));
+  }
+
+  /** Replies and errors: small, never conflated or counted against the buffer limit. */
+  control(text: string): void {
+    if (!this.closed) this.socket.send(text);
+  }
+
+  private push(channel: string, type: ChannelType, text: string): void {
+    const { metrics, maxBufferedBytes } = this.o;
+    if (CONFLATED.has(type)) {
+      if (this.backpressured || this.pending.size > 0) {
+        if (this.pending.delete(channel)) metrics.wsConflated.inc({ type });
+        this.pending.set(channel, { type, text });
+        return;
+      }
+      const status = this.socket.send(text);
+      if (status === 0) this.pending.set(channel, { type, text }); // dropped: keep it as the latest
+      if (status <= 0) this.backpressured = true;
+      else metrics.wsMessagesSent.inc({ type });
+      return;
+    }
+    if (this.socket.getBufferedAmount() + text.length > maxBufferedBytes) {
+      this.o.onSlowConsumer(`slow consumer: more than ${maxBufferedBytes} bytes waiting to be sent`);
+      return;
+    }
+    const status = this.socket.send(text);
+    if (status === 0) {
+      this.o.onSlowConsumer("slow consumer: send buffer full");
+      return;
+    }
+    if (status === -1) this.backpressured = true;
+    metrics.wsMessagesSent.inc({ type });
+  }
+
+  /** Bun calls this when the socket's send buffer has drained. */
+  onDrain(): void {
+    if (this.closed) return;
+    this.backpressured = false;
+    for (const [channel, frame] of this.pending) {
+      this.pending.delete(channel);
+      const status = this.socket.send(frame.text);
+      if (status === 0) this.pending.set(channel, frame);
+      if (status <= 0) {
+        this.backpressured = true;
+        break;
+      }
+      this.o.metrics.wsMessagesSent.inc({ type: frame.type });
+    }
+    if (this.socket.getBufferedAmount() <= this.lowWater()) this.releaseWaiters();
+  }
+
+  /** Resolves when the buffer is low enough for more replayed data, or the client is gone. */
+  writable(): Promise<void> {
+    if (this.closed || this.socket.getBufferedAmount() <= this.lowWater()) return Promise.resolve();
+    return new Promise((resolve) => this.writableWaiters.push(resolve));
+  }
+
+  /** Drops the order state and queued frames of channels no subscription covers any more. */
+  forget(covered: (channel: string) => boolean): void {
+    for (const channel of this.lastSeq.keys()) if (!covered(channel)) this.lastSeq.delete(channel);
+    for (const channel of this.pending.keys()) if (!covered(channel)) this.pending.delete(channel);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.pending.clear();
+    this.releaseWaiters();
+  }
+
+  private lowWater(): number {
+    return Math.floor(this.o.maxBufferedBytes / 4);
+  }
+
+  private releaseWaiters(): void {
+    for (const resolve of this.writableWaiters.splice(0)) resolve();
+  }
+}
