@@ -5,13 +5,20 @@
  * storage-writer.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type ServiceName, type ServiceProcess, startService, startSimulator, type StartedSimulator } from "@tickerplant/testkit";
+import {
+  type ServiceName,
+  type ServiceProcess,
+  type StartedSimulator,
+  startService,
+  startSimulator,
+} from "@tickerplant/testkit";
 import Redis from "ioredis";
 import postgres from "postgres";
 
 const NATS_URL = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-const DATABASE_URL = process.env.TEST_DATABASE_URL ?? "postgres://tickerplant@127.0.0.1:5433/tickerplant_test";
+const DATABASE_URL =
+  process.env.TEST_DATABASE_URL ?? "postgres://tickerplant@127.0.0.1:5433/tickerplant_test";
 
 // Unique markets per run: rows, Redis keys and Nats-Msg-Ids never collide with earlier runs.
 const RUN = Date.now().toString(36).toUpperCase();
@@ -50,7 +57,11 @@ function env(): Record<string, string> {
   };
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000): Promise<T> {
+async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -101,10 +112,14 @@ beforeAll(async () => {
     ws.onopen = resolve;
     ws.onerror = reject;
   });
-  ws.send(JSON.stringify({ op: "subscribe", channels: ["trade:binance:*", `ticker:binance:${MARKETS[0]}`], id: 1 }));
+  ws.send(
+    JSON.stringify({ op: "subscribe", channels: ["trade:binance:*", `ticker:binance:${MARKETS[0]}`], id: 1 }),
+  );
   await until("subscribed ack", () => control.find((m) => m.type === "subscribed" && m.id === 1));
   // A ticker through the whole path proves the ingestor is connected and subscribed.
-  await until("first live ticker", () => received.find((m) => m.channel.startsWith("ticker:") && !("snapshot" in m)));
+  await until("first live ticker", () =>
+    received.find((m) => m.channel.startsWith("ticker:") && !("snapshot" in m)),
+  );
 }, 90_000);
 
 afterAll(async () => {
@@ -121,13 +136,19 @@ describe("end to end on the simulator", () => {
     for (const market of MARKETS) {
       const truth = truthIds(market);
       expect(truth.length).toBeGreaterThan(200);
-      await until(`${market} trades stored`, async () => (await storedTradeIds(market)).length === truth.length);
+      await until(
+        `${market} trades stored`,
+        async () => (await storedTradeIds(market)).length === truth.length,
+      );
       expect(await storedTradeIds(market)).toEqual(truth);
 
-      await until(`${market} trades at the client`, () =>
-        received.filter((m) => m.channel === `trade:binance:${market}`).length >= truth.length,
+      await until(
+        `${market} trades at the client`,
+        () => received.filter((m) => m.channel === `trade:binance:${market}`).length >= truth.length,
       );
-      const ids = received.filter((m) => m.channel === `trade:binance:${market}`).map((m) => Number(m.data.id));
+      const ids = received
+        .filter((m) => m.channel === `trade:binance:${market}`)
+        .map((m) => Number(m.data.id));
       expect(ids).toEqual(truth); // in order, none missing, none twice
       const first = received.find((m) => m.channel === `trade:binance:${market}`)!;
       expect(first.data).toMatchObject({ type: "trade", exchange: "binance", market, simulated: true });
@@ -157,7 +178,9 @@ describe("end to end on the simulator", () => {
     const ex = await (await fetch(`http://127.0.0.1:${PORTS.gateway}/api/v1/exchanges`)).json();
     expect(JSON.stringify(ex)).toContain('"source":"simulated"');
 
-    const trades = await fetch(`http://127.0.0.1:${PORTS.gateway}/api/v1/trades?exchange=binance&market=${m0}&limit=5`);
+    const trades = await fetch(
+      `http://127.0.0.1:${PORTS.gateway}/api/v1/trades?exchange=binance&market=${m0}&limit=5`,
+    );
     expect(trades.status).toBe(200);
     expect(((await trades.json()) as { data: unknown[] }).data).toHaveLength(5);
   }, 60_000);
@@ -176,7 +199,8 @@ describe("end to end on the simulator", () => {
     expect(stats.volume).toBeCloseTo(volume, 6);
 
     const rows = await until("markets loaded", async () => {
-      const r = await sql`select market, simulated from markets where exchange = 'binance' and market = ${m0}`;
+      const r =
+        await sql`select market, simulated from markets where exchange = 'binance' and market = ${m0}`;
       return r.length === 1 ? r : undefined;
     });
     expect(rows[0]).toMatchObject({ market: m0, simulated: true });
@@ -195,11 +219,16 @@ describe("end to end on the simulator", () => {
     sim.sim.pause();
     for (const market of MARKETS) {
       const truth = truthIds(market);
-      await until(`${market} trades stored after the crash`, async () => (await storedTradeIds(market)).length === truth.length);
+      await until(
+        `${market} trades stored after the crash`,
+        async () => (await storedTradeIds(market)).length === truth.length,
+      );
       expect(await storedTradeIds(market)).toEqual(truth);
       const [{ n, d }] = (await sql`
         select count(*)::int as n, count(distinct trade_id)::int as d
-        from trades where exchange = 'binance' and market = ${market}`) as unknown as [{ n: number; d: number }];
+        from trades where exchange = 'binance' and market = ${market}`) as unknown as [
+        { n: number; d: number },
+      ];
       expect(n).toBe(d);
     }
   }, 90_000);

@@ -140,12 +140,19 @@ export class ExchangeFeed {
     if (e.event === "connected") this.o.metrics.connectionsUp.inc({ exchange });
     if (e.event === "disconnected") this.o.metrics.connectionsUp.dec({ exchange });
     for (const market of markets) {
-      const base = { exchange, market, symbol: this.symbolByMarket.get(market) ?? "", simulated: this.o.simulated };
+      const base = {
+        exchange,
+        market,
+        symbol: this.symbolByMarket.get(market) ?? "",
+        simulated: this.o.simulated,
+      };
       switch (e.event) {
         case "connected":
           this.publish(statusEvent(base, "connected", "subscribed"));
           if (e.downSince !== null) {
-            this.publish(statusEvent(base, "gap", "data missed while disconnected", { from: e.downSince, to: e.at }));
+            this.publish(
+              statusEvent(base, "gap", "data missed while disconnected", { from: e.downSince, to: e.at }),
+            );
           }
           break;
         case "disconnected":

@@ -32,10 +32,19 @@ export class Ingestor {
       if (simulated && !overrides[`${id}.ws`]) {
         throw new Error(`SOURCE=simulated needs EXCHANGE_URL_OVERRIDES ${id}.ws pointing at the simulator`);
       }
-      const subscriptions = buildSubscriptions(adapter, config.MARKETS, config.CHANNELS, config.CANDLE_INTERVALS);
+      const subscriptions = buildSubscriptions(
+        adapter,
+        config.MARKETS,
+        config.CHANNELS,
+        config.CANDLE_INTERVALS,
+      );
       const source = simulated ? "simulated" : "live";
       await this.deps.redis.hset(`source:${id}`, { source, url: wsUrl, updatedAt: String(Date.now()) });
-      if (simulated) log.warn("SIMULATED DATA: this feed is the exchange simulator, not the live exchange", { exchange: id, url: wsUrl });
+      if (simulated)
+        log.warn("SIMULATED DATA: this feed is the exchange simulator, not the live exchange", {
+          exchange: id,
+          url: wsUrl,
+        });
       const feed = new ExchangeFeed({
         adapter,
         subscriptions,

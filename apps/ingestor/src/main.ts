@@ -21,9 +21,17 @@ const registry = createMetricsRegistry(service);
 
 async function main() {
   const nats = await connectNats(config.NATS_URL, service, log);
-  await provisionStreams(nats.jsm, { replicas: config.STREAM_REPLICAS, tradesRetentionDays: config.TRADES_RETENTION_DAYS }, log);
+  await provisionStreams(
+    nats.jsm,
+    { replicas: config.STREAM_REPLICAS, tradesRetentionDays: config.TRADES_RETENTION_DAYS },
+    log,
+  );
   const redis = createRedis(config.REDIS_URL, service);
-  const publisher = new JetStreamPublisher(nats.js, { maxInFlight: config.PUBLISH_MAX_IN_FLIGHT, registry, log });
+  const publisher = new JetStreamPublisher(nats.js, {
+    maxInFlight: config.PUBLISH_MAX_IN_FLIGHT,
+    registry,
+    log,
+  });
   const ingestor = new Ingestor({ config, publisher, redis, registry, log });
   const health = startHealthServer({
     port: config.HTTP_PORT,
@@ -32,7 +40,11 @@ async function main() {
     info: () => ingestor.info(),
   });
   await ingestor.start();
-  log.info("ingestor started", { exchanges: config.EXCHANGES, markets: config.MARKETS, httpPort: health.port });
+  log.info("ingestor started", {
+    exchanges: config.EXCHANGES,
+    markets: config.MARKETS,
+    httpPort: health.port,
+  });
   onShutdown(log, [() => nats.close(), () => redis.quit(), () => health.stop(), () => ingestor.stop()]);
 }
 

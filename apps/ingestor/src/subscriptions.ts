@@ -20,7 +20,8 @@ export function buildSubscriptions(
         continue;
       }
       for (const interval of intervals as CandleInterval[]) {
-        if (!adapter.intervals.includes(interval)) throw new Error(`${adapter.id} has no ${interval} candles`);
+        if (!adapter.intervals.includes(interval))
+          throw new Error(`${adapter.id} has no ${interval} candles`);
         subs.push({ channel, market, interval });
       }
     }

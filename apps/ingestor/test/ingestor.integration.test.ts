@@ -94,7 +94,10 @@ describe("ingestor against the simulator", () => {
     const got = await collect(`md.trade.binance.${MARKET}`, "MD_TRADES", (n) => n >= 25);
     expect(got.slice(-5).map((t) => Number(t.id))).toEqual(sent.map((t) => t.id));
     const metrics = await registry.getSingleMetricAsString("tickerplant_ingest_invalid_frames_total");
-    const counted = [...metrics.matchAll(/exchange="binance"[^}]*\} (\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+    const counted = [...metrics.matchAll(/exchange="binance"[^}]*\} (\d+)/g)].reduce(
+      (n, m) => n + Number(m[1]),
+      0,
+    );
     expect(counted).toBe(5);
   });
 

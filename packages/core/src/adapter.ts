@@ -107,7 +107,13 @@ export interface RestSpec {
   parseMarkets(body: unknown): MarketInfo[];
   klinesRequest(q: KlinesQuery): RestRequest;
   parseKlines(body: unknown, ctx: RestContext & { interval: CandleInterval }): Candle[];
-  tradesRequest(q: { market: string; fromId?: string; startTime?: number; endTime?: number; limit?: number }): RestRequest;
+  tradesRequest(q: {
+    market: string;
+    fromId?: string;
+    startTime?: number;
+    endTime?: number;
+    limit?: number;
+  }): RestRequest;
   parseTrades(body: unknown, ctx: RestContext): Trade[];
   depthRequest(market: string, limit: number): RestRequest;
   parseDepth(body: unknown, ctx: RestContext): Book;

@@ -37,19 +37,26 @@ export function parseChannel(name: string): ChannelSpec {
   const parts = name.split(":");
   const [type, exchange, market, interval] = parts;
   if (!CHANNEL_TYPES.includes(type as ChannelType)) {
-    throw new ChannelError("unknown_channel_type", `unknown channel type "${type}" (one of ${CHANNEL_TYPES.join(", ")})`);
+    throw new ChannelError(
+      "unknown_channel_type",
+      `unknown channel type "${type}" (one of ${CHANNEL_TYPES.join(", ")})`,
+    );
   }
   const expected = type === "candle" ? 4 : 3;
   if (parts.length !== expected) {
     const shape = type === "candle" ? "candle:<exchange>:<market>:<interval>" : `${type}:<exchange>:<market>`;
     throw new ChannelError("invalid_channel", `channel "${name}" must look like ${shape}`);
   }
-  if (!EXCHANGE_RE.test(exchange!)) throw new ChannelError("invalid_channel", `invalid exchange "${exchange}"`);
+  if (!EXCHANGE_RE.test(exchange!))
+    throw new ChannelError("invalid_channel", `invalid exchange "${exchange}"`);
   if (!MARKET_RE.test(market!)) throw new ChannelError("invalid_channel", `invalid market "${market}"`);
   const spec: ChannelSpec = { type: type as ChannelType, exchange: exchange!, market: market! };
   if (type === "candle") {
     if (interval !== "*" && !CANDLE_INTERVALS.includes(interval as CandleInterval)) {
-      throw new ChannelError("invalid_interval", `invalid interval "${interval}" (one of ${CANDLE_INTERVALS.join(", ")})`);
+      throw new ChannelError(
+        "invalid_interval",
+        `invalid interval "${interval}" (one of ${CANDLE_INTERVALS.join(", ")})`,
+      );
     }
     spec.interval = interval as CandleInterval | "*";
   }

@@ -17,7 +17,10 @@ export function isMarketName(value: string): boolean {
 
 export function parseMarket(name: string): MarketName {
   const m = MARKET_RE.exec(name);
-  if (!m) throw new Error(`invalid market name "${name}" (expected BASE-QUOTE, BASE-QUOTE-PERP or BASE-QUOTE-YYMMDD)`);
+  if (!m)
+    throw new Error(
+      `invalid market name "${name}" (expected BASE-QUOTE, BASE-QUOTE-PERP or BASE-QUOTE-YYMMDD)`,
+    );
   const [, base, quote, suffix] = m as unknown as [string, string, string, string | undefined];
   if (suffix === undefined) return { base, quote, kind: "spot" };
   if (suffix === "PERP") return { base, quote, kind: "perp" };

@@ -16,7 +16,12 @@ function token(value: string): string {
   return value;
 }
 
-export function marketSubject(type: MessageType, exchange: string, market: string, interval?: string): string {
+export function marketSubject(
+  type: MessageType,
+  exchange: string,
+  market: string,
+  interval?: string,
+): string {
   const mkt = market === "*" && type === "status" ? ALL_MARKETS_TOKEN : token(market);
   const subject = `md.${type}.${token(exchange)}.${mkt}`;
   return interval ? `${subject}.${token(interval)}` : subject;
@@ -26,7 +31,11 @@ export function subjectOf(msg: NormalizedMessage): string {
   return marketSubject(msg.type, msg.exchange, msg.market, msg.type === "candle" ? msg.interval : undefined);
 }
 
-export function analyticsSubject(kind: "stats" | "alert" | "portfolio", exchange: string, market: string): string {
+export function analyticsSubject(
+  kind: "stats" | "alert" | "portfolio",
+  exchange: string,
+  market: string,
+): string {
   return `an.${kind}.${token(exchange)}.${token(market)}`;
 }
 

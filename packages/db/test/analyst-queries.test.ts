@@ -3,7 +3,9 @@ import { resolve } from "node:path";
 import postgres from "postgres";
 
 /** Every SQL block in docs/analysts.md runs, as the read-only analyst role. */
-const url = new URL(process.env.TEST_DATABASE_URL ?? "postgres://tickerplant@127.0.0.1:5433/tickerplant_test");
+const url = new URL(
+  process.env.TEST_DATABASE_URL ?? "postgres://tickerplant@127.0.0.1:5433/tickerplant_test",
+);
 url.username = "analyst";
 url.password = "";
 const sql = postgres(url.toString(), { max: 1, onnotice: () => {} });

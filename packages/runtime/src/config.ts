@@ -1,4 +1,4 @@
-import { type Static, type TObject, type TSchema, Type as T } from "@sinclair/typebox";
+import { type Static, Type as T, type TObject, type TSchema } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 
 /**
@@ -18,9 +18,12 @@ export class ConfigError extends Error {
 export const CsvList = (options: { default?: string[]; description?: string } = {}) =>
   T.Array(T.String({ minLength: 1 }), { ...options, "x-csv": true });
 
-export const LogLevelSchema = T.Union([T.Literal("debug"), T.Literal("info"), T.Literal("warn"), T.Literal("error")], {
-  default: "info",
-});
+export const LogLevelSchema = T.Union(
+  [T.Literal("debug"), T.Literal("info"), T.Literal("warn"), T.Literal("error")],
+  {
+    default: "info",
+  },
+);
 
 /** Variables every service reads. */
 export const ServiceEnv = {
@@ -57,7 +60,9 @@ export function loadConfig<S extends TObject>(schema: S, env: Record<string, str
       : value;
   }
   const withDefaults = Value.Default(schema, Value.Convert(schema, raw));
-  const problems = [...Value.Errors(schema, withDefaults)].map((e) => `${e.path.slice(1) || "(root)"}: ${e.message}`);
+  const problems = [...Value.Errors(schema, withDefaults)].map(
+    (e) => `${e.path.slice(1) || "(root)"}: ${e.message}`,
+  );
   if (problems.length > 0) throw new ConfigError(problems);
   return withDefaults as Static<S>;
 }

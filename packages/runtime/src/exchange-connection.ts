@@ -78,7 +78,10 @@ export class ExchangeConnection {
       void this.subscribe(socket);
       const ka = this.o.spec.keepalive;
       if (ka.kind === "client-ping") {
-        keepalive = setInterval(() => socket.readyState === WebSocket.OPEN && socket.send(ka.message), ka.intervalMs);
+        keepalive = setInterval(
+          () => socket.readyState === WebSocket.OPEN && socket.send(ka.message),
+          ka.intervalMs,
+        );
       }
       const staleAfter = this.o.staleAfterMs ?? this.o.spec.staleAfterMs;
       watchdog = setInterval(
@@ -128,7 +131,11 @@ export class ExchangeConnection {
         this.o.onEvent({ event: "disconnected", at: now, detail: `close ${ev.code} ${ev.reason}`.trim() });
       }
       if (this.stopped) return;
-      const delay = backoffDelay(this.attempt++, this.o.backoff?.baseMs ?? 500, this.o.backoff?.maxMs ?? 30_000);
+      const delay = backoffDelay(
+        this.attempt++,
+        this.o.backoff?.baseMs ?? 500,
+        this.o.backoff?.maxMs ?? 30_000,
+      );
       this.o.log.warn("exchange connection closed; reconnecting", {
         connection: this.o.name,
         code: ev.code,
@@ -174,7 +181,9 @@ export class ExchangeConnection {
     this.timers.clear();
     const socket = this.socket;
     if (!socket || socket.readyState === WebSocket.CLOSED) return;
-    const closed = new Promise<void>((resolve) => socket.addEventListener("close", () => resolve(), { once: true }));
+    const closed = new Promise<void>((resolve) =>
+      socket.addEventListener("close", () => resolve(), { once: true }),
+    );
     socket.close(1000, "shutdown");
     await Promise.race([closed, Bun.sleep(timeoutMs)]);
   }

@@ -14,7 +14,10 @@ async function runCheck(c: ReadinessCheck): Promise<{ name: string; ok: boolean;
     await Promise.race([
       c.check(),
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out after ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+        timer = setTimeout(
+          () => reject(new Error(`timed out after ${CHECK_TIMEOUT_MS} ms`)),
+          CHECK_TIMEOUT_MS,
+        );
       }),
     ]);
     return { name: c.name, ok: true };
@@ -40,10 +43,15 @@ export function createHealthHandler(deps: {
     if (path === "/health/ready") {
       const results = await Promise.all(deps.checks.map(runCheck));
       const ready = results.every((r) => r.ok);
-      return Response.json({ status: ready ? "ready" : "not_ready", checks: results }, { status: ready ? 200 : 503 });
+      return Response.json(
+        { status: ready ? "ready" : "not_ready", checks: results },
+        { status: ready ? 200 : 503 },
+      );
     }
     if (path === "/metrics") {
-      return new Response(await deps.registry.metrics(), { headers: { "content-type": deps.registry.contentType } });
+      return new Response(await deps.registry.metrics(), {
+        headers: { "content-type": deps.registry.contentType },
+      });
     }
     return undefined;
   };
@@ -67,7 +75,8 @@ export function startHealthServer(deps: {
     hostname: deps.hostname ?? "0.0.0.0",
     async fetch(req) {
       return (
-        (await handle(req)) ?? Response.json({ error: { code: "not_found", message: "not found" } }, { status: 404 })
+        (await handle(req)) ??
+        Response.json({ error: { code: "not_found", message: "not found" } }, { status: 404 })
       );
     },
   });

@@ -27,7 +27,12 @@ export function createLogger(
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const log = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (RANK[level] < min) return;
-    const entry: Record<string, unknown> = { time: new Date().toISOString(), level, service: options.service, msg };
+    const entry: Record<string, unknown> = {
+      time: new Date().toISOString(),
+      level,
+      service: options.service,
+      msg,
+    };
     Object.assign(entry, bound);
     if (fields) for (const [k, v] of Object.entries(fields)) entry[k] = k === "err" ? serializeError(v) : v;
     write(JSON.stringify(entry));

@@ -4,7 +4,11 @@ import type { Logger } from "./logger.ts";
  * Graceful stop: on SIGTERM/SIGINT run the stop callbacks in reverse start order (drain work
  * before closing connections), then exit. A second signal or the deadline exits at once.
  */
-export function onShutdown(log: Logger, stops: Array<() => Promise<unknown> | unknown>, deadlineMs = 15_000): void {
+export function onShutdown(
+  log: Logger,
+  stops: Array<() => Promise<unknown> | unknown>,
+  deadlineMs = 15_000,
+): void {
   let stopping = false;
   const handler = async (signal: string) => {
     if (stopping) process.exit(1);

@@ -19,7 +19,9 @@ export interface StreamOptions {
 }
 
 /** The one table of JetStream streams. */
-export function streamDefinitions(o: StreamOptions): Array<Partial<StreamConfig> & { name: string; subjects: string[] }> {
+export function streamDefinitions(
+  o: StreamOptions,
+): Array<Partial<StreamConfig> & { name: string; subjects: string[] }> {
   const common = {
     storage: StorageType.File,
     num_replicas: o.replicas,
@@ -27,11 +29,21 @@ export function streamDefinitions(o: StreamOptions): Array<Partial<StreamConfig>
     discard: DiscardPolicy.Old,
   };
   return [
-    { name: "MD_TRADES", subjects: ["md.trade.>"], max_age: o.tradesRetentionDays * DAY * NS_PER_MS, ...common },
+    {
+      name: "MD_TRADES",
+      subjects: ["md.trade.>"],
+      max_age: o.tradesRetentionDays * DAY * NS_PER_MS,
+      ...common,
+    },
     { name: "MD_QUOTES", subjects: ["md.bbo.>", "md.ticker.>"], max_msgs_per_subject: 100, ...common },
     { name: "MD_CANDLES", subjects: ["md.candle.>"], max_age: 7 * DAY * NS_PER_MS, ...common },
     { name: "MD_BOOKS", subjects: ["md.book.>"], max_age: 60 * MINUTE * NS_PER_MS, ...common },
-    { name: "MD_DERIV", subjects: ["md.deriv.>", "md.liquidation.>"], max_age: 7 * DAY * NS_PER_MS, ...common },
+    {
+      name: "MD_DERIV",
+      subjects: ["md.deriv.>", "md.liquidation.>"],
+      max_age: 7 * DAY * NS_PER_MS,
+      ...common,
+    },
     { name: "MD_STATUS", subjects: ["md.status.>"], max_age: 30 * DAY * NS_PER_MS, ...common },
     { name: "ANALYTICS", subjects: ["an.>"], max_msgs_per_subject: 100, ...common },
     { name: "JOBS", subjects: ["jobs.>"], retention: RetentionPolicy.Workqueue, ...common },

@@ -12,7 +12,13 @@ const Schema = T.Object({
 describe("loadConfig", () => {
   test("applies defaults and converts types", () => {
     const c = loadConfig(Schema, { HTTP_PORT: "9000", MARKETS: "BTC-USDT, ETH-USDT,", FLAG: "true" });
-    expect(c).toEqual({ LOG_LEVEL: "info", HTTP_PORT: 9000, MARKETS: ["BTC-USDT", "ETH-USDT"], BATCH: 10, FLAG: true });
+    expect(c).toEqual({
+      LOG_LEVEL: "info",
+      HTTP_PORT: 9000,
+      MARKETS: ["BTC-USDT", "ETH-USDT"],
+      BATCH: 10,
+      FLAG: true,
+    });
   });
 
   test("reports every problem at once", () => {

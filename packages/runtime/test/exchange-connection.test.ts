@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import type { Subscription, WsSpec } from "@tickerplant/core";
-import type { Server, ServerWebSocket } from "bun";
+import type { ServerWebSocket } from "bun";
 import { type ConnectionEvent, ExchangeConnection } from "../src/exchange-connection.ts";
 import { createLogger } from "../src/logger.ts";
 import { RateWindow } from "../src/rate-window.ts";
@@ -10,7 +10,12 @@ const log = createLogger({ service: "test", level: "error" });
 function spec(overrides: Partial<WsSpec> = {}): WsSpec {
   return {
     defaultUrl: "ws://unused",
-    limits: { streamsPerConnection: 10, argsPerSubscribe: 2, messagesPerSecond: 5, connectionAttempts: { count: 100, windowMs: 60_000 } },
+    limits: {
+      streamsPerConnection: 10,
+      argsPerSubscribe: 2,
+      messagesPerSecond: 5,
+      connectionAttempts: { count: 100, windowMs: 60_000 },
+    },
     keepalive: { kind: "server-ping", serverIntervalMs: 20_000 },
     maxConnectionAgeMs: 60_000,
     staleAfterMs: 60_000,
@@ -18,7 +23,9 @@ function spec(overrides: Partial<WsSpec> = {}): WsSpec {
     subscribeFrames: (subs, nextId) => {
       const frames: string[] = [];
       for (let i = 0; i < subs.length; i += 2) {
-        frames.push(JSON.stringify({ op: "sub", args: subs.slice(i, i + 2).map((s) => s.market), id: nextId() }));
+        frames.push(
+          JSON.stringify({ op: "sub", args: subs.slice(i, i + 2).map((s) => s.market), id: nextId() }),
+        );
       }
       return frames;
     },
@@ -35,7 +42,7 @@ function exchange() {
   const peers = new Set<Peer>();
   let nextId = 0;
   let connections = 0;
-  const server: Server = Bun.serve<{ id: number }, never>({
+  const server = Bun.serve<{ id: number }, never>({
     port: 0,
     fetch(req, srv) {
       connections++;
@@ -69,7 +76,10 @@ async function until(cond: () => boolean, timeoutMs = 5000): Promise<void> {
   }
 }
 
-const subs: Subscription[] = ["A-B", "C-D", "E-F", "G-H", "I-J"].map((market) => ({ channel: "trade", market }));
+const subs: Subscription[] = ["A-B", "C-D", "E-F", "G-H", "I-J"].map((market) => ({
+  channel: "trade",
+  market,
+}));
 let cleanup: Array<() => void> = [];
 afterEach(() => {
   for (const c of cleanup) c();
@@ -90,10 +100,17 @@ describe("ExchangeConnection", () => {
       onEvent: (e) => void events.push(e),
       log,
     });
-    cleanup.push(() => conn.stop(), () => ex.stop());
+    cleanup.push(
+      () => conn.stop(),
+      () => ex.stop(),
+    );
     conn.start();
     await until(() => ex.received.length === 3);
-    expect(ex.received.map((r) => JSON.parse(r.text).args)).toEqual([["A-B", "C-D"], ["E-F", "G-H"], ["I-J"]]);
+    expect(ex.received.map((r) => JSON.parse(r.text).args)).toEqual([
+      ["A-B", "C-D"],
+      ["E-F", "G-H"],
+      ["I-J"],
+    ]);
     // 5 msgs/s with one kept for keepalives ⇒ at least 250 ms apart.
     expect(ex.received[1]!.at - ex.received[0]!.at).toBeGreaterThanOrEqual(240);
     expect(events[0]).toMatchObject({ event: "connected", downSince: null });
@@ -114,7 +131,10 @@ describe("ExchangeConnection", () => {
       onEvent: (e) => void events.push(e),
       log,
     });
-    cleanup.push(() => conn.stop(), () => ex.stop());
+    cleanup.push(
+      () => conn.stop(),
+      () => ex.stop(),
+    );
     conn.start();
     await until(() => ex.received.length === 1);
     for (const p of ex.peers) p.close(1006, "boom");
@@ -143,7 +163,10 @@ describe("ExchangeConnection", () => {
       onEvent: (e) => void events.push(e),
       log,
     });
-    cleanup.push(() => conn.stop(), () => ex.stop());
+    cleanup.push(
+      () => conn.stop(),
+      () => ex.stop(),
+    );
     conn.start();
     await until(() => events.some((e) => e.event === "stale"), 3000);
     await until(() => ex.connections >= 2, 3000);
@@ -161,7 +184,10 @@ describe("ExchangeConnection", () => {
       onEvent: () => {},
       log,
     });
-    cleanup.push(() => conn.stop(), () => ex.stop());
+    cleanup.push(
+      () => conn.stop(),
+      () => ex.stop(),
+    );
     conn.start();
     await until(() => ex.received.filter((r) => r.text === '{"op":"ping"}').length >= 3, 2000);
   });
@@ -181,7 +207,10 @@ describe("ExchangeConnection", () => {
       onEvent: (e) => void events.push(e),
       log,
     });
-    cleanup.push(() => conn.stop(), () => ex.stop());
+    cleanup.push(
+      () => conn.stop(),
+      () => ex.stop(),
+    );
     conn.start();
     await until(() => ex.peers.size === 1);
     let n = 0;

@@ -53,8 +53,14 @@ describe("JetStreamPublisher", () => {
 describe("BatchConsumer", () => {
   test("acks only after handle() succeeds and redelivers a failed batch", async () => {
     const durable = uniqueName("c");
-    await ensureDurableConsumer(nats.jsm, { stream, durable, filterSubject: `${subject}.b`, ackWaitMs: 2000 });
-    for (let i = 0; i < 10; i++) await nats.js.publish(`${subject}.b`, JSON.stringify({ n: i }), { msgID: `b-${i}` });
+    await ensureDurableConsumer(nats.jsm, {
+      stream,
+      durable,
+      filterSubject: `${subject}.b`,
+      ackWaitMs: 2000,
+    });
+    for (let i = 0; i < 10; i++)
+      await nats.js.publish(`${subject}.b`, JSON.stringify({ n: i }), { msgID: `b-${i}` });
     const seen: number[] = [];
     let failOnce = true;
     const consumer = new BatchConsumer<{ n: number }>({

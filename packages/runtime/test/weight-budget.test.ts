@@ -67,7 +67,10 @@ describe("health handler", () => {
     });
     const notReady = await down(new Request("http://x/health/ready"));
     expect(notReady?.status).toBe(503);
-    expect(await notReady?.json()).toMatchObject({ status: "not_ready", checks: [{ name: "nats", ok: false }] });
+    expect(await notReady?.json()).toMatchObject({
+      status: "not_ready",
+      checks: [{ name: "nats", ok: false }],
+    });
     expect((await ok(new Request("http://x/health/live")))?.status).toBe(200);
     expect(await (await ok(new Request("http://x/metrics")))?.text()).toBeString();
     expect(await ok(new Request("http://x/other"))).toBeUndefined();

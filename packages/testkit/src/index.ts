@@ -1,2 +1,2 @@
-export * from "./simulator/index.ts";
 export * from "./processes.ts";
+export * from "./simulator/index.ts";

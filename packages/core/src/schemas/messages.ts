@@ -5,7 +5,11 @@ import { type Static, Type as T } from "@sinclair/typebox";
  * microseconds where the exchange has them). Prices and amounts are JSON numbers.
  */
 
-export const ExchangeIdSchema = T.String({ pattern: "^[a-z0-9]+$", maxLength: 32, description: "exchange id" });
+export const ExchangeIdSchema = T.String({
+  pattern: "^[a-z0-9]+$",
+  maxLength: 32,
+  description: "exchange id",
+});
 export const MarketNameSchema = T.String({
   pattern: "^[A-Z0-9]+-[A-Z0-9]+(-PERP|-[0-9]{6})?$",
   maxLength: 48,
@@ -25,7 +29,14 @@ const base = {
 export const SideSchema = T.Union([T.Literal("buy"), T.Literal("sell"), T.Literal("unknown")]);
 
 export const TradeSchema = T.Object(
-  { type: T.Literal("trade"), ...base, id: T.String(), price: T.Number(), amount: T.Number(), side: SideSchema },
+  {
+    type: T.Literal("trade"),
+    ...base,
+    id: T.String(),
+    price: T.Number(),
+    amount: T.Number(),
+    side: SideSchema,
+  },
   { $id: "Trade" },
 );
 
@@ -102,7 +113,9 @@ export const CandleSchema = T.Object(
   { $id: "Candle" },
 );
 
-export const LevelSchema = T.Tuple([T.Number(), T.Number()], { description: "[price, amount]; amount 0 deletes" });
+export const LevelSchema = T.Tuple([T.Number(), T.Number()], {
+  description: "[price, amount]; amount 0 deletes",
+});
 
 export const BookSchema = T.Object(
   {
@@ -147,7 +160,9 @@ export const StatusSchema = T.Object(
   {
     type: T.Literal("status"),
     exchange: ExchangeIdSchema,
-    market: T.Union([MarketNameSchema, T.Literal("*")], { description: "affected market, * for a connection" }),
+    market: T.Union([MarketNameSchema, T.Literal("*")], {
+      description: "affected market, * for a connection",
+    }),
     symbol: T.String(),
     ts: EpochMs,
     recvTs: EpochMs,
