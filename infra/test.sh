@@ -9,6 +9,9 @@ ensure_packages
 bash "$ROOT/infra/stack.sh" up || { echo "0 passed, 1 failed"; exit 1; }
 eval "$(bash "$ROOT/infra/stack.sh" env)"
 export TEST_DATABASE_URL="${TEST_DATABASE_URL:-${DATABASE_URL%/*}/tickerplant_test}"
+# Tests use their own Redis database so a running platform's latest state is left alone.
+REDIS_URL="${TEST_REDIS_URL:-$(printf '%s' "$REDIS_URL" | sed -E 's#/[0-9]*$##')/15}"
+export REDIS_URL
 export TICKERPLANT_FIXTURES="${TICKERPLANT_FIXTURES:-$ROOT/../shared/fixtures}"
 
 out=$(mktemp)
