@@ -1,4 +1,4 @@
-import { ADAPTERS, type ExchangeAdapter } from "@tickerplant/core";
+import { EXCHANGES, type Exchange } from "@tickerplant/core";
 import {
   type Logger,
   type Nats,
@@ -35,7 +35,7 @@ export interface GatewayDeps {
   log: Logger;
   config: GatewayConfig;
   /** Supported exchanges; the core registry unless a test narrows it. */
-  exchanges?: Readonly<Record<string, ExchangeAdapter>>;
+  exchanges?: Readonly<Record<string, Exchange>>;
 }
 
 export interface Gateway {
@@ -55,7 +55,7 @@ function buildApp(deps: GatewayDeps) {
   const routeDeps: RouteDeps = {
     sql: deps.sql,
     redis: deps.redis,
-    exchanges: deps.exchanges ?? ADAPTERS,
+    exchanges: deps.exchanges ?? EXCHANGES,
     metrics,
     log,
   };

@@ -1,4 +1,4 @@
-import { ADAPTERS, type ExchangeAdapter, type Trade } from "@tickerplant/core";
+import { EXCHANGES, type Exchange, type Trade } from "@tickerplant/core";
 import { prepareDatabase } from "@tickerplant/db";
 import {
   connectNats,
@@ -19,7 +19,7 @@ export const TEST_DATABASE_URL =
 export const NATS_URL = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
-const binance = ADAPTERS.binance as ExchangeAdapter;
+const binance = EXCHANGES.binance as Exchange;
 
 /** An exchange id no other run uses: SQL rows, Redis keys and NATS subjects stay isolated. */
 export function uniqueExchange(): string {
@@ -66,7 +66,15 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
     REDIS_URL,
     ...env,
   });
-  const exchanges = { ...ADAPTERS, [exchange]: { ...binance, id: exchange, name: `Test ${exchange}` } };
+  const exchanges = {
+    ...EXCHANGES,
+    [exchange]: {
+      ...binance,
+      id: exchange,
+      name: `Test ${exchange}`,
+      adapters: binance.adapters.map((a) => ({ ...a, id: exchange })),
+    },
+  };
   const gateway = createGateway({
     sql,
     redis,

@@ -39,6 +39,7 @@ export class ExchangeFeed {
   private readonly marketBySymbol = new Map<string, string>();
   private readonly symbolByMarket = new Map<string, string>();
   private readonly loggedReasons = new Set<string>();
+  private readonly states = new Map<ExchangeConnection, Map<string, unknown>>();
   private readonly ctx: ParseContext;
   private readonly encoder = new TextEncoder();
 
@@ -48,7 +49,7 @@ export class ExchangeFeed {
       this.marketBySymbol.set(symbol, s.market);
       this.symbolByMarket.set(s.market, symbol);
     }
-    this.ctx = { recvTs: 0, marketOf: (symbol) => this.marketBySymbol.get(symbol) };
+    this.ctx = { recvTs: 0, marketOf: (symbol) => this.marketBySymbol.get(symbol), state: new Map() };
   }
 
   start(): void {
@@ -71,7 +72,11 @@ export class ExchangeFeed {
         maxAgeMs: this.o.maxConnectionAgeMs,
         staleAfterMs: this.o.staleAfterMs,
         onFrame: (data, recvTs) => this.onFrame(conn, data, recvTs),
-        onEvent: (e) => this.onConnectionEvent(markets, e),
+        onEvent: (e) => {
+          // Parser state belongs to one connection's stream of frames.
+          if (e.event === "connected" || e.event === "rotated") this.states.set(conn, new Map());
+          this.onConnectionEvent(markets, e);
+        },
       });
       this.connections.push({ conn, markets });
     });
@@ -88,6 +93,12 @@ export class ExchangeFeed {
     const exchange = this.o.adapter.id;
     this.o.metrics.frames.inc({ exchange });
     this.ctx.recvTs = recvTs;
+    let state = this.states.get(conn);
+    if (!state) {
+      state = new Map();
+      this.states.set(conn, state);
+    }
+    this.ctx.state = state;
     let result: FrameResult;
     try {
       result = this.o.adapter.parseFrame(data, this.ctx);

@@ -1,20 +1,21 @@
 import type { CandleInterval, ExchangeAdapter, FeedChannel, Subscription } from "@tickerplant/core";
 import { isMarketName } from "@tickerplant/core";
 
-/** The exchange's subscriptions for the configured markets × channels (× candle intervals). */
+/** The adapter's subscriptions for the configured markets × channels (× candle intervals). */
 export function buildSubscriptions(
   adapter: ExchangeAdapter,
   markets: string[],
   channels: string[],
   intervals: string[],
 ): Subscription[] {
-  const unknown = channels.filter((c) => !adapter.channels.includes(c as FeedChannel));
-  if (unknown.length > 0) throw new Error(`${adapter.id} has no channel(s) ${unknown.join(", ")}`);
   const badMarkets = markets.filter((m) => !isMarketName(m));
   if (badMarkets.length > 0) throw new Error(`invalid market name(s): ${badMarkets.join(", ")}`);
   const subs: Subscription[] = [];
   for (const market of markets) {
-    for (const channel of channels as FeedChannel[]) {
+    // A channel the market type does not have (deriv on spot) is skipped; see unsupportedChannels.
+    for (const channel of channels.filter((c) =>
+      adapter.channels.includes(c as FeedChannel),
+    ) as FeedChannel[]) {
       if (channel !== "candle") {
         subs.push({ channel, market });
         continue;
@@ -27,4 +28,9 @@ export function buildSubscriptions(
     }
   }
   return subs;
+}
+
+/** Configured channels that none of an exchange's adapters has: a configuration error. */
+export function unsupportedChannels(adapters: readonly ExchangeAdapter[], channels: string[]): string[] {
+  return channels.filter((c) => !adapters.some((a) => a.channels.includes(c as FeedChannel)));
 }

@@ -55,6 +55,12 @@ export interface ParseContext {
   recvTs: number;
   /** Normalized market name for an exchange symbol, or undefined when not subscribed/known. */
   marketOf(symbol: string): string | undefined;
+  /**
+   * Per-connection parser state, owned by the caller and emptied on every (re)connect: what an
+   * exchange's protocol makes a parser remember (Bybit ticker snapshots to merge deltas into,
+   * Coinbase's per-connection sequence number). Parsers stay functions of (frame, state).
+   */
+  state: Map<string, unknown>;
 }
 
 export type FrameResult =
@@ -127,6 +133,11 @@ export interface ExchangeAdapter {
   intervals: readonly CandleInterval[];
   /** Normalized market → the exchange's symbol. */
   symbolOf(market: string): string;
+  /**
+   * The exchange's symbol → normalized market without a market list, when the symbol alone says
+   * it (for tools like `tickerplant normalize`); undefined when it cannot be known.
+   */
+  marketOfSymbol(symbol: string): string | undefined;
   ws: WsSpec;
   parseFrame(frame: string | Uint8Array, ctx: ParseContext): FrameResult;
   rest: RestSpec;

@@ -6,6 +6,7 @@ import { readLines } from "./fixtures.ts";
 const ctx: ParseContext = {
   recvTs: 1_800_000_000_000,
   marketOf: (s) => (s === "BTCUSDT" ? "BTC-USDT" : undefined),
+  state: new Map(),
 };
 
 function parse(frame: string | Uint8Array): FrameResult {

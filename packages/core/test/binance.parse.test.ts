@@ -9,7 +9,7 @@ import { readFixture, readJson, readLines } from "./fixtures.ts";
 const RECV_TS = 1_800_000_000_000;
 
 function ctx(symbols: Record<string, string>, recvTs = RECV_TS): ParseContext {
-  return { recvTs, marketOf: (s) => symbols[s] };
+  return { recvTs, marketOf: (s) => symbols[s], state: new Map() };
 }
 
 /** The schema errors of a message, empty when it validates. */
@@ -417,6 +417,7 @@ describe("tardis-node binance vectors", () => {
   const p = parseFile("binance/tardis_spot_messages.jsonl", {
     recvTs: LOCAL_TS,
     marketOf: guessMarket,
+    state: new Map(),
   });
   const expected = readFixture("binance/tardis_spot_expected_normalized.jsonl")
     .split("\n")

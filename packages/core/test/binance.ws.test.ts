@@ -185,7 +185,11 @@ describe("ws spec", () => {
     const [frame] = ws.subscribeFrames([{ channel: "trade", market: "BTC-USDT" }], counter(5));
     const { id } = JSON.parse(frame!) as { id: number };
     expect(
-      binance.parseFrame(JSON.stringify({ result: null, id }), { recvTs: 1, marketOf: () => undefined }),
+      binance.parseFrame(JSON.stringify({ result: null, id }), {
+        recvTs: 1,
+        marketOf: () => undefined,
+        state: new Map(),
+      }),
     ).toEqual({
       kind: "ack",
       id: 5,

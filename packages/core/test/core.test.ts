@@ -150,7 +150,11 @@ describe("subjects", () => {
   });
 
   test("every message parsed from a recording has a valid subject and a stable id", () => {
-    const ctx = { recvTs: 1, marketOf: (s: string) => (s === "BTCUSDT" ? "BTC-USDT" : undefined) };
+    const ctx = {
+      recvTs: 1,
+      marketOf: (s: string) => (s === "BTCUSDT" ? "BTC-USDT" : undefined),
+      state: new Map<string, unknown>(),
+    };
     const ctx2 = { ...ctx, recvTs: 2 };
     const lines = readLines("binance/spot_testnet_BTCUSDT_trade_bookTicker_depth_2026_ws.jsonl");
     const ids = new Set<string>();

@@ -1,5 +1,5 @@
 import { Type as T } from "@sinclair/typebox";
-import type { ExchangeAdapter } from "@tickerplant/core";
+import type { Exchange } from "@tickerplant/core";
 import type { Logger, Redis, Sql } from "@tickerplant/runtime";
 import { t } from "elysia";
 import { unknownExchange, unknownMarket } from "../errors.ts";
@@ -10,15 +10,15 @@ import { marketListing } from "../queries.ts";
 export interface RouteDeps {
   sql: Sql;
   redis: Redis;
-  exchanges: Readonly<Record<string, ExchangeAdapter>>;
+  exchanges: Readonly<Record<string, Exchange>>;
   metrics: GatewayMetrics;
   log: Logger;
 }
 
-export function requireExchange(deps: RouteDeps, id: string): ExchangeAdapter {
-  const adapter = deps.exchanges[id];
-  if (!adapter) throw unknownExchange(id);
-  return adapter;
+export function requireExchange(deps: RouteDeps, id: string): Exchange {
+  const exchange = deps.exchanges[id];
+  if (!exchange) throw unknownExchange(id);
+  return exchange;
 }
 
 /** 404 for a market the exchange's market list does not have (when there is a list). */
@@ -28,9 +28,10 @@ export async function requireMarket(deps: RouteDeps, exchange: string, market: s
 }
 
 /** The exchange's symbol for a market, when a stored row lacks it. */
-export function symbolFor(adapter: ExchangeAdapter, market: string): string {
+export function symbolFor(exchange: Exchange, market: string): string {
+  const kind = market.endsWith("-PERP") ? "perp" : "spot";
   try {
-    return adapter.symbolOf(market);
+    return exchange.adapters.find((a) => a.marketType === kind)?.symbolOf(market) ?? "";
   } catch {
     return "";
   }

@@ -11,8 +11,10 @@ const SIMULATED_NOTICE =
 export const ExchangeSchema = T.Object({
   id: T.String(),
   name: T.String(),
-  marketType: T.Union([T.Literal("spot"), T.Literal("perp")]),
-  channels: T.Array(T.String(), { description: "normalized channels the adapter produces" }),
+  marketTypes: T.Array(T.Union([T.Literal("spot"), T.Literal("perp")]), {
+    description: "market types served (spot: BASE-QUOTE, perp: BASE-QUOTE-PERP)",
+  }),
+  channels: T.Array(T.String(), { description: "normalized channels the exchange's adapters produce" }),
   source: T.Union([T.Literal("live"), T.Literal("simulated"), T.Literal("unknown")], {
     description:
       "where the ingestor gets this exchange's data (Redis source:<exchange>); unknown when no ingestor reported",
@@ -38,14 +40,14 @@ export function exchangesRoute(deps: RouteDeps) {
       ]);
       const marketCounts = new Map(stored.map((s) => [s.exchange, s.markets]));
       const data = ids.map((id) => {
-        const adapter = deps.exchanges[id]!;
+        const exchange = deps.exchanges[id]!;
         const src = sources.get(id) ?? { source: "unknown" as const, url: null, updatedAt: null };
         const simulated = src.source === "simulated";
         return {
           id,
-          name: adapter.name,
-          marketType: adapter.marketType,
-          channels: [...adapter.channels],
+          name: exchange.name,
+          marketTypes: exchange.adapters.map((a) => a.marketType),
+          channels: [...new Set(exchange.adapters.flatMap((a) => a.channels))],
           source: src.source,
           simulated,
           ...(simulated ? { notice: SIMULATED_NOTICE } : {}),

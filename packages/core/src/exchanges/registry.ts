@@ -1,13 +1,39 @@
 import type { ExchangeAdapter } from "../adapter.ts";
+import { parseMarket } from "../markets.ts";
 import { binance } from "./binance/index.ts";
 
-/** One line per exchange adapter. */
-export const ADAPTERS: Readonly<Record<string, ExchangeAdapter>> = {
-  [binance.id]: binance,
-};
-
-export function getAdapter(id: string): ExchangeAdapter | undefined {
-  return ADAPTERS[id];
+/** An exchange (the venue) and its adapters, one per market type it serves. */
+export interface Exchange {
+  id: string;
+  name: string;
+  adapters: readonly ExchangeAdapter[];
 }
 
-export const EXCHANGE_IDS = Object.keys(ADAPTERS);
+function exchange(...adapters: ExchangeAdapter[]): Exchange {
+  const [first] = adapters;
+  if (!first) throw new Error("an exchange needs at least one adapter");
+  return { id: first.id, name: first.name, adapters };
+}
+
+/** One line per exchange. */
+export const EXCHANGES: Readonly<Record<string, Exchange>> = Object.fromEntries(
+  [exchange(binance)].map((e) => [e.id, e]),
+);
+
+export const EXCHANGE_IDS = Object.keys(EXCHANGES);
+
+export function getExchange(id: string): Exchange | undefined {
+  return EXCHANGES[id];
+}
+
+export function getAdapter(
+  id: string,
+  marketType: ExchangeAdapter["marketType"] = "spot",
+): ExchangeAdapter | undefined {
+  return EXCHANGES[id]?.adapters.find((a) => a.marketType === marketType);
+}
+
+/** The adapter that serves a market (`BTC-USDT` → spot, `BTC-USDT-PERP` → perp). */
+export function adapterForMarket(id: string, market: string): ExchangeAdapter | undefined {
+  return getAdapter(id, parseMarket(market).kind === "spot" ? "spot" : "perp");
+}

@@ -117,6 +117,8 @@ export const LevelSchema = T.Tuple([T.Number(), T.Number()], {
   description: "[price, amount]; amount 0 deletes",
 });
 
+export const ExactLevelSchema = T.Tuple([T.String(), T.String()]);
+
 export const BookSchema = T.Object(
   {
     type: T.Literal("book"),
@@ -126,6 +128,13 @@ export const BookSchema = T.Object(
     prevSeq: T.Union([T.Number(), T.Null()]),
     bids: T.Array(LevelSchema),
     asks: T.Array(LevelSchema),
+    checksum: T.Optional(T.Number({ description: "the exchange's checksum of the book after this message" })),
+    exact: T.Optional(
+      T.Object(
+        { bids: T.Array(ExactLevelSchema), asks: T.Array(ExactLevelSchema) },
+        { description: "the exchange's own price/amount strings, where a checksum is computed from them" },
+      ),
+    ),
   },
   { $id: "Book" },
 );

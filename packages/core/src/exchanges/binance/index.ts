@@ -2,7 +2,7 @@ import type { ExchangeAdapter } from "../../adapter.ts";
 import { parseFrame } from "./parse.ts";
 import { rest } from "./rest.ts";
 import { BINANCE_CHANNELS, BINANCE_INTERVALS } from "./streams.ts";
-import { symbolOf } from "./symbols.ts";
+import { guessMarket, symbolOf } from "./symbols.ts";
 import { ws } from "./ws.ts";
 
 /** Binance spot: data and pure functions; the runtime owns sockets, timers and HTTP. */
@@ -13,6 +13,7 @@ export const binance: ExchangeAdapter = {
   channels: BINANCE_CHANNELS,
   intervals: BINANCE_INTERVALS,
   symbolOf,
+  marketOfSymbol: guessMarket,
   ws,
   parseFrame,
   rest,
