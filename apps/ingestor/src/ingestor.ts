@@ -54,7 +54,7 @@ export class Ingestor {
         const feed = new ExchangeFeed({
           adapter,
           subscriptions,
-          wsUrl: wsUrl ?? adapter.ws.defaultUrl,
+          wsUrl: overrides[`${id}.${adapter.marketType}.ws`] ?? wsUrl ?? adapter.ws.defaultUrl,
           simulated,
           publisher: this.deps.publisher,
           metrics,

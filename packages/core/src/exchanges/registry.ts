@@ -16,9 +16,11 @@ function exchange(...adapters: ExchangeAdapter[]): Exchange {
 }
 
 /** One line per exchange. */
-export const EXCHANGES: Readonly<Record<string, Exchange>> = Object.fromEntries(
-  [exchange(binance)].map((e) => [e.id, e]),
-);
+const ALL: Exchange[] = [
+  exchange(binance),
+];
+
+export const EXCHANGES: Readonly<Record<string, Exchange>> = Object.fromEntries(ALL.map((e) => [e.id, e]));
 
 export const EXCHANGE_IDS = Object.keys(EXCHANGES);
 
