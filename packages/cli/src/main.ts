@@ -1,0 +1,45 @@
+#!/usr/bin/env bun
+import { parseArgs } from "node:util";
+import { normalize } from "./commands/normalize.ts";
+
+const USAGE = `usage: tickerplant <command> [options]
+
+commands:
+  normalize --exchange <id> [--market-type spot|perp]
+      raw exchange frames on stdin (one per line, as received; binary frames as base64)
+      → normalized messages as JSON lines on stdout; unknown frames reported on stderr`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      exchange: { type: "string" },
+      "market-type": { type: "string", default: "spot" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+  if (values.help || !command) {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  switch (command) {
+    case "normalize":
+      return normalize(
+        { exchange: values.exchange, marketType: values["market-type"] },
+        { input: Bun.stdin.stream(), out: process.stdout, err: process.stderr },
+      );
+    default:
+      console.error(`unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(Bun.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(2);
+  },
+);

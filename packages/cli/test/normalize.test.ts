@@ -1,0 +1,68 @@
+import { describe, expect, test } from "bun:test";
+import { resolve } from "node:path";
+
+const CLI = resolve(import.meta.dir, "../src/main.ts");
+const FIXTURES = process.env.TICKERPLANT_FIXTURES ?? resolve(import.meta.dir, "../../../../shared/fixtures");
+
+async function run(args: string[], stdin: string) {
+  const proc = Bun.spawn(["bun", CLI, ...args], {
+    stdin: new TextEncoder().encode(stdin),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [out, err, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  return {
+    out,
+    err,
+    code,
+    messages: out
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l)),
+  };
+}
+
+describe("tickerplant normalize", () => {
+  test("turns recorded Binance frames into normalized JSON lines", async () => {
+    const frames = await Bun.file(
+      `${FIXTURES}/binance/spot_testnet_BTCUSDT_trade_bookTicker_depth_2026_ws.jsonl`,
+    ).text();
+    const r = await run(["normalize", "--exchange", "binance"], frames);
+    expect(r.code).toBe(0);
+    expect(r.messages).toHaveLength(23);
+    expect(r.messages[0]).toMatchObject({
+      type: "trade",
+      exchange: "binance",
+      market: "BTC-USDT",
+      id: "388510",
+      price: 76745.19,
+      side: "buy",
+    });
+    expect(r.err).toContain("23 frames (data=23)");
+  });
+
+  test("reports and counts unknown frames on stderr, and keeps going", async () => {
+    const good = '{"e":"trade","E":1,"s":"BTCUSDT","t":7,"p":"1.5","q":"2","T":1,"m":true}';
+    const r = await run(
+      ["normalize", "--exchange", "binance"],
+      `not json\n${good}\n{"e":"nope","s":"BTCUSDT"}\n`,
+    );
+    expect(r.code).toBe(0);
+    expect(r.messages).toEqual([expect.objectContaining({ type: "trade", id: "7", side: "sell" })]);
+    expect(r.err).toContain("line 1: malformed_json");
+    expect(r.err).toContain("line 3: unknown_event");
+    expect(r.err).toContain("3 frames (invalid=2 data=1)");
+  });
+
+  test("rejects an unknown exchange or market type with usage errors", async () => {
+    expect((await run(["normalize", "--exchange", "nope"], "")).code).toBe(2);
+    expect((await run(["normalize"], "")).code).toBe(2);
+    expect((await run(["normalize", "--exchange", "binance", "--market-type", "option"], "")).err).toContain(
+      "no market type",
+    );
+  });
+});
