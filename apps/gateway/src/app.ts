@@ -6,6 +6,7 @@ import {
   type Redis,
   redisCheck,
   type Sql,
+  type SubscriptionsStore,
   sqlCheck,
 } from "@tickerplant/runtime";
 import { Elysia } from "elysia";
@@ -15,6 +16,7 @@ import { handleError } from "./error-handler.ts";
 import { createGatewayMetrics } from "./metrics.ts";
 import { openapiPlugin } from "./openapi.ts";
 import type { RouteDeps } from "./routes/common.ts";
+import { adminRoutes } from "./routes/admin.ts";
 import { exchangesRoute } from "./routes/exchanges.ts";
 import { historyRoutes } from "./routes/history.ts";
 import { statsRoute, tickersRoute } from "./routes/latest.ts";
@@ -36,6 +38,8 @@ export interface GatewayDeps {
   config: GatewayConfig;
   /** Supported exchanges; the core registry unless a test narrows it. */
   exchanges?: Readonly<Record<string, Exchange>>;
+  /** The subscriptions KV behind the admin API. */
+  subscriptions: SubscriptionsStore;
 }
 
 export interface Gateway {
@@ -93,7 +97,8 @@ function buildApp(deps: GatewayDeps) {
         .use(marketsRoute(routeDeps))
         .use(tickersRoute(routeDeps))
         .use(statsRoute(routeDeps))
-        .use(historyRoutes(routeDeps)),
+        .use(historyRoutes(routeDeps))
+        .use(adminRoutes({ ...routeDeps, store: deps.subscriptions, apiKeys: config.ADMIN_API_KEYS })),
     )
     .use(
       opsRoutes({

@@ -1,5 +1,5 @@
 import { type Static, Type as T } from "@sinclair/typebox";
-import { DatabaseEnv, loadConfig, NatsEnv, RedisEnv, ServiceEnv } from "@tickerplant/runtime";
+import { CsvList, DatabaseEnv, loadConfig, NatsEnv, RedisEnv, ServiceEnv } from "@tickerplant/runtime";
 
 /** Gateway configuration: environment variable names are the keys. */
 export const GatewayEnv = T.Object({
@@ -18,6 +18,10 @@ export const GatewayEnv = T.Object({
   CORS_ORIGIN: T.String({
     default: "*",
     description: "Access-Control-Allow-Origin for /api/v1; empty string disables",
+  }),
+  ADMIN_API_KEYS: CsvList({
+    default: [],
+    description: "keys accepted in x-api-key by /api/v1/admin; none = admin API off",
   }),
   WS_MAX_CLIENTS: T.Integer({ default: 1000, minimum: 1 }),
   WS_MAX_MESSAGE_BYTES: T.Integer({

@@ -9,6 +9,7 @@ import {
   type LogLevel,
   onShutdown,
   provisionStreams,
+  SubscriptionsStore,
 } from "@tickerplant/runtime";
 import { createGateway } from "./app.ts";
 import { loadGatewayConfig } from "./config.ts";
@@ -28,7 +29,8 @@ async function main() {
     { replicas: config.STREAM_REPLICAS, tradesRetentionDays: config.TRADES_RETENTION_DAYS },
     log,
   );
-  const gateway = createGateway({ sql, redis, nats, registry, log, config });
+  const subscriptions = await SubscriptionsStore.open(nats, config.STREAM_REPLICAS, log);
+  const gateway = createGateway({ sql, redis, nats, registry, log, config, subscriptions });
   const port = gateway.start();
   log.info("gateway listening", { port, docs: "/docs", ws: "/ws" });
   onShutdown(log, [

@@ -10,6 +10,7 @@ import {
   provisionStreams,
   type Redis,
   type Sql,
+  SubscriptionsStore,
 } from "@tickerplant/runtime";
 import { createGateway, type Gateway } from "../src/app.ts";
 import { loadGatewayConfig } from "../src/config.ts";
@@ -41,6 +42,7 @@ export interface TestGateway {
   nats: Nats;
   exchange: string;
   logs: string[];
+  subscriptions: SubscriptionsStore;
   close(): Promise<void>;
 }
 
@@ -75,6 +77,7 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
       adapters: binance.adapters.map((a) => ({ ...a, id: exchange })),
     },
   };
+  const subscriptions = await SubscriptionsStore.open(nats, 1, log);
   const gateway = createGateway({
     sql,
     redis,
@@ -83,6 +86,7 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
     log,
     config,
     exchanges,
+    subscriptions,
   });
   const port = gateway.start();
   return {
@@ -95,8 +99,11 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
     nats,
     exchange,
     logs,
+    subscriptions,
     async close() {
       await gateway.stop();
+      for (const e of await subscriptions.list())
+        if (e.exchange === exchange) await subscriptions.delete(e.exchange, e.market);
       for (const table of ["trades", "candles", "markets"])
         await sql`delete from ${sql(table)} where exchange = ${exchange}`;
       const keys = await redis.keys(`*:${exchange}*`); // test cleanup only; the gateway itself uses SCAN

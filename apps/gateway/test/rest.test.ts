@@ -377,6 +377,7 @@ describe("errors and operations", () => {
       registry: createMetricsRegistry("gateway-test-down"),
       log,
       config: loadGatewayConfig({ HTTP_PORT: "0", HTTP_HOST: "127.0.0.1" }),
+      subscriptions: g.subscriptions,
     });
     const port = gw.start();
     try {

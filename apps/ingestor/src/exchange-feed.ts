@@ -176,6 +176,19 @@ export class ExchangeFeed {
     }
   }
 
+  get adapter(): ExchangeAdapter {
+    return this.o.adapter;
+  }
+
+  get subscriptions(): Subscription[] {
+    return this.o.subscriptions;
+  }
+
+  /** Every planned connection is subscribed and delivering frames. */
+  get receiving(): boolean {
+    return this.connections.length > 0 && this.connections.every((c) => c.conn.receiving);
+  }
+
   get connectedCount(): number {
     return this.connections.filter((c) => c.conn.connected).length;
   }

@@ -1,14 +1,33 @@
-import { adapterForMarket, getExchange } from "@tickerplant/core";
-import { type JetStreamPublisher, type Logger, parsePairs, type Redis } from "@tickerplant/runtime";
+import { getExchange, type SubscriptionEntry } from "@tickerplant/core";
+import {
+  type JetStreamPublisher,
+  type Logger,
+  parsePairs,
+  type Redis,
+  type SubscriptionsStore,
+} from "@tickerplant/runtime";
 import type { Registry } from "prom-client";
 import type { IngestorConfig } from "./config.ts";
+import { type DesiredFeeds, desiredFeeds, signature } from "./desired-state.ts";
 import { ExchangeFeed } from "./exchange-feed.ts";
-import { createFeedMetrics } from "./feed-metrics.ts";
-import { buildSubscriptions, unsupportedChannels } from "./subscriptions.ts";
+import { createFeedMetrics, type FeedMetrics } from "./feed-metrics.ts";
+import { unsupportedChannels } from "./subscriptions.ts";
 
-/** Runs one ExchangeFeed per configured exchange and market type, and advertises each exchange's source in Redis. */
+/** How long a replacement feed may take to connect before the old one is retired anyway. */
+const HANDOVER_TIMEOUT_MS = 10_000;
+
+/**
+ * Runs one ExchangeFeed per configured exchange and market type. The desired set is the
+ * configuration plus the `subscriptions` KV bucket; on a change the affected exchange's feeds are
+ * replaced make-before-break (duplicates during the overlap are dropped by their message ids).
+ */
 export class Ingestor {
-  private readonly feeds: ExchangeFeed[] = [];
+  private readonly feeds = new Map<string, { signature: string; feeds: ExchangeFeed[] }>();
+  private readonly metrics: FeedMetrics;
+  private readonly overrides: Record<string, string>;
+  private stopWatch: (() => void) | undefined;
+  private reconciling: Promise<void> = Promise.resolve();
+  private stopped = false;
 
   constructor(
     private readonly deps: {
@@ -17,64 +36,132 @@ export class Ingestor {
       redis: Redis;
       registry: Registry;
       log: Logger;
+      subscriptions?: SubscriptionsStore;
     },
-  ) {}
+  ) {
+    this.metrics = createFeedMetrics(deps.registry);
+    this.overrides = parsePairs(deps.config.EXCHANGE_URL_OVERRIDES);
+  }
 
   async start(): Promise<void> {
-    const { config, log } = this.deps;
-    const overrides = parsePairs(config.EXCHANGE_URL_OVERRIDES);
-    const metrics = createFeedMetrics(this.deps.registry);
-    const simulated = config.SOURCE === "simulated";
+    const { config } = this.deps;
     for (const id of config.EXCHANGES) {
       const exchange = getExchange(id);
       if (!exchange) throw new Error(`EXCHANGES: unknown exchange "${id}"`);
       const missing = unsupportedChannels(exchange.adapters, config.CHANNELS);
       if (missing.length > 0) throw new Error(`CHANNELS: ${id} has no channel(s) ${missing.join(", ")}`);
-      const wsUrl = overrides[`${id}.ws`];
-      if (simulated && !wsUrl) {
+      if (config.SOURCE === "simulated" && !this.overrides[`${id}.ws`]) {
         throw new Error(`SOURCE=simulated needs EXCHANGE_URL_OVERRIDES ${id}.ws pointing at the simulator`);
       }
-      const source = simulated ? "simulated" : "live";
-      await this.deps.redis.hset(`source:${id}`, {
-        source,
-        url: wsUrl ?? exchange.adapters.map((a) => a.ws.defaultUrl).join(" "),
-        updatedAt: String(Date.now()),
+      await this.advertiseSource(id);
+    }
+    if (this.deps.subscriptions) {
+      this.stopWatch = await this.deps.subscriptions.watch((entries) => this.reconcile(entries));
+    } else {
+      this.reconcile([]);
+    }
+    await this.reconciling;
+  }
+
+  private async advertiseSource(id: string): Promise<void> {
+    const simulated = this.deps.config.SOURCE === "simulated";
+    const url =
+      this.overrides[`${id}.ws`] ??
+      getExchange(id)!
+        .adapters.map((a) => a.ws.defaultUrl)
+        .join(" ");
+    await this.deps.redis.hset(`source:${id}`, {
+      source: simulated ? "simulated" : "live",
+      url,
+      updatedAt: String(Date.now()),
+    });
+    if (simulated) {
+      this.deps.log.warn("SIMULATED DATA: this feed is the exchange simulator, not the live exchange", {
+        exchange: id,
+        url,
       });
-      if (simulated) {
-        log.warn("SIMULATED DATA: this feed is the exchange simulator, not the live exchange", {
-          exchange: id,
-          url: wsUrl,
-        });
+    }
+  }
+
+  /** Serialized: one reconciliation at a time, each against the newest desired set. */
+  private reconcile(entries: SubscriptionEntry[]): void {
+    this.reconciling = this.reconciling
+      .then(() => this.apply(entries))
+      .catch((err) => this.deps.log.error("reconciling subscriptions failed", { err }));
+  }
+
+  private async apply(entries: SubscriptionEntry[]): Promise<void> {
+    const { config, log } = this.deps;
+    for (const id of config.EXCHANGES) {
+      if (this.stopped) return;
+      let desired: DesiredFeeds;
+      try {
+        desired = desiredFeeds(
+          id,
+          { markets: config.MARKETS, channels: config.CHANNELS, intervals: config.CANDLE_INTERVALS },
+          entries,
+        );
+      } catch (err) {
+        log.error("invalid desired subscriptions; keeping the current feeds", { exchange: id, err });
+        continue;
       }
-      for (const adapter of exchange.adapters) {
-        const markets = config.MARKETS.filter((m) => adapterForMarket(id, m) === adapter);
-        if (markets.length === 0) continue;
-        const subscriptions = buildSubscriptions(adapter, markets, config.CHANNELS, config.CANDLE_INTERVALS);
-        if (subscriptions.length === 0) continue;
-        const feed = new ExchangeFeed({
-          adapter,
-          subscriptions,
-          wsUrl: overrides[`${id}.${adapter.marketType}.ws`] ?? wsUrl ?? adapter.ws.defaultUrl,
-          simulated,
-          publisher: this.deps.publisher,
-          metrics,
-          log: log.child({ exchange: id, marketType: adapter.marketType }),
-          maxConnectionAgeMs: config.MAX_CONNECTION_AGE_MS,
-          staleAfterMs: config.STALE_AFTER_MS,
-        });
-        feed.start();
-        this.feeds.push(feed);
+      const sig = signature(desired);
+      const current = this.feeds.get(id);
+      if (current?.signature === sig) continue;
+      const next = [...desired].map(([adapter, subscriptions]) =>
+        this.createFeed(id, adapter, subscriptions),
+      );
+      for (const feed of next) feed.start();
+      this.feeds.set(id, { signature: sig, feeds: next });
+      if (current) {
+        const deadline = Date.now() + HANDOVER_TIMEOUT_MS;
+        while (Date.now() < deadline && next.some((f) => !f.receiving)) await Bun.sleep(50);
+        await Promise.all(current.feeds.map((f) => f.stop()));
+        log.info("subscriptions changed; feeds replaced", { exchange: id, feeds: next.length });
       }
     }
   }
 
+  private createFeed(
+    id: string,
+    adapter: ExchangeFeed["adapter"],
+    subscriptions: ExchangeFeed["subscriptions"],
+  ) {
+    const { config, log } = this.deps;
+    return new ExchangeFeed({
+      adapter,
+      subscriptions,
+      wsUrl:
+        this.overrides[`${id}.${adapter.marketType}.ws`] ??
+        this.overrides[`${id}.ws`] ??
+        adapter.ws.defaultUrl,
+      simulated: config.SOURCE === "simulated",
+      publisher: this.deps.publisher,
+      metrics: this.metrics,
+      log: log.child({ exchange: id, marketType: adapter.marketType }),
+      maxConnectionAgeMs: config.MAX_CONNECTION_AGE_MS,
+      staleAfterMs: config.STALE_AFTER_MS,
+    });
+  }
+
   info(): Record<string, unknown> {
-    return { connections: this.feeds.reduce((n, f) => n + f.connectedCount, 0) };
+    let connections = 0;
+    let subscriptions = 0;
+    for (const { feeds } of this.feeds.values()) {
+      for (const f of feeds) {
+        connections += f.connectedCount;
+        subscriptions += f.subscriptions.length;
+      }
+    }
+    return { connections, subscriptions };
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    this.stopWatch?.();
+    await this.reconciling;
     // Close the feeds first so their "disconnected" status events are still published.
-    await Promise.all(this.feeds.map((feed) => feed.stop()));
+    await Promise.all([...this.feeds.values()].flatMap((e) => e.feeds.map((f) => f.stop())));
     await this.deps.publisher.stop();
   }
 }

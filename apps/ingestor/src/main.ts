@@ -10,6 +10,7 @@ import {
   provisionStreams,
   redisCheck,
   startHealthServer,
+  SubscriptionsStore,
 } from "@tickerplant/runtime";
 import { loadIngestorConfig } from "./config.ts";
 import { Ingestor } from "./ingestor.ts";
@@ -32,7 +33,8 @@ async function main() {
     registry,
     log,
   });
-  const ingestor = new Ingestor({ config, publisher, redis, registry, log });
+  const subscriptions = await SubscriptionsStore.open(nats, config.STREAM_REPLICAS, log);
+  const ingestor = new Ingestor({ config, publisher, redis, registry, log, subscriptions });
   const health = startHealthServer({
     port: config.HTTP_PORT,
     registry,

@@ -38,6 +38,7 @@ export class ExchangeConnection {
   private attempt = 0;
   private downSince: number | null = null;
   private lastFrameAt = 0;
+  private subscribedAt = Number.POSITIVE_INFINITY;
   private nextId = 1;
   private timers = new Set<Timer>();
 
@@ -49,6 +50,11 @@ export class ExchangeConnection {
 
   get connected(): boolean {
     return this.socket?.readyState === WebSocket.OPEN;
+  }
+
+  /** Open, subscribed, and a frame has arrived since the subscriptions were sent. */
+  get receiving(): boolean {
+    return this.connected && this.lastFrameAt >= this.subscribedAt;
   }
 
   private later(ms: number, fn: () => void): Timer {
@@ -162,6 +168,7 @@ export class ExchangeConnection {
     }
     // Subscribed again: the next failure starts a fresh backoff.
     this.attempt = 0;
+    this.subscribedAt = Date.now();
   }
 
   /** Sends an application frame (e.g. an answer the exchange asked for). */

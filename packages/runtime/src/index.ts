@@ -14,3 +14,4 @@ export * from "./shutdown.ts";
 export * from "./sql.ts";
 export * from "./streams.ts";
 export * from "./weight-budget.ts";
+export * from "./subscriptions-store.ts";

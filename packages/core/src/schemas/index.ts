@@ -1,3 +1,4 @@
 export * from "./analytics.ts";
 export * from "./market-info.ts";
 export * from "./messages.ts";
+export * from "./subscription.ts";

@@ -92,7 +92,25 @@ export const CANDLE_INTERVALS = [
   "1M",
 ] as const;
 export type CandleInterval = (typeof CANDLE_INTERVALS)[number];
-export const CandleIntervalSchema = T.Union(CANDLE_INTERVALS.map((i) => T.Literal(i)));
+// Spelled out (not mapped from CANDLE_INTERVALS) so the static type stays a union of literals.
+export const CandleIntervalSchema = T.Union([
+  T.Literal("1s"),
+  T.Literal("1m"),
+  T.Literal("3m"),
+  T.Literal("5m"),
+  T.Literal("15m"),
+  T.Literal("30m"),
+  T.Literal("1h"),
+  T.Literal("2h"),
+  T.Literal("4h"),
+  T.Literal("6h"),
+  T.Literal("8h"),
+  T.Literal("12h"),
+  T.Literal("1d"),
+  T.Literal("3d"),
+  T.Literal("1w"),
+  T.Literal("1M"),
+]);
 
 export const CandleSchema = T.Object(
   {
