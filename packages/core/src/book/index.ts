@@ -1,0 +1,2 @@
+export * from "./book-side.ts";
+export * from "./order-book.ts";
