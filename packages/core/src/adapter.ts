@@ -1,5 +1,6 @@
+import type { BookSyncRules } from "./book/sync.ts";
 import type { MarketInfo } from "./schemas/market-info.ts";
-import type { Book, Candle, CandleInterval, MarketMessage, Trade } from "./schemas/messages.ts";
+import type { Book, Candle, CandleInterval, Deriv, MarketMessage, Trade } from "./schemas/messages.ts";
 
 /**
  * The exchange adapter contract. An adapter is data plus pure functions: no sockets, no timers,
@@ -63,7 +64,18 @@ export interface ParseContext {
   state: Map<string, unknown>;
 }
 
-export type FrameResult =
+/**
+ * Frames missing from an exchange's per-connection numbering (Coinbase `sequence_num`, counted across
+ * all channels of the connection): `fromSeq`..`toSeq` (inclusive) never arrived, so any stream on the
+ * connection may have lost data (books must resync, trades be healed). Which market lost what is
+ * unknowable.
+ */
+export interface SequenceGap {
+  fromSeq: number;
+  toSeq: number;
+}
+
+export type FrameResult = (
   | { kind: "data"; messages: MarketMessage[] }
   | { kind: "ack"; id: string | number | null }
   | { kind: "error"; id: string | number | null; message: string }
@@ -73,7 +85,11 @@ export type FrameResult =
   /** Understood but carries nothing we normalize. */
   | { kind: "ignored"; reason: string }
   /** Malformed or unknown: counted per reason and logged with a sample. */
-  | { kind: "invalid"; reason: string; detail: string };
+  | { kind: "invalid"; reason: string; detail: string }
+) & {
+  /** Set on the first frame after a hole in the connection's sequence; the result itself still counts. */
+  gap?: SequenceGap;
+};
 
 export interface RestRequest {
   method: "GET";
@@ -123,6 +139,12 @@ export interface RestSpec {
   parseTrades(body: unknown, ctx: RestContext): Trade[];
   depthRequest(market: string, limit: number): RestRequest;
   parseDepth(body: unknown, ctx: RestContext): Book;
+  /**
+   * Perpetual venues whose WebSocket has no open-interest stream (Binance USD-M): a REST poll for
+   * it. The result is a deriv message with only `openInterest` set (the other fields null).
+   */
+  openInterestRequest?(market: string): RestRequest;
+  parseOpenInterest?(body: unknown, ctx: RestContext): Deriv;
 }
 
 export interface ExchangeAdapter {
@@ -141,4 +163,6 @@ export interface ExchangeAdapter {
   ws: WsSpec;
   parseFrame(frame: string | Uint8Array, ctx: ParseContext): FrameResult;
   rest: RestSpec;
+  /** How the exchange's order books stay in sync (continuity rule, snapshot source, checksum). */
+  bookSync?: BookSyncRules;
 }

@@ -1,2 +1,3 @@
 export * from "./book-side.ts";
 export * from "./order-book.ts";
+export * from "./sync.ts";
