@@ -15,6 +15,10 @@ export const IngestorEnv = T.Object({
   SOURCE: T.Union([T.Literal("live"), T.Literal("simulated")], { default: "live" }),
   EXCHANGE_URL_OVERRIDES: T.String({ default: "", description: "e.g. binance.ws=ws://127.0.0.1:9500" }),
   PUBLISH_MAX_IN_FLIGHT: T.Integer({ default: 4096, minimum: 1 }),
+  /** Levels asked for in a REST book snapshot (its weight grows with it). */
+  BOOK_SNAPSHOT_LIMIT: T.Integer({ default: 1000, minimum: 1 }),
+  /** How often full books are republished for consumers that join mid-stream. */
+  BOOK_SNAPSHOT_INTERVAL_MS: T.Integer({ default: 10_000, minimum: 100 }),
   /** Overrides of the adapters' timing rules, for tests and operators. */
   MAX_CONNECTION_AGE_MS: T.Optional(T.Integer({ minimum: 1000 })),
   STALE_AFTER_MS: T.Optional(T.Integer({ minimum: 100 })),

@@ -13,12 +13,18 @@ import {
   type JetStreamPublisher,
   type Logger,
   RateWindow,
+  type RestExecutor,
 } from "@tickerplant/runtime";
+import type { BookMetrics } from "./book-metrics.ts";
+import { FeedBooks } from "./feed-books.ts";
 import type { FeedMetrics } from "./feed-metrics.ts";
 import { statusEvent } from "./status-events.ts";
 
 export interface ExchangeFeedOptions {
   adapter: ExchangeAdapter;
+  /** REST depth snapshots for book sync, under the exchange's shared weight budget. */
+  rest?: RestExecutor;
+  books: { metrics: BookMetrics; snapshotLimit: number; snapshotIntervalMs: number };
   subscriptions: Subscription[];
   wsUrl: string;
   simulated: boolean;
@@ -35,13 +41,16 @@ export interface ExchangeFeedOptions {
  * (connected, disconnected, stale, and the gap a disconnect leaves) for every affected market.
  */
 export class ExchangeFeed {
-  private connections: Array<{ conn: ExchangeConnection; markets: string[] }> = [];
+  private connections: Array<{ conn: ExchangeConnection; markets: string[]; subscriptions: Subscription[] }> =
+    [];
   private readonly marketBySymbol = new Map<string, string>();
   private readonly symbolByMarket = new Map<string, string>();
   private readonly loggedReasons = new Set<string>();
   private readonly states = new Map<ExchangeConnection, Map<string, unknown>>();
   private readonly ctx: ParseContext;
   private readonly encoder = new TextEncoder();
+  private readonly books: FeedBooks;
+  private snapshotTimer: Timer | undefined;
 
   constructor(private readonly o: ExchangeFeedOptions) {
     for (const s of o.subscriptions) {
@@ -50,6 +59,32 @@ export class ExchangeFeed {
       this.symbolByMarket.set(s.market, symbol);
     }
     this.ctx = { recvTs: 0, marketOf: (symbol) => this.marketBySymbol.get(symbol), state: new Map() };
+    this.books = new FeedBooks(
+      {
+        adapter: o.adapter,
+        rest: o.rest,
+        snapshotLimit: o.books.snapshotLimit,
+        metrics: o.books.metrics,
+        log: o.log,
+        publish: (m) => this.publish(m),
+        status: (market, event, detail, range) =>
+          this.publish(statusEvent(this.base(market), event, detail, range)),
+        resubscribe: (sub) => {
+          const owner = this.connections.find((c) => c.subscriptions.some((s) => s === sub));
+          void owner?.conn.resubscribe([sub]);
+        },
+      },
+      o.subscriptions,
+    );
+  }
+
+  private base(market: string) {
+    return {
+      exchange: this.o.adapter.id,
+      market,
+      symbol: this.symbolByMarket.get(market) ?? "",
+      simulated: this.o.simulated,
+    };
   }
 
   start(): void {
@@ -75,12 +110,27 @@ export class ExchangeFeed {
         onEvent: (e) => {
           // Parser state belongs to one connection's stream of frames.
           if (e.event === "connected" || e.event === "rotated") this.states.set(conn, new Map());
+          // A new stream (reconnect or planned replacement) starts the books over.
+          if (e.event === "disconnected" || e.event === "rotated") this.books.dropMarkets(markets);
           this.onConnectionEvent(markets, e);
         },
       });
-      this.connections.push({ conn, markets });
+      this.connections.push({ conn, markets, subscriptions: plan.subscriptions });
     });
     for (const { conn } of this.connections) conn.start();
+    if (this.books.size > 0) {
+      // Full books now and then, so that consumers joining mid-stream can start.
+      this.snapshotTimer = setInterval(() => {
+        for (const b of this.books.snapshots((m) => ({
+          ...this.base(m),
+          type: "book",
+          ts: Date.now(),
+          recvTs: Date.now(),
+        }))) {
+          this.publish(b);
+        }
+      }, this.o.books.snapshotIntervalMs);
+    }
     this.o.log.info("feed started", {
       exchange: adapter.id,
       connections: plans.length,
@@ -106,9 +156,32 @@ export class ExchangeFeed {
       // Adapters return "invalid" rather than throw; a throw is a bug, still never fatal.
       result = { kind: "invalid", reason: "parser_exception", detail: String(err) };
     }
+    if (result.gap) {
+      // The exchange's per-connection numbering skipped: every market on it may have lost data.
+      const owner = this.connections.find((c) => c.conn === conn);
+      const markets = owner?.markets ?? [];
+      for (const m of markets) {
+        this.publish(
+          statusEvent(
+            this.base(m),
+            "gap",
+            `connection sequence skipped ${result.gap.fromSeq}..${result.gap.toSeq}`,
+            {
+              fromSeq: result.gap.fromSeq,
+              toSeq: result.gap.toSeq,
+              to: recvTs,
+            },
+          ),
+        );
+      }
+      this.books.dropMarkets(markets);
+    }
     switch (result.kind) {
       case "data":
-        for (const msg of result.messages) this.publish(msg);
+        for (const msg of result.messages) {
+          if (msg.type === "book") this.books.onBook(msg);
+          else this.publish(msg);
+        }
         return;
       case "reply":
         conn.send(result.frame);
@@ -151,12 +224,7 @@ export class ExchangeFeed {
     if (e.event === "connected") this.o.metrics.connectionsUp.inc({ exchange });
     if (e.event === "disconnected") this.o.metrics.connectionsUp.dec({ exchange });
     for (const market of markets) {
-      const base = {
-        exchange,
-        market,
-        symbol: this.symbolByMarket.get(market) ?? "",
-        simulated: this.o.simulated,
-      };
+      const base = this.base(market);
       switch (e.event) {
         case "connected":
           this.publish(statusEvent(base, "connected", "subscribed"));
@@ -193,7 +261,13 @@ export class ExchangeFeed {
     return this.connections.filter((c) => c.conn.connected).length;
   }
 
+  *bookAges(): Iterable<[string, string, number]> {
+    yield* this.books.ages();
+  }
+
   async stop(): Promise<void> {
+    clearInterval(this.snapshotTimer);
+    this.books.stop();
     await Promise.all(this.connections.map(({ conn }) => conn.stop()));
   }
 }

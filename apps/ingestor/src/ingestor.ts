@@ -1,15 +1,23 @@
-import { getExchange, type SubscriptionEntry } from "@tickerplant/core";
+import {
+  type ExchangeAdapter,
+  getExchange,
+  type Subscription,
+  type SubscriptionEntry,
+} from "@tickerplant/core";
 import {
   type JetStreamPublisher,
   type Logger,
   parsePairs,
   type Redis,
+  RestExecutor,
   type SubscriptionsStore,
+  WeightBudget,
 } from "@tickerplant/runtime";
 import type { Registry } from "prom-client";
 import type { IngestorConfig } from "./config.ts";
 import { type DesiredFeeds, desiredFeeds, signature } from "./desired-state.ts";
 import { ExchangeFeed } from "./exchange-feed.ts";
+import { type BookMetrics, createBookMetrics } from "./book-metrics.ts";
 import { createFeedMetrics, type FeedMetrics } from "./feed-metrics.ts";
 import { unsupportedChannels } from "./subscriptions.ts";
 
@@ -24,6 +32,8 @@ const HANDOVER_TIMEOUT_MS = 10_000;
 export class Ingestor {
   private readonly feeds = new Map<string, { signature: string; feeds: ExchangeFeed[] }>();
   private readonly metrics: FeedMetrics;
+  private readonly bookMetrics: BookMetrics;
+  private readonly restExecutors = new Map<ExchangeAdapter, RestExecutor>();
   private readonly overrides: Record<string, string>;
   private stopWatch: (() => void) | undefined;
   private reconciling: Promise<void> = Promise.resolve();
@@ -40,6 +50,7 @@ export class Ingestor {
     },
   ) {
     this.metrics = createFeedMetrics(deps.registry);
+    this.bookMetrics = createBookMetrics(deps.registry, () => this.bookAges());
     this.overrides = parsePairs(deps.config.EXCHANGE_URL_OVERRIDES);
   }
 
@@ -122,14 +133,40 @@ export class Ingestor {
     }
   }
 
-  private createFeed(
-    id: string,
-    adapter: ExchangeFeed["adapter"],
-    subscriptions: ExchangeFeed["subscriptions"],
-  ) {
+  /** One REST executor per adapter, all sharing the exchange's weight budget in Redis. */
+  private restFor(id: string, adapter: ExchangeAdapter): RestExecutor {
+    let rest = this.restExecutors.get(adapter);
+    if (!rest) {
+      const baseUrl =
+        this.overrides[`${id}.${adapter.marketType}.rest`] ??
+        this.overrides[`${id}.rest`] ??
+        adapter.rest.defaultUrl;
+      rest = new RestExecutor({
+        adapter,
+        baseUrl,
+        budget: new WeightBudget(this.deps.redis, id, adapter.rest.limits),
+        registry: this.deps.registry,
+        log: this.deps.log.child({ exchange: id }),
+      });
+      this.restExecutors.set(adapter, rest);
+    }
+    return rest;
+  }
+
+  private *bookAges(): Iterable<[string, string, number]> {
+    for (const { feeds } of this.feeds.values()) for (const f of feeds) yield* f.bookAges();
+  }
+
+  private createFeed(id: string, adapter: ExchangeAdapter, subscriptions: Subscription[]) {
     const { config, log } = this.deps;
     return new ExchangeFeed({
       adapter,
+      rest: this.restFor(id, adapter),
+      books: {
+        metrics: this.bookMetrics,
+        snapshotLimit: config.BOOK_SNAPSHOT_LIMIT,
+        snapshotIntervalMs: config.BOOK_SNAPSHOT_INTERVAL_MS,
+      },
       subscriptions,
       wsUrl:
         this.overrides[`${id}.${adapter.marketType}.ws`] ??

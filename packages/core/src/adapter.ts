@@ -50,6 +50,12 @@ export interface WsSpec {
   plan(subscriptions: Subscription[], baseUrl: string): ConnectionPlan[];
   subscribeFrames(subscriptions: Subscription[], nextId: () => number): string[];
   unsubscribeFrames(subscriptions: Subscription[], nextId: () => number): string[];
+  /**
+   * Frames that make the exchange send `subscriptions` afresh (a new book snapshot for one market),
+   * given everything subscribed on the connection. Default: unsubscribe then subscribe them; an
+   * exchange whose subscribe replaces the whole set (WhiteBIT) overrides it.
+   */
+  resubscribeFrames?(subscriptions: Subscription[], all: Subscription[], nextId: () => number): string[];
 }
 
 export interface ParseContext {
@@ -105,6 +111,12 @@ export interface RestLimits {
   windowMs: number;
   /** Response header that reports the budget used in the current window, if any. */
   usedHeader?: string;
+  /**
+   * HTTP statuses that also mean "over the limit", besides 429 and 418 (Bybit: 403 "access too
+   * frequent"), and the back-off when such an answer has no Retry-After (Bybit bans for ≥ 10 min).
+   */
+  rateLimitStatuses?: readonly number[];
+  rateLimitBackoffMs?: number;
 }
 
 export interface KlinesQuery {

@@ -39,6 +39,7 @@ export class ExchangeConnection {
   private downSince: number | null = null;
   private lastFrameAt = 0;
   private subscribedAt = Number.POSITIVE_INFINITY;
+  private control: Promise<void> = Promise.resolve();
   private nextId = 1;
   private timers = new Set<Timer>();
 
@@ -169,6 +170,26 @@ export class ExchangeConnection {
     // Subscribed again: the next failure starts a fresh backoff.
     this.attempt = 0;
     this.subscribedAt = Date.now();
+  }
+
+  /** Asks the exchange to send these subscriptions afresh (e.g. a new book snapshot), paced. */
+  resubscribe(subscriptions: Subscription[]): Promise<void> {
+    // One at a time, so that many markets resyncing at once stay within the message rate.
+    this.control = this.control.then(() => this.sendResubscribe(subscriptions)).catch(() => {});
+    return this.control;
+  }
+
+  private async sendResubscribe(subscriptions: Subscription[]): Promise<void> {
+    const spec = this.o.spec;
+    const nextId = () => this.nextId++;
+    const frames = spec.resubscribeFrames
+      ? spec.resubscribeFrames(subscriptions, this.o.subscriptions, nextId)
+      : [...spec.unsubscribeFrames(subscriptions, nextId), ...spec.subscribeFrames(subscriptions, nextId)];
+    const gapMs = Math.ceil(1000 / Math.max(1, spec.limits.messagesPerSecond - 1));
+    for (const [i, frame] of frames.entries()) {
+      await Bun.sleep(gapMs);
+      this.send(frame);
+    }
   }
 
   /** Sends an application frame (e.g. an answer the exchange asked for). */

@@ -54,6 +54,8 @@ export class BookSync {
   private lastSeq = 0;
   private lastPublishedSeq: number | null = null;
   private requested = false;
+  /** Bridging after a REST snapshot that was already published as the book. */
+  private bridgePublished = false;
 
   constructor(
     private readonly rules: BookSyncRules,
@@ -99,7 +101,14 @@ export class BookSync {
     this.book.reset(snapshot);
     this.lastSeq = snapshot.seq;
     this.state = "bridging";
-    // With nothing buffered, the next delta must span the snapshot.
+    if (pending.length === 0) {
+      // The book is the snapshot; the next delta must still span it (bridging).
+      const checked = this.check(snapshot);
+      if (checked) return checked;
+      this.bridgePublished = true;
+      return [{ kind: "snapshot", book: this.snapshotMessage(snapshot) }];
+    }
+    this.bridgePublished = false;
     const out: SyncOutput[] = [];
     for (const [i, d] of pending.entries()) {
       out.push(...this.onMessage(d));
@@ -119,11 +128,14 @@ export class BookSync {
       return this.fail("gap", `first delta ${d.prevSeq}..${d.seq} does not span snapshot ${this.lastSeq}`, d);
     }
     this.book.apply(d);
+    const prev = this.lastPublishedSeq;
     this.lastSeq = d.seq;
     const checked = this.check(d);
     if (checked) return checked;
     this.state = "synced";
-    return [{ kind: "snapshot", book: this.snapshotMessage(d) }];
+    if (!this.bridgePublished) return [{ kind: "snapshot", book: this.snapshotMessage(d) }];
+    this.lastPublishedSeq = d.seq;
+    return [{ kind: "delta", book: { ...d, prevSeq: prev } }];
   }
 
   private takeSnapshot(s: Book): SyncOutput[] {

@@ -1,0 +1,138 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { AckPolicy, type Consumer, DeliverPolicy } from "@nats-io/jetstream";
+import { type Book, OrderBook, type Status } from "@tickerplant/core";
+import {
+  connectNats,
+  createLogger,
+  createMetricsRegistry,
+  createRedis,
+  JetStreamPublisher,
+  type Nats,
+  provisionStreams,
+} from "@tickerplant/runtime";
+import { type StartedSimulator, startSimulator } from "@tickerplant/testkit";
+import { loadIngestorConfig } from "../src/config.ts";
+import { Ingestor } from "../src/ingestor.ts";
+
+const NATS_URL = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
+const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const RUN = Date.now().toString(36).toUpperCase();
+const MARKET = `BK${RUN}-USDT`;
+const log = createLogger({ service: "ingestor-book-test", level: "error" });
+const registry = createMetricsRegistry("ingestor-book-test");
+
+let sim: StartedSimulator;
+let nats: Nats;
+let ingestor: Ingestor;
+const redis = createRedis(REDIS_URL, "ingestor-book-test");
+
+/** What a downstream consumer does with md.book: snapshots reset, deltas must be continuous. */
+const replica = { book: new OrderBook(), seq: null as number | null, snapshots: 0, continuityErrors: 0 };
+const statuses: Status[] = [];
+const stops: Array<() => void> = [];
+
+async function follow<T>(stream: string, subject: string, onMsg: (m: T) => void): Promise<void> {
+  const info = await nats.jsm.consumers.add(stream, {
+    filter_subject: subject,
+    ack_policy: AckPolicy.None,
+    deliver_policy: DeliverPolicy.All,
+    inactive_threshold: 30_000_000_000,
+  });
+  const consumer: Consumer = await nats.js.consumers.get(stream, info.name);
+  const messages = await consumer.consume();
+  stops.push(() => void messages.stop());
+  void (async () => {
+    for await (const m of messages) onMsg(m.json<T>());
+  })();
+}
+
+function trueTop(n: number) {
+  const s = sim.sim.generator.book(MARKET).snapshot(n);
+  return { bids: s.bids, asks: s.asks };
+}
+
+async function until(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<number> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out: ${what}`);
+    await Bun.sleep(20);
+  }
+  return Date.now() - t0;
+}
+
+beforeAll(async () => {
+  sim = await startSimulator({ markets: [MARKET], tradesPerSecond: 0, seed: 11 });
+  nats = await connectNats(NATS_URL, "ingestor-book-test", log);
+  await provisionStreams(nats.jsm, { replicas: 1, tradesRetentionDays: 7 }, log);
+  await follow<Book>("MD_BOOKS", `md.book.binance.${MARKET}`, (b) => {
+    if (b.kind === "snapshot") {
+      replica.book.reset(b);
+      replica.seq = b.seq;
+      replica.snapshots++;
+    } else if (replica.seq !== null) {
+      if (b.prevSeq !== replica.seq) replica.continuityErrors++;
+      replica.book.apply(b);
+      replica.seq = b.seq;
+    }
+  });
+  await follow<Status>("MD_STATUS", `md.status.binance.${MARKET}`, (s) => void statuses.push(s));
+  const config = loadIngestorConfig({
+    HTTP_PORT: "0",
+    MARKETS: MARKET,
+    CHANNELS: "book",
+    SOURCE: "simulated",
+    EXCHANGE_URL_OVERRIDES: `binance.ws=${sim.wsUrl},binance.rest=${sim.restUrl}`,
+    BOOK_SNAPSHOT_INTERVAL_MS: "60000",
+  });
+  const publisher = new JetStreamPublisher(nats.js, { maxInFlight: 256, registry, log });
+  ingestor = new Ingestor({ config, publisher, redis, registry, log });
+  await ingestor.start();
+});
+
+afterAll(async () => {
+  for (const s of stops) s();
+  await ingestor?.stop();
+  await sim?.stop();
+  await nats?.close();
+  redis.disconnect();
+});
+
+test("the book syncs from the REST snapshot and the published stream rebuilds the true book", async () => {
+  await until("a diff starts the sync", () => {
+    sim.sim.generate(MARKET, 1);
+    return replica.snapshots > 0;
+  });
+  for (let i = 0; i < 20; i++) {
+    sim.sim.generate(MARKET, 5);
+    await Bun.sleep(30);
+  }
+  await until(
+    "replica equals the simulator's book",
+    () => JSON.stringify(replica.book.top(20)) === JSON.stringify(trueTop(20)),
+  );
+  expect(replica.continuityErrors).toBe(0);
+});
+
+test("a skipped update is detected, published as a gap, and only this market resyncs within a second", async () => {
+  const before = replica.snapshots;
+  sim.sim.skipBookUpdates(MARKET, 1);
+  sim.sim.generate(MARKET, 3);
+  await Bun.sleep(150);
+  sim.sim.generate(MARKET, 3);
+  const detectedAt = Date.now();
+  await until("gap status", () => statuses.some((s) => s.event === "gap" && s.channels?.includes("book")));
+  const resyncMs = await until("a fresh snapshot", () => replica.snapshots > before, 5000);
+  expect(Date.now() - detectedAt).toBeLessThan(1500);
+  expect(resyncMs).toBeLessThan(1500);
+  const gap = statuses.find((s) => s.event === "gap")!;
+  expect(gap.fromSeq).toBeNumber();
+  expect(gap.toSeq!).toBeGreaterThan(gap.fromSeq!);
+  await until("resync status", () => statuses.some((s) => s.event === "resync"));
+  sim.sim.generate(MARKET, 5);
+  await until(
+    "replica equals the simulator's book again",
+    () => JSON.stringify(replica.book.top(20)) === JSON.stringify(trueTop(20)),
+  );
+  const metrics = await registry.getSingleMetricAsString("tickerplant_book_resyncs_total");
+  expect(metrics).toContain('reason="gap"');
+});
