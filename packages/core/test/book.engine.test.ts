@@ -147,3 +147,21 @@ describe("OrderBook rules", () => {
     expect(book.asks.topExact(1)).toEqual([["0.20000", "1.50000000"]]);
   });
 });
+
+describe("BookReplica", () => {
+  const base = { type: "book" as const, exchange: "x", market: "A-B", symbol: "AB", ts: 1, recvTs: 1 };
+  test("applies a continuous stream and waits for a snapshot after a hole", async () => {
+    const { BookReplica } = await import("../src/book/replica.ts");
+    const r = new BookReplica();
+    expect(r.apply({ ...base, kind: "delta", seq: 2, prevSeq: 1, bids: [[1, 1]], asks: [] })).toBe(false);
+    expect(r.apply({ ...base, kind: "snapshot", seq: 5, prevSeq: null, bids: [[1, 1]], asks: [[2, 1]] })).toBe(true);
+    expect(r.apply({ ...base, kind: "delta", seq: 6, prevSeq: 5, bids: [[1, 3]], asks: [] })).toBe(true);
+    expect(r.book.top(1).bids).toEqual([[1, 3]]);
+    expect(r.apply({ ...base, kind: "delta", seq: 9, prevSeq: 8, bids: [], asks: [] })).toBe(false);
+    expect(r.synced).toBe(false);
+    expect(r.holeCount).toBe(1);
+    expect(r.snapshot({ ...base, recvTs: 1 }, 5)).toBeUndefined();
+    r.apply({ ...base, kind: "snapshot", seq: 10, prevSeq: null, bids: [[1, 2]], asks: [[2, 2]] });
+    expect(r.snapshot({ ...base, recvTs: 1 }, 5)).toMatchObject({ kind: "snapshot", seq: 10, bids: [[1, 2]] });
+  });
+});
