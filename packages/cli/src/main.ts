@@ -1,5 +1,6 @@
 #!/usr/bin/env bun
 import { parseArgs } from "node:util";
+import { book } from "./commands/book.ts";
 import { normalize } from "./commands/normalize.ts";
 
 const USAGE = `usage: tickerplant <command> [options]
@@ -7,7 +8,10 @@ const USAGE = `usage: tickerplant <command> [options]
 commands:
   normalize --exchange <id> [--market-type spot|perp]
       raw exchange frames on stdin (one per line, as received; binary frames as base64)
-      → normalized messages as JSON lines on stdout; unknown frames reported on stderr`;
+      → normalized messages as JSON lines on stdout; unknown frames reported on stderr
+  book --exchange <id> [--market-type spot|perp] [--depth N] [--market M]
+      raw book frames and REST depth snapshots on stdin, in arrival order, through the exchange's
+      sync procedure → a status line per break, then each market's final book (top N)`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -16,6 +20,8 @@ async function main(argv: string[]): Promise<number> {
     options: {
       exchange: { type: "string" },
       "market-type": { type: "string", default: "spot" },
+      depth: { type: "string" },
+      market: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -28,6 +34,16 @@ async function main(argv: string[]): Promise<number> {
     case "normalize":
       return normalize(
         { exchange: values.exchange, marketType: values["market-type"] },
+        { input: Bun.stdin.stream(), out: process.stdout, err: process.stderr },
+      );
+    case "book":
+      return book(
+        {
+          exchange: values.exchange,
+          marketType: values["market-type"],
+          depth: values.depth,
+          market: values.market,
+        },
         { input: Bun.stdin.stream(), out: process.stdout, err: process.stderr },
       );
     default:

@@ -66,3 +66,41 @@ describe("tickerplant normalize", () => {
     );
   });
 });
+
+describe("tickerplant book", () => {
+  async function nknInput(dropLine?: number) {
+    const ws = (await Bun.file(`${FIXTURES}/binance/spot_NKNUSDT_ws.jsonl`).text()).trim().split("\n");
+    const rest = (await Bun.file(`${FIXTURES}/binance/spot_NKNUSDT_rest_depth_snapshot.json`).text()).trim();
+    const lines = [ws[0]!, rest, ...ws.slice(1)];
+    return `${lines.filter((_, i) => i !== dropLine).join("\n")}\n`;
+  }
+
+  test("replays frames and the REST snapshot through Binance's procedure to the known final book", async () => {
+    const r = await run(["book", "--exchange", "binance", "--depth", "5"], await nknInput());
+    expect(r.code).toBe(0);
+    expect(r.messages).toHaveLength(1);
+    expect(r.messages[0]).toMatchObject({
+      type: "book",
+      kind: "snapshot",
+      market: "NKN-USDT",
+      seq: 499870179,
+      bids: [
+        [0.3527, 9602],
+        [0.3526, 2829],
+        [0.3525, 1850],
+        [0.3524, 3421],
+        [0.3522, 7231],
+      ],
+    });
+  });
+
+  test("prints a status line for a deliberate hole", async () => {
+    // Line 40 of the input is a depth diff; without it the next diff does not follow.
+    const r = await run(["book", "--exchange", "binance"], await nknInput(40));
+    const statuses = r.messages.filter((m) => m.type === "status");
+    expect(statuses.length).toBeGreaterThanOrEqual(1);
+    expect(statuses[0]).toMatchObject({ event: "gap", market: "NKN-USDT", channels: ["book"] });
+    expect(statuses[0].toSeq).toBeGreaterThan(statuses[0].fromSeq);
+    expect(r.err).toContain("never synced");
+  });
+});
