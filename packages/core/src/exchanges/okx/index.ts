@@ -1,0 +1,92 @@
+import type { ExchangeAdapter } from "../../adapter.ts";
+import { SPOT_CHANNELS, SWAP_CHANNELS } from "./channels.ts";
+import { OKX_INTERVALS } from "./intervals.ts";
+import { parseFrame } from "./parse.ts";
+import { createRest } from "./rest.ts";
+import { derivMarketOf, spotMarketOf, spotSymbolOf, swapSymbolOf } from "./symbols.ts";
+import { createWs } from "./ws.ts";
+
+/** OKX v5 spot (instType SPOT): `BTC-USDT` ↔ `BTC-USDT`. */
+export const okxSpot: ExchangeAdapter = {
+  id: "okx",
+  name: "OKX",
+  marketType: "spot",
+  channels: SPOT_CHANNELS,
+  intervals: OKX_INTERVALS,
+  symbolOf: spotSymbolOf,
+  marketOfSymbol: spotMarketOf,
+  ws: createWs(spotSymbolOf, false),
+  parseFrame,
+  rest: createRest(spotSymbolOf, "SPOT"),
+};
+
+/**
+ * OKX v5 perpetual swaps (instType SWAP): `BTC-USDT-PERP` ↔ `BTC-USDT-SWAP`. Trade, book and bbo
+ * sizes are in contracts (ctVal base units each, from the instruments list); ticker, candle and
+ * open-interest volumes are in base currency.
+ */
+export const okxSwap: ExchangeAdapter = {
+  id: "okx",
+  name: "OKX",
+  marketType: "perp",
+  channels: SWAP_CHANNELS,
+  intervals: OKX_INTERVALS,
+  symbolOf: swapSymbolOf,
+  marketOfSymbol: derivMarketOf,
+  ws: createWs(swapSymbolOf, true),
+  parseFrame,
+  rest: createRest(swapSymbolOf, "SWAP"),
+};
+
+export {
+  argKey,
+  type ChannelRef,
+  channelRefs,
+  DERIV_CHANNELS,
+  ENDPOINT_PATHS,
+  endpointOfChannel,
+  type OkxArg,
+  type OkxEndpoint,
+  SPOT_CHANNELS,
+  SWAP_CHANNELS,
+} from "./channels.ts";
+export { CHECKSUM_LEVELS, checksumString, crc32Signed, okxChecksum } from "./checksum.ts";
+export {
+  closeTimeOf,
+  intervalOfBar,
+  isOkxInterval,
+  OKX_BARS,
+  OKX_INTERVALS,
+  type OkxInterval,
+  UNSUPPORTED_BARS,
+} from "./intervals.ts";
+export { parseFrame } from "./parse.ts";
+export {
+  createRest,
+  DEPTH_MAX_LIMIT,
+  HISTORY_TRADES_LIMIT,
+  KLINES_PAGE_LIMIT,
+  PAGING,
+  RECENT_KLINES_LIMIT,
+  RECENT_TRADES_LIMIT,
+  REST_DEFAULT_URL,
+  REST_LIMITS,
+  WEIGHTS,
+} from "./rest.ts";
+export { INVALID_REASONS, type InvalidReason } from "./results.ts";
+export {
+  derivMarketOf,
+  marketOfInstId,
+  spotMarketOf,
+  spotSymbolOf,
+  swapOfIndex,
+  swapSymbolOf,
+} from "./symbols.ts";
+export {
+  createWs,
+  MAX_ARGS_BYTES,
+  MAX_CONNECTION_AGE_MS,
+  PING_INTERVAL_MS,
+  WS_DEFAULT_URL,
+  WS_LIMITS,
+} from "./ws.ts";

@@ -1,0 +1,135 @@
+import type { FrameResult, ParseContext } from "../../adapter.ts";
+import { argKey } from "./channels.ts";
+import { isObject, sample } from "./fields.ts";
+import { parseCandles } from "./parse-candle.ts";
+import { parseDeriv, parseLiquidations } from "./parse-deriv.ts";
+import { parseBbo, parseBook, parseTickers, parseTrades } from "./parse-market.ts";
+import { badField, ignored, invalid } from "./results.ts";
+
+/**
+ * OKX v5 frames → normalized messages (spot, swaps and futures speak the same format). Never
+ * throws: anything it cannot read comes back as `{ kind: "invalid", reason, detail }`.
+ *
+ * | frame                                              | result                                |
+ * |----------------------------------------------------|---------------------------------------|
+ * | text `pong`                                        | control pong                          |
+ * | `{"event":"subscribe"/"unsubscribe","arg":..}`     | ack (id = request id, else `chan:id`) |
+ * | `{"event":"error","code","msg"}`                   | error                                 |
+ * | `{"event":"notice","code":"64008"}`                | control server-shutdown               |
+ * | `trades`, `trades-all`                             | trade (side = taker side)             |
+ * | `tickers`                                          | ticker                                |
+ * | `bbo-tbt`                                          | bbo (seq = seqId)                     |
+ * | `books`, `books-l2-tbt`, `books50-l2-tbt`, `books5`| book (seq = seqId, prevSeq = prevSeqId)|
+ * | `candle<bar>` (UTC bars)                           | candle (closed = confirm)             |
+ * | `mark-price`, `index-tickers`, `funding-rate`, `open-interest` | deriv (merged per market) |
+ * | `liquidation-orders`                               | liquidation                           |
+ * | other known channels and events                    | ignored (`unsupported:<channel>`, …)  |
+ */
+
+const decoder = new TextDecoder();
+
+const PONG: FrameResult = Object.freeze({ kind: "control", event: "pong" });
+const SERVER_SHUTDOWN: FrameResult = Object.freeze({ kind: "control", event: "server-shutdown" });
+
+/** Channels OKX has that carry nothing we normalize. */
+const IGNORED_CHANNELS = new Set([
+  "price-limit",
+  "estimated-price",
+  "opt-summary",
+  "option-trades",
+  "instruments",
+  "status",
+  "call-auction-details",
+  "adl-warning",
+  "economic-calendar",
+  // not an OKX channel: tardis.dev's envelope around REST liquidation polls
+  "liquidations",
+]);
+
+/** Events answered to requests we never send (login, private channel counts). */
+const IGNORED_EVENTS = new Set(["login", "channel-conn-count", "channel-conn-count-error"]);
+
+export function parseFrame(frame: string | Uint8Array, ctx: ParseContext): FrameResult {
+  const text = typeof frame === "string" ? frame : decoder.decode(frame);
+  if (text === "pong") return PONG;
+  let msg: unknown;
+  try {
+    msg = JSON.parse(text);
+  } catch (err) {
+    return invalid("malformed_json", `${(err as Error).message}; frame ${sample(text, 80)}`);
+  }
+  if (!isObject(msg)) return invalid("invalid_shape", `not a JSON object: ${sample(text, 80)}`);
+  const event = msg.event;
+  if (event !== undefined) return parseEvent(event, msg);
+  const arg = msg.arg;
+  if (!isObject(arg)) {
+    return invalid(
+      "invalid_shape",
+      `no "event" and no "arg"; keys ${sample(Object.keys(msg).slice(0, 8).join(","))}`,
+    );
+  }
+  const channel = arg.channel;
+  if (typeof channel !== "string") return badField("frame", "arg.channel", channel);
+  const data = msg.data;
+  if (!Array.isArray(data)) return badField(channel, "data", data);
+  if (data.length === 0) return invalid("invalid_shape", `${channel}: empty "data"`);
+  switch (channel) {
+    case "trades":
+    case "trades-all":
+      return parseTrades(channel, data, ctx);
+    case "tickers":
+      return parseTickers(data, ctx);
+    case "bbo-tbt":
+      return parseBbo(arg.instId, data, ctx);
+    case "books":
+    case "books5":
+    case "books-l2-tbt":
+    case "books50-l2-tbt":
+      return parseBook(channel, msg.action, arg.instId, data, ctx);
+    case "mark-price":
+    case "index-tickers":
+    case "funding-rate":
+    case "open-interest":
+      return parseDeriv(channel, data, ctx);
+    case "liquidation-orders":
+      return parseLiquidations(data, ctx);
+  }
+  if (channel.startsWith("candle")) return parseCandles(channel, arg.instId, data, ctx);
+  if (
+    IGNORED_CHANNELS.has(channel) ||
+    channel.startsWith("mark-price-candle") ||
+    channel.startsWith("index-candle")
+  ) {
+    return ignored(`unsupported:${channel}`);
+  }
+  return invalid("unknown_channel", `unknown channel ${sample(channel, 40)}`);
+}
+
+function requestId(msg: Record<string, unknown>): string | number | null {
+  const id = msg.id;
+  return typeof id === "string" || typeof id === "number" ? id : null;
+}
+
+function parseEvent(event: unknown, msg: Record<string, unknown>): FrameResult {
+  switch (event) {
+    case "subscribe":
+    case "unsubscribe": {
+      const arg = msg.arg;
+      if (!isObject(arg)) return badField(event, "arg", arg);
+      return { kind: "ack", id: requestId(msg) ?? argKey(arg as { channel: string }) };
+    }
+    case "error": {
+      const text = typeof msg.msg === "string" ? msg.msg : sample(msg.msg);
+      return {
+        kind: "error",
+        id: requestId(msg),
+        message: msg.code === undefined ? text : `${text} (code ${sample(msg.code, 20)})`,
+      };
+    }
+    case "notice":
+      // 64008: "The connection will soon be closed for a service upgrade. Please reconnect."
+      return msg.code === "64008" ? SERVER_SHUTDOWN : ignored(`notice:${sample(msg.code, 20)}`);
+  }
+  if (typeof event === "string" && IGNORED_EVENTS.has(event)) return ignored(`event:${event}`);
+  return invalid("unknown_event", `unknown event ${sample(event, 40)}`);
+}
