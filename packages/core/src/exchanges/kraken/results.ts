@@ -1,0 +1,46 @@
+import type { FrameResult, ParseContext } from "../../adapter.ts";
+import { sample } from "./fields.ts";
+import { v2Symbol } from "./symbols.ts";
+
+/** Why a frame was rejected (metrics label values). */
+export const INVALID_REASONS = [
+  "malformed_json",
+  "invalid_shape",
+  "unknown_event",
+  "invalid_field",
+  "unknown_symbol",
+] as const;
+export type InvalidReason = (typeof INVALID_REASONS)[number];
+
+export const EXCHANGE = "kraken";
+
+export const HEARTBEAT: FrameResult = Object.freeze({ kind: "control", event: "heartbeat" });
+export const PONG: FrameResult = Object.freeze({ kind: "control", event: "pong" });
+
+export function invalid(reason: InvalidReason, detail: string): FrameResult {
+  return { kind: "invalid", reason, detail };
+}
+
+export function ignored(reason: string): FrameResult {
+  return { kind: "ignored", reason };
+}
+
+export function badField(what: string, field: string, value: unknown): FrameResult {
+  return invalid(
+    "invalid_field",
+    value === undefined ? `${what}: missing "${field}"` : `${what}: bad "${field}" ${sample(value)}`,
+  );
+}
+
+export function unknownSymbol(what: string, symbol: string): FrameResult {
+  return invalid("unknown_symbol", `${what}: no market for symbol ${sample(symbol, 40)}`);
+}
+
+export function requestId(id: unknown): string | number | null {
+  return typeof id === "number" || typeof id === "string" ? id : null;
+}
+
+/** The market of a symbol: as sent, else (v1 `XBT/USD`) under its v2 name (`BTC/USD`). */
+export function marketOf(ctx: ParseContext, symbol: string): string | undefined {
+  return ctx.marketOf(symbol) ?? ctx.marketOf(v2Symbol(symbol));
+}

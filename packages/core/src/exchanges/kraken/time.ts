@@ -1,0 +1,38 @@
+/**
+ * Kraken timestamps → epoch milliseconds (the fraction carries microseconds). v2 sends RFC 3339
+ * with up to nanoseconds (`2023-10-04T15:25:00.000000000Z`); v1 and REST send epoch seconds with a
+ * microsecond fraction (`"1618678142.557535"`). Both parsers return NaN for anything else.
+ */
+
+const RFC3339 = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/;
+
+/** RFC 3339 → epoch ms with µs in the fraction (digits beyond µs are dropped). */
+export function rfc3339Ms(v: unknown): number {
+  if (typeof v !== "string") return Number.NaN;
+  const m = RFC3339.exec(v);
+  if (!m) return Number.NaN;
+  const whole = Date.parse(`${m[1]}${m[3]}`);
+  if (Number.isNaN(whole)) return Number.NaN;
+  const frac = m[2];
+  if (frac === undefined) return whole;
+  const micros = Number(frac.padEnd(6, "0").slice(0, 6));
+  return whole + micros / 1000;
+}
+
+/** Epoch seconds (a decimal string or a number) → epoch ms with µs in the fraction. */
+export function epochSecondsMs(v: unknown): number {
+  if (typeof v === "number") return v > 0 && Number.isFinite(v) ? Math.round(v * 1e6) / 1000 : Number.NaN;
+  if (typeof v !== "string" || v.length === 0) return Number.NaN;
+  const dot = v.indexOf(".");
+  const secText = dot < 0 ? v : v.slice(0, dot);
+  const fracText = dot < 0 ? "" : v.slice(dot + 1);
+  if (!/^\d+$/.test(secText) || !/^\d*$/.test(fracText)) return Number.NaN;
+  const micros = fracText.length === 0 ? 0 : Number(fracText.padEnd(6, "0").slice(0, 6));
+  const ms = Number(secText) * 1000 + micros / 1000;
+  return ms > 0 ? ms : Number.NaN;
+}
+
+/** Epoch ms (with µs fraction) → integer epoch microseconds. */
+export function toMicros(ms: number): number {
+  return Math.round(ms * 1000);
+}
