@@ -85,11 +85,20 @@ export class RestExecutor {
         continue;
       }
       this.requests.inc({ exchange, path: req.path, status: String(res.status) });
-      const usedHeader = this.deps.adapter.rest.limits.usedHeader;
+      const limits = this.deps.adapter.rest.limits;
+      const usedHeader = limits.usedHeader;
       const used = usedHeader ? Number(res.headers.get(usedHeader)) : Number.NaN;
       if (Number.isFinite(used)) await this.deps.budget.observeUsed(used);
-      if (res.status === 429 || res.status === 418) {
-        const retryAfterMs = Number(res.headers.get("retry-after") ?? 60) * 1000;
+      if (res.status === 429 || res.status === 418 || limits.rateLimitStatuses?.includes(res.status)) {
+        const retryAfter = res.headers.get("retry-after");
+        // Retry-After in seconds or as an HTTP date; without one, wait out the exchange's window.
+        const seconds = retryAfter === null ? Number.NaN : Number(retryAfter);
+        const dateMs = retryAfter === null ? Number.NaN : Date.parse(retryAfter) - Date.now();
+        const retryAfterMs = Number.isFinite(seconds)
+          ? seconds * 1000
+          : Number.isFinite(dateMs) && dateMs > 0
+            ? dateMs
+            : (limits.rateLimitBackoffMs ?? limits.windowMs);
         await this.deps.budget.blockFor(retryAfterMs);
         this.deps.log.warn("exchange rate limit hit; backing off", {
           exchange,

@@ -33,7 +33,7 @@ export class WeightBudget {
     private readonly limits: RestLimits,
     safety = 0.8,
   ) {
-    this.budget = Math.floor(limits.budget * safety);
+    this.budget = Math.max(1, Math.floor(limits.budget * safety));
   }
 
   private windowKey(now: number): string {

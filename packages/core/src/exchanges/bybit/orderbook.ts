@@ -1,0 +1,94 @@
+import type { FrameResult, ParseContext } from "../../adapter.ts";
+import type { Bbo, Book, Level } from "../../schemas/messages.ts";
+import { epochMs, int, isObject, levels } from "./fields.ts";
+import { badField, EXCHANGE, ignored, unknownSymbol } from "./results.ts";
+
+/**
+ * `orderbook.<depth>.<S>` frames: `{topic, type: snapshot|delta, ts, data: {s, b, a, u, seq}, cts}`.
+ * - depth 1 → bbo. Spot sends only snapshots; linear sent level-1 deltas too (still in recordings):
+ *   a level-1 delta replaces a side's single level, its zero-size entries remove it. The current
+ *   top per symbol lives in the connection's parser state.
+ * - other depths → book. seq = u (+1 per delta on a topic), prevSeq = u − 1; a `snapshot`, or a
+ *   delta with u = 1 (Bybit restarted the service), resets the book and is a snapshot.
+ */
+
+interface Top {
+  bid: Level | null;
+  ask: Level | null;
+}
+
+const ONE_SIDED = ignored("one_sided_book");
+
+/** A level-1 delta side: its non-zero level is the new top; a removal of the top empties the side. */
+function applyTopDelta(top: Level | null, side: Level[]): Level | null {
+  for (const l of side) if (l[1] !== 0) return l;
+  for (const l of side) if (top !== null && l[0] === top[0]) return null;
+  return top;
+}
+
+export function parseOrderbook(
+  msg: Record<string, unknown>,
+  depth: string,
+  symbol: string,
+  ctx: ParseContext,
+): FrameResult {
+  const what = `orderbook.${depth}`;
+  const type = msg.type;
+  if (type !== "snapshot" && type !== "delta") return badField(what, "type", type);
+  const data = msg.data;
+  if (!isObject(data)) return badField(what, "data", data);
+  if (data.s !== undefined && data.s !== symbol) return badField(what, "data.s", data.s);
+  const market = ctx.marketOf(symbol);
+  if (market === undefined) return unknownSymbol(what, symbol);
+  const ts = epochMs(msg.ts);
+  if (Number.isNaN(ts)) return badField(what, "ts", msg.ts);
+  const u = int(data.u);
+  if (!(u >= 1)) return badField(what, "data.u", data.u);
+  const bids = levels(data.b);
+  if (bids === null) return badField(what, "data.b", data.b);
+  const asks = levels(data.a);
+  if (asks === null) return badField(what, "data.a", data.a);
+
+  if (depth === "1") {
+    const key = `bbo:${symbol}`;
+    let top: Top;
+    if (type === "snapshot") top = { bid: bids[0] ?? null, ask: asks[0] ?? null };
+    else {
+      // before any snapshot a delta's levels are all there is to know
+      const prev = (ctx.state.get(key) as Top | undefined) ?? { bid: null, ask: null };
+      top = { bid: applyTopDelta(prev.bid, bids), ask: applyTopDelta(prev.ask, asks) };
+    }
+    ctx.state.set(key, top);
+    if (top.bid === null || top.ask === null) return ONE_SIDED;
+    const bbo: Bbo = {
+      type: "bbo",
+      exchange: EXCHANGE,
+      market,
+      symbol,
+      ts,
+      recvTs: ctx.recvTs,
+      bidPrice: top.bid[0],
+      bidAmount: top.bid[1],
+      askPrice: top.ask[0],
+      askAmount: top.ask[1],
+      seq: u,
+    };
+    return { kind: "data", messages: [bbo] };
+  }
+
+  const snapshot = type === "snapshot" || u === 1;
+  const book: Book = {
+    type: "book",
+    exchange: EXCHANGE,
+    market,
+    symbol,
+    ts,
+    recvTs: ctx.recvTs,
+    kind: snapshot ? "snapshot" : "delta",
+    seq: u,
+    prevSeq: snapshot ? null : u - 1,
+    bids,
+    asks,
+  };
+  return { kind: "data", messages: [book] };
+}
