@@ -8,14 +8,29 @@ export {
 } from "./core/intervals.ts";
 export { hashString, Prng } from "./core/prng.ts";
 export type { BookSnapshot, DepthDiff, Level, TopOfBook } from "./market/book.ts";
+export { nextFundingTime } from "./market/deriv.ts";
 export {
   MarketGenerator,
   type MarketGeneratorOptions,
   type MarketListener,
   type TradeBatch,
 } from "./market/generator.ts";
-export { buildMarketSpec, type MarketInput, type MarketSpec } from "./market/spec.ts";
-export type { Bbo, Candle, Side, SimTrade, TickerState } from "./market/types.ts";
+export {
+  buildMarketSpec,
+  type MarketInput,
+  type MarketKind,
+  type MarketSpec,
+  parseMarketName,
+} from "./market/spec.ts";
+export type {
+  Bbo,
+  Candle,
+  Side,
+  SimDeriv,
+  SimLiquidation,
+  SimTrade,
+  TickerState,
+} from "./market/types.ts";
 export { DEFAULT_MARKETS, type SimulatorOptions } from "./options.ts";
 export { binanceProfile } from "./profiles/binance/index.ts";
 export { getProfile, PROFILES } from "./profiles/index.ts";

@@ -46,6 +46,7 @@ export class ExchangeSimulator implements SimControl {
         const notice = runtime?.shutdownNotice?.();
         if (o.sendShutdownNotice && notice) conn.write(notice);
       },
+      sendHeartbeat: (conn) => (runtime?.heartbeat ? runtime.heartbeat(conn) : conn.ping(String(Date.now()))),
     });
     runtime = profile.create({
       generator: this.generator,

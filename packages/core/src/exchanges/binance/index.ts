@@ -1,4 +1,5 @@
 import type { ExchangeAdapter } from "../../adapter.ts";
+import { bookSync } from "./book.ts";
 import { parseFrame } from "./parse.ts";
 import { rest } from "./rest.ts";
 import { BINANCE_CHANNELS, BINANCE_INTERVALS } from "./streams.ts";
@@ -17,6 +18,7 @@ export const binance: ExchangeAdapter = {
   ws,
   parseFrame,
   rest,
+  bookSync,
 };
 
 export { INVALID_REASONS, type InvalidReason, parseFrame } from "./parse.ts";
@@ -39,4 +41,5 @@ export {
   streamName,
 } from "./streams.ts";
 export { guessMarket, KNOWN_QUOTES, streamSymbol, symbolOf } from "./symbols.ts";
+export * from "./usdm/index.ts";
 export { MAX_CONNECTION_AGE_MS, WS_DATA_URL, WS_DEFAULT_URL, WS_LIMITS, ws } from "./ws.ts";

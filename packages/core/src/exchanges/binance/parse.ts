@@ -34,7 +34,7 @@ export type InvalidReason = (typeof INVALID_REASONS)[number];
 const EXCHANGE = "binance";
 const decoder = new TextDecoder();
 
-const SERVER_SHUTDOWN: FrameResult = Object.freeze({ kind: "control", event: "server-shutdown" });
+export const SERVER_SHUTDOWN: FrameResult = Object.freeze({ kind: "control", event: "server-shutdown" });
 
 /** Events Binance sends that we understand but do not normalize (we never subscribe to them). */
 const IGNORED_EVENTS: ReadonlyMap<string, FrameResult> = new Map(
@@ -53,24 +53,46 @@ const IGNORED_PARTIAL_DEPTH: FrameResult = Object.freeze({
   kind: "ignored",
   reason: "unsupported:partialDepth",
 });
-const IGNORED_ARRAY: FrameResult = Object.freeze({ kind: "ignored", reason: "unsupported:arrayStream" });
+export const IGNORED_ARRAY: FrameResult = Object.freeze({
+  kind: "ignored",
+  reason: "unsupported:arrayStream",
+});
 
-function invalid(reason: InvalidReason, detail: string): FrameResult {
+export function invalid(reason: InvalidReason, detail: string): FrameResult {
   return { kind: "invalid", reason, detail };
 }
 
-function badField(what: string, field: string, value: unknown): FrameResult {
+export function badField(what: string, field: string, value: unknown): FrameResult {
   return invalid(
     "invalid_field",
     value === undefined ? `${what}: missing "${field}"` : `${what}: bad "${field}" ${sample(value)}`,
   );
 }
 
-function unknownSymbol(what: string, symbol: string): FrameResult {
+export function unknownSymbol(what: string, symbol: string): FrameResult {
   return invalid("unknown_symbol", `${what}: no market for symbol ${sample(symbol, 40)}`);
 }
 
+/** Reads one payload (the `data` of a combined-stream envelope, or a raw frame). */
+export type PayloadParser = (
+  p: Record<string, unknown>,
+  stream: string | undefined,
+  ctx: ParseContext,
+) => FrameResult;
+
 export function parseFrame(frame: string | Uint8Array, ctx: ParseContext): FrameResult {
+  return parseEnvelope(frame, ctx, parsePayload);
+}
+
+/**
+ * Decoding and the combined-stream envelope, shared by Binance's spot and USD-M parsers: they
+ * differ only in the payloads they read.
+ */
+export function parseEnvelope(
+  frame: string | Uint8Array,
+  ctx: ParseContext,
+  payload: PayloadParser,
+): FrameResult {
   const text = typeof frame === "string" ? frame : decoder.decode(frame);
   let msg: unknown;
   try {
@@ -86,17 +108,17 @@ export function parseFrame(frame: string | Uint8Array, ctx: ParseContext): Frame
   const stream = msg.stream;
   if (typeof stream === "string") {
     const data = msg.data;
-    if (isObject(data)) return parsePayload(data, stream, ctx);
+    if (isObject(data)) return payload(data, stream, ctx);
     if (Array.isArray(data)) return IGNORED_ARRAY;
     return invalid(
       "invalid_shape",
       `stream ${sample(stream, 40)}: "data" is ${data === undefined ? "missing" : "not an object"}`,
     );
   }
-  return parsePayload(msg, undefined, ctx);
+  return payload(msg, undefined, ctx);
 }
 
-function parsePayload(
+export function parsePayload(
   p: Record<string, unknown>,
   stream: string | undefined,
   ctx: ParseContext,
@@ -149,7 +171,7 @@ function errorResult(code: unknown, msg: unknown, id: unknown): FrameResult {
   };
 }
 
-function parseTrade(p: Record<string, unknown>, ctx: ParseContext): FrameResult {
+export function parseTrade(p: Record<string, unknown>, ctx: ParseContext): FrameResult {
   const symbol = p.s;
   if (typeof symbol !== "string") return badField("trade", "s", symbol);
   const market = ctx.marketOf(symbol);
@@ -180,7 +202,7 @@ function parseTrade(p: Record<string, unknown>, ctx: ParseContext): FrameResult 
   return { kind: "data", messages: [msg] };
 }
 
-function parseBookTicker(p: Record<string, unknown>, ctx: ParseContext): FrameResult {
+export function parseBookTicker(p: Record<string, unknown>, ctx: ParseContext): FrameResult {
   const symbol = p.s;
   if (typeof symbol !== "string") return badField("bookTicker", "s", symbol);
   const market = ctx.marketOf(symbol);
@@ -215,7 +237,7 @@ function parseBookTicker(p: Record<string, unknown>, ctx: ParseContext): FrameRe
   return { kind: "data", messages: [msg] };
 }
 
-function parseTicker(p: Record<string, unknown>, ctx: ParseContext): FrameResult {
+export function parseTicker(p: Record<string, unknown>, ctx: ParseContext): FrameResult {
   const symbol = p.s;
   if (typeof symbol !== "string") return badField("24hrTicker", "s", symbol);
   const market = ctx.marketOf(symbol);
@@ -263,7 +285,7 @@ function parseTicker(p: Record<string, unknown>, ctx: ParseContext): FrameResult
   return { kind: "data", messages: [msg] };
 }
 
-function parseKline(p: Record<string, unknown>, ctx: ParseContext): FrameResult {
+export function parseKline(p: Record<string, unknown>, ctx: ParseContext): FrameResult {
   const symbol = p.s;
   if (typeof symbol !== "string") return badField("kline", "s", symbol);
   const market = ctx.marketOf(symbol);
@@ -351,7 +373,11 @@ function parseDepthUpdate(p: Record<string, unknown>, ctx: ParseContext): FrameR
  * A REST depth body wrapped as `{"stream":"<sym>@depthSnapshot","data":{lastUpdateId,bids,asks}}`
  * (how tardis.dev and our replay files interleave snapshots with the diff stream).
  */
-function parseDepthSnapshot(p: Record<string, unknown>, stream: string, ctx: ParseContext): FrameResult {
+export function parseDepthSnapshot(
+  p: Record<string, unknown>,
+  stream: string,
+  ctx: ParseContext,
+): FrameResult {
   const symbol = stream.slice(0, stream.indexOf("@")).toUpperCase();
   const market = ctx.marketOf(symbol);
   if (market === undefined) return unknownSymbol("depthSnapshot", symbol);

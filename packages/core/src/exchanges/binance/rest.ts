@@ -42,7 +42,7 @@ export function depthWeight(limit: number): number {
   return 250;
 }
 
-function pageLimit(limit: number | undefined, max: number): number {
+export function pageLimit(limit: number | undefined, max: number): number {
   if (limit === undefined) return max;
   if (!Number.isFinite(limit)) return max;
   return Math.min(max, Math.max(1, Math.floor(limit)));
@@ -62,7 +62,7 @@ function marketStatus(status: string): MarketInfo["status"] {
 }
 
 /** A filter's numeric field; null when absent or zero (Binance's "no constraint"). */
-function filterValue(filters: unknown[], type: string, field: string): number | null {
+export function filterValue(filters: unknown[], type: string, field: string): number | null {
   for (const f of filters) {
     if (isObject(f) && f.filterType === type) {
       const v = num(f[field]);
@@ -142,9 +142,17 @@ function klinesRequest(q: KlinesQuery): RestRequest {
  * same message id), recvTs for the candle still open.
  */
 function parseKlines(body: unknown, ctx: RestContext & { interval: CandleInterval }): Candle[] {
+  return klineRows(body, ctx, symbolOf(ctx.market));
+}
+
+/** Kline rows of `symbol` → candles (the row format is the same on spot and USD-M). */
+export function klineRows(
+  body: unknown,
+  ctx: RestContext & { interval: CandleInterval },
+  symbol: string,
+): Candle[] {
   if (!Array.isArray(body))
     throw new ParseError(`binance klines: expected an array of rows, got ${sample(body)}`);
-  const symbol = symbolOf(ctx.market);
   const n = body.length;
   const out: Candle[] = new Array(n);
   for (let i = 0; i < n; i++) {
@@ -283,6 +291,11 @@ function depthRequest(market: string, limit: number): RestRequest {
 
 /** `{lastUpdateId, bids, asks}` → a book snapshot (seq = lastUpdateId; the body has no time: ts = recvTs). */
 function parseDepth(body: unknown, ctx: RestContext): Book {
+  return depthSnapshot(body, ctx, symbolOf(ctx.market));
+}
+
+/** A depth body of `symbol` → a book snapshot (same shape on spot and USD-M). */
+export function depthSnapshot(body: unknown, ctx: RestContext, symbol: string): Book {
   if (!isObject(body)) throw new ParseError(`binance depth: expected an object, got ${sample(body)}`);
   const seq = int(body.lastUpdateId);
   if (Number.isNaN(seq)) throw new ParseError(`binance depth: bad lastUpdateId ${sample(body.lastUpdateId)}`);
@@ -296,7 +309,7 @@ function parseDepth(body: unknown, ctx: RestContext): Book {
     type: "book",
     exchange: EXCHANGE,
     market: ctx.market,
-    symbol: symbolOf(ctx.market),
+    symbol,
     ts: ctx.recvTs,
     recvTs: ctx.recvTs,
     kind: "snapshot",

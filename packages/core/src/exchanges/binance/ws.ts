@@ -1,6 +1,9 @@
 import type { ConnectionPlan, Subscription, WsLimits, WsSpec } from "../../adapter.ts";
 import { streamName } from "./streams.ts";
 
+/** Subscription → stream name, per market type. */
+export type StreamNamer = (sub: Subscription) => string;
+
 /**
  * Binance spot WebSocket rules (web-socket-streams.md):
  * - combined endpoint `/stream` wraps every payload as `{"stream":..,"data":..}`; we connect with
@@ -32,11 +35,11 @@ const HOUR = 3_600_000;
 export const MAX_CONNECTION_AGE_MS = 24 * HOUR - 30 * 60_000;
 
 /** Deduplicated stream names, in first-seen order. */
-function uniqueStreams(subs: readonly Subscription[]): string[] {
+function uniqueStreams(subs: readonly Subscription[], nameOf: StreamNamer): string[] {
   const seen = new Set<string>();
   const out: string[] = [];
   for (const sub of subs) {
-    const name = streamName(sub);
+    const name = nameOf(sub);
     if (!seen.has(name)) {
       seen.add(name);
       out.push(name);
@@ -51,14 +54,22 @@ function uniqueStreams(subs: readonly Subscription[]): string[] {
  * exceeds the limit. Duplicate subscriptions are dropped.
  */
 function plan(subscriptions: Subscription[], baseUrl: string): ConnectionPlan[] {
-  const limit = WS_LIMITS.streamsPerConnection;
   const url = `${baseUrl.replace(/\/+$/, "")}/stream`;
+  return packConnections(subscriptions, url, WS_LIMITS.streamsPerConnection, streamName);
+}
 
+/** The packing of `plan`, shared with USD-M (which packs each route separately). */
+export function packConnections(
+  subscriptions: readonly Subscription[],
+  url: string,
+  limit: number,
+  nameOf: StreamNamer,
+): ConnectionPlan[] {
   // group by market, first-seen order, without duplicate streams
   const byMarket = new Map<string, Subscription[]>();
   const seen = new Set<string>();
   for (const sub of subscriptions) {
-    const name = streamName(sub); // validates the subscription
+    const name = nameOf(sub); // validates the subscription
     if (seen.has(name)) continue;
     seen.add(name);
     const group = byMarket.get(sub.market);
@@ -85,9 +96,15 @@ function plan(subscriptions: Subscription[], baseUrl: string): ConnectionPlan[] 
   return plans;
 }
 
-function frames(method: "SUBSCRIBE" | "UNSUBSCRIBE", subs: Subscription[], nextId: () => number): string[] {
-  const names = uniqueStreams(subs);
-  const size = WS_LIMITS.argsPerSubscribe;
+/** SUBSCRIBE/UNSUBSCRIBE frames of at most `size` stream names each. */
+export function controlFrames(
+  method: "SUBSCRIBE" | "UNSUBSCRIBE",
+  subs: readonly Subscription[],
+  nextId: () => number,
+  nameOf: StreamNamer = streamName,
+  size: number = WS_LIMITS.argsPerSubscribe,
+): string[] {
+  const names = uniqueStreams(subs, nameOf);
   const out: string[] = [];
   for (let i = 0; i < names.length; i += size) {
     out.push(JSON.stringify({ method, params: names.slice(i, i + size), id: nextId() }));
@@ -102,6 +119,6 @@ export const ws: WsSpec = {
   maxConnectionAgeMs: MAX_CONNECTION_AGE_MS,
   staleAfterMs: 60_000,
   plan,
-  subscribeFrames: (subs, nextId) => frames("SUBSCRIBE", subs, nextId),
-  unsubscribeFrames: (subs, nextId) => frames("UNSUBSCRIBE", subs, nextId),
+  subscribeFrames: (subs, nextId) => controlFrames("SUBSCRIBE", subs, nextId),
+  unsubscribeFrames: (subs, nextId) => controlFrames("UNSUBSCRIBE", subs, nextId),
 };

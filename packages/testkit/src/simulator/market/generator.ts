@@ -2,9 +2,10 @@ import { INTERVALS, type Interval } from "../core/intervals.ts";
 import { Prng } from "../core/prng.ts";
 import { amountOf, priceOf, SimBook } from "./book.ts";
 import { LiveCandle } from "./candles.ts";
+import { DerivModel } from "./deriv.ts";
 import { buildMarketSpec, type MarketInput, type MarketSpec } from "./spec.ts";
 import { initialTicker, tickerAddTrade } from "./ticker.ts";
-import type { Bbo, Candle, SimTrade, TickerState } from "./types.ts";
+import type { Bbo, Candle, SimDeriv, SimLiquidation, SimTrade, TickerState } from "./types.ts";
 
 export interface MarketGeneratorOptions {
   /** Same seed, same sequence of prices, amounts and sides per market. Default 42. */
@@ -27,6 +28,8 @@ export interface MarketListener {
   onTrades?(batch: TradeBatch): void;
   /** A candle closed because a trade or the clock moved past its end. */
   onCandleClosed?(market: string, candle: Candle): void;
+  /** A trade of a perpetual market was a liquidation order; called after the batch's onTrades. */
+  onLiquidation?(market: string, liq: SimLiquidation): void;
 }
 
 /** Relative size of one price move, and the chance that a trade moves the price at all. */
@@ -45,11 +48,15 @@ class MarketState {
   readonly startTicks: number;
   readonly sigmaTicks: number;
   readonly tradeLots: number;
+  /** Perpetual markets only. */
+  readonly deriv: DerivModel | undefined;
   mid: number;
   bidTicks: number;
   askTicks: number;
   nextId = 1;
   lastTs = 0;
+  /** Latest time seen by generate() or tick(): the time of the derivatives state. */
+  clock = 0;
   bbo: Bbo;
 
   constructor(
@@ -76,6 +83,8 @@ class MarketState {
     this.candles = INTERVALS.map((i) => new LiveCandle(i, startTime, spec.startPrice));
     this.ticker = initialTicker(spec.startPrice, startTime);
     this.lastTs = startTime;
+    this.clock = startTime;
+    this.deriv = spec.kind === "perp" ? new DerivModel(spec, seed) : undefined;
     this.bbo = { ...this.book.top(), ts: startTime };
   }
 }
@@ -127,13 +136,15 @@ export class MarketGenerator {
     const time = Math.max(ts, s.lastTs);
     s.lastTs = time;
     this.rollMarket(s, time);
+    const liquidations: SimLiquidation[] = [];
     for (let i = 0; i < count; i++) {
-      const t = this.nextTrade(s, time);
+      const t = this.nextTrade(s, time, liquidations);
       trades.push(t);
       bbos.push(s.bbo);
     }
     const batch: TradeBatch = { market, trades, bbos };
     for (const l of this.listeners) l.onTrades?.(batch);
+    for (const liq of liquidations) for (const l of this.listeners) l.onLiquidation?.(market, liq);
     return trades;
   }
 
@@ -157,6 +168,22 @@ export class MarketGenerator {
     return { ...c.current };
   }
 
+  isPerp(market: string): boolean {
+    return this.state(market).spec.kind === "perp";
+  }
+
+  /** Mark, index, funding, next funding time and open interest of a perpetual market. */
+  deriv(market: string): SimDeriv {
+    const s = this.state(market);
+    if (!s.deriv) throw new Error(`simulator: ${market} is not a perpetual market`);
+    return s.deriv.snapshot(s.clock);
+  }
+
+  /** Number of liquidations generated so far (0 for spot markets). */
+  liquidationCount(market: string): number {
+    return this.state(market).deriv?.liquidationCount ?? 0;
+  }
+
   book(market: string): SimBook {
     return this.state(market).book;
   }
@@ -173,13 +200,14 @@ export class MarketGenerator {
   }
 
   private rollMarket(s: MarketState, ts: number): void {
+    if (ts > s.clock) s.clock = ts;
     for (const live of s.candles) {
       const closed = live.roll(ts);
       if (closed) for (const l of this.listeners) l.onCandleClosed?.(s.spec.market, closed);
     }
   }
 
-  private nextTrade(s: MarketState, ts: number): SimTrade {
+  private nextTrade(s: MarketState, ts: number, liquidations: SimLiquidation[]): SimTrade {
     const p = s.prng;
     const takerBuy = p.next() < 0.5;
     const priceTicks = takerBuy ? s.askTicks : s.bidTicks;
@@ -201,6 +229,8 @@ export class MarketGenerator {
     tickerAddTrade(s.ticker, trade);
     for (const live of s.candles) live.add(trade);
     s.bbo = { ...s.book.top(), ts };
+    const liq = s.deriv?.addTrade(trade, lots);
+    if (liq) liquidations.push(liq);
     return trade;
   }
 }

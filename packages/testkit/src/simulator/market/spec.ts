@@ -1,10 +1,14 @@
 import { decimalsOf, powerOfTen, roundTo } from "../core/decimal.ts";
 import { hashString } from "../core/prng.ts";
 
-/** Static description of a simulated spot market: naming, start price and trading filters. */
+/** Spot, or a linear perpetual swap (one contract = one unit of base, settled in the quote asset). */
+export type MarketKind = "spot" | "perp";
+
+/** Static description of a simulated market: naming, start price and trading filters. */
 export interface MarketSpec {
-  /** Normalized name, e.g. "BTC-USDT". */
+  /** Normalized name, e.g. "BTC-USDT" or "BTC-USDT-PERP". */
   market: string;
+  kind: MarketKind;
   base: string;
   quote: string;
   startPrice: number;
@@ -67,17 +71,19 @@ export function usdPriceOf(asset: string): number {
   return powerOfTen((h % 5) - 1) * (1 + ((h >>> 8) % 9));
 }
 
-const SPOT_RE = /^([A-Z0-9]+)-([A-Z0-9]+)$/;
+const MARKET_RE = /^([A-Z0-9]+)-([A-Z0-9]+)(-PERP)?$/;
 
-export function parseSpotMarket(market: string): { base: string; quote: string } {
-  const m = SPOT_RE.exec(market);
-  if (!m) throw new Error(`simulator: "${market}" is not a spot market name (expected BASE-QUOTE)`);
-  return { base: m[1]!, quote: m[2]! };
+/** "BTC-USDT" → spot, "BTC-USDT-PERP" → perp; anything else is refused. */
+export function parseMarketName(market: string): { base: string; quote: string; kind: MarketKind } {
+  const m = MARKET_RE.exec(market);
+  if (!m)
+    throw new Error(`simulator: "${market}" is not a market name (expected BASE-QUOTE or BASE-QUOTE-PERP)`);
+  return { base: m[1]!, quote: m[2]!, kind: m[3] ? "perp" : "spot" };
 }
 
 export function buildMarketSpec(input: MarketInput): MarketSpec {
   const market = typeof input === "string" ? input : input.market;
-  const { base, quote } = parseSpotMarket(market);
+  const { base, quote, kind } = parseMarketName(market);
   const baseUsd = usdPriceOf(base);
   const quoteUsd = usdPriceOf(quote);
   const rawPrice = (typeof input === "object" && input.startPrice) || baseUsd / quoteUsd;
@@ -90,6 +96,7 @@ export function buildMarketSpec(input: MarketInput): MarketSpec {
   const minNotional = roundTo(Math.max(5 / quoteUsd, 1e-8), 8);
   return {
     market,
+    kind,
     base,
     quote,
     startPrice,

@@ -65,3 +65,34 @@ export interface Bbo {
   updateId: number;
   ts: number;
 }
+
+/** Derivatives state of a perpetual market (what mark-price / funding / open-interest feeds show). */
+export interface SimDeriv {
+  /** Last trade price smoothed over recent trades, on the tick. */
+  markPrice: number;
+  /** The mark minus a small oscillating basis (the spot index the perp tracks). */
+  indexPrice: number;
+  /** Funding rate of the current 8 h period, e.g. 0.0001 = 0.01 %. */
+  fundingRate: number;
+  /** Next funding time (00:00, 08:00 or 16:00 UTC), epoch ms. */
+  nextFundingTime: number;
+  /** Open interest in base units (contracts of one base unit). */
+  openInterest: number;
+  /** Time of the state: the market's latest generate/tick time, epoch ms. */
+  ts: number;
+}
+
+/**
+ * A forced (liquidation) order that was the taker of one generated trade: same price, amount and
+ * side as that trade. `side` is the liquidation order's side: "sell" closes a long.
+ */
+export interface SimLiquidation {
+  /** Per-market liquidation id, 1, 2, 3, ... */
+  id: number;
+  /** Id of the trade the liquidation order took part in. */
+  tradeId: number;
+  price: number;
+  amount: number;
+  side: Side;
+  ts: number;
+}

@@ -1,6 +1,8 @@
 import type { MarketGenerator } from "../market/generator.ts";
 import type { SimConnection } from "../server/connection.ts";
+import type { ConnectionRules } from "../server/connections.ts";
 import type { Faults } from "../server/faults.ts";
+import type { WeightLimiter } from "../server/weight-limiter.ts";
 import type { GroundTruth } from "../truth/ground-truth.ts";
 
 /**
@@ -50,9 +52,28 @@ export interface HttpReply {
 export interface RestRoute {
   weight: number;
   run(): HttpReply;
+  /**
+   * A weight budget of its own, when the exchange meters this API apart from the profile's main
+   * one (Binance: fapi's 2400/min next to spot's 6000/min). Default: the simulator's limiter and
+   * the runtime's rateLimitedReply/weightHeaders.
+   */
+  budget?: RestBudget;
 }
 
-export type UpgradeDecision = { accept: true; session: unknown } | { accept: false; reply: HttpReply };
+export interface RestBudget {
+  limiter: WeightLimiter;
+  rateLimitedReply(retryAfterSec: number): HttpReply;
+  weightHeaders(used: number): Record<string, string>;
+}
+
+export type UpgradeDecision =
+  | {
+      accept: true;
+      session: unknown;
+      /** Keepalive/rate rules of this connection when they differ from the profile's (Binance USD-M paths). */
+      rules?: Partial<ConnectionRules>;
+    }
+  | { accept: false; reply: HttpReply };
 
 export interface ProfileRuntime {
   /** Is this a WebSocket path of the exchange? undefined = not a WS path. */
@@ -70,6 +91,8 @@ export interface ProfileRuntime {
   isSubscribed(conn: SimConnection): boolean;
   /** `count` frames that a client must reject (truncated JSON, garbage, wrong shapes). */
   malformedFrames(count: number): string[];
+  /** Sends the exchange's application-level heartbeat (BingX `Ping`) in place of a ping frame. */
+  heartbeat?(conn: SimConnection): void;
   /** A notice sent before a planned close, if the exchange has one (Binance: serverShutdown). */
   shutdownNotice?(): string;
   /** Drop the next `count` book-delta events of a market, creating a sequence gap. */

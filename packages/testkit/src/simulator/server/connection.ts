@@ -1,4 +1,5 @@
 import type { ServerWebSocket } from "bun";
+import type { ConnectionRules } from "./connections.ts";
 import type { Faults } from "./faults.ts";
 import type { SimStats } from "./stats.ts";
 
@@ -6,6 +7,8 @@ import type { SimStats } from "./stats.ts";
 export interface SocketData {
   path: string;
   session: unknown;
+  /** Rules that override the profile's for this connection (see UpgradeDecision). */
+  rules?: Partial<ConnectionRules>;
   conn?: SimConnection;
 }
 
@@ -52,7 +55,7 @@ export class SimConnection<S = unknown> {
   }
 
   /** A market-data frame; suppressed while the simulator stalls. */
-  sendData(frame: string): boolean {
+  sendData(frame: string | Uint8Array): boolean {
     if (this.faults.isStalled()) {
       this.stats.framesSuppressed++;
       return false;
@@ -61,7 +64,7 @@ export class SimConnection<S = unknown> {
   }
 
   /** Several market-data frames, written in one go. */
-  sendDataMany(frames: readonly string[]): void {
+  sendDataMany(frames: readonly (string | Uint8Array)[]): void {
     if (frames.length === 0) return;
     if (this.faults.isStalled()) {
       this.stats.framesSuppressed += frames.length;
@@ -77,7 +80,7 @@ export class SimConnection<S = unknown> {
   }
 
   /** A reply to the client (ack, error, property); not affected by a stall. */
-  sendControl(frame: string): boolean {
+  sendControl(frame: string | Uint8Array): boolean {
     return this.write(frame);
   }
 
@@ -105,6 +108,23 @@ export class SimConnection<S = unknown> {
     this.pingsSent++;
     this.stats.pingsSent++;
     if (this.awaitingPongSince === null) this.awaitingPongSince = Date.now();
+  }
+
+  /** An application-level heartbeat (BingX's `Ping`): a frame counted and timed like a ping. */
+  heartbeat(frame: string | Uint8Array): void {
+    if (!this.open) return;
+    this.write(frame);
+    this.pingsSent++;
+    this.stats.pingsSent++;
+    if (this.awaitingPongSince === null) this.awaitingPongSince = Date.now();
+  }
+
+  /** The client answered an application-level heartbeat. */
+  heartbeatAnswered(): void {
+    this.pongsReceived++;
+    this.stats.pongsReceived++;
+    this.lastPongAt = Date.now();
+    this.awaitingPongSince = null;
   }
 
   /** Closes with a close frame. */

@@ -17,6 +17,8 @@ export interface ConnectionRules {
 export interface ConnectionHooks {
   /** Called right before a connection is closed for its age (e.g. to send a shutdown notice). */
   beforeLifetimeClose?(conn: SimConnection): void;
+  /** Sends the keepalive probe; without it a WebSocket ping frame (application-level heartbeats). */
+  sendHeartbeat?(conn: SimConnection): void;
 }
 
 /**
@@ -25,6 +27,8 @@ export interface ConnectionHooks {
  */
 export class ConnectionManager {
   private readonly conns = new Map<number, SimConnection>();
+  /** Per-connection rules where the upgrade overrode the profile's. */
+  private readonly overrides = new Map<number, ConnectionRules>();
   private nextId = 1;
 
   constructor(
@@ -47,7 +51,8 @@ export class ConnectionManager {
     ws.data.conn = conn;
     this.conns.set(conn.id, conn);
     this.stats.connectionsOpened++;
-    const { pingIntervalMs, maxConnectionAgeMs } = this.rules;
+    if (ws.data.rules) this.overrides.set(conn.id, { ...this.rules, ...ws.data.rules });
+    const { pingIntervalMs, maxConnectionAgeMs } = this.rulesOf(conn);
     if (pingIntervalMs > 0) {
       conn.timers.push(setInterval(() => this.sendPing(conn), pingIntervalMs));
     }
@@ -73,11 +78,16 @@ export class ConnectionManager {
       this.stats.closedBy.client++;
     }
     if (this.conns.delete(conn.id)) this.stats.connectionsClosed++;
+    this.overrides.delete(conn.id);
+  }
+
+  private rulesOf(conn: SimConnection): ConnectionRules {
+    return this.overrides.get(conn.id) ?? this.rules;
   }
 
   /** Counts an incoming message; false (and the connection is closed) when over the rate limit. */
   incoming(conn: SimConnection, now: number = Date.now()): boolean {
-    const limit = this.rules.maxIncomingPerSecond;
+    const limit = this.rulesOf(conn).maxIncomingPerSecond;
     if (limit <= 0 || !conn.open) return conn.open;
     const q = conn.incoming;
     q.push(now);
@@ -116,7 +126,8 @@ export class ConnectionManager {
   private sendPing(conn: SimConnection): void {
     if (!conn.open) return;
     const first = conn.awaitingPongSince === null;
-    conn.ping(String(Date.now()));
+    if (this.hooks.sendHeartbeat) this.hooks.sendHeartbeat(conn);
+    else conn.ping(String(Date.now()));
     if (first) {
       const since = conn.awaitingPongSince;
       clearTimeout(conn.pongTimer);
@@ -125,7 +136,7 @@ export class ConnectionManager {
           this.stats.closedBy.pongTimeout++;
           conn.close("pongTimeout", 1008, "pong timeout");
         }
-      }, this.rules.pongTimeoutMs);
+      }, this.rulesOf(conn).pongTimeoutMs);
     }
   }
 }

@@ -39,17 +39,22 @@ function restCall(req: Request, url: URL, d: HttpServerDeps): Response {
   const route = d.runtime.rest(req.method, url);
   if (!route) return respond({ status: 404, body: { code: -1, msg: `Unknown endpoint ${url.pathname}` } });
   d.stats.restRequests++;
+  const budget = route.budget ?? {
+    limiter: d.limiter,
+    rateLimitedReply: (s: number) => d.runtime.rateLimitedReply(s),
+    weightHeaders: (u: number) => d.runtime.weightHeaders(u),
+  };
   const forced = d.faults.takeForced429();
   if (forced !== undefined) {
     d.stats.restRejected429++;
-    return respond(d.runtime.rateLimitedReply(forced), d.runtime.weightHeaders(d.limiter.current()));
+    return respond(budget.rateLimitedReply(forced), budget.weightHeaders(budget.limiter.current()));
   }
-  const taken = d.limiter.take(route.weight);
+  const taken = budget.limiter.take(route.weight);
   if (!taken.ok) {
     d.stats.restRejected429++;
-    return respond(d.runtime.rateLimitedReply(taken.retryAfterSec), d.runtime.weightHeaders(taken.used));
+    return respond(budget.rateLimitedReply(taken.retryAfterSec), budget.weightHeaders(taken.used));
   }
-  return respond(route.run(), d.runtime.weightHeaders(taken.used));
+  return respond(route.run(), budget.weightHeaders(taken.used));
 }
 
 /** One Bun server: exchange WebSocket paths, exchange REST, and the /_sim control API. */
@@ -63,7 +68,7 @@ export function startHttpServer(d: HttpServerDeps): Server<SocketData> {
       const up = d.runtime.upgrade(url);
       if (up) {
         if (!up.accept) return respond(up.reply);
-        const data: SocketData = { path: url.pathname + url.search, session: up.session };
+        const data: SocketData = { path: url.pathname + url.search, session: up.session, rules: up.rules };
         if (server.upgrade(req, { headers: { [SIMULATED_HEADER]: "1" }, data })) return undefined;
         return respond({ status: 426, body: { code: -1, msg: "WebSocket upgrade required" } });
       }

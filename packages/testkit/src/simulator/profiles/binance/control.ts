@@ -1,5 +1,3 @@
-import type { BinanceStream, StreamParse } from "./streams.ts";
-
 /**
  * Binance WebSocket control requests: SUBSCRIBE, UNSUBSCRIBE, LIST_SUBSCRIPTIONS, SET_PROPERTY,
  * GET_PROPERTY. Replies `{"result":...,"id":...}`; errors `{"error":{"code":n,"msg":"..."},"id":...}`
@@ -8,14 +6,18 @@ import type { BinanceStream, StreamParse } from "./streams.ts";
 
 export type RequestId = number | string | null;
 
-export interface ControlTarget {
-  parse(name: string): StreamParse;
+/** A stream name parsed, or why not. */
+export type ParseResult<S> = { ok: true; stream: S } | { ok: false; reason: string };
+
+/** One connection's subscriptions, as the control requests see them (spot or USD-M streams). */
+export interface ControlTarget<S extends { name: string }> {
+  parse(name: string): ParseResult<S>;
   /** Currently subscribed stream names. */
   list(): string[];
   has(name: string): boolean;
   count(): number;
   maxStreams: number;
-  subscribe(streams: BinanceStream[]): void;
+  subscribe(streams: S[]): void;
   unsubscribe(names: string[]): void;
   getCombined(): boolean;
   setCombined(value: boolean): void;
@@ -39,7 +41,7 @@ function validId(id: unknown): id is RequestId {
 }
 
 /** Handles one text frame from the client and returns the reply frame. */
-export function handleControl(text: string, target: ControlTarget): string {
+export function handleControl<S extends { name: string }>(text: string, target: ControlTarget<S>): string {
   let msg: unknown;
   try {
     msg = JSON.parse(text);
@@ -68,7 +70,7 @@ export function handleControl(text: string, target: ControlTarget): string {
       if (!Array.isArray(params) || params.some((p) => typeof p !== "string")) {
         return errorReply(2, "Invalid request: params must be an array of stream names", id);
       }
-      const parsed: BinanceStream[] = [];
+      const parsed: S[] = [];
       for (const p of params as string[]) {
         const r = target.parse(p);
         if (!r.ok) return errorReply(2, `Invalid request: ${r.reason}`, id);

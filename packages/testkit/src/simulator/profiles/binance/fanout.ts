@@ -1,16 +1,22 @@
 import type { SimConnection } from "../../server/connection.ts";
 import { TopicIndex } from "../../server/topic-index.ts";
 import { combined } from "./payloads.ts";
-import type { BinanceSession } from "./session.ts";
-import type { BinanceStream } from "./streams.ts";
 
-type Conn = SimConnection<BinanceSession>;
+/** What a fan-out needs of a connection's session: its envelope mode and its listed streams. */
+export interface StreamSession<S> {
+  /** Payloads wrapped as {"stream","data"}: true on /stream, false on /ws (SET_PROPERTY changes it). */
+  combined: boolean;
+  /** Subscribed streams by canonical name, in subscription order. */
+  streams: Map<string, S>;
+}
+
+type Conn<S> = SimConnection<StreamSession<S>>;
 
 /** Stream subscriptions of all connections, and delivery in raw or combined form. */
-export class Fanout {
-  private readonly index = new TopicIndex<Conn>();
+export class Fanout<S extends { name: string }> {
+  private readonly index = new TopicIndex<Conn<S>>();
 
-  subscribe(conn: Conn, streams: readonly BinanceStream[]): void {
+  subscribe(conn: Conn<S>, streams: readonly S[]): void {
     for (const s of streams) {
       if (conn.session.streams.has(s.name)) continue;
       conn.session.streams.set(s.name, s);
@@ -18,15 +24,27 @@ export class Fanout {
     }
   }
 
-  unsubscribe(conn: Conn, names: readonly string[]): void {
+  unsubscribe(conn: Conn<S>, names: readonly string[]): void {
     for (const n of names) {
       if (!conn.session.streams.delete(n)) continue;
       this.index.remove(n, conn);
     }
   }
 
-  removeConnection(conn: Conn): void {
-    for (const n of conn.session.streams.keys()) this.index.remove(n, conn);
+  /**
+   * Delivery only, for a stream another fan-out's session lists (Binance: a USD-M stream on an
+   * unrouted connection that the spot runtime owns).
+   */
+  attach(conn: SimConnection<StreamSession<unknown>>, name: string): void {
+    this.index.add(name, conn as Conn<S>);
+  }
+
+  detach(conn: SimConnection<StreamSession<unknown>>, name: string): void {
+    this.index.remove(name, conn as Conn<S>);
+  }
+
+  removeConnection(conn: SimConnection<StreamSession<unknown>>): void {
+    for (const n of conn.session.streams.keys()) this.index.remove(n, conn as Conn<S>);
   }
 
   hasListeners(stream: string): boolean {

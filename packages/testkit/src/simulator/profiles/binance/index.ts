@@ -1,174 +1,110 @@
-import { INTERVALS } from "../../core/intervals.ts";
-import type { DepthDiffTracker } from "../../market/book.ts";
-import type { TradeBatch } from "../../market/generator.ts";
-import type { Candle } from "../../market/types.ts";
 import type { SimConnection } from "../../server/connection.ts";
 import type {
   ExchangeProfile,
   HttpReply,
   ProfileContext,
+  ProfileDefaults,
   ProfileRuntime,
   RestRoute,
   UpgradeDecision,
 } from "../types.ts";
-import { type ControlTarget, handleControl } from "./control.ts";
-import { Fanout } from "./fanout.ts";
 import { malformedFrames } from "./malformed.ts";
-import {
-  aggTradePayload,
-  bookSnapshotPayload,
-  bookTickerPayload,
-  depthUpdatePayload,
-  klinePayload,
-  miniTickerPayload,
-  serverShutdownPayload,
-  tickerPayload,
-  tradePayload,
-} from "./payloads.ts";
-import { matchRest, REST_PATHS } from "./rest.ts";
+import { serverShutdownPayload } from "./payloads.ts";
 import type { BinanceSession } from "./session.ts";
-import { type BinanceStream, parseStream } from "./streams.ts";
-import { SymbolMap } from "./symbols.ts";
+import { SpotRuntime } from "./spot-runtime.ts";
+import { type UsdmLimits, UsdmRuntime } from "./usdm/runtime.ts";
 
-type Conn = SimConnection<BinanceSession>;
+/** Binance spot's limits: the profile defaults (simulator options override them). */
+const SPOT_DEFAULTS: ProfileDefaults = {
+  pingIntervalMs: 20_000,
+  pongTimeoutMs: 60_000,
+  maxConnectionAgeMs: 24 * 60 * 60 * 1000,
+  maxIncomingPerSecond: 5,
+  maxStreamsPerConnection: 1024,
+  restWeightLimit: 6000,
+  restWeightWindowMs: 60_000,
+};
 
-interface MarketWire {
-  market: string;
-  /** "BTCUSDT" in payloads. */
-  symbol: string;
-  /** "btcusdt" in stream names. */
-  lower: string;
-  depth100: DepthDiffTracker;
-  depth1000: DepthDiffTracker;
-  /** Book-delta events still to drop (sequence gap on command), per speed. */
-  skip100: number;
-  skip1000: number;
+/** USD-M's own: pings every 3 min, pong within 10 min, 10 messages/s, 2400 REST weight/min. */
+const USDM_DEFAULTS = {
+  pingIntervalMs: 180_000,
+  pongTimeoutMs: 600_000,
+  maxIncomingPerSecond: 10,
+  restWeightLimit: 2400,
+} as const;
+
+/**
+ * USD-M limits from the effective ones: a value the options left at spot's default takes USD-M's
+ * default; an overridden value (tests shortening pings, disabling limits) applies to both.
+ */
+export function usdmLimits(limits: ProfileDefaults): UsdmLimits {
+  const pick = (k: keyof typeof USDM_DEFAULTS): number =>
+    limits[k] === SPOT_DEFAULTS[k] ? USDM_DEFAULTS[k] : limits[k];
+  return {
+    rules: {
+      pingIntervalMs: pick("pingIntervalMs"),
+      pongTimeoutMs: pick("pongTimeoutMs"),
+      maxConnectionAgeMs: limits.maxConnectionAgeMs,
+      maxIncomingPerSecond: pick("maxIncomingPerSecond"),
+    },
+    restWeightLimit: pick("restWeightLimit"),
+  };
 }
 
-/** Session data carried from the upgrade to the open handler. */
-interface PendingSession extends BinanceSession {
-  initial: BinanceStream[];
-}
+const USDM_PATH = /^\/(public|market)\//;
 
-class BinanceRuntime implements ProfileRuntime {
-  private readonly symbols: SymbolMap;
-  private readonly fanout = new Fanout();
-  private readonly wires = new Map<string, MarketWire>();
-  private readonly unlisten: () => void;
+/**
+ * One local host for Binance: spot (stream.binance.com, api.binance.com) for `BASE-QUOTE`
+ * markets and USD-M futures (fstream.binance.com routed paths, fapi.binance.com) for
+ * `BASE-QUOTE-PERP` markets. Paths tell them apart; the unrouted `/ws` and `/stream` are spot's,
+ * and serve a perp symbol's `/public` streams as fstream's legacy paths do.
+ */
+class BinanceVenue implements ProfileRuntime {
+  private readonly usdm: UsdmRuntime;
+  private readonly spot: SpotRuntime;
 
-  constructor(private readonly ctx: ProfileContext) {
-    this.symbols = new SymbolMap(ctx.generator);
-    for (const market of ctx.generator.markets) {
-      const symbol = this.symbols.symbol(market);
-      const book = ctx.generator.book(market);
-      this.wires.set(market, {
-        market,
-        symbol,
-        lower: symbol.toLowerCase(),
-        depth100: book.createTracker(),
-        depth1000: book.createTracker(),
-        skip100: 0,
-        skip1000: 0,
-      });
-    }
-    this.unlisten = ctx.generator.addListener({
-      onTrades: (b) => this.onTrades(b),
-      onCandleClosed: (m, c) => this.onCandleClosed(m, c),
-    });
-    ctx.every(100, () => {
-      this.flushDepth(100);
-      this.publishPartialDepth(100);
-    });
-    ctx.every(1000, () => {
-      this.flushDepth(1000);
-      this.publishPartialDepth(1000);
-      this.publishTickers();
-      this.publishKlines(true);
-    });
-    ctx.every(2000, () => this.publishKlines(false));
+  constructor(ctx: ProfileContext) {
+    this.usdm = new UsdmRuntime(ctx, usdmLimits(ctx.limits));
+    this.spot = new SpotRuntime(ctx, this.usdm.legacy());
   }
 
   upgrade(url: URL): UpgradeDecision | undefined {
-    const path = url.pathname;
-    let names: string[];
-    let combined: boolean;
-    if (path === "/ws" || path.startsWith("/ws/")) {
-      names = path.slice(4).split("/");
-      combined = false;
-    } else if (path === "/stream" || path === "/stream/") {
-      names = (url.searchParams.get("streams") ?? "").split("/");
-      combined = true;
-    } else {
-      return undefined;
-    }
-    const initial: BinanceStream[] = [];
-    for (const raw of names) {
-      if (raw === "") continue;
-      let name = raw;
-      try {
-        name = decodeURIComponent(raw);
-      } catch {
-        // keep it as sent; parseStream refuses it
-      }
-      const r = parseStream(name, this.symbols);
-      if (!r.ok) return { accept: false, reply: { status: 400, body: { code: -1100, msg: r.reason } } };
-      if (!initial.some((s) => s.name === r.stream.name)) initial.push(r.stream);
-    }
-    if (initial.length > this.ctx.limits.maxStreamsPerConnection) {
-      const msg = `too many streams, the limit is ${this.ctx.limits.maxStreamsPerConnection} per connection`;
-      return { accept: false, reply: { status: 400, body: { code: -1100, msg } } };
-    }
-    const session: PendingSession = { combined, streams: new Map(), initial };
-    return { accept: true, session };
+    return this.usdm.upgrade(url) ?? this.spot.upgrade(url);
   }
 
   onOpen(conn: SimConnection): void {
-    const c = conn as Conn;
-    const pending = c.session as PendingSession;
-    this.fanout.subscribe(c, pending.initial);
-    pending.initial = [];
+    if (USDM_PATH.test(conn.path)) this.usdm.onOpen(conn);
+    else this.spot.onOpen(conn);
   }
 
   onMessage(conn: SimConnection, text: string): void {
-    const c = conn as Conn;
-    c.sendControl(handleControl(text, this.controlTarget(c)));
+    if (USDM_PATH.test(conn.path)) this.usdm.onMessage(conn, text);
+    else this.spot.onMessage(conn, text);
   }
 
   onClose(conn: SimConnection): void {
-    this.fanout.removeConnection(conn as Conn);
+    if (USDM_PATH.test(conn.path)) this.usdm.onClose(conn);
+    else this.spot.onClose(conn);
   }
 
   rest(method: string, url: URL): RestRoute | undefined {
-    return matchRest(method, url, {
-      generator: this.ctx.generator,
-      truth: this.ctx.truth,
-      symbols: this.symbols,
-      weightLimit: this.ctx.limits.restWeightLimit,
-    });
+    return this.usdm.rest(method, url) ?? this.spot.rest(method, url);
   }
 
   rateLimitedReply(retryAfterSec: number): HttpReply {
-    const limit = this.ctx.limits.restWeightLimit;
-    return {
-      status: 429,
-      headers: { "Retry-After": String(retryAfterSec) },
-      body: {
-        code: -1003,
-        msg: `Too much request weight used; current limit is ${limit} request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.`,
-      },
-    };
+    return this.spot.rateLimitedReply(retryAfterSec);
   }
 
   weightHeaders(used: number): Record<string, string> {
-    return { "X-MBX-USED-WEIGHT": String(used), "X-MBX-USED-WEIGHT-1m": String(used) };
+    return this.spot.weightHeaders(used);
   }
 
   isSubscribed(conn: SimConnection): boolean {
-    return (conn as Conn).session.streams.size > 0;
+    return (conn as SimConnection<BinanceSession>).session.streams.size > 0;
   }
 
   malformedFrames(count: number): string[] {
-    const w = this.wires.values().next().value as MarketWire;
+    const w = this.spot.sample() ?? this.usdm.sample() ?? { lower: "btcusdt", symbol: "BTCUSDT" };
     return malformedFrames(count, w.lower, w.symbol);
   }
 
@@ -177,148 +113,23 @@ class BinanceRuntime implements ProfileRuntime {
   }
 
   skipBookUpdates(market: string, count: number): void {
-    const w = this.wires.get(market);
-    if (!w) throw new Error(`simulator: unknown market ${market}`);
-    w.skip100 += count;
-    w.skip1000 += count;
+    if (this.usdm.has(market)) this.usdm.skipBookUpdates(market, count);
+    else this.spot.skipBookUpdates(market, count);
   }
 
   info(): Record<string, unknown> {
-    return {
-      ws: { raw: "/ws/<stream>[/<stream>...]", combined: "/stream?streams=<stream>/<stream>" },
-      streamTypes: [
-        "<symbol>@trade",
-        "<symbol>@aggTrade",
-        "<symbol>@bookTicker",
-        "<symbol>@ticker",
-        "<symbol>@miniTicker",
-        "<symbol>@kline_<interval>",
-        "<symbol>@depth",
-        "<symbol>@depth@100ms",
-        "<symbol>@depth<5|10|20>[@100ms]",
-      ],
-      symbols: this.symbols.symbols(),
-      rest: REST_PATHS,
-    };
+    return { ...this.spot.info(), usdm: this.usdm.info() };
   }
 
   stop(): void {
-    this.unlisten();
-    for (const w of this.wires.values()) {
-      const book = this.ctx.generator.book(w.market);
-      book.removeTracker(w.depth100);
-      book.removeTracker(w.depth1000);
-    }
-  }
-
-  private controlTarget(conn: Conn): ControlTarget {
-    const s = conn.session;
-    return {
-      parse: (name) => parseStream(name, this.symbols),
-      list: () => [...s.streams.keys()],
-      has: (name) => s.streams.has(name),
-      count: () => s.streams.size,
-      maxStreams: this.ctx.limits.maxStreamsPerConnection,
-      subscribe: (streams) => this.fanout.subscribe(conn, streams),
-      unsubscribe: (names) => this.fanout.unsubscribe(conn, names),
-      getCombined: () => s.combined,
-      setCombined: (v) => {
-        s.combined = v;
-      },
-    };
-  }
-
-  private onTrades(batch: TradeBatch): void {
-    const w = this.wires.get(batch.market);
-    if (!w) return;
-    const now = Date.now();
-    const { symbol, lower } = w;
-    this.fanout.publishLazy(`${lower}@trade`, () => batch.trades.map((t) => tradePayload(symbol, t, now)));
-    this.fanout.publishLazy(`${lower}@aggTrade`, () =>
-      batch.trades.map((t) => aggTradePayload(symbol, t, now)),
-    );
-    this.fanout.publishLazy(`${lower}@bookTicker`, () => batch.bbos.map((b) => bookTickerPayload(symbol, b)));
-  }
-
-  private onCandleClosed(market: string, candle: Candle): void {
-    const w = this.wires.get(market);
-    if (!w) return;
-    this.fanout.publishLazy(`${w.lower}@kline_${candle.interval}`, () => [
-      klinePayload(w.symbol, candle, Date.now()),
-    ]);
-  }
-
-  private flushDepth(speed: 100 | 1000): void {
-    const now = Date.now();
-    for (const w of this.wires.values()) {
-      const diff = (speed === 100 ? w.depth100 : w.depth1000).drain();
-      if (!diff) continue;
-      if (speed === 100 && w.skip100 > 0) {
-        w.skip100--;
-        continue;
-      }
-      if (speed === 1000 && w.skip1000 > 0) {
-        w.skip1000--;
-        continue;
-      }
-      const build = () => [depthUpdatePayload(w.symbol, diff, now)];
-      if (speed === 100) this.fanout.publishLazy(`${w.lower}@depth@100ms`, build);
-      else {
-        this.fanout.publishLazy(`${w.lower}@depth`, build);
-        this.fanout.publishLazy(`${w.lower}@depth@1000ms`, build);
-      }
-    }
-  }
-
-  private publishPartialDepth(speed: 100 | 1000): void {
-    const suffix = speed === 100 ? "@100ms" : "";
-    for (const w of this.wires.values()) {
-      for (const levels of [5, 10, 20]) {
-        const build = () => [bookSnapshotPayload(this.ctx.generator.book(w.market).snapshot(levels))];
-        this.fanout.publishLazy(`${w.lower}@depth${levels}${suffix}`, build);
-        if (speed === 1000) this.fanout.publishLazy(`${w.lower}@depth${levels}@1000ms`, build);
-      }
-    }
-  }
-
-  private publishTickers(): void {
-    const now = Date.now();
-    const g = this.ctx.generator;
-    for (const w of this.wires.values()) {
-      this.fanout.publishLazy(`${w.lower}@ticker`, () => [
-        tickerPayload(w.symbol, g.ticker(w.market), g.bbo(w.market), now),
-      ]);
-      this.fanout.publishLazy(`${w.lower}@miniTicker`, () => [
-        miniTickerPayload(w.symbol, g.ticker(w.market), now),
-      ]);
-    }
-  }
-
-  /** Live kline updates: every 1000 ms for 1s, every 2000 ms for the other intervals. */
-  private publishKlines(oneSecond: boolean): void {
-    const now = Date.now();
-    for (const w of this.wires.values()) {
-      for (const interval of INTERVALS) {
-        if ((interval === "1s") !== oneSecond) continue;
-        this.fanout.publishLazy(`${w.lower}@kline_${interval}`, () => [
-          klinePayload(w.symbol, this.ctx.generator.candle(w.market, interval), now),
-        ]);
-      }
-    }
+    this.spot.stop();
+    this.usdm.stop();
   }
 }
 
-/** Binance Spot: stream.binance.com WebSocket streams and api.binance.com REST, on one local port. */
+/** Binance: spot and USD-M futures, WebSocket streams and REST, on one local port. */
 export const binanceProfile: ExchangeProfile = {
   id: "binance",
-  defaults: {
-    pingIntervalMs: 20_000,
-    pongTimeoutMs: 60_000,
-    maxConnectionAgeMs: 24 * 60 * 60 * 1000,
-    maxIncomingPerSecond: 5,
-    maxStreamsPerConnection: 1024,
-    restWeightLimit: 6000,
-    restWeightWindowMs: 60_000,
-  },
-  create: (ctx) => new BinanceRuntime(ctx),
+  defaults: SPOT_DEFAULTS,
+  create: (ctx) => new BinanceVenue(ctx),
 };

@@ -178,7 +178,7 @@ const ROUTES: Record<string, Handler> = {
   "/api/v3/time": () => route(1, () => ({ serverTime: Date.now() })),
   "/api/v3/exchangeInfo": (q, d) =>
     route(20, () => {
-      const markets = marketsOf(q, d) ?? [...d.generator.markets];
+      const markets = marketsOf(q, d) ?? d.symbols.markets();
       return {
         timezone: "UTC",
         serverTime: Date.now(),
@@ -257,7 +257,7 @@ const ROUTES: Record<string, Handler> = {
     return route(tickerWeight(count, 2, 80), () => {
       const markets = marketsOf(q, d);
       if (q.get("symbol") !== null) return ticker24h(markets![0]!, d);
-      return (markets ?? [...d.generator.markets]).map((m) => ticker24h(m, d));
+      return (markets ?? d.symbols.markets()).map((m) => ticker24h(m, d));
     });
   },
   "/api/v3/ticker/price": (q, d) =>
@@ -265,7 +265,7 @@ const ROUTES: Record<string, Handler> = {
       const markets = marketsOf(q, d);
       const one = (m: string) => ({ symbol: d.symbols.symbol(m), price: fixed8(d.generator.ticker(m).last) });
       if (q.get("symbol") !== null) return one(markets![0]!);
-      return (markets ?? [...d.generator.markets]).map(one);
+      return (markets ?? d.symbols.markets()).map(one);
     }),
   "/api/v3/ticker/bookTicker": (q, d) =>
     route(q.get("symbol") !== null ? 2 : 4, () => {
@@ -281,7 +281,7 @@ const ROUTES: Record<string, Handler> = {
         };
       };
       if (q.get("symbol") !== null) return one(markets![0]!);
-      return (markets ?? [...d.generator.markets]).map(one);
+      return (markets ?? d.symbols.markets()).map(one);
     }),
 };
 

@@ -1,4 +1,5 @@
 import { type Interval, isInterval } from "../../core/intervals.ts";
+import type { ParseResult } from "./control.ts";
 import type { SymbolMap } from "./symbols.ts";
 
 /** A parsed Binance stream name, e.g. "btcusdt@kline_1m" or "ethusdt@depth@100ms". */
@@ -6,9 +7,11 @@ export type BinanceStream =
   | { kind: "trade" | "aggTrade" | "bookTicker" | "ticker" | "miniTicker"; name: string; market: string }
   | { kind: "kline"; name: string; market: string; interval: Interval }
   | { kind: "depth"; name: string; market: string; speedMs: 100 | 1000 }
-  | { kind: "partialDepth"; name: string; market: string; levels: 5 | 10 | 20; speedMs: 100 | 1000 };
+  | { kind: "partialDepth"; name: string; market: string; levels: 5 | 10 | 20; speedMs: 100 | 1000 }
+  /** A USD-M stream on an unrouted connection (legacy fstream path): the USD-M runtime delivers it. */
+  | { kind: "usdm"; name: string; market: string };
 
-export type StreamParse = { ok: true; stream: BinanceStream } | { ok: false; reason: string };
+export type StreamParse = ParseResult<BinanceStream>;
 
 const NAME_RE = /^([A-Za-z0-9]+)@([A-Za-z0-9_]+)(?:@(100ms|1000ms))?$/;
 

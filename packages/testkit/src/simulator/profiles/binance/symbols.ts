@@ -1,6 +1,6 @@
 import type { MarketGenerator } from "../../market/generator.ts";
 
-/** Binance spot symbols: BTC-USDT ⇄ BTCUSDT (streams use the lowercase form). */
+/** Binance spot symbols: BTC-USDT ⇄ BTCUSDT (streams use the lowercase form); spot markets only. */
 export class SymbolMap {
   private readonly toMarket = new Map<string, string>();
   private readonly toSymbol = new Map<string, string>();
@@ -8,6 +8,7 @@ export class SymbolMap {
   constructor(generator: MarketGenerator) {
     for (const m of generator.markets) {
       const spec = generator.spec(m);
+      if (spec.kind !== "spot") continue;
       const symbol = `${spec.base}${spec.quote}`;
       this.toMarket.set(symbol, m);
       this.toSymbol.set(m, symbol);
@@ -23,6 +24,11 @@ export class SymbolMap {
     const s = this.toSymbol.get(market);
     if (!s) throw new Error(`simulator: unknown market ${market}`);
     return s;
+  }
+
+  /** The spot markets, in the generator's order. */
+  markets(): string[] {
+    return [...this.toSymbol.keys()];
   }
 
   symbols(): string[] {
