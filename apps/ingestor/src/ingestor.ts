@@ -1,4 +1,5 @@
 import {
+  budgetScope,
   type ExchangeAdapter,
   getExchange,
   type Subscription,
@@ -144,7 +145,7 @@ export class Ingestor {
       rest = new RestExecutor({
         adapter,
         baseUrl,
-        budget: new WeightBudget(this.deps.redis, id, adapter.rest.limits),
+        budget: new WeightBudget(this.deps.redis, budgetScope(adapter), adapter.rest.limits),
         registry: this.deps.registry,
         log: this.deps.log.child({ exchange: id }),
       });

@@ -1,9 +1,9 @@
-import { type ExchangeAdapter, getAdapter } from "@tickerplant/core";
+import { budgetScope, type ExchangeAdapter, getExchange } from "@tickerplant/core";
 import { type Logger, type Redis, RestExecutor, WeightBudget } from "@tickerplant/runtime";
 import { Gauge, type Registry } from "prom-client";
 import type { ExchangeEndpoint } from "./config.ts";
 
-/** One exchange's REST access: its adapter, where to send requests, and its shared weight budget. */
+/** REST access through one adapter: where to send requests, and the exchange's shared weight budget. */
 export interface ExchangeClient {
   adapter: ExchangeAdapter;
   baseUrl: string;
@@ -28,38 +28,50 @@ export function createExchangeClient(deps: {
   return { adapter: deps.adapter, baseUrl: deps.baseUrl, budget: deps.budget, executor };
 }
 
-/** A client per configured exchange, each with the exchange's budget shared through Redis. */
+/** Per exchange, a client per adapter (spot, perp). */
+export type ExchangeClients = Map<string, ExchangeClient[]>;
+
+/** Clients for every configured exchange's adapters, each exchange's budget shared through Redis. */
 export function createExchangeClients(deps: {
   endpoints: ExchangeEndpoint[];
   redis: Redis;
   registry: Registry;
   log: Logger;
-}): Map<string, ExchangeClient> {
-  const clients = new Map<string, ExchangeClient>();
+}): ExchangeClients {
+  const clients: ExchangeClients = new Map();
   for (const { exchange, restUrl } of deps.endpoints) {
-    const adapter = getAdapter(exchange);
-    if (adapter === undefined) throw new Error(`no adapter for exchange "${exchange}"`);
-    const budget = new WeightBudget(deps.redis, exchange, adapter.rest.limits);
+    const adapters = getExchange(exchange)?.adapters;
+    if (!adapters) throw new Error(`no adapter for exchange "${exchange}"`);
     clients.set(
       exchange,
-      createExchangeClient({ adapter, baseUrl: restUrl, budget, registry: deps.registry, log: deps.log }),
+      adapters.map((adapter) =>
+        createExchangeClient({
+          adapter,
+          baseUrl: restUrl,
+          budget: new WeightBudget(deps.redis, budgetScope(adapter), adapter.rest.limits),
+          registry: deps.registry,
+          log: deps.log,
+        }),
+      ),
     );
   }
   return clients;
 }
 
 /** Weight used in the current window per exchange, as every scheduler instance counts it (Redis). */
-export function registerWeightGauge(registry: Registry, clients: Map<string, ExchangeClient>): Gauge {
+export function registerWeightGauge(registry: Registry, clients: ExchangeClients): Gauge {
   const gauge: Gauge = new Gauge({
     name: "tickerplant_rest_weight_used",
     help: "REST weight used in the exchange's current rate-limit window (shared budget), by exchange",
-    labelNames: ["exchange"],
+    labelNames: ["exchange", "market_type"],
     registers: [registry],
     async collect() {
-      for (const [exchange, c] of clients) {
-        // Redis unreachable: keep the last value rather than failing the whole /metrics scrape.
-        const used = await c.budget.used().catch(() => undefined);
-        if (used !== undefined) gauge.set({ exchange }, used);
+      for (const [exchange, list] of clients) {
+        for (const c of list) {
+          // Redis unreachable: keep the last value rather than failing the whole /metrics scrape.
+          const used = await c.budget.used().catch(() => undefined);
+          if (used !== undefined) gauge.set({ exchange, market_type: c.adapter.marketType }, used);
+        }
       }
     },
   });

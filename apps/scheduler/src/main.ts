@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   await scheduler.start();
   log.info("scheduler started", {
     port: health.port,
-    exchanges: [...clients.values()].map((c) => ({ exchange: c.adapter.id, rest: c.baseUrl })),
+    exchanges: [...clients].map(([exchange, list]) => ({ exchange, rest: list[0]?.baseUrl })),
     source: config.SOURCE,
   });
 }

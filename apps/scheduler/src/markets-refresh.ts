@@ -3,7 +3,7 @@ import { upsertMarkets } from "@tickerplant/db";
 import type { Logger, Sql } from "@tickerplant/runtime";
 import { Gauge, type Registry } from "prom-client";
 import type { Source } from "./config.ts";
-import type { ExchangeClient } from "./exchange-clients.ts";
+import type { ExchangeClients } from "./exchange-clients.ts";
 import type { MarketsRefreshJob } from "./jobs.ts";
 
 /** The exchange simulator marks every response with this header. */
@@ -18,7 +18,7 @@ export class MarketsRefresh {
 
   constructor(
     private readonly deps: {
-      clients: Map<string, ExchangeClient>;
+      clients: ExchangeClients;
       sql: Sql;
       source: Source;
       registry: Registry;
@@ -34,15 +34,19 @@ export class MarketsRefresh {
   }
 
   readonly run = async (job: MarketsRefreshJob, signal: AbortSignal): Promise<number> => {
-    const client = this.deps.clients.get(job.exchange);
-    if (client === undefined) {
+    const clients = this.deps.clients.get(job.exchange);
+    if (clients === undefined || clients.length === 0) {
       throw new TickerplantError("unknown_exchange", `no REST client for exchange "${job.exchange}"`, false);
     }
-    const { adapter, executor } = client;
-    const { body, headers } = await executor.execute(adapter.rest.marketsRequest(), signal);
-    const simulated = headers.get(SIMULATED_HEADER) === "1";
-    this.checkSource(job.exchange, client.baseUrl, simulated);
-    const markets = adapter.rest.parseMarkets(body);
+    // Every market type's list (spot, perpetuals), each through its own metered endpoint.
+    const markets = [];
+    let simulated = false;
+    for (const { adapter, executor, baseUrl } of clients) {
+      const { body, headers } = await executor.execute(adapter.rest.marketsRequest(), signal);
+      simulated = headers.get(SIMULATED_HEADER) === "1";
+      this.checkSource(job.exchange, baseUrl, simulated);
+      markets.push(...adapter.rest.parseMarkets(body));
+    }
     let stored: number;
     try {
       stored = await upsertMarkets(

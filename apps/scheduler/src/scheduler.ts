@@ -1,7 +1,7 @@
 import { JetStreamPublisher, type Logger, type Nats, type Sql } from "@tickerplant/runtime";
 import type { Registry } from "prom-client";
 import type { Source } from "./config.ts";
-import { type ExchangeClient, registerWeightGauge } from "./exchange-clients.ts";
+import { type ExchangeClients, registerWeightGauge } from "./exchange-clients.ts";
 import { JobWorker } from "./job-worker.ts";
 import { DEFAULT_JOB_QUEUE, type JobQueue } from "./jobs.ts";
 import { MarketsRefresh } from "./markets-refresh.ts";
@@ -18,7 +18,7 @@ export class Scheduler {
     sql: Sql;
     registry: Registry;
     log: Logger;
-    clients: Map<string, ExchangeClient>;
+    clients: ExchangeClients;
     source: Source;
     marketsRefreshMs: number;
     queue?: JobQueue;

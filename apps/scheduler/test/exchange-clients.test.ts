@@ -16,13 +16,13 @@ test("clients for several exchanges share one metrics registry; the gauge report
   registerWeightGauge(
     registry,
     new Map([
-      ["one", a],
-      ["two", b],
+      ["one", [a]],
+      ["two", [b]],
     ]),
   );
   await a.budget.observeUsed(123);
   const metrics = await registry.metrics();
-  expect(metrics).toContain('tickerplant_rest_weight_used{exchange="one"} 123');
-  expect(metrics).toContain('tickerplant_rest_weight_used{exchange="two"} 0');
+  expect(metrics).toContain('tickerplant_rest_weight_used{exchange="one",market_type="spot"} 123');
+  expect(metrics).toContain('tickerplant_rest_weight_used{exchange="two",market_type="spot"} 0');
   await redis.del(...(await redis.keys(`ratelimit:t${id}-*`)));
 });

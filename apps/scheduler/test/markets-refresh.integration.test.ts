@@ -102,7 +102,7 @@ describe("markets refresh through the JOBS work queue", () => {
           registry,
           log,
           clients: new Map([
-            ["binance", binanceClient({ redis, baseUrl, budgetKey: `t${ID}-a`, registry, log })],
+            ["binance", [binanceClient({ redis, baseUrl, budgetKey: `t${ID}-a`, registry, log })]],
           ]),
           source: "auto",
           marketsRefreshMs: 86_400_000,
@@ -132,7 +132,7 @@ describe("markets refresh through the JOBS work queue", () => {
       expect(metrics).toContain('tickerplant_scheduler_jobs_total{kind="markets-refresh",outcome="ok"} 1');
       expect(metrics).toContain('tickerplant_scheduler_markets_loaded{exchange="binance"} 3');
       // The budget took the exchange's count (37) over ours (20).
-      expect(metrics).toContain('tickerplant_rest_weight_used{exchange="binance"} 37');
+      expect(metrics).toContain('tickerplant_rest_weight_used{exchange="binance",market_type="spot"} 37');
     } finally {
       await Promise.all(schedulers.map((s) => s.stop()));
     }
@@ -141,7 +141,7 @@ describe("markets refresh through the JOBS work queue", () => {
   test("a live answer refreshes the label; SOURCE mismatches are refused and store nothing", async () => {
     respond = () => exchangeInfo();
     const client = binanceClient({ redis, baseUrl, budgetKey: `t${ID}-b`, log });
-    const clients = new Map([["binance", client]]);
+    const clients = new Map([["binance", [client]]]);
     const job = { kind: "markets-refresh" as const, exchange: "binance", period: 1, scheduledAt: Date.now() };
     const signal = new AbortController().signal;
 

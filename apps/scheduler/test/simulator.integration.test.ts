@@ -68,7 +68,7 @@ test("markets from the simulator land in SQL as simulated, after a 429's Retry-A
     sql,
     registry,
     log,
-    clients: new Map([["binance", client]]),
+    clients: new Map([["binance", [client]]]),
     source: "simulated",
     marketsRefreshMs: 86_400_000,
     queue,

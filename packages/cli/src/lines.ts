@@ -19,13 +19,17 @@ export async function* readLines(input: ReadableStream<Uint8Array>): AsyncGenera
 const BASE64_RE = /^[A-Za-z0-9+/]+={0,2}$/;
 
 /**
- * A recorded frame as the socket delivered it: text frames stay text; a line that is not JSON
- * but is base64 (how binary frames, such as BingX's gzip, are recorded) becomes bytes.
+ * A recorded frame as the socket delivered it: text frames stay text; a base64 line holding gzip
+ * data (how binary frames, such as BingX's, are recorded) becomes bytes.
  */
 export function frameOf(line: string): string | Uint8Array {
   const first = line.trimStart()[0];
   if (first === "{" || first === "[" || first === '"') return line;
   const compact = line.trim();
-  if (compact.length % 4 === 0 && BASE64_RE.test(compact)) return Buffer.from(compact, "base64");
+  if (compact.length % 4 === 0 && BASE64_RE.test(compact)) {
+    // Only a compressed frame (gzip magic 1f 8b) is binary; "Ping"/"Pong" are base64-shaped text.
+    const bytes = Buffer.from(compact, "base64");
+    if (bytes[0] === 0x1f && bytes[1] === 0x8b) return bytes;
+  }
   return line;
 }

@@ -117,6 +117,16 @@ export interface RestLimits {
    */
   rateLimitStatuses?: readonly number[];
   rateLimitBackoffMs?: number;
+  /**
+   * Which budget the calls draw from: the exchange id by default (one budget per IP for all of the
+   * exchange's market types); an adapter the exchange meters apart names its own (Binance USD-M).
+   */
+  scope?: string;
+}
+
+/** The shared budget an adapter's REST calls count against. */
+export function budgetScope(adapter: { id: string; rest: { limits: RestLimits } }): string {
+  return adapter.rest.limits.scope ?? adapter.id;
 }
 
 export interface KlinesQuery {

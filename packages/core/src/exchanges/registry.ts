@@ -1,6 +1,12 @@
 import type { ExchangeAdapter } from "../adapter.ts";
 import { parseMarket } from "../markets.ts";
-import { binance } from "./binance/index.ts";
+import { binance, binanceUsdm } from "./binance/index.ts";
+import { bingxSpot, bingxSwap } from "./bingx/index.ts";
+import { bybitLinear, bybitSpot } from "./bybit/index.ts";
+import { coinbase } from "./coinbase/index.ts";
+import { kraken } from "./kraken/index.ts";
+import { okxSpot, okxSwap } from "./okx/index.ts";
+import { whitebit } from "./whitebit/index.ts";
 
 /** An exchange (the venue) and its adapters, one per market type it serves. */
 export interface Exchange {
@@ -17,7 +23,13 @@ function exchange(...adapters: ExchangeAdapter[]): Exchange {
 
 /** One line per exchange. */
 const ALL: Exchange[] = [
-  exchange(binance),
+  exchange(binance, binanceUsdm),
+  exchange(whitebit),
+  exchange(bybitSpot, bybitLinear),
+  exchange(kraken),
+  exchange(okxSpot, okxSwap),
+  exchange(bingxSpot, bingxSwap),
+  exchange(coinbase),
 ];
 
 export const EXCHANGES: Readonly<Record<string, Exchange>> = Object.fromEntries(ALL.map((e) => [e.id, e]));

@@ -21,6 +21,8 @@ export const USDM_REST_LIMITS: RestLimits = {
   budget: 2400,
   windowMs: 60_000,
   usedHeader: "x-mbx-used-weight-1m",
+  // fapi weight is metered apart from spot's.
+  scope: "binance-usdm",
 };
 
 /** Klines page: 1000 rows cost 5, 1500 cost 10, so 1000 is the cheaper page per row. */
