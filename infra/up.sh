@@ -16,11 +16,13 @@ RUN="$STATE/run"
 LOGS="$STATE/logs"
 mkdir -p "$RUN" "$LOGS"
 
-EXCHANGES="${EXCHANGES:-binance}"
+ALL_EXCHANGES="binance,bybit,okx,coinbase,kraken,whitebit,bingx"
+EXCHANGES="${EXCHANGES:-$ALL_EXCHANGES}"
+MARKETS="${MARKETS:-BTC-USDT,ETH-USDT,BTC-USDT-PERP}"
+CHANNELS="${CHANNELS:-trade,bbo,ticker,candle,book,deriv,liquidation}"
 GATEWAY_PORT="${GATEWAY_PORT:-8080}"
 SIMULATOR_PORT="${SIMULATOR_PORT:-9500}"
 SOURCE="${SOURCE:-auto}"
-
 stop_pid() {
   local f="$1"
   [ -f "$f" ] || return 0
@@ -50,19 +52,33 @@ wait_http() { # url, name
   exit 1
 }
 
-# Live when the exchange answers; the simulator otherwise. A deployment that names its
-# source (SOURCE=live) never falls back to simulated data.
+# Live when the exchanges answer; the simulator otherwise. A deployment that names its source
+# (SOURCE=live) never falls back to simulated data.
 if [ "$SOURCE" = "auto" ]; then
-  if curl -fsS -m 5 -o /dev/null https://api.binance.com/api/v3/ping 2>/dev/null; then SOURCE=live; else SOURCE=simulated; fi
+  SOURCE=simulated
+  for probe in https://api.binance.com/api/v3/ping https://api.bybit.com/v5/market/time https://www.okx.com/api/v5/public/time; do
+    if curl -fsS -m 4 -o /dev/null "$probe" 2>/dev/null; then SOURCE=live; break; fi
+  done
 fi
+for f in "$RUN"/simulator*.pid; do [ -e "$f" ] && stop_pid "$f"; done
 if [ "$SOURCE" = "simulated" ]; then
-  start simulator env SIMULATOR_PORT="$SIMULATOR_PORT" bun "$ROOT/packages/testkit/src/bin/simulator.ts"
-  wait_http "http://127.0.0.1:$SIMULATOR_PORT/api/v3/ping" simulator
-  export EXCHANGE_URL_OVERRIDES="${EXCHANGE_URL_OVERRIDES:-binance.ws=ws://127.0.0.1:$SIMULATOR_PORT,binance.rest=http://127.0.0.1:$SIMULATOR_PORT}"
-else
-  stop_pid "$RUN/simulator.pid"
+  # One simulator per exchange, each speaking that exchange's protocol, on consecutive ports.
+  overrides=""
+  port=$SIMULATOR_PORT
+  for ex in ${EXCHANGES//,/ }; do
+    start "simulator-$ex" env SIMULATOR_EXCHANGE="$ex" SIMULATOR_PORT="$port" \
+      SIMULATOR_MARKETS="${SIMULATOR_MARKETS:-$MARKETS}" bun "$ROOT/packages/testkit/src/bin/simulator.ts"
+    overrides="$overrides${overrides:+,}$ex.ws=ws://127.0.0.1:$port,$ex.rest=http://127.0.0.1:$port"
+    port=$((port + 1))
+  done
+  port=$SIMULATOR_PORT
+  for ex in ${EXCHANGES//,/ }; do
+    wait_http "http://127.0.0.1:$port/_sim/info" "simulator-$ex"
+    port=$((port + 1))
+  done
+  export EXCHANGE_URL_OVERRIDES="${EXCHANGE_URL_OVERRIDES:-$overrides}"
 fi
-export SOURCE EXCHANGES NATS_URL REDIS_URL DATABASE_URL
+export SOURCE EXCHANGES MARKETS CHANNELS NATS_URL REDIS_URL DATABASE_URL
 
 start storage-writer env HTTP_PORT=9102 bun "$ROOT/apps/storage-writer/src/main.ts"
 wait_http http://127.0.0.1:9102/health/ready storage-writer
@@ -75,7 +91,7 @@ for svc in scheduler:9103 analyzer:9104 ingestor:9101 gateway:$GATEWAY_PORT; do
 done
 
 banner="live exchange data"
-[ "$SOURCE" = "simulated" ] && banner="SIMULATED DATA (no live exchange answered; the exchange simulator is running on :$SIMULATOR_PORT)"
+[ "$SOURCE" = "simulated" ] && banner="SIMULATED DATA — no live exchange answered; exchange simulators (${EXCHANGES//,/, }) run on :$SIMULATOR_PORT and up"
 cat <<MSG
 
 Tickerplant is up — source: $banner
