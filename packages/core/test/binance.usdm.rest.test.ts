@@ -17,7 +17,12 @@ const RECV = 1_800_000_000_000;
 describe("USD-M REST spec", () => {
   test("endpoint and limits: fapi, 2400 weight per minute, metered apart from spot", () => {
     expect(rest.defaultUrl).toBe("https://fapi.binance.com");
-    expect(rest.limits).toEqual({ budget: 2400, windowMs: 60_000, usedHeader: "x-mbx-used-weight-1m" });
+    expect(rest.limits).toEqual({
+      budget: 2400,
+      windowMs: 60_000,
+      usedHeader: "x-mbx-used-weight-1m",
+      scope: "binance-usdm",
+    });
     expect(rest.klinesPageLimit).toBe(1000);
   });
 });

@@ -25,6 +25,13 @@ export interface BookSyncRules {
   depth?: number;
   /** Checks the book after a message (Kraken's CRC32); false means it is wrong. */
   verify?(book: OrderBook, msg: Book): boolean;
+  /**
+   * The exchange re-sends the full book on a live stream (WhiteBIT: after 10 s without a change):
+   * such a snapshot is compared with the book instead of blindly replacing it. Equal: nothing to
+   * publish. Different: the book had drifted, which is reported as a "reset" break before the
+   * snapshot replaces it.
+   */
+  compareSnapshots?: boolean;
 }
 
 export type BookBreakReason = "gap" | "checksum" | "crossed" | "reset" | "buffer_overflow";
@@ -139,14 +146,42 @@ export class BookSync {
   }
 
   private takeSnapshot(s: Book): SyncOutput[] {
+    const drift = this.rules.compareSnapshots && this.state === "synced" ? this.differs(s) : undefined;
+    const fromSeq = this.lastSeq;
     this.requested = false;
     this.buffer = [];
-    this.book.reset(s);
     this.lastSeq = s.seq;
+    if (drift === null) return []; // the re-sent book is the one we hold
+    this.book.reset(s);
     const checked = this.check(s);
     if (checked) return checked;
     this.state = "synced";
-    return [{ kind: "snapshot", book: this.snapshotMessage(s) }];
+    const out: SyncOutput[] = [{ kind: "snapshot", book: this.snapshotMessage(s) }];
+    if (drift) out.unshift({ kind: "break", reason: "reset", detail: drift, fromSeq, toSeq: s.seq });
+    return out;
+  }
+
+  /**
+   * Where a re-sent snapshot differs from the book, or null when it is the same. Only the price
+   * range the snapshot covers is compared: levels beyond its worst one may lie outside its depth.
+   */
+  private differs(s: Book): string | null {
+    const fresh = new OrderBook({ depth: this.rules.depth });
+    fresh.reset(s);
+    for (const side of ["bids", "asks"] as const) {
+      const want = fresh[side].top(Number.MAX_SAFE_INTEGER);
+      const worst = want[want.length - 1]?.[0];
+      const covered = (p: number) => worst !== undefined && (side === "bids" ? p >= worst : p <= worst);
+      const have = this.book[side].top(want.length + 1).filter(([p]) => covered(p));
+      for (let i = 0; i < Math.max(want.length, have.length); i++) {
+        const w = want[i];
+        const h = have[i];
+        if (w?.[0] === h?.[0] && w?.[1] === h?.[1]) continue;
+        const at = `${side} level ${i + 1}: ${JSON.stringify(w ?? null)}, the book had ${JSON.stringify(h ?? null)}`;
+        return `snapshot ${s.seq} differs from the book at ${this.lastSeq}, ${at}`;
+      }
+    }
+    return null;
   }
 
   private applyDelta(d: Book): SyncOutput[] {

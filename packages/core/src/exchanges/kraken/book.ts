@@ -1,5 +1,6 @@
+import type { BookSyncRules } from "../../book/sync.ts";
 import type { Book } from "../../schemas/messages.ts";
-import { KRAKEN_BOOK_DEPTH } from "./channels.ts";
+import { CHECKSUM_LEVELS, KRAKEN_BOOK_DEPTH } from "./channels.ts";
 import { type ExactLevel, krakenChecksum } from "./checksum.ts";
 
 /**
@@ -94,3 +95,25 @@ export function krakenBookChecksum(book: KrakenBook): number {
 export function verifyKrakenBook(book: KrakenBook, msg: Book): boolean | undefined {
   return msg.checksum === undefined ? undefined : krakenBookChecksum(book) === msg.checksum;
 }
+
+/**
+ * Kraken's rules for the order-book engine (BookSync), v2 and v1 alike: the stream sends the
+ * snapshot (a resync resubscribes); books have no sequence numbers, so what proves continuity is the
+ * checksum sent with every update (and v2 snapshots), checked on the top 10 levels as printed; the
+ * book is truncated to the subscribed `depth` after every message. prevSeq only chains a symbol's
+ * book messages on one connection (sequence.ts).
+ */
+export function krakenBookSync(depth: number = KRAKEN_BOOK_DEPTH): BookSyncRules {
+  return {
+    snapshotFrom: "stream",
+    follows: (lastSeq, d) => d.prevSeq === lastSeq,
+    depth,
+    verify: (book, msg) =>
+      msg.checksum === undefined ||
+      krakenChecksum(book.asks.topExact(CHECKSUM_LEVELS), book.bids.topExact(CHECKSUM_LEVELS)) ===
+        msg.checksum,
+  };
+}
+
+/** At the depth the adapter subscribes to. */
+export const bookSync: BookSyncRules = krakenBookSync();

@@ -1,4 +1,5 @@
 import type { ExchangeAdapter } from "../../adapter.ts";
+import { bookSync } from "./book.ts";
 import { KRAKEN_CHANNELS, KRAKEN_INTERVALS } from "./channels.ts";
 import { parseFrame } from "./parse.ts";
 import { rest } from "./rest.ts";
@@ -17,14 +18,17 @@ export const kraken: ExchangeAdapter = {
   ws,
   parseFrame,
   rest,
+  bookSync,
 };
 
 export {
   applyKrakenBook,
+  bookSync,
   createKrakenBook,
   type KrakenBook,
   type KrakenLevel,
   krakenBookChecksum,
+  krakenBookSync,
   verifyKrakenBook,
 } from "./book.ts";
 export {

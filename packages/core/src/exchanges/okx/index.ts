@@ -1,4 +1,5 @@
 import type { ExchangeAdapter } from "../../adapter.ts";
+import { bookSync } from "./book.ts";
 import { SPOT_CHANNELS, SWAP_CHANNELS } from "./channels.ts";
 import { OKX_INTERVALS } from "./intervals.ts";
 import { parseFrame } from "./parse.ts";
@@ -18,6 +19,7 @@ export const okxSpot: ExchangeAdapter = {
   ws: createWs(spotSymbolOf, false),
   parseFrame,
   rest: createRest(spotSymbolOf, "SPOT"),
+  bookSync,
 };
 
 /**
@@ -36,8 +38,10 @@ export const okxSwap: ExchangeAdapter = {
   ws: createWs(swapSymbolOf, true),
   parseFrame,
   rest: createRest(swapSymbolOf, "SWAP"),
+  bookSync,
 };
 
+export { bookSync } from "./book.ts";
 export {
   argKey,
   type ChannelRef,

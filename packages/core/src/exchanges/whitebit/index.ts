@@ -1,4 +1,5 @@
 import type { ExchangeAdapter } from "../../adapter.ts";
+import { bookSync } from "./book.ts";
 import { WHITEBIT_CHANNELS } from "./channels.ts";
 import { WHITEBIT_INTERVALS } from "./intervals.ts";
 import { parseFrame } from "./parse.ts";
@@ -18,8 +19,10 @@ export const whitebit: ExchangeAdapter = {
   ws,
   parseFrame,
   rest,
+  bookSync,
 };
 
+export { bookSync } from "./book.ts";
 export { isWhitebitChannel, METHOD_PREFIX, WHITEBIT_CHANNELS, type WhitebitChannel } from "./channels.ts";
 export {
   closeTimeOf,
