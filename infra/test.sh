@@ -7,6 +7,12 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ensure_bun
 ensure_packages
 bash "$ROOT/infra/stack.sh" up || { echo "0 passed, 1 failed"; exit 1; }
+# The dashboard test drives Debian's Chromium (no downloaded browsers).
+if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing chromium for the browser test ..."
+  (apt-get install -y chromium >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && apt-get install -y chromium >/dev/null 2>&1; }) ||
+    echo "warning: chromium could not be installed; the dashboard test will fail" >&2
+fi
 eval "$(bash "$ROOT/infra/stack.sh" env)"
 export TEST_DATABASE_URL="${TEST_DATABASE_URL:-${DATABASE_URL%/*}/tickerplant_test}"
 # Tests use their own Redis database so a running platform's latest state is left alone.
