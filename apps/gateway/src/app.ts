@@ -15,14 +15,16 @@ import type { GatewayConfig } from "./config.ts";
 import { handleError } from "./error-handler.ts";
 import { createGatewayMetrics } from "./metrics.ts";
 import { openapiPlugin } from "./openapi.ts";
-import type { RouteDeps } from "./routes/common.ts";
 import { adminRoutes } from "./routes/admin.ts";
+import type { RouteDeps } from "./routes/common.ts";
 import { exchangesRoute } from "./routes/exchanges.ts";
 import { historyRoutes } from "./routes/history.ts";
 import { statsRoute, tickersRoute } from "./routes/latest.ts";
 import { marketsRoute } from "./routes/markets.ts";
 import { opsRoutes } from "./routes/ops.ts";
+import { orderbookRoute } from "./routes/orderbook.ts";
 import { staticRoutes } from "./routes/static.ts";
+import { BookHub } from "./ws/book-hub.ts";
 import { FanoutHub } from "./ws/hub.ts";
 import { wsRoute } from "./ws/route.ts";
 import { SubjectStreams } from "./ws/subjects.ts";
@@ -45,6 +47,7 @@ export interface GatewayDeps {
 export interface Gateway {
   app: ReturnType<typeof buildApp>["app"];
   hub: FanoutHub;
+  books: BookHub;
   /** Listens on HTTP_HOST:HTTP_PORT (0 = any free port); resolves the bound port. */
   start(): number;
   /** Stops accepting, closes clients and the shared consumers. Connections are not touched. */
@@ -56,6 +59,7 @@ function buildApp(deps: GatewayDeps) {
   const metrics = createGatewayMetrics(deps.registry);
   const streams = new SubjectStreams();
   const hub = new FanoutHub({ nats: deps.nats, streams, log, metrics });
+  const books = new BookHub({ hub, metrics, log, snapshotIntervalMs: config.BOOK_SNAPSHOT_INTERVAL_MS });
   const routeDeps: RouteDeps = {
     sql: deps.sql,
     redis: deps.redis,
@@ -98,6 +102,7 @@ function buildApp(deps: GatewayDeps) {
         .use(tickersRoute(routeDeps))
         .use(statsRoute(routeDeps))
         .use(historyRoutes(routeDeps))
+        .use(orderbookRoute({ ...routeDeps, books }))
         .use(adminRoutes({ ...routeDeps, store: deps.subscriptions, apiKeys: config.ADMIN_API_KEYS })),
     )
     .use(
@@ -111,6 +116,7 @@ function buildApp(deps: GatewayDeps) {
     .use(
       wsRoute({
         hub,
+        books,
         streams,
         nats: deps.nats,
         redis: deps.redis,
@@ -125,14 +131,15 @@ function buildApp(deps: GatewayDeps) {
         },
       }),
     );
-  return { app, hub };
+  return { app, hub, books };
 }
 
 export function createGateway(deps: GatewayDeps): Gateway {
-  const { app, hub } = buildApp(deps);
+  const { app, hub, books } = buildApp(deps);
   return {
     app,
     hub,
+    books,
     start() {
       app.listen({ port: deps.config.HTTP_PORT, hostname: deps.config.HTTP_HOST, reusePort: false });
       return app.server?.port ?? deps.config.HTTP_PORT;
@@ -140,6 +147,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     async stop() {
       // Closing the server closes every WebSocket; their close handlers release subscriptions.
       await app.server?.stop(true);
+      books.stop();
       await hub.stop();
     },
   };

@@ -6,7 +6,7 @@ export const ErrorBodySchema = T.Object(
   { error: T.Object({ code: T.String(), message: T.String() }) },
   {
     description:
-      "error: invalid_request (400), unknown_exchange / unknown_market / not_found (404), internal (500), unavailable (503)",
+      "error: invalid_request (400), unknown_exchange / unknown_market / not_found (404), internal (500), unavailable / book_unavailable (503)",
   },
 );
 

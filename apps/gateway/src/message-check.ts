@@ -1,5 +1,5 @@
 import { TypeCompiler } from "@sinclair/typebox/compiler";
-import { BboSchema, StatsSchema, TickerSchema } from "@tickerplant/core";
+import { BboSchema, type Book, BookSchema, StatsSchema, TickerSchema } from "@tickerplant/core";
 import type { LatestKind } from "./latest-state.ts";
 
 /** Compiled checks for the stored latest-state messages: what does not match is left out and counted. */
@@ -11,4 +11,11 @@ const CHECKS = {
 
 export function isLatestMessage(kind: LatestKind, value: unknown): boolean {
   return CHECKS[kind].Check(value);
+}
+
+const BOOK_CHECK = TypeCompiler.Compile(BookSchema);
+
+/** A normalized book message (from md.book, or a stored snapshot in Redis). */
+export function isBookMessage(value: unknown): value is Book {
+  return BOOK_CHECK.Check(value);
 }

@@ -69,6 +69,28 @@ export function createGatewayMetrics(registry: Registry) {
       labelNames: ["kind"],
       registers,
     }),
+    bookReplicasSynced: new Gauge({
+      name: "tickerplant_gateway_book_replicas_synced",
+      help: "order books the gateway holds in sync from md.book for WebSocket and REST clients",
+      registers,
+    }),
+    bookHoles: new Counter({
+      name: "tickerplant_gateway_book_holes_total",
+      help: "holes seen in md.book by the gateway's replicas (the market waits for the next snapshot), by exchange",
+      labelNames: ["exchange"],
+      registers,
+    }),
+    wsBookSnapshots: new Counter({
+      name: "tickerplant_gateway_ws_book_snapshots_total",
+      help: "book snapshots made for WebSocket clients, by reason (subscribe, resync: the source restarted the book or the gateway's copy had a hole, behind: the client fell behind)",
+      labelNames: ["reason"],
+      registers,
+    }),
+    wsBookDeltasDropped: new Counter({
+      name: "tickerplant_gateway_ws_book_deltas_dropped_total",
+      help: "book deltas not sent to a client that fell behind (it gets a fresh snapshot once its socket drains)",
+      registers,
+    }),
     fanoutMessages: new Counter({
       name: "tickerplant_gateway_fanout_messages_total",
       help: "messages received from JetStream for fan-out, by stream",

@@ -7,7 +7,7 @@ const DESCRIPTION =
   "Timestamps are epoch milliseconds (the fraction carries microseconds); data from the exchange simulator is flagged simulated: true.";
 
 const WEBSOCKET_DOC = `REST errors are \`{"error":{"code":"...","message":"..."}}\` with the HTTP status: 400 invalid_request,
-404 unknown_exchange / unknown_market / not_found, 500 internal, 503 unavailable.
+404 unknown_exchange / unknown_market / not_found, 500 internal, 503 unavailable (and book_unavailable for an order book not in sync).
 
 **WebSocket \`/ws\`.** Channels: \`<type>:<exchange>:<market>\` and \`candle:<exchange>:<market>:<interval>\`; \`*\` may stand for
 the exchange, the market or the interval (\`ticker:*:BTC-USDT\`, \`trade:binance:*\`). Types: trade, bbo,
@@ -21,6 +21,10 @@ ticker, candle, book, deriv, liquidation, status, stats, alert.
   stored value with \`"snapshot":true\` (its \`seq\` is null when the store has none).
 - resume: \`"since"\` on subscribe, a stream sequence (inclusive: pass last seq + 1) or an ISO-8601 time,
   replays from JetStream and continues live (no snapshot then).
+- book channels (\`book:binance:BTC-USDT\`, patterns too): first the whole book (\`"snapshot":true\`, \`data.kind\`
+  snapshot), then deltas whose \`data.prevSeq\` is the previous frame's \`data.seq\` (amount 0 deletes a level).
+  A \`data.kind\` snapshot replaces the book. A client that falls behind gets a fresh snapshot instead of a hole;
+  \`since\` does not apply (a book resumes with a snapshot).
 - errors: \`{"type":"error","code":"...","message":"...","id":1}\`; the connection stays open. Codes:
   invalid_json, invalid_request, unknown_op, invalid_channel, unknown_channel_type, invalid_interval,
   invalid_since, too_many_subscriptions, message_too_large, rate_limited, unavailable.

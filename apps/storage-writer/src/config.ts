@@ -19,6 +19,28 @@ export const StorageWriterConfigSchema = T.Object({
     description:
       "ticker history keeps at most one row per market per this many ms (Redis keeps every update)",
   }),
+  BOOK_SAMPLE_MS: T.Integer({
+    default: 1000,
+    minimum: 10,
+    description: "how often each synced order book's top levels are written to Redis book:<ex>:<mkt>",
+  }),
+  BOOK_SNAPSHOT_DEPTH: T.Integer({
+    default: 20,
+    minimum: 1,
+    maximum: 1000,
+    description: "levels per side kept in Redis and in book_snapshots",
+  }),
+  BOOK_HISTORY_MS: T.Integer({
+    default: 60_000,
+    minimum: 100,
+    description: "book_snapshots keeps one row per market per this many ms (epoch-aligned slots)",
+  }),
+  BOOK_SNAPSHOT_INTERVAL_MS: T.Integer({
+    default: 10_000,
+    minimum: 100,
+    description:
+      "the ingestor's full-book republish interval: the book reader starts this far back (plus a margin) to find one",
+  }),
 });
 export type StorageWriterConfig = Static<typeof StorageWriterConfigSchema>;
 

@@ -39,6 +39,12 @@ async function main(): Promise<void> {
     batchSize: config.BATCH_SIZE,
     flushIntervalMs: config.FLUSH_INTERVAL_MS,
     tickerSampleMs: config.TICKER_SAMPLE_MS,
+    books: {
+      sampleMs: config.BOOK_SAMPLE_MS,
+      depth: config.BOOK_SNAPSHOT_DEPTH,
+      historyMs: config.BOOK_HISTORY_MS,
+      snapshotIntervalMs: config.BOOK_SNAPSHOT_INTERVAL_MS,
+    },
   });
   // Stopped in reverse: the writer drains and acks first, then the connections close.
   onShutdown(log, [

@@ -12,6 +12,7 @@ import {
   type StreamOptions,
 } from "@tickerplant/runtime";
 import type { Registry } from "prom-client";
+import { BookWriter, type BookWriterOptions } from "./book-writer.ts";
 import { type ConsumerSpec, consumerSpecs } from "./consumers.ts";
 import { decoderFor, type Envelope } from "./envelope.ts";
 import { LatestState } from "./latest-state.ts";
@@ -28,6 +29,8 @@ export interface StorageWriterDeps {
   batchSize: number;
   flushIntervalMs: number;
   tickerSampleMs: number;
+  /** Order books from md.book to Redis and book_snapshots (a per-instance reader, not a durable). */
+  books: BookWriterOptions;
   /** Durable names are `<prefix>-trades` etc.; `storage` in production. */
   consumerPrefix?: string;
   /** Only this exchange's subjects (tests); every exchange by default. */
@@ -49,9 +52,11 @@ function wire<T extends NormalizedMessage>(w: Wiring<T>): Wiring<NormalizedMessa
  * Durable consumers on MD_TRADES, MD_CANDLES, MD_QUOTES (tickers, bbo) and MD_STATUS that write
  * batches to TimescaleDB (and the latest ticker/bbo to Redis) and ack only after the write is
  * durable. Every write is idempotent, so redelivery after a crash or a nak changes nothing.
+ * Order books are the exception (BookWriter): each instance follows all of MD_BOOKS itself.
  */
 export class StorageWriter {
   private consumers: Array<BatchConsumer<Envelope<NormalizedMessage>>> = [];
+  private books: BookWriter | undefined;
   private readonly specs: ConsumerSpec[];
 
   constructor(private readonly deps: StorageWriterDeps) {
@@ -100,15 +105,28 @@ export class StorageWriter {
       await consumer.start();
       this.consumers.push(consumer);
     }
+    this.books = new BookWriter({
+      nats: deps.nats,
+      sql: deps.sql,
+      redis: deps.redis,
+      registry: deps.registry,
+      storageMetrics: metrics,
+      log: deps.log.child({ consumer: "books" }),
+      options: deps.books,
+      ...(deps.exchange !== undefined ? { exchange: deps.exchange } : {}),
+    });
+    await this.books.start();
     deps.log.info("storage writer consuming", {
       consumers: this.specs.map((s) => `${s.stream}/${s.durable}`),
+      books: deps.books,
     });
   }
 
   /** Stops pulling, writes and acks what was already received. */
   async stop(): Promise<void> {
-    await Promise.all(this.consumers.map((c) => c.stop()));
+    await Promise.all([...this.consumers.map((c) => c.stop()), this.books?.stop()]);
     this.consumers = [];
+    this.books = undefined;
   }
 
   consumerNames(): ConsumerSpec[] {

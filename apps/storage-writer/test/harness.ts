@@ -8,6 +8,7 @@ import {
   type Sql,
 } from "@tickerplant/runtime";
 import { Registry } from "prom-client";
+import type { BookWriterOptions } from "../src/book-writer.ts";
 import { StorageWriter } from "../src/storage-writer.ts";
 
 export const TEST_DATABASE_URL =
@@ -31,7 +32,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { tickerSampleMs?: number } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { tickerSampleMs?: number; books?: Partial<BookWriterOptions> } = {},
+): Promise<Harness> {
   const exchange = `sw${rand()}`;
   const prefix = `test-${exchange}`;
   const log = createLogger({ service: "storage-writer-test", level: "warn" });
@@ -49,6 +52,7 @@ export async function startHarness(options: { tickerSampleMs?: number } = {}): P
     batchSize: 100,
     flushIntervalMs: 20,
     tickerSampleMs: options.tickerSampleMs ?? 60_000,
+    books: { sampleMs: 1000, depth: 20, historyMs: 60_000, snapshotIntervalMs: 10_000, ...options.books },
     consumerPrefix: prefix,
     exchange,
     nakDelayMs: 200,
@@ -70,12 +74,14 @@ export async function startHarness(options: { tickerSampleMs?: number } = {}): P
         // Leave nothing for a real storage-writer to copy into the main database later.
         await nats.jsm.streams.purge(c.stream, { filter: c.filterSubject });
       }
-      for (const table of ["trades", "candles", "tickers", "status_events"]) {
+      await nats.jsm.streams.purge("MD_BOOKS", { filter: `md.book.${exchange}.>` });
+      for (const table of ["trades", "candles", "tickers", "status_events", "book_snapshots"]) {
         await sql`delete from ${sql(table)} where exchange = ${exchange}`;
       }
       const keys = [
         ...(await redis.keys(`ticker:${exchange}:*`)),
         ...(await redis.keys(`bbo:${exchange}:*`)),
+        ...(await redis.keys(`book:${exchange}:*`)),
       ];
       if (keys.length > 0) await redis.del(...keys);
       await redis.quit();

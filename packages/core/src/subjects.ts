@@ -59,7 +59,10 @@ export function messageId(msg: NormalizedMessage): string {
     case "candle":
       return `candle:${key}:${msg.interval}:${msg.openTime}:${msg.ts}:${msg.closed ? 1 : 0}`;
     case "book":
-      return `book:${key}:${msg.kind}:${msg.seq}`;
+      // A snapshot of an unchanged book is republished for late joiners: the second keeps it apart.
+      return msg.kind === "snapshot"
+        ? `book:${key}:snapshot:${msg.seq}:${Math.floor(msg.ts / 1000)}`
+        : `book:${key}:delta:${msg.seq}`;
     case "status":
       return `status:${key}:${msg.event}:${msg.ts}`;
     default:

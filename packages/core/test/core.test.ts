@@ -142,7 +142,9 @@ describe("subjects", () => {
     const { seq: _seq, ...bboWithoutSeq } = bbo;
     expect(messageId(bboWithoutSeq)).toBe(`bbo:binance:BTC-USDT:${bbo.ts}`);
     expect(messageId(book)).toBe("book:binance:BTC-USDT:delta:12");
-    expect(messageId({ ...book, kind: "snapshot", prevSeq: null })).toBe("book:binance:BTC-USDT:snapshot:12");
+    const snapshot = { ...book, kind: "snapshot" as const, prevSeq: null };
+    // Snapshots of an unchanged book are republished: the second of `ts` tells them apart.
+    expect(messageId(snapshot)).toBe(`book:binance:BTC-USDT:snapshot:12:${Math.floor(book.ts / 1000)}`);
     expect(messageId(candle)).toBe(`candle:binance:BTC-USDT:1m:1789295100000:${candle.ts}:0`);
     expect(messageId({ ...candle, closed: true })).not.toBe(messageId(candle));
     expect(messageId(ticker)).toBe(`ticker:binance:BTC-USDT:${ticker.ts}`);

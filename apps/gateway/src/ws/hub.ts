@@ -15,13 +15,16 @@ export class FanoutHub {
     private readonly deps: { nats: Nats; streams: SubjectStreams; log: Logger; metrics: GatewayMetrics },
   ) {}
 
-  /** Attaches a sink; resolves once the shared consumer exists (data published after that is delivered). */
-  async add(filter: string, sink: Sink): Promise<void> {
+  /**
+   * Attaches a sink; resolves once the shared consumer exists (data published after that is
+   * delivered). `startTime` (epoch ms) starts a new consumer in the past instead of at the next message.
+   */
+  async add(filter: string, sink: Sink, options: { startTime?: number } = {}): Promise<void> {
     let feed = this.feeds.get(filter);
     if (!feed) {
       const stream = this.deps.streams.streamOf(filter);
       if (!stream) throw new Error(`no stream holds subject ${filter}`);
-      feed = new LiveFeed(filter, stream, this.deps);
+      feed = new LiveFeed(filter, stream, this.deps, options.startTime);
       this.feeds.set(filter, feed);
     }
     feed.sinks.add(sink);

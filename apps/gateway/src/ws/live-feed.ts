@@ -9,7 +9,8 @@ const RETRY_MS = 1000;
 /**
  * One JetStream ordered consumer for one subject filter, shared by every client subscribed to it.
  * It starts at the stream's next sequence (not `deliver_policy: new`) so that the library's
- * automatic re-creation after a gap resumes from a known cursor instead of sequence 1.
+ * automatic re-creation after a gap resumes from a known cursor instead of sequence 1 — or, with
+ * `startTime`, at a time in the past (order books read back to the last full snapshot).
  */
 export class LiveFeed {
   readonly sinks = new Set<Sink>();
@@ -23,17 +24,22 @@ export class LiveFeed {
     readonly filter: string,
     readonly stream: string,
     private readonly deps: { nats: Nats; log: Logger; metrics: GatewayMetrics },
+    /** Epoch ms to start from instead of the stream's next sequence. */
+    private readonly startTime?: number,
   ) {
     this.ready = this.open();
   }
 
   private async open(): Promise<void> {
     const { nats } = this.deps;
-    if (this.nextSeq === 0) this.nextSeq = (await nats.jsm.streams.info(this.stream)).state.last_seq + 1;
+    const fromTime = this.nextSeq === 0 && this.startTime !== undefined;
+    if (this.nextSeq === 0 && !fromTime)
+      this.nextSeq = (await nats.jsm.streams.info(this.stream)).state.last_seq + 1;
     const consumer = await nats.js.consumers.get(this.stream, {
       filter_subjects: this.filter, // a single filter: NATS 2.9 has no filter_subjects array
-      deliver_policy: DeliverPolicy.StartSequence,
-      opt_start_seq: this.nextSeq,
+      ...(fromTime
+        ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: new Date(this.startTime!).toISOString() }
+        : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.nextSeq }),
     });
     if (this.stopped) {
       await consumer.delete().catch(() => {});

@@ -20,7 +20,8 @@ const CONFLATED: ReadonlySet<ChannelType> = new Set(["ticker", "bbo", "stats"]);
  * (ticker/bbo/stats) are conflated to the newest value per channel until the socket drains;
  * lossless channels (trades and the rest) are never dropped: a client whose buffer would exceed
  * the limit is reported as a slow consumer (the session closes it). Per channel, each stream
- * sequence goes out once and in increasing order, however many subscriptions overlap.
+ * sequence goes out once and in increasing order, however many subscriptions overlap. Book
+ * channels have their own policy (ClientBooks): a client that falls behind gets a fresh snapshot.
  */
 export class Outbox {
   /** Highest stream sequence sent (or snapshot) per concrete channel. */
@@ -56,6 +57,25 @@ export class Outbox {
     // Live messages at or below the stored value's sequence are older than it.
     if (seq !== null) this.lastSeq.set(channel, seq);
     this.push(channel, type, dataEnvelope(channel, seq, payload, true));
+  }
+
+  /**
+   * A book frame (ClientBooks decides which). It goes out only while the client keeps up: false
+   * when the socket already holds more than the low-water mark or dropped the frame — the caller
+   * then stops the channel's deltas and sends a fresh snapshot once the socket has drained.
+   */
+  book(text: string): boolean {
+    if (this.closed || this.socket.getBufferedAmount() > this.lowWater()) return false;
+    const status = this.socket.send(text);
+    if (status === 0) return false;
+    if (status === -1) this.backpressured = true;
+    this.o.metrics.wsMessagesSent.inc({ type: "book" });
+    return true;
+  }
+
+  /** Room for a book snapshot: the socket is at or below the low-water mark. */
+  get bookWritable(): boolean {
+    return !this.closed && this.socket.getBufferedAmount() <= this.lowWater();
   }
 
   /** Replies and errors: small, never conflated or counted against the buffer limit. */

@@ -7,6 +7,9 @@ import {
 } from "@tickerplant/core";
 import type { Logger, Nats, Redis } from "@tickerplant/runtime";
 import type { GatewayMetrics } from "../metrics.ts";
+import type { BookHub } from "./book-hub.ts";
+import { BookSubscription } from "./book-subscription.ts";
+import { ClientBooks } from "./client-books.ts";
 import type { Delivery } from "./delivery.ts";
 import type { FanoutHub } from "./hub.ts";
 import { type ClientSocket, Outbox } from "./outbox.ts";
@@ -34,6 +37,8 @@ export interface SessionLimits {
 
 export interface SessionDeps {
   hub: FanoutHub;
+  /** Order-book feeds (book channels keep a replica per market). */
+  books: BookHub;
   streams: SubjectStreams;
   nats: Nats;
   redis: Redis;
@@ -53,6 +58,7 @@ const TERMINATE_AFTER_MS = 5000;
 export class ClientSession {
   private readonly subs = new Map<string, Subscription>();
   private readonly outbox: Outbox;
+  private readonly books: ClientBooks;
   private readonly rate: MessageRateLimit;
   private ops: Promise<void> = Promise.resolve();
   private closed = false;
@@ -68,6 +74,7 @@ export class ClientSession {
       metrics: deps.metrics,
       onSlowConsumer: (detail) => this.disconnect("slow_consumer", detail),
     });
+    this.books = new ClientBooks(this.outbox, deps.metrics);
   }
 
   onMessage(message: unknown): void {
@@ -160,6 +167,8 @@ export class ClientSession {
     req: Extract<ClientRequest, { op: "subscribe" }>,
   ): Subscription {
     const { hub, streams, nats, log, metrics, limits } = this.deps;
+    // A book resumes with a fresh snapshot, not a replay: `since` does not apply to it.
+    if (spec.type === "book") return new BookSubscription(name, spec, this.deps.books, this.books);
     if (!req.since) return new LiveSubscription(name, spec, hub, (d) => this.deliver(d));
     const filter = channelSubjectFilter(spec);
     const stream = streams.streamOf(filter);
@@ -204,7 +213,9 @@ export class ClientSession {
     this.deps.metrics.wsSubscriptions.dec(removed);
     // Forget channels no remaining subscription covers (a later resume may replay them again).
     const specs = [...this.subs.values()].map((s) => s.spec);
-    this.outbox.forget((channel) => specs.some((spec) => channelMatches(spec, channel)));
+    const covered = (channel: string) => specs.some((spec) => channelMatches(spec, channel));
+    this.outbox.forget(covered);
+    this.books.forget(covered);
     this.outbox.control(reply.unsubscribed(req.channels, req.id));
   }
 
@@ -215,6 +226,7 @@ export class ClientSession {
 
   onDrain(): void {
     this.outbox.onDrain();
+    this.books.onDrain();
   }
 
   private sendError(code: ErrorCode, message: string, id?: RequestId): void {
