@@ -19,7 +19,7 @@ import { adminRoutes } from "./routes/admin.ts";
 import type { RouteDeps } from "./routes/common.ts";
 import { exchangesRoute } from "./routes/exchanges.ts";
 import { historyRoutes } from "./routes/history.ts";
-import { statsRoute, tickersRoute } from "./routes/latest.ts";
+import { derivsRoute, statsRoute, tickersRoute } from "./routes/latest.ts";
 import { marketsRoute } from "./routes/markets.ts";
 import { opsRoutes } from "./routes/ops.ts";
 import { orderbookRoute } from "./routes/orderbook.ts";
@@ -101,6 +101,7 @@ function buildApp(deps: GatewayDeps) {
         .use(marketsRoute(routeDeps))
         .use(tickersRoute(routeDeps))
         .use(statsRoute(routeDeps))
+        .use(derivsRoute(routeDeps))
         .use(historyRoutes(routeDeps))
         .use(orderbookRoute({ ...routeDeps, books }))
         .use(adminRoutes({ ...routeDeps, store: deps.subscriptions, apiKeys: config.ADMIN_API_KEYS })),

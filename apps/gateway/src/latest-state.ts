@@ -2,11 +2,13 @@ import type { Redis } from "@tickerplant/runtime";
 
 /**
  * Reads the latest-state hashes the storage-writer and analyzer keep in Redis:
- * `ticker:<ex>:<mkt>`, `bbo:<ex>:<mkt>`, `stats:<ex>:<mkt>` (field `json` = the full message,
- * `updatedAt` = ms) and `source:<ex>` (fields source, url, updatedAt; set by the ingestor).
+ * `ticker:<ex>:<mkt>`, `bbo:<ex>:<mkt>`, `stats:<ex>:<mkt>`, `deriv:<ex>:<mkt>` (field `json` = the
+ * full message — for deriv the merged state —, `updatedAt` = ms) and `source:<ex>` (fields source,
+ * url, updatedAt; set by the ingestor).
  */
 
-export type LatestKind = "ticker" | "bbo" | "stats";
+export type LatestKind = "ticker" | "bbo" | "stats" | "deriv";
+/** The kinds whose WebSocket channels get the stored value as a snapshot on subscribe. */
 export const LATEST_KINDS: readonly LatestKind[] = ["ticker", "bbo", "stats"];
 
 export interface LatestEntry {

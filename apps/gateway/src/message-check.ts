@@ -1,5 +1,5 @@
 import { TypeCompiler } from "@sinclair/typebox/compiler";
-import { BboSchema, type Book, BookSchema, StatsSchema, TickerSchema } from "@tickerplant/core";
+import { BboSchema, type Book, BookSchema, DerivSchema, StatsSchema, TickerSchema } from "@tickerplant/core";
 import type { LatestKind } from "./latest-state.ts";
 
 /** Compiled checks for the stored latest-state messages: what does not match is left out and counted. */
@@ -7,6 +7,7 @@ const CHECKS = {
   ticker: TypeCompiler.Compile(TickerSchema),
   bbo: TypeCompiler.Compile(BboSchema),
   stats: TypeCompiler.Compile(StatsSchema),
+  deriv: TypeCompiler.Compile(DerivSchema),
 };
 
 export function isLatestMessage(kind: LatestKind, value: unknown): boolean {

@@ -48,7 +48,7 @@ export function openapiPlugin(version: string) {
       tags: [
         { name: "websocket", description: WEBSOCKET_DOC },
         { name: "reference", description: "Exchanges and markets" },
-        { name: "market data", description: "Tickers, trades and candles" },
+        { name: "market data", description: "Tickers, trades, candles, derivatives state and liquidations" },
         { name: "analytics", description: "Analyzer output" },
         { name: "operations", description: "Health and metrics" },
       ],

@@ -1,10 +1,11 @@
 /**
  * The writer's durable consumers. NATS 2.9 allows one filter subject per consumer and it must lie
- * within the stream's subjects, so MD_QUOTES (md.bbo.> and md.ticker.>) gets two consumers.
+ * within the stream's subjects, so MD_QUOTES (md.bbo.> and md.ticker.>) and MD_DERIV (md.deriv.> and
+ * md.liquidation.>) get two consumers each.
  * `exchange` is `*` in production; tests narrow it to their own exchange id.
  */
 export interface ConsumerSpec {
-  kind: "trades" | "candles" | "tickers" | "bbo" | "status";
+  kind: "trades" | "candles" | "tickers" | "bbo" | "status" | "derivs" | "liquidations";
   stream: string;
   durable: string;
   filterSubject: string;
@@ -36,6 +37,18 @@ export function consumerSpecs(prefix = "storage", exchange = "*"): ConsumerSpec[
       stream: "MD_STATUS",
       durable: `${prefix}-status`,
       filterSubject: `md.status.${exchange}.>`,
+    },
+    {
+      kind: "derivs",
+      stream: "MD_DERIV",
+      durable: `${prefix}-deriv`,
+      filterSubject: `md.deriv.${exchange}.>`,
+    },
+    {
+      kind: "liquidations",
+      stream: "MD_DERIV",
+      durable: `${prefix}-liquidations`,
+      filterSubject: `md.liquidation.${exchange}.>`,
     },
   ];
 }

@@ -45,7 +45,7 @@ export class StorageMetrics {
     });
     this.latestUpdates = new Counter({
       name: "tickerplant_storage_latest_updates_total",
-      help: "Redis latest-state writes, by kind (ticker, bbo) and outcome (applied, stale: older than the stored one)",
+      help: "Redis latest-state writes, by kind (ticker, bbo, deriv) and outcome (applied, stale: older than the stored one)",
       labelNames: ["kind", "outcome"],
       registers,
     });

@@ -1,6 +1,14 @@
-import type { Bbo, Candle, Status, Ticker, Trade } from "@tickerplant/core";
-import { insertStatusEvents, insertTickers, insertTrades, upsertCandles } from "@tickerplant/db";
+import type { Bbo, Candle, Deriv, Liquidation, Status, Ticker, Trade } from "@tickerplant/core";
+import {
+  insertDerivs,
+  insertLiquidations,
+  insertStatusEvents,
+  insertTickers,
+  insertTrades,
+  upsertCandles,
+} from "@tickerplant/db";
 import type { Logger, Sql } from "@tickerplant/runtime";
+import type { DerivState } from "./deriv-state.ts";
 import type { Envelope } from "./envelope.ts";
 import type { LatestState } from "./latest-state.ts";
 import type { StorageMetrics } from "./metrics.ts";
@@ -8,7 +16,9 @@ import { TableWriter } from "./table-writer.ts";
 import { TickerSampler } from "./ticker-sampler.ts";
 
 /** Makes one consumer's batch durable; BatchConsumer acks the batch once it resolves. */
-export type Sink<T extends Trade | Candle | Status | Ticker | Bbo> = (batch: Envelope<T>[]) => Promise<void>;
+export type Sink<T extends Trade | Candle | Status | Ticker | Bbo | Deriv | Liquidation> = (
+  batch: Envelope<T>[],
+) => Promise<void>;
 
 interface SinkDeps {
   sql: Sql;
@@ -55,4 +65,21 @@ export function tickerSink(deps: SinkDeps & { latest: LatestState; tickerSampleM
 /** Best bid/offer: latest state only (the book history lives in MD_BOOKS and book snapshots). */
 export function bboSink(deps: { latest: LatestState }): Sink<Bbo> {
   return (batch) => deps.latest.write(batch);
+}
+
+export function liquidationSink(deps: SinkDeps): Sink<Liquidation> {
+  const writer = new TableWriter<Liquidation>({ ...deps, table: "liquidations", write: insertLiquidations });
+  return async (batch) => void (await writer.write(batch.map((e) => e.msg)));
+}
+
+/**
+ * Derivatives: every message is a row of `derivs` and is merged into the Redis state
+ * `deriv:<ex>:<mkt>` (a message may carry only some values). SQL first, then Redis, as for tickers.
+ */
+export function derivSink(deps: SinkDeps & { derivState: DerivState }): Sink<Deriv> {
+  const writer = new TableWriter<Deriv>({ ...deps, table: "derivs", write: insertDerivs });
+  return async (batch) => {
+    await writer.write(batch.map((e) => e.msg));
+    await deps.derivState.write(batch);
+  };
 }

@@ -14,10 +14,19 @@ import {
 import type { Registry } from "prom-client";
 import { BookWriter, type BookWriterOptions } from "./book-writer.ts";
 import { type ConsumerSpec, consumerSpecs } from "./consumers.ts";
+import { DerivState } from "./deriv-state.ts";
 import { decoderFor, type Envelope } from "./envelope.ts";
 import { LatestState } from "./latest-state.ts";
 import { StorageMetrics } from "./metrics.ts";
-import { bboSink, candleSink, statusSink, tickerSink, tradeSink } from "./sinks.ts";
+import {
+  bboSink,
+  candleSink,
+  derivSink,
+  liquidationSink,
+  statusSink,
+  tickerSink,
+  tradeSink,
+} from "./sinks.ts";
 
 export interface StorageWriterDeps {
   nats: Nats;
@@ -49,9 +58,10 @@ function wire<T extends NormalizedMessage>(w: Wiring<T>): Wiring<NormalizedMessa
 }
 
 /**
- * Durable consumers on MD_TRADES, MD_CANDLES, MD_QUOTES (tickers, bbo) and MD_STATUS that write
- * batches to TimescaleDB (and the latest ticker/bbo to Redis) and ack only after the write is
- * durable. Every write is idempotent, so redelivery after a crash or a nak changes nothing.
+ * Durable consumers on MD_TRADES, MD_CANDLES, MD_QUOTES (tickers, bbo), MD_STATUS and MD_DERIV
+ * (derivs, liquidations) that write batches to TimescaleDB (and the latest ticker/bbo and the
+ * merged derivatives state to Redis) and ack only after the write is durable. Every write is
+ * idempotent, so redelivery after a crash or a nak changes nothing.
  * Order books are the exception (BookWriter): each instance follows all of MD_BOOKS itself.
  */
 export class StorageWriter {
@@ -80,6 +90,11 @@ export class StorageWriter {
       }),
       bbo: wire({ decode: decoderFor("bbo"), handle: bboSink({ latest }) }),
       status: wire({ decode: decoderFor("status"), handle: statusSink(sinkDeps) }),
+      derivs: wire({
+        decode: decoderFor("deriv"),
+        handle: derivSink({ ...sinkDeps, derivState: new DerivState({ redis: deps.redis, metrics }) }),
+      }),
+      liquidations: wire({ decode: decoderFor("liquidation"), handle: liquidationSink(sinkDeps) }),
     };
     for (const spec of this.specs) {
       await ensureDurableConsumer(deps.nats.jsm, {

@@ -75,13 +75,22 @@ export async function startHarness(
         await nats.jsm.streams.purge(c.stream, { filter: c.filterSubject });
       }
       await nats.jsm.streams.purge("MD_BOOKS", { filter: `md.book.${exchange}.>` });
-      for (const table of ["trades", "candles", "tickers", "status_events", "book_snapshots"]) {
+      for (const table of [
+        "trades",
+        "candles",
+        "tickers",
+        "status_events",
+        "book_snapshots",
+        "derivs",
+        "liquidations",
+      ]) {
         await sql`delete from ${sql(table)} where exchange = ${exchange}`;
       }
       const keys = [
         ...(await redis.keys(`ticker:${exchange}:*`)),
         ...(await redis.keys(`bbo:${exchange}:*`)),
         ...(await redis.keys(`book:${exchange}:*`)),
+        ...(await redis.keys(`deriv:${exchange}:*`)),
       ];
       if (keys.length > 0) await redis.del(...keys);
       await redis.quit();

@@ -65,6 +65,15 @@ export function messageId(msg: NormalizedMessage): string {
         : `book:${key}:delta:${msg.seq}`;
     case "status":
       return `status:${key}:${msg.event}:${msg.ts}`;
+    case "deriv": {
+      // Partial messages (Binance's REST open interest, OKX's channels) can share an exchange time:
+      // the values carried keep them apart, while the same message from two ingestors still dedupes.
+      const carried = (["markPrice", "indexPrice", "fundingRate", "nextFundingTime", "openInterest"] as const)
+        .filter((f) => msg[f] !== null)
+        .map((f) => f.slice(0, 2))
+        .join("");
+      return `deriv:${key}:${msg.ts}:${carried}`;
+    }
     default:
       return `${msg.type}:${key}:${msg.ts}`;
   }

@@ -4,9 +4,10 @@ import {
   type Candle,
   type CandleInterval,
   CandleSchema,
+  LiquidationSchema,
   TradeSchema,
 } from "@tickerplant/core";
-import { selectCandles, selectTrades } from "@tickerplant/db";
+import { selectCandles, selectLiquidations, selectTrades } from "@tickerplant/db";
 import { Elysia, t } from "elysia";
 import { ErrorBodySchema } from "../errors.ts";
 import { parseTimeRange } from "../time-param.ts";
@@ -30,7 +31,7 @@ const interval = t.Union(
   { description: "candle interval", error: `interval must be one of ${CANDLE_INTERVALS.join(", ")}` },
 );
 
-/** Trades and candles from TimescaleDB. */
+/** Trades, candles and liquidations from TimescaleDB. */
 export function historyRoutes(deps: RouteDeps) {
   return new Elysia()
     .get(
@@ -62,6 +63,45 @@ export function historyRoutes(deps: RouteDeps) {
         detail: { tags: ["market data"], summary: "Trade history", description: WINDOW_DOC },
         response: {
           200: T.Object({ data: T.Array(TradeSchema) }),
+          400: ErrorBodySchema,
+          404: ErrorBodySchema,
+          503: ErrorBodySchema,
+        },
+      },
+    )
+    .get(
+      "/liquidations",
+      async ({ query }) => {
+        const adapter = requireExchange(deps, query.exchange);
+        const range = parseTimeRange(query.from, query.to);
+        await requireMarket(deps, query.exchange, query.market);
+        const forward = range.from !== undefined;
+        const liquidations = await selectLiquidations(deps.sql, {
+          exchange: query.exchange,
+          market: query.market,
+          ...range,
+          limit: query.limit,
+          order: forward ? "asc" : "desc",
+        });
+        if (!forward) liquidations.reverse();
+        for (const l of liquidations) if (l.symbol === "") l.symbol = symbolFor(adapter, l.market);
+        return { data: liquidations };
+      },
+      {
+        query: t.Object({
+          exchange: q.exchange,
+          market: q.market,
+          from: t.Optional(q.from),
+          to: t.Optional(q.to),
+          limit: t.Optional(q.limit),
+        }),
+        detail: {
+          tags: ["market data"],
+          summary: "Liquidation history",
+          description: `${WINDOW_DOC} \`side\` is the liquidation order's side (sell: a long was liquidated).`,
+        },
+        response: {
+          200: T.Object({ data: T.Array(LiquidationSchema) }),
           400: ErrorBodySchema,
           404: ErrorBodySchema,
           503: ErrorBodySchema,

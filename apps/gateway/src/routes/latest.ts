@@ -1,5 +1,5 @@
 import { type Static, Type as T, type TSchema } from "@sinclair/typebox";
-import { StatsSchema, TickerSchema } from "@tickerplant/core";
+import { DerivSchema, StatsSchema, TickerSchema } from "@tickerplant/core";
 import { Elysia, t } from "elysia";
 import { ErrorBodySchema, unknownMarket } from "../errors.ts";
 import { type LatestKind, readLatest } from "../latest-state.ts";
@@ -8,8 +8,9 @@ import { Freshness, freshness, q, type RouteDeps, requireExchange } from "./comm
 
 export const TickerWithFreshness = T.Composite([TickerSchema, Freshness]);
 export const StatsWithFreshness = T.Composite([StatsSchema, Freshness]);
+export const DerivWithFreshness = T.Composite([DerivSchema, Freshness]);
 
-/** Latest values from the Redis hashes (`ticker:*`, `stats:*`): both filters optional. */
+/** Latest values from the Redis hashes (`ticker:*`, `stats:*`, `deriv:*`): both filters optional. */
 async function latest<S extends TSchema>(
   deps: RouteDeps,
   kind: LatestKind,
@@ -70,6 +71,31 @@ export function statsRoute(deps: RouteDeps) {
       },
       response: {
         200: T.Object({ data: T.Array(StatsWithFreshness) }),
+        400: ErrorBodySchema,
+        404: ErrorBodySchema,
+        503: ErrorBodySchema,
+      },
+    },
+  );
+}
+
+export function derivsRoute(deps: RouteDeps) {
+  return new Elysia().get(
+    "/derivs",
+    ({ query }) => latest<typeof DerivWithFreshness>(deps, "deriv", query.exchange, query.market),
+    {
+      query: filters,
+      detail: {
+        tags: ["market data"],
+        summary: "Latest derivatives state (mark/index price, funding, open interest)",
+        description:
+          "From the latest-state store, merged per market: each value is the newest the exchange sent, " +
+          "whichever message carried it (some exchanges send open interest, funding and prices separately), " +
+          "and `ts` is the newest message's time. A value is null only when the exchange has not sent it yet. " +
+          "`updatedAt`/`ageMs` tell how fresh the state is. A `market` with no state is 404 unknown_market.",
+      },
+      response: {
+        200: T.Object({ data: T.Array(DerivWithFreshness) }),
         400: ErrorBodySchema,
         404: ErrorBodySchema,
         503: ErrorBodySchema,
