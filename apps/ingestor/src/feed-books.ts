@@ -32,7 +32,7 @@ export class FeedBooks {
     string,
     { sync: BookSync; sub: Subscription; changedAt: number; broke: boolean }
   >();
-  private readonly fetching = new Set<string>();
+  private readonly fetching = new Map<string, { again: boolean }>();
   private stopped = false;
 
   constructor(
@@ -106,9 +106,19 @@ export class FeedBooks {
       this.d.resubscribe(entry.sub);
       return;
     }
-    if (this.fetching.has(market) || !this.d.rest) return;
-    this.fetching.add(market);
-    void this.fetch(market).finally(() => this.fetching.delete(market));
+    if (!this.d.rest) return;
+    const inFlight = this.fetching.get(market);
+    if (inFlight) {
+      // Asked again while a snapshot is on its way (it may not bridge): fetch once more after it.
+      inFlight.again = true;
+      return;
+    }
+    const state = { again: false };
+    this.fetching.set(market, state);
+    void this.fetch(market).finally(() => {
+      this.fetching.delete(market);
+      if (state.again && !this.stopped) setTimeout(() => this.requestSnapshot(market), 100);
+    });
   }
 
   private async fetch(market: string): Promise<void> {

@@ -42,6 +42,8 @@ export class ExchangeConnection {
   private control: Promise<void> = Promise.resolve();
   private nextId = 1;
   private timers = new Set<Timer>();
+  /** When the next subscription frame may go out (frames are spaced evenly, see paced()). */
+  private nextSlot = 0;
 
   constructor(private readonly o: ExchangeConnectionOptions) {}
 
@@ -160,11 +162,10 @@ export class ExchangeConnection {
 
   private async subscribe(socket: WebSocket): Promise<void> {
     const frames = this.o.spec.subscribeFrames(this.o.subscriptions, () => this.nextId++);
-    // Leave one message per second of headroom for keepalive traffic.
-    const gapMs = Math.ceil(1000 / Math.max(1, this.o.spec.limits.messagesPerSecond - 1));
-    for (const [i, frame] of frames.entries()) {
+    for (const frame of frames) {
       if (socket.readyState !== WebSocket.OPEN) return;
-      if (i > 0) await Bun.sleep(gapMs);
+      await this.paced();
+      if (socket.readyState !== WebSocket.OPEN) return;
       socket.send(frame);
     }
     // Subscribed again: the next failure starts a fresh backoff.
@@ -185,11 +186,23 @@ export class ExchangeConnection {
     const frames = spec.resubscribeFrames
       ? spec.resubscribeFrames(subscriptions, this.o.subscriptions, nextId)
       : [...spec.unsubscribeFrames(subscriptions, nextId), ...spec.subscribeFrames(subscriptions, nextId)];
-    const gapMs = Math.ceil(1000 / Math.max(1, spec.limits.messagesPerSecond - 1));
-    for (const [i, frame] of frames.entries()) {
-      await Bun.sleep(gapMs);
+    for (const frame of frames) {
+      await this.paced();
       this.send(frame);
     }
+  }
+
+  /**
+   * Waits for the next free slot of the exchange's message rate, leaving one message per second of
+   * headroom for keepalives. Slots are reserved at once, so concurrent senders never share one; a
+   * frame on a quiet connection goes out immediately (a resync's resubscribe is not held back).
+   */
+  private async paced(): Promise<void> {
+    const gapMs = Math.ceil(1000 / Math.max(1, this.o.spec.limits.messagesPerSecond - 1));
+    const now = Date.now();
+    const at = Math.max(now, this.nextSlot);
+    this.nextSlot = at + gapMs;
+    if (at > now) await Bun.sleep(at - now);
   }
 
   /** Sends an application frame (e.g. an answer the exchange asked for). */

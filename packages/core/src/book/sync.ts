@@ -212,7 +212,9 @@ export class BookSync {
   private fail(reason: BookBreakReason, detail: string, msg: Book): SyncOutput[] {
     const fromSeq = this.lastSeq;
     this.drop();
-    if (this.rules.snapshotFrom === "rest" && msg.kind === "delta") this.buffer.push(msg);
+    // A delta that arrived too early still bridges the next snapshot; one that crossed the book or
+    // failed its checksum is suspect, and re-applied on a snapshot at its own id it would break again.
+    if (this.rules.snapshotFrom === "rest" && msg.kind === "delta" && reason === "gap") this.buffer.push(msg);
     return [{ kind: "break", reason, detail, fromSeq, toSeq: msg.seq }, ...this.request()];
   }
 

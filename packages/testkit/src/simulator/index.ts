@@ -33,6 +33,7 @@ export type {
 } from "./market/types.ts";
 export { DEFAULT_MARKETS, type SimulatorOptions } from "./options.ts";
 export { binanceProfile } from "./profiles/binance/index.ts";
+export { BOOK_FAULTS, type BookFault } from "./profiles/book-faults.ts";
 export { getProfile, PROFILES } from "./profiles/index.ts";
 export type { ExchangeProfile, ProfileContext, ProfileDefaults, ProfileRuntime } from "./profiles/types.ts";
 export { CONTROL_PATHS } from "./server/control-api.ts";

@@ -3,6 +3,7 @@ import { MarketGenerator } from "./market/generator.ts";
 import { TradePump } from "./market/pump.ts";
 import type { SimTrade } from "./market/types.ts";
 import { type ResolvedOptions, resolveOptions, type SimulatorOptions } from "./options.ts";
+import type { BookFault } from "./profiles/book-faults.ts";
 import { getProfile } from "./profiles/index.ts";
 import type { ProfileRuntime } from "./profiles/types.ts";
 import type { SocketData } from "./server/connection.ts";
@@ -192,6 +193,14 @@ export class ExchangeSimulator implements SimControl {
     if (!this.runtime.skipBookUpdates)
       throw new Error(`simulator: ${this.exchange} cannot skip book updates`);
     this.runtime.skipBookUpdates(market, Math.max(0, Math.floor(count)));
+  }
+
+  /** Disturbs the next book update(s) of a market: a gap, a duplicate, a swap or a crossed book. */
+  injectBookFault(market: string, fault: BookFault): void {
+    if (!this.generator.has(market)) throw new Error(`simulator: unknown market ${market}`);
+    if (!this.runtime.injectBookFault)
+      throw new Error(`simulator: ${this.exchange} cannot inject book faults`);
+    this.runtime.injectBookFault(market, fault);
   }
 
   // --- introspection ---

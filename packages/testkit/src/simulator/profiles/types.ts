@@ -4,6 +4,7 @@ import type { ConnectionRules } from "../server/connections.ts";
 import type { Faults } from "../server/faults.ts";
 import type { WeightLimiter } from "../server/weight-limiter.ts";
 import type { GroundTruth } from "../truth/ground-truth.ts";
+import type { BookFault } from "./book-faults.ts";
 
 /**
  * An exchange profile speaks one exchange's protocol on top of the shared market, ground truth and
@@ -97,6 +98,11 @@ export interface ProfileRuntime {
   shutdownNotice?(): string;
   /** Drop the next `count` book-delta events of a market, creating a sequence gap. */
   skipBookUpdates?(market: string, count: number): void;
+  /**
+   * Disturbs the market's next book update(s) on every book stream (see book-faults.ts): lose one,
+   * send one twice, swap two, or cross the book with valid numbering.
+   */
+  injectBookFault?(market: string, fault: BookFault): void;
   /** Extra facts for /_sim/info (stream names, paths). */
   info(): Record<string, unknown>;
   stop(): void;

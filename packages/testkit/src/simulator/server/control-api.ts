@@ -1,5 +1,6 @@
 import { isInterval } from "../core/intervals.ts";
 import type { Side } from "../market/types.ts";
+import { BOOK_FAULTS, type BookFault, isBookFault } from "../profiles/book-faults.ts";
 import type { GroundTruth } from "../truth/ground-truth.ts";
 
 /** What the HTTP control API can do to a simulator (implemented by ExchangeSimulator). */
@@ -19,6 +20,7 @@ export interface SimControl {
     count: number,
   ): Array<{ id: number; price: number; amount: number; side: Side; ts: number }>;
   skipBookUpdates(market: string, count: number): void;
+  injectBookFault(market: string, fault: BookFault): void;
 }
 
 class BadRequest extends Error {}
@@ -92,6 +94,13 @@ const ROUTES: Record<string, Route> = {
     const count = num(q, "count", 1);
     sim.skipBookUpdates(m, count);
     return { market: m, skipped: count };
+  },
+  "/_sim/book-fault": (q, sim) => {
+    const m = market(q, sim);
+    const fault = q.get("fault") ?? "";
+    if (!isBookFault(fault)) throw new BadRequest(`fault must be one of ${BOOK_FAULTS.join(", ")}`);
+    sim.injectBookFault(m, fault);
+    return { market: m, fault };
   },
   "/_sim/truth/counts": (_q, sim) => sim.truth.counts(),
   "/_sim/truth/trades": (q, sim) => {

@@ -1,6 +1,6 @@
 import type { Interval } from "../core/intervals.ts";
 import type { MarketGenerator } from "../market/generator.ts";
-import type { Bbo, Candle, SimTrade, TickerState } from "../market/types.ts";
+import type { Bbo, Candle, SimDeriv, SimLiquidation, SimTrade, TickerState } from "../market/types.ts";
 import { type CandleQuery, candlesFromTape } from "./candles.ts";
 import { TradeTape } from "./tape.ts";
 
@@ -23,14 +23,22 @@ export interface TradeQuery {
  */
 export class GroundTruth {
   private readonly tapes = new Map<string, TradeTape>();
+  /** Liquidations per market (about 1 % of a perpetual market's trades: plain arrays suffice). */
+  private readonly liqs = new Map<string, SimLiquidation[]>();
   private readonly detach: () => void;
 
   constructor(private readonly generator: MarketGenerator) {
-    for (const m of generator.markets) this.tapes.set(m, new TradeTape());
+    for (const m of generator.markets) {
+      this.tapes.set(m, new TradeTape());
+      this.liqs.set(m, []);
+    }
     this.detach = generator.addListener({
       onTrades: (batch) => {
         const tape = this.tape(batch.market);
         for (const t of batch.trades) tape.append(t);
+      },
+      onLiquidation: (market, liq) => {
+        this.liqs.get(market)?.push(liq);
       },
     });
   }
@@ -78,6 +86,26 @@ export class GroundTruth {
     let n = 0;
     for (const t of this.tapes.values()) n += t.length;
     return n;
+  }
+
+  /** Recorded liquidations of a market, oldest first, optionally by time window and limit (by id: fromId). */
+  liquidations(market: string, q: TradeQuery = {}): SimLiquidation[] {
+    this.tape(market);
+    const all = this.liqs.get(market) ?? [];
+    const out: SimLiquidation[] = [];
+    for (const l of all) {
+      if (q.limit !== undefined && out.length >= q.limit) break;
+      if (q.from !== undefined && l.ts < q.from) continue;
+      if (q.to !== undefined && l.ts > q.to) continue;
+      if (q.fromId !== undefined && l.id < q.fromId) continue;
+      out.push({ ...l });
+    }
+    return out;
+  }
+
+  /** Current derivatives state of a perpetual market (throws for spot markets). */
+  deriv(market: string): SimDeriv {
+    return this.generator.deriv(market);
   }
 
   /** Current 24 h ticker state. */

@@ -1,4 +1,5 @@
 import type { SimConnection } from "../../server/connection.ts";
+import type { BookFault } from "../book-faults.ts";
 import type {
   ExchangeProfile,
   HttpReply,
@@ -115,6 +116,11 @@ class BinanceVenue implements ProfileRuntime {
   skipBookUpdates(market: string, count: number): void {
     if (this.usdm.has(market)) this.usdm.skipBookUpdates(market, count);
     else this.spot.skipBookUpdates(market, count);
+  }
+
+  injectBookFault(market: string, fault: BookFault): void {
+    if (this.usdm.has(market)) this.usdm.injectBookFault(market, fault);
+    else this.spot.injectBookFault(market, fault);
   }
 
   info(): Record<string, unknown> {

@@ -3,6 +3,7 @@ import type { DepthDiffTracker } from "../../market/book.ts";
 import type { TradeBatch } from "../../market/generator.ts";
 import type { Candle } from "../../market/types.ts";
 import type { SimConnection } from "../../server/connection.ts";
+import { type BookFault, BookFaultQueue, crossingBids } from "../book-faults.ts";
 import type { HttpReply, ProfileContext, RestRoute, UpgradeDecision } from "../types.ts";
 import { type ControlTarget, handleControl, type ParseResult } from "./control.ts";
 import { Fanout } from "./fanout.ts";
@@ -34,6 +35,9 @@ interface MarketWire {
   /** Book-delta events still to drop (sequence gap on command), per speed. */
   skip100: number;
   skip1000: number;
+  /** Book faults on command, per speed (each speed is its own stream of diffs). */
+  faults100: BookFaultQueue;
+  faults1000: BookFaultQueue;
 }
 
 /** Session data carried from the upgrade to the open handler. */
@@ -77,6 +81,8 @@ export class SpotRuntime {
         depth1000: book.createTracker(),
         skip100: 0,
         skip1000: 0,
+        faults100: new BookFaultQueue(),
+        faults1000: new BookFaultQueue(),
       });
     }
     this.unlisten = ctx.generator.addListener({
@@ -184,6 +190,13 @@ export class SpotRuntime {
     w.skip1000 += count;
   }
 
+  injectBookFault(market: string, fault: BookFault): void {
+    const w = this.wires.get(market);
+    if (!w) throw new Error(`simulator: unknown market ${market}`);
+    w.faults100.inject(fault);
+    w.faults1000.inject(fault);
+  }
+
   info(): Record<string, unknown> {
     return {
       ws: { raw: "/ws/<stream>[/<stream>...]", combined: "/stream?streams=<stream>/<stream>" },
@@ -286,12 +299,20 @@ export class SpotRuntime {
         w.skip1000--;
         continue;
       }
-      const build = () => [depthUpdatePayload(w.symbol, diff, now)];
-      if (speed === 100) this.fanout.publishLazy(`${w.lower}@depth@100ms`, build);
-      else {
-        this.fanout.publishLazy(`${w.lower}@depth`, build);
-        this.fanout.publishLazy(`${w.lower}@depth@1000ms`, build);
-      }
+      (speed === 100 ? w.faults100 : w.faults1000).pass((crossed) => {
+        const top = this.ctx.generator.book(w.market).top();
+        const sent = crossed
+          ? { ...diff, bids: crossingBids(diff.bids, [top.askPrice, top.askAmount]) }
+          : diff;
+        const build = () => [depthUpdatePayload(w.symbol, sent, now)];
+        return () => {
+          if (speed === 100) this.fanout.publishLazy(`${w.lower}@depth@100ms`, build);
+          else {
+            this.fanout.publishLazy(`${w.lower}@depth`, build);
+            this.fanout.publishLazy(`${w.lower}@depth@1000ms`, build);
+          }
+        };
+      });
     }
   }
 

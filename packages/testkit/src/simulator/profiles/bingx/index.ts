@@ -2,6 +2,7 @@ import type { DepthDiffTracker, SimBook } from "../../market/book.ts";
 import type { TradeBatch } from "../../market/generator.ts";
 import type { Candle } from "../../market/types.ts";
 import type { SimConnection } from "../../server/connection.ts";
+import { type BookFault, BookFaultQueue, crossingBids } from "../book-faults.ts";
 import type {
   ExchangeProfile,
   HttpReply,
@@ -32,6 +33,8 @@ interface MarketWire {
   lastUpdateId: number;
   /** Pushes still to drop (a sequence gap on command). */
   skip: number;
+  /** Book faults on command. */
+  faults: BookFaultQueue;
   /** @incrDepth period: spot 500 ms; swap 200 ms for BTC/ETH, 800 ms for the rest. */
   incrPeriodMs: number;
 }
@@ -63,6 +66,7 @@ class BingxRuntime implements ProfileRuntime {
         incr: book.createTracker(),
         lastUpdateId: 1,
         skip: 0,
+        faults: new BookFaultQueue(),
         incrPeriodMs: venue === "spot" ? 500 : spec.base === "BTC" || spec.base === "ETH" ? 200 : 800,
       });
     }
@@ -160,6 +164,12 @@ class BingxRuntime implements ProfileRuntime {
     const w = this.wires.get(market);
     if (!w) throw new Error(`simulator: unknown market ${market}`);
     w.skip += count;
+  }
+
+  injectBookFault(market: string, fault: BookFault): void {
+    const w = this.wires.get(market);
+    if (!w) throw new Error(`simulator: unknown market ${market}`);
+    w.faults.inject(fault);
   }
 
   info(): Record<string, unknown> {
@@ -290,20 +300,18 @@ class BingxRuntime implements ProfileRuntime {
         continue;
       }
       const name = `${w.symbol}@incrDepth`;
-      this.fanout.publish(w.venue, name, () => [
-        w.venue === "spot"
-          ? P.spotIncrDepth(
-              name,
-              w.fmt,
-              "update",
-              w.lastUpdateId,
-              diff.lastUpdateId,
-              diff.bids,
-              diff.asks,
-              now,
-            )
-          : P.swapIncrDepth(name, w.fmt, "update", w.lastUpdateId, diff.bids, diff.asks, now),
-      ]);
+      // numbered now: a push held back (out of order) keeps its own lastUpdateId
+      const id = w.lastUpdateId;
+      w.faults.pass((crossed) => {
+        const top = w.book.top();
+        const bids = crossed ? crossingBids(diff.bids, [top.askPrice, top.askAmount]) : diff.bids;
+        const build = () => [
+          w.venue === "spot"
+            ? P.spotIncrDepth(name, w.fmt, "update", id, diff.lastUpdateId, bids, diff.asks, now)
+            : P.swapIncrDepth(name, w.fmt, "update", id, bids, diff.asks, now),
+        ];
+        return () => this.fanout.publish(w.venue, name, build);
+      });
     }
   }
 

@@ -1,4 +1,5 @@
 import type { SimConnection } from "../../server/connection.ts";
+import type { BookFault } from "../book-faults.ts";
 import type {
   ExchangeProfile,
   HttpReply,
@@ -112,6 +113,10 @@ class BybitRuntime implements ProfileRuntime {
 
   skipBookUpdates(market: string, count: number): void {
     this.streams.skipBookUpdates(market, count);
+  }
+
+  injectBookFault(market: string, fault: BookFault): void {
+    this.streams.injectBookFault(market, fault);
   }
 
   info(): Record<string, unknown> {

@@ -1,6 +1,7 @@
 import type { TradeBatch } from "../../market/generator.ts";
 import type { Candle, SimLiquidation } from "../../market/types.ts";
 import type { SimConnection } from "../../server/connection.ts";
+import { type BookFault, BookFaultQueue, crossingBids } from "../book-faults.ts";
 import type { ProfileContext } from "../types.ts";
 import { BookView } from "./book-view.ts";
 import type { Fanout } from "./fanout.ts";
@@ -44,6 +45,8 @@ interface MarketWire {
   views: Map<Depth, BookView>;
   /** Book pushes still to drop per depth (a `u` gap on command; level 1 is never skipped). */
   skip: Map<Depth, number>;
+  /** Book faults on command per depth ≥ 50 (each topic numbers its own `u`). */
+  faults: Map<Depth, BookFaultQueue>;
   ticker: TickerView;
   lastPrice: number | undefined;
   tick: TickDirection;
@@ -78,6 +81,7 @@ export class MarketStreams {
         decimals: new Decimals(category, spec.priceDecimals, spec.qtyDecimals),
         views: new Map(DEPTHS.map((d): [Depth, BookView] => [d, new BookView(d, book)])),
         skip: new Map(),
+        faults: new Map(DEPTHS.map((d): [Depth, BookFaultQueue] => [d, new BookFaultQueue()])),
         ticker: new TickerView(),
         lastPrice: undefined,
         tick: "ZeroPlusTick",
@@ -105,6 +109,12 @@ export class MarketStreams {
   skipBookUpdates(market: string, count: number): void {
     const w = this.wire(market);
     for (const d of DEPTHS) if (d !== 1) w.skip.set(d, (w.skip.get(d) ?? 0) + count);
+  }
+
+  /** A book fault on the next push of every depth ≥ 50 of a market (level 1 sends snapshots only). */
+  injectBookFault(market: string, fault: BookFault): void {
+    const w = this.wire(market);
+    for (const d of DEPTHS) if (d !== 1) w.faults.get(d)!.inject(fault);
   }
 
   stop(): void {
@@ -237,21 +247,21 @@ export class MarketStreams {
       w.skip.set(depth, skip - 1);
       return;
     }
-    this.fanout.publishLazy(w.category, topic, () => [
-      bookFrame(
-        {
-          topic,
-          symbol: w.symbol,
-          type: "delta",
-          ...delta,
-          u: view.u,
-          seq: view.seq,
-          cts: this.lastMatch(w),
-        },
-        w.decimals,
-        now,
-      ),
-    ]);
+    w.faults.get(depth)!.pass((crossed) => {
+      const top = this.ctx.generator.book(w.market).top();
+      const bids = crossed ? crossingBids(delta.bids, [top.askPrice, top.askAmount]) : delta.bids;
+      // numbered now: a push held back (out of order) keeps its own u
+      const { u, seq } = view;
+      const cts = this.lastMatch(w);
+      const build = () => [
+        bookFrame(
+          { topic, symbol: w.symbol, type: "delta", bids, asks: delta.asks, u, seq, cts },
+          w.decimals,
+          now,
+        ),
+      ];
+      return () => this.fanout.publishLazy(w.category, topic, build);
+    });
   }
 
   private flushBooks(depth: Depth): void {

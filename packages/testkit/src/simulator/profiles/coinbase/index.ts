@@ -4,6 +4,7 @@ import type { MarketSpec } from "../../market/spec.ts";
 import type { Bbo } from "../../market/types.ts";
 import type { SimConnection } from "../../server/connection.ts";
 import { TopicIndex } from "../../server/topic-index.ts";
+import { type BookFault, BookFaultQueue, crossingBids } from "../book-faults.ts";
 import type {
   ExchangeProfile,
   HttpReply,
@@ -67,6 +68,8 @@ interface MarketWire {
   depth: DepthDiffTracker;
   /** Book updates still to drop (sequence gap on command). */
   skip: number;
+  /** Book faults on command. */
+  faults: BookFaultQueue;
   /** The 5m candle last sent, to send only changes. */
   lastCandle: string;
   tickerChanged: boolean;
@@ -88,6 +91,7 @@ class CoinbaseRuntime implements ProfileRuntime {
         spec,
         depth: ctx.generator.book(market).createTracker(),
         skip: 0,
+        faults: new BookFaultQueue(),
         lastCandle: "",
         tickerChanged: false,
         lastBbo: undefined,
@@ -175,6 +179,12 @@ class CoinbaseRuntime implements ProfileRuntime {
     w.skip += count;
   }
 
+  injectBookFault(market: string, fault: BookFault): void {
+    const w = this.wires.get(market);
+    if (!w) throw new Error(`simulator: unknown market ${market}`);
+    w.faults.inject(fault);
+  }
+
   info(): Record<string, unknown> {
     return {
       ws: {
@@ -200,13 +210,18 @@ class CoinbaseRuntime implements ProfileRuntime {
    * consumes its number (the client sees the gap). Replies are not stalled.
    */
   private send(c: Conn, channel: WsChannel | "subscriptions", events: string, reply = false): void {
+    const frame = this.frame(c, channel, events);
+    if (reply) c.sendControl(frame);
+    else c.sendData(frame);
+  }
+
+  /** One frame of a connection with its next sequence number (used even if the frame is never sent). */
+  private frame(c: Conn, channel: WsChannel | "subscriptions", events: string): string {
     const s = c.session;
     const wire = channel === "subscriptions" ? channel : WIRE_NAME[channel];
     if (channel !== "subscriptions") s.lastUpdate.set(channel, Date.now());
     // µs in the envelope time, as Coinbase's ns: two tickers in one millisecond stay distinct
-    const frame = envelope(wire, s.seq++, performance.timeOrigin + performance.now(), events);
-    if (reply) c.sendControl(frame);
-    else c.sendData(frame);
+    return envelope(wire, s.seq++, performance.timeOrigin + performance.now(), events);
   }
 
   private listeners(channel: WsChannel, market: string): ReadonlySet<Conn> | undefined {
@@ -325,8 +340,18 @@ class CoinbaseRuntime implements ProfileRuntime {
         continue;
       }
       if (!subs) continue;
-      const events = l2Event("update", w.market, diff, now, w.spec);
-      for (const c of subs) this.send(c, "level2", events);
+      w.faults.pass((crossed) => {
+        const top = this.ctx.generator.book(w.market).top();
+        const sent = crossed
+          ? { ...diff, bids: crossingBids(diff.bids, [top.askPrice, top.askAmount]) }
+          : diff;
+        const events = l2Event("update", w.market, sent, now, w.spec);
+        // numbered now: a frame held back (out of order) or sent twice keeps its sequence_num
+        const frames = [...subs].map((c): [Conn, string] => [c, this.frame(c, "level2", events)]);
+        return () => {
+          for (const [c, frame] of frames) c.sendData(frame);
+        };
+      });
     }
   }
 

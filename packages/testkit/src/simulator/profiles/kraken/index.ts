@@ -2,6 +2,7 @@ import type { Interval } from "../../core/intervals.ts";
 import type { TradeBatch } from "../../market/generator.ts";
 import type { SimConnection } from "../../server/connection.ts";
 import { TopicIndex } from "../../server/topic-index.ts";
+import { type BookFault, BookFaultQueue, crossingBids } from "../book-faults.ts";
 import type {
   ExchangeProfile,
   HttpReply,
@@ -49,7 +50,7 @@ class KrakenRuntime implements ProfileRuntime {
   private readonly symbols: KrakenSymbols;
   private readonly index = new TopicIndex<Conn>();
   /** Book views by topic `book:<market>:<depth>`. */
-  private readonly views = new Map<string, { market: string; view: BookView }>();
+  private readonly views = new Map<string, { market: string; view: BookView; faults: BookFaultQueue }>();
   /** Book flushes still to withhold per market (a checksum break on command). */
   private readonly skips = new Map<string, number>();
   /** Last top of book sent on `ticker:<market>:bbo`. */
@@ -129,6 +130,12 @@ class KrakenRuntime implements ProfileRuntime {
   skipBookUpdates(market: string, count: number): void {
     if (!this.ctx.generator.has(market)) throw new Error(`simulator: unknown market ${market}`);
     this.skips.set(market, (this.skips.get(market) ?? 0) + count);
+  }
+
+  /** On every subscribed depth of the market; Kraken clients see it as a checksum failure (or a crossed book). */
+  injectBookFault(market: string, fault: BookFault): void {
+    if (!this.ctx.generator.has(market)) throw new Error(`simulator: unknown market ${market}`);
+    for (const entry of this.views.values()) if (entry.market === market) entry.faults.inject(fault);
   }
 
   info(): Record<string, unknown> {
@@ -275,7 +282,7 @@ class KrakenRuntime implements ProfileRuntime {
     const spec = this.ctx.generator.spec(market);
     const view = new BookView(depth, qty(spec, 0));
     view.advance(this.printedBook(market, depth));
-    this.views.set(topic, { market, view });
+    this.views.set(topic, { market, view, faults: new BookFaultQueue() });
   }
 
   private dropIdleViews(): void {
@@ -297,11 +304,17 @@ class KrakenRuntime implements ProfileRuntime {
     const changes = entry.view.advance(this.printedBook(entry.market, entry.view.depth));
     if (!changes) return false;
     if (withhold) return true;
-    const subs = this.index.get(topic);
-    if (!subs) return true;
+    if (!this.index.has(topic)) return true;
     const symbol = this.symbols.names(entry.market).symbol;
-    const frame = bookFrame("update", symbol, changes, entry.view.checksum(), Date.now());
-    for (const c of subs) c.sendData(frame);
+    const checksum = entry.view.checksum();
+    const bestAsk = entry.view.asks[0];
+    entry.faults.pass((crossed) => {
+      const sent = crossed && bestAsk ? { ...changes, bids: crossingBids(changes.bids, bestAsk) } : changes;
+      const frame = bookFrame("update", symbol, sent, checksum, Date.now());
+      return () => {
+        for (const c of this.index.get(topic) ?? []) c.sendData(frame);
+      };
+    });
     return true;
   }
 

@@ -4,6 +4,7 @@ import type { TradeBatch } from "../../market/generator.ts";
 import type { Candle, SimLiquidation } from "../../market/types.ts";
 import type { SimConnection } from "../../server/connection.ts";
 import { TopicIndex } from "../../server/topic-index.ts";
+import { type BookFault, BookFaultQueue, crossingBids } from "../book-faults.ts";
 import type {
   ExchangeProfile,
   HttpReply,
@@ -42,6 +43,8 @@ interface MarketWire extends Wire {
   books: DepthDiffTracker;
   /** Book updates still to drop (sequence gap on command). */
   skip: number;
+  /** Book faults on command. */
+  faults: BookFaultQueue;
   /** Book update id of the last books5 push. */
   books5Seq: number;
   tickerDirty: boolean;
@@ -74,6 +77,7 @@ class OkxRuntime implements ProfileRuntime {
         perp: s.kind === "perp",
         books: g.book(market).createTracker(),
         skip: 0,
+        faults: new BookFaultQueue(),
         books5Seq: -1,
         tickerDirty: false,
       };
@@ -170,6 +174,10 @@ class OkxRuntime implements ProfileRuntime {
 
   skipBookUpdates(market: string, count: number): void {
     this.wire(market).skip += count;
+  }
+
+  injectBookFault(market: string, fault: BookFault): void {
+    this.wire(market).faults.inject(fault);
   }
 
   info(): Record<string, unknown> {
@@ -311,13 +319,21 @@ class OkxRuntime implements ProfileRuntime {
         for (const c of subs ?? []) c.session.bookSeq.set(w.instId, diff.lastUpdateId);
         continue;
       }
-      for (const c of subs ?? []) {
-        const last = c.session.bookSeq.get(w.instId);
-        // the snapshot already holds everything up to its seqId
-        if (last === undefined || diff.lastUpdateId <= last) continue;
-        c.session.bookSeq.set(w.instId, diff.lastUpdateId);
-        c.sendData(bookFrame(w, "update", diff.bids, diff.asks, now, diff.lastUpdateId, last));
-      }
+      w.faults.pass((crossed) => {
+        const top = this.ctx.generator.book(w.market).top();
+        const bids = crossed ? crossingBids(diff.bids, [top.askPrice, top.askAmount]) : diff.bids;
+        const frames: Array<[Conn, string]> = [];
+        for (const c of subs ?? []) {
+          const last = c.session.bookSeq.get(w.instId);
+          // the snapshot already holds everything up to its seqId
+          if (last === undefined || diff.lastUpdateId <= last) continue;
+          c.session.bookSeq.set(w.instId, diff.lastUpdateId);
+          frames.push([c, bookFrame(w, "update", bids, diff.asks, now, diff.lastUpdateId, last)]);
+        }
+        return () => {
+          for (const [c, frame] of frames) c.sendData(frame);
+        };
+      });
     }
   }
 

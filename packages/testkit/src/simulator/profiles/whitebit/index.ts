@@ -1,4 +1,5 @@
 import type { SimConnection } from "../../server/connection.ts";
+import type { BookFault } from "../book-faults.ts";
 import type {
   ExchangeProfile,
   HttpReply,
@@ -129,6 +130,10 @@ class WhitebitRuntime implements ProfileRuntime {
 
   skipBookUpdates(market: string, count: number): void {
     this.pushes.skipBookUpdates(market, count);
+  }
+
+  injectBookFault(market: string, fault: BookFault): void {
+    this.pushes.injectBookFault(market, fault);
   }
 
   info(): Record<string, unknown> {

@@ -1,5 +1,6 @@
 import type { TradeBatch } from "../../market/generator.ts";
 import type { SimConnection } from "../../server/connection.ts";
+import { type BookFault, BookFaultQueue, crossingBids } from "../book-faults.ts";
 import type { ProfileContext } from "../types.ts";
 import { type DepthPush, nextDepthPush } from "./depth.ts";
 import {
@@ -36,6 +37,8 @@ const STATS_PUSHES: ReadonlyArray<[ListChannel, typeof marketUpdate]> = [
 export class Pushes {
   /** Book-delta rounds still to drop per market (sequence gap on command). */
   private readonly skips = new Map<string, number>();
+  /** Book faults on command per market, applied to a round of depth deltas (every subscription's). */
+  private readonly faults = new Map<string, BookFaultQueue>();
   private readonly flushedUpdateId = new Map<string, number>();
   /** The best bid/offer last pushed per market: bookTicker pushes changes only. */
   private readonly lastBbo = new Map<string, string>();
@@ -49,6 +52,20 @@ export class Pushes {
   skipBookUpdates(market: string, count: number): void {
     if (!this.ctx.generator.has(market)) throw new Error(`simulator: unknown market ${market}`);
     this.skips.set(market, (this.skips.get(market) ?? 0) + count);
+  }
+
+  injectBookFault(market: string, fault: BookFault): void {
+    if (!this.ctx.generator.has(market)) throw new Error(`simulator: unknown market ${market}`);
+    this.faultQueue(market).inject(fault);
+  }
+
+  private faultQueue(market: string): BookFaultQueue {
+    let q = this.faults.get(market);
+    if (!q) {
+      q = new BookFaultQueue();
+      this.faults.set(market, q);
+    }
+    return q;
   }
 
   /** A new trades subscription replays the latest trades of every market in it, newest first. */
@@ -108,12 +125,29 @@ export class Pushes {
       }
       this.flushedUpdateId.set(market, id);
     }
+    const deltas = new Map<string, Array<[Conn, DepthPush]>>();
     for (const c of this.conns) {
       for (const sub of c.session.depth.values()) {
         const push = nextDepthPush(sub, g.book(sub.market), now);
         if (!push || (push.kind === "delta" && skipNow.has(sub.market))) continue;
-        c.sendData(this.depthPayload(sub.market, push, now));
+        if (push.kind === "snapshot") c.sendData(this.depthPayload(sub.market, push, now));
+        else deltas.set(sub.market, [...(deltas.get(sub.market) ?? []), [c, push]]);
       }
+    }
+    for (const [market, pushes] of deltas) {
+      this.faultQueue(market).pass((crossed) => {
+        const top = g.book(market).top();
+        const frames = pushes.map(([c, p]): [Conn, string] => {
+          const sent =
+            crossed && p.kind === "delta"
+              ? { ...p, bids: crossingBids(p.bids, [top.askPrice, top.askAmount]) }
+              : p;
+          return [c, this.depthPayload(market, sent, now)];
+        });
+        return () => {
+          for (const [c, frame] of frames) c.sendData(frame);
+        };
+      });
     }
   }
 

@@ -5,6 +5,7 @@ import type { Candle, SimLiquidation } from "../../../market/types.ts";
 import type { SimConnection } from "../../../server/connection.ts";
 import type { ConnectionRules } from "../../../server/connections.ts";
 import { WeightLimiter } from "../../../server/weight-limiter.ts";
+import { type BookFault, BookFaultQueue, crossingBids } from "../../book-faults.ts";
 import type { HttpReply, ProfileContext, RestBudget, RestRoute, UpgradeDecision } from "../../types.ts";
 import { type ControlTarget, handleControl, type ParseResult } from "../control.ts";
 import { Fanout, type StreamSession } from "../fanout.ts";
@@ -45,6 +46,8 @@ interface DepthFeed {
   prevU: number;
   /** Events still to drop (sequence gap on command). */
   skip: number;
+  /** Book faults on command. */
+  faults: BookFaultQueue;
 }
 
 interface MarketWire {
@@ -87,7 +90,12 @@ export class UsdmRuntime {
     for (const market of this.symbols.markets()) {
       const symbol = this.symbols.symbol(market);
       const book = ctx.generator.book(market);
-      const feed = (): DepthFeed => ({ tracker: book.createTracker(), prevU: book.lastUpdateId, skip: 0 });
+      const feed = (): DepthFeed => ({
+        tracker: book.createTracker(),
+        prevU: book.lastUpdateId,
+        skip: 0,
+        faults: new BookFaultQueue(),
+      });
       this.wires.set(market, {
         market,
         symbol,
@@ -213,6 +221,11 @@ export class UsdmRuntime {
     for (const s of DEPTH_SPEEDS) w.depth[s].skip += count;
   }
 
+  injectBookFault(market: string, fault: BookFault): void {
+    const w = this.wire(market);
+    for (const s of DEPTH_SPEEDS) w.depth[s].faults.inject(fault);
+  }
+
   /** A symbol for malformed frames. */
   sample(): { lower: string; symbol: string } | undefined {
     return this.wires.values().next().value;
@@ -330,8 +343,16 @@ export class UsdmRuntime {
         feed.skip--;
         continue;
       }
-      const build = () => [depthUpdatePayload(w.symbol, w.format, diff, prevU, now)];
-      for (const s of suffix) this.fanout.publishLazy(`${w.lower}${s}`, build);
+      feed.faults.pass((crossed) => {
+        const top = this.ctx.generator.book(w.market).top();
+        const sent = crossed
+          ? { ...diff, bids: crossingBids(diff.bids, [top.askPrice, top.askAmount]) }
+          : diff;
+        const build = () => [depthUpdatePayload(w.symbol, w.format, sent, prevU, now)];
+        return () => {
+          for (const s of suffix) this.fanout.publishLazy(`${w.lower}${s}`, build);
+        };
+      });
     }
   }
 
