@@ -1,7 +1,8 @@
 /**
- * One side of an L2 book: prices kept sorted best-first in a plain array (binary search, splice),
- * amounts in a parallel array, and the exchange's exact strings where a checksum needs them.
- * Updates are O(log n) to find plus a memmove of the tail; top-N reads are O(N).
+ * One side of an L2 book: prices kept sorted worst-first in a plain array — the best price at the
+ * end, where most updates land, so an insert or delete there moves few elements — with amounts in
+ * a parallel array and the exchange's exact strings where a checksum needs them. Finding a level
+ * is O(log n); top-N reads are O(N).
  */
 export class BookSide {
   private prices: number[] = [];
@@ -20,7 +21,7 @@ export class BookSide {
   }
 
   get best(): number | undefined {
-    return this.prices[0];
+    return this.prices[this.prices.length - 1];
   }
 
   /** Index of `price`, or -(insertion point) - 1 when absent. */
@@ -28,12 +29,13 @@ export class BookSide {
     const p = this.prices;
     let lo = 0;
     let hi = p.length - 1;
-    const desc = this.kind === "bid";
+    // Worst first: bids ascend towards the best (highest), asks descend towards the best (lowest).
+    const ascending = this.kind === "bid";
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
       const v = p[mid]!;
       if (v === price) return mid;
-      if (desc ? v > price : v < price) lo = mid + 1;
+      if (ascending ? v < price : v > price) lo = mid + 1;
       else hi = mid - 1;
     }
     return -lo - 1;
@@ -76,12 +78,13 @@ export class BookSide {
 
   /** Keeps the best `depth` levels (exchanges that stop sending deletes for levels pushed out). */
   truncate(depth: number): void {
-    if (this.prices.length <= depth) return;
-    this.prices.length = depth;
-    this.amounts.length = depth;
+    const excess = this.prices.length - depth;
+    if (excess <= 0) return;
+    this.prices.splice(0, excess);
+    this.amounts.splice(0, excess);
     if (this.keepExact) {
-      this.exactPrices.length = depth;
-      this.exactAmounts.length = depth;
+      this.exactPrices.splice(0, excess);
+      this.exactAmounts.splice(0, excess);
     }
   }
 
@@ -92,18 +95,21 @@ export class BookSide {
     this.exactAmounts = [];
   }
 
+  /** The best `n` levels, best first. */
   top(n: number): Array<[number, number]> {
+    const last = this.prices.length - 1;
     const len = Math.min(n, this.prices.length);
     const out = new Array<[number, number]>(len);
-    for (let i = 0; i < len; i++) out[i] = [this.prices[i]!, this.amounts[i]!];
+    for (let i = 0; i < len; i++) out[i] = [this.prices[last - i]!, this.amounts[last - i]!];
     return out;
   }
 
   topExact(n: number): Array<[string, string]> {
     if (!this.keepExact) throw new Error("this book does not keep exact strings");
+    const last = this.prices.length - 1;
     const len = Math.min(n, this.prices.length);
     const out = new Array<[string, string]>(len);
-    for (let i = 0; i < len; i++) out[i] = [this.exactPrices[i]!, this.exactAmounts[i]!];
+    for (let i = 0; i < len; i++) out[i] = [this.exactPrices[last - i]!, this.exactAmounts[last - i]!];
     return out;
   }
 }
