@@ -12,6 +12,7 @@ import {
   startSimulator,
 } from "@tickerplant/testkit";
 import { type Browser, chromium } from "playwright-core";
+import { isolatedConsumers, removeConsumers } from "./isolation.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const RUN = Date.now().toString(36).toUpperCase();
@@ -22,6 +23,7 @@ const env = {
   REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
   DATABASE_URL: process.env.TEST_DATABASE_URL ?? "postgres://tickerplant@127.0.0.1:5433/tickerplant_test",
   LOG_LEVEL: "warn",
+  ...isolatedConsumers(RUN),
 };
 
 let sim: StartedSimulator;
@@ -62,6 +64,7 @@ afterAll(async () => {
   await browser?.close();
   await Promise.all(services.map((s) => s.stop()));
   await sim?.stop();
+  await removeConsumers(env.NATS_URL, RUN).catch(() => {});
 });
 
 test("live tickers, a streaming trade tape and a SIMULATED DATA banner", async () => {

@@ -13,6 +13,7 @@ import {
   startSimulator,
 } from "@tickerplant/testkit";
 import postgres from "postgres";
+import { isolatedConsumers, removeConsumers } from "./isolation.ts";
 
 const NATS_URL = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -28,6 +29,7 @@ const base = {
   REDIS_URL,
   DATABASE_URL,
   LOG_LEVEL: "warn",
+  ...isolatedConsumers(RUN),
   BATCH_SIZE: "500",
   FLUSH_INTERVAL_MS: "50",
 };
@@ -43,6 +45,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(shared.map((s) => s.stop()));
+  await removeConsumers(NATS_URL, RUN).catch(() => {});
   await sql.end();
 });
 
@@ -90,7 +93,11 @@ for (const id of Object.keys(PROFILES)) {
       let ws: WebSocket | undefined;
       const received: Array<{ channel: string; data: { id: string } }> = [];
       const logs = () =>
-        `--- ingestor\n${ingestor.logs(20)}\n--- simulator\n${JSON.stringify(sim.sim.stats())}`;
+        [
+          `--- ingestor\n${ingestor.logs(20)}`,
+          ...shared.map((s) => `--- ${s.name}\n${s.logs(10)}`),
+          `--- simulator\n${JSON.stringify(sim.sim.stats())}`,
+        ].join("\n");
       try {
         await ingestor.waitReady();
         ws = new WebSocket(`ws://127.0.0.1:${GATEWAY_PORT}/ws`);

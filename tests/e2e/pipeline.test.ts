@@ -14,6 +14,7 @@ import {
 } from "@tickerplant/testkit";
 import Redis from "ioredis";
 import postgres from "postgres";
+import { isolatedConsumers, removeConsumers } from "./isolation.ts";
 
 const NATS_URL = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -45,6 +46,7 @@ function env(): Record<string, string> {
     REDIS_URL,
     DATABASE_URL,
     LOG_LEVEL: "warn",
+    ...isolatedConsumers(RUN),
     EXCHANGES: "binance",
     MARKETS: MARKETS.join(","),
     CHANNELS: "trade,bbo,ticker,candle",
@@ -125,6 +127,7 @@ beforeAll(async () => {
 afterAll(async () => {
   ws?.close();
   await Promise.all([...services.values()].map((s) => s.stop()));
+  await removeConsumers(NATS_URL, RUN).catch(() => {});
   await sim?.stop();
   await sql.end();
   redis.disconnect();

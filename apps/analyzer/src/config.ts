@@ -10,6 +10,11 @@ export const AnalyzerConfigSchema = T.Object({
   HTTP_PORT: T.Integer({ default: 9104, minimum: 0, maximum: 65535, description: "health and metrics port" }),
   ...NatsEnv,
   ...RedisEnv,
+  CONSUMER_NAME: T.String({
+    default: "analyzer-stats",
+    pattern: "^[A-Za-z0-9_-]+$",
+    description: "the analyzer's durable consumer on MD_TRADES",
+  }),
   STATS_INTERVAL_MS: T.Integer({
     default: 1000,
     minimum: 50,

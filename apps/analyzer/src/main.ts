@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     registry,
     log,
     statsIntervalMs: config.STATS_INTERVAL_MS,
+    durable: config.CONSUMER_NAME,
   });
   const health = startHealthServer({
     port: config.HTTP_PORT,

@@ -7,6 +7,15 @@ export const StorageWriterConfigSchema = T.Object({
   ...NatsEnv,
   ...RedisEnv,
   ...DatabaseEnv,
+  CONSUMER_PREFIX: T.String({
+    default: "storage",
+    pattern: "^[A-Za-z0-9_-]+$",
+    description: "durable consumer names are <prefix>-trades etc.; instances sharing it share the work",
+  }),
+  CONSUMER_START: T.Union([T.Literal("all"), T.Literal("new")], {
+    default: "all",
+    description: "where new durable consumers start: the whole retained streams, or from now on",
+  }),
   BATCH_SIZE: T.Integer({ default: 2000, minimum: 1, description: "most messages written in one batch" }),
   FLUSH_INTERVAL_MS: T.Integer({
     default: 100,

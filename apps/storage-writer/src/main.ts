@@ -36,6 +36,8 @@ async function main(): Promise<void> {
     registry,
     log,
     streams: { replicas: config.STREAM_REPLICAS, tradesRetentionDays: config.TRADES_RETENTION_DAYS },
+    consumerPrefix: config.CONSUMER_PREFIX,
+    consumerStart: config.CONSUMER_START,
     batchSize: config.BATCH_SIZE,
     flushIntervalMs: config.FLUSH_INTERVAL_MS,
     tickerSampleMs: config.TICKER_SAMPLE_MS,

@@ -42,6 +42,8 @@ export interface StorageWriterDeps {
   books: BookWriterOptions;
   /** Durable names are `<prefix>-trades` etc.; `storage` in production. */
   consumerPrefix?: string;
+  /** Where new durables start (tests use "new": a run's own messages only). */
+  consumerStart?: "all" | "new";
   /** Only this exchange's subjects (tests); every exchange by default. */
   exchange?: string;
   nakDelayMs?: number;
@@ -101,6 +103,7 @@ export class StorageWriter {
         stream: spec.stream,
         durable: spec.durable,
         filterSubject: spec.filterSubject,
+        deliver: deps.consumerStart ?? "all",
         // Enough to keep a few full batches in flight while one is being written.
         maxAckPending: Math.max(1000, deps.batchSize * 4),
       });

@@ -81,6 +81,8 @@ export interface DurableConsumerSpec {
   maxAckPending?: number;
   ackWaitMs?: number;
   maxDeliver?: number;
+  /** Where a new consumer starts: the whole stream (default) or only messages from now on. */
+  deliver?: "all" | "new";
 }
 
 /** Creates or updates a durable pull consumer. */
@@ -89,7 +91,7 @@ export async function ensureDurableConsumer(jsm: JetStreamManager, spec: Durable
     durable_name: spec.durable,
     filter_subject: spec.filterSubject,
     ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
+    deliver_policy: spec.deliver === "new" ? DeliverPolicy.New : DeliverPolicy.All,
     ack_wait: (spec.ackWaitMs ?? 30_000) * NS_PER_MS,
     max_ack_pending: spec.maxAckPending ?? 20_000,
     max_deliver: spec.maxDeliver ?? -1,
