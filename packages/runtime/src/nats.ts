@@ -16,6 +16,8 @@ export async function connectNats(url: string, name: string, log: Logger): Promi
     name,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 1000,
+    // Two stack captures per request cost ~30 % of publish throughput; errors still say what failed.
+    noAsyncTraces: true,
   });
   void (async () => {
     for await (const s of nc.status()) {

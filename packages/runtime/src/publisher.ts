@@ -6,11 +6,17 @@ import type { Logger } from "./logger.ts";
 /**
  * Publishes to JetStream with a deterministic Nats-Msg-Id and a bounded number of unacknowledged
  * publishes. `publish()` resolves once the message is admitted (in flight); it waits while the
- * window is full, which pushes back on the producer. A failed publish is retried with the same id
- * (the server deduplicates) until it is acknowledged or the publisher stops.
+ * window is full, which pushes back on the producer. Admitted messages are sent together once per
+ * event-loop turn, so a burst of exchange frames becomes one socket write rather than one each. A
+ * failed publish is retried with the same id (the server deduplicates) until it is acknowledged or
+ * the publisher stops.
  */
 export class JetStreamPublisher {
   private inFlight = 0;
+  /** Accepted by publish() and not yet finished: waiting for the window, batched, or in flight. */
+  private pending = 0;
+  private batch: Array<[string, Uint8Array | string, string]> = [];
+  private batchScheduled = false;
   private waiters: Array<() => void> = [];
   private idle: Array<() => void> = [];
   private stopped = false;
@@ -40,20 +46,35 @@ export class JetStreamPublisher {
       help: "publish attempts that failed and were retried",
       registers,
     });
+    const self = this;
     this.inFlightGauge = new Gauge({
       name: "tickerplant_publish_in_flight",
       help: "publishes awaiting acknowledgement",
       registers,
+      collect() {
+        this.set(self.inFlight);
+      },
     });
   }
 
   async publish(subject: string, data: Uint8Array | string, msgID: string): Promise<void> {
+    this.pending++;
     while (this.inFlight >= this.options.maxInFlight) {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
     this.inFlight++;
-    this.inFlightGauge.set(this.inFlight);
-    void this.send(subject, data, msgID);
+    this.batch.push([subject, data, msgID]);
+    if (!this.batchScheduled) {
+      this.batchScheduled = true;
+      setImmediate(() => this.sendBatch());
+    }
+  }
+
+  private sendBatch(): void {
+    this.batchScheduled = false;
+    const batch = this.batch;
+    this.batch = [];
+    for (const [subject, data, msgID] of batch) void this.send(subject, data, msgID);
   }
 
   private async send(subject: string, data: Uint8Array | string, msgID: string): Promise<void> {
@@ -74,14 +95,14 @@ export class JetStreamPublisher {
       }
     }
     this.inFlight--;
-    this.inFlightGauge.set(this.inFlight);
+    this.pending--;
     this.waiters.shift()?.();
-    if (this.inFlight === 0) for (const resolve of this.idle.splice(0)) resolve();
+    if (this.pending === 0) for (const resolve of this.idle.splice(0)) resolve();
   }
 
-  /** Resolves when every admitted publish is acknowledged. */
+  /** Resolves when every accepted publish (in flight or still waiting for the window) is acknowledged. */
   async flush(): Promise<void> {
-    if (this.inFlight === 0) return;
+    if (this.pending === 0) return;
     await new Promise<void>((resolve) => this.idle.push(resolve));
   }
 

@@ -50,6 +50,17 @@ describe("JetStreamPublisher", () => {
   });
 });
 
+describe("JetStreamPublisher flush", () => {
+  test("waits for publishes still queued behind a full window, not just those in flight", async () => {
+    const publisher = new JetStreamPublisher(nats.js, { maxInFlight: 4, registry: new Registry(), log });
+    const before = (await nats.jsm.streams.info(stream)).state.messages;
+    // Not awaited: most of these wait for the window while flush() is called.
+    for (let i = 0; i < 300; i++) void publisher.publish(`${subject}.f`, `f${i}`, `f-${i}`);
+    await publisher.flush();
+    expect((await nats.jsm.streams.info(stream)).state.messages - before).toBe(300);
+  });
+});
+
 describe("BatchConsumer", () => {
   test("acks only after handle() succeeds and redelivers a failed batch", async () => {
     const durable = uniqueName("c");
