@@ -51,6 +51,9 @@ export class ExchangeFeed {
   private readonly encoder = new TextEncoder();
   private readonly books: FeedBooks;
   private snapshotTimer: Timer | undefined;
+  // Labelled children resolved once: label hashing per message is measurable on the hot path.
+  private readonly frameCount: { inc(): void };
+  private readonly messageCounts = new Map<string, { inc(): void }>();
 
   constructor(private readonly o: ExchangeFeedOptions) {
     for (const s of o.subscriptions) {
@@ -59,6 +62,7 @@ export class ExchangeFeed {
       this.symbolByMarket.set(s.market, symbol);
     }
     this.ctx = { recvTs: 0, marketOf: (symbol) => this.marketBySymbol.get(symbol), state: new Map() };
+    this.frameCount = o.metrics.frames.labels({ exchange: o.adapter.id });
     this.books = new FeedBooks(
       {
         adapter: o.adapter,
@@ -141,7 +145,7 @@ export class ExchangeFeed {
 
   private onFrame(conn: ExchangeConnection, data: string | Uint8Array, recvTs: number): void {
     const exchange = this.o.adapter.id;
-    this.o.metrics.frames.inc({ exchange });
+    this.frameCount.inc();
     this.ctx.recvTs = recvTs;
     let state = this.states.get(conn);
     if (!state) {
@@ -213,7 +217,12 @@ export class ExchangeFeed {
 
   private publish(msg: NormalizedMessage): void {
     if (this.o.simulated) msg.simulated = true;
-    this.o.metrics.messages.inc({ exchange: msg.exchange, type: msg.type });
+    let counter = this.messageCounts.get(msg.type);
+    if (!counter) {
+      counter = this.o.metrics.messages.labels({ exchange: msg.exchange, type: msg.type });
+      this.messageCounts.set(msg.type, counter);
+    }
+    counter.inc();
     void this.o.publisher.publish(subjectOf(msg), this.encoder.encode(JSON.stringify(msg)), messageId(msg));
   }
 
