@@ -12,7 +12,7 @@ import {
   type WsSpec,
 } from "@tickerplant/core";
 import { createLogger, ExchangeConnection, RateWindow } from "@tickerplant/runtime";
-import { PROFILES, type StartedSimulator, type SimulatorOptions, startSimulator } from "@tickerplant/testkit";
+import { PROFILES, type SimulatorOptions, type StartedSimulator, startSimulator } from "@tickerplant/testkit";
 
 const log = createLogger({ service: "connection-test", level: "error" });
 let cleanup: Array<() => unknown> = [];

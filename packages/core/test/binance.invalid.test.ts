@@ -1,27 +1,17 @@
 import { describe, expect, test } from "bun:test";
-import type { FrameResult, ParseContext } from "../src/adapter.ts";
+import type { FrameResult } from "../src/adapter.ts";
 import { binance, INVALID_REASONS } from "../src/exchanges/binance/index.ts";
 import { readLines } from "./fixtures.ts";
+import { expectInvalidResult, parseContext } from "./parse-harness.ts";
 
-const ctx: ParseContext = {
-  recvTs: 1_800_000_000_000,
-  marketOf: (s) => (s === "BTCUSDT" ? "BTC-USDT" : undefined),
-  state: new Map(),
-};
+const ctx = parseContext({ BTCUSDT: "BTC-USDT" });
 
 function parse(frame: string | Uint8Array): FrameResult {
   return binance.parseFrame(frame, ctx);
 }
 
 function expectInvalid(frame: string, reason: string, detail?: RegExp): void {
-  const r = parse(frame);
-  expect(r.kind).toBe("invalid");
-  if (r.kind !== "invalid") return;
-  expect(r.reason).toBe(reason);
-  expect(INVALID_REASONS as readonly string[]).toContain(r.reason);
-  expect(r.detail.length).toBeGreaterThan(0);
-  expect(r.detail.length).toBeLessThan(300);
-  if (detail) expect(r.detail).toMatch(detail);
+  expectInvalidResult(parse(frame), reason, INVALID_REASONS, detail);
 }
 
 const TRADE = {

@@ -1,37 +1,16 @@
 import { describe, expect, test } from "bun:test";
-import { Value } from "@sinclair/typebox/value";
 import type { FrameResult, ParseContext } from "../src/adapter.ts";
 import { binance, guessMarket } from "../src/exchanges/binance/index.ts";
 import type { Bbo, Book, Candle, MarketMessage, Ticker, Trade } from "../src/schemas/messages.ts";
-import { MESSAGE_SCHEMAS } from "../src/schemas/messages.ts";
 import { readFixture, readJson, readLines } from "./fixtures.ts";
-
-const RECV_TS = 1_800_000_000_000;
-
-function ctx(symbols: Record<string, string>, recvTs = RECV_TS): ParseContext {
-  return { recvTs, marketOf: (s) => symbols[s], state: new Map() };
-}
-
-/** The schema errors of a message, empty when it validates. */
-function schemaErrors(m: MarketMessage): string[] {
-  const schema = MESSAGE_SCHEMAS[m.type];
-  const value: unknown = m;
-  if (Value.Check(schema, value)) return [];
-  return [...Value.Errors(schema, value)].map((e) => `${m.type}${e.path}: ${e.message}`);
-}
-
-/** A label per result: "trade", "bbo", "book:delta", "ignored:<reason>", "invalid:<reason>", ... */
-function label(r: FrameResult): string {
-  switch (r.kind) {
-    case "data":
-      return r.messages.map((m) => (m.type === "book" ? `book:${m.kind}` : m.type)).join("+");
-    case "ignored":
-    case "invalid":
-      return `${r.kind}:${r.reason}`;
-    default:
-      return r.kind;
-  }
-}
+import {
+  countLabels,
+  messagesPerResult,
+  parseContext,
+  RECV_TS,
+  resultLabel,
+  schemaErrors,
+} from "./parse-harness.ts";
 
 interface Parsed {
   lines: string[];
@@ -44,9 +23,8 @@ interface Parsed {
 function parseFile(rel: string, c: ParseContext): Parsed {
   const lines = readLines(rel);
   const results = lines.map((line) => binance.parseFrame(line, c));
-  const counts: Record<string, number> = {};
-  for (const r of results) counts[label(r)] = (counts[label(r)] ?? 0) + 1;
-  const perLine = results.map((r) => (r.kind === "data" ? r.messages : []));
+  const counts = countLabels(results);
+  const perLine = messagesPerResult(results);
   return { lines, results, perLine, counts };
 }
 
@@ -133,7 +111,7 @@ const lv = (rows: [string, string][]) => rows.map(([p, q]): [number, number] => 
 describe("binance spot testnet 2026: trade + bookTicker + depth@100ms", () => {
   const p = parseFile(
     "binance/spot_testnet_BTCUSDT_trade_bookTicker_depth_2026_ws.jsonl",
-    ctx({ BTCUSDT: "BTC-USDT" }),
+    parseContext({ BTCUSDT: "BTC-USDT" }),
   );
 
   test("every line is accounted for", () => {
@@ -235,7 +213,7 @@ describe("binance spot testnet 2026: trade + bookTicker + depth@100ms", () => {
 });
 
 describe("binance spot NKNUSDT (cryptofeed recording, combined stream)", () => {
-  const p = parseFile("binance/spot_NKNUSDT_ws.jsonl", ctx({ NKNUSDT: "NKN-USDT" }));
+  const p = parseFile("binance/spot_NKNUSDT_ws.jsonl", parseContext({ NKNUSDT: "NKN-USDT" }));
 
   test("every line is accounted for", () => {
     expect(p.lines).toHaveLength(226);
@@ -332,7 +310,7 @@ describe("binance spot NKNUSDT (cryptofeed recording, combined stream)", () => {
 
 describe("binance.us spot (same protocol)", () => {
   test("OMGBUSD: every line accounted for, klines, aggTrade ignored, known book answers", () => {
-    const p = parseFile("binance-us/spot_OMGBUSD_ws.jsonl", ctx({ OMGBUSD: "OMG-BUSD" }));
+    const p = parseFile("binance-us/spot_OMGBUSD_ws.jsonl", parseContext({ OMGBUSD: "OMG-BUSD" }));
     expect(p.lines).toHaveLength(233);
     expect(p.counts).toEqual({
       "book:delta": 159,
@@ -376,7 +354,7 @@ describe("binance.us spot (same protocol)", () => {
   });
 
   test("ZRXUSDT: every line accounted for, known book answers", () => {
-    const p = parseFile("binance-us/spot_ZRXUSDT_ws.jsonl", ctx({ ZRXUSDT: "ZRX-USDT" }));
+    const p = parseFile("binance-us/spot_ZRXUSDT_ws.jsonl", parseContext({ ZRXUSDT: "ZRX-USDT" }));
     expect(p.lines).toHaveLength(56);
     expect(p.counts).toEqual({ "book:delta": 41, bbo: 15 });
     expectAllValid(p);
@@ -427,7 +405,7 @@ describe("tardis-node binance vectors", () => {
   test("every line is accounted for", () => {
     expect(p.lines).toHaveLength(10);
     expect(expected).toHaveLength(10);
-    expect(p.results.map(label)).toEqual([
+    expect(p.results.map((r) => resultLabel(r))).toEqual([
       "trade",
       "trade",
       "bbo",
@@ -571,7 +549,7 @@ describe("timestamps", () => {
       m: false,
       M: true,
     });
-    const r = binance.parseFrame(frame, ctx({ BTCUSDT: "BTC-USDT" }));
+    const r = binance.parseFrame(frame, parseContext({ BTCUSDT: "BTC-USDT" }));
     expect(r.kind).toBe("data");
     const t = (r as { messages: Trade[] }).messages[0]!;
     expect(t.ts).toBeCloseTo(1789295134225.456, 3);
@@ -580,7 +558,7 @@ describe("timestamps", () => {
 
   test("a binary (Uint8Array) frame parses like its text", () => {
     const line = readLines("binance/spot_testnet_BTCUSDT_trade_bookTicker_depth_2026_ws.jsonl")[0]!;
-    const c = ctx({ BTCUSDT: "BTC-USDT" });
+    const c = parseContext({ BTCUSDT: "BTC-USDT" });
     expect(binance.parseFrame(new TextEncoder().encode(line), c)).toEqual(binance.parseFrame(line, c));
   });
 });

@@ -1,5 +1,4 @@
 import { describe, expect, test } from "bun:test";
-import { Value } from "@sinclair/typebox/value";
 import type { FrameResult, ParseContext } from "../src/adapter.ts";
 import { binanceUsdm, guessUsdmMarket } from "../src/exchanges/binance/index.ts";
 import type {
@@ -12,35 +11,17 @@ import type {
   Ticker,
   Trade,
 } from "../src/schemas/messages.ts";
-import { MESSAGE_SCHEMAS } from "../src/schemas/messages.ts";
 import { readFixture, readJson, readLines } from "./fixtures.ts";
+import {
+  countLabels,
+  messagesPerResult,
+  parseContext,
+  RECV_TS,
+  resultLabel,
+  schemaErrors,
+} from "./parse-harness.ts";
 
-const RECV_TS = 1_800_000_000_000;
 const DIR = "binance-futures";
-
-function ctx(symbols: Record<string, string>, recvTs = RECV_TS): ParseContext {
-  return { recvTs, marketOf: (s) => symbols[s], state: new Map() };
-}
-
-function schemaErrors(m: MarketMessage): string[] {
-  const schema = MESSAGE_SCHEMAS[m.type];
-  const value: unknown = m;
-  if (Value.Check(schema, value)) return [];
-  return [...Value.Errors(schema, value)].map((e) => `${m.type}${e.path}: ${e.message}`);
-}
-
-/** A label per result: "trade", "book:delta", "ignored:<reason>", "invalid:<reason>", ... */
-function label(r: FrameResult): string {
-  switch (r.kind) {
-    case "data":
-      return r.messages.map((m) => (m.type === "book" ? `book:${m.kind}` : m.type)).join("+");
-    case "ignored":
-    case "invalid":
-      return `${r.kind}:${r.reason}`;
-    default:
-      return r.kind;
-  }
-}
 
 interface Parsed {
   lines: string[];
@@ -52,9 +33,8 @@ interface Parsed {
 function parseFile(rel: string, c: ParseContext): Parsed {
   const lines = readLines(`${DIR}/${rel}`);
   const results = lines.map((line) => binanceUsdm.parseFrame(line, c));
-  const counts: Record<string, number> = {};
-  for (const r of results) counts[label(r)] = (counts[label(r)] ?? 0) + 1;
-  const perLine = results.map((r) => (r.kind === "data" ? r.messages : []));
+  const counts = countLabels(results);
+  const perLine = messagesPerResult(results);
   return { lines, results, perLine, counts };
 }
 
@@ -227,7 +207,7 @@ describe("cryptofeed USD-M recordings (combined stream, 2021)", () => {
 
   for (const f of files) {
     describe(f.symbol, () => {
-      const p = parseFile(`usdm_${f.symbol}_ws.jsonl`, ctx({ [f.symbol]: f.market }));
+      const p = parseFile(`usdm_${f.symbol}_ws.jsonl`, parseContext({ [f.symbol]: f.market }));
 
       test("every line is accounted for; every message validates", () => {
         expect(p.lines).toHaveLength(f.lines);
@@ -265,7 +245,7 @@ describe("cryptofeed USD-M recordings (combined stream, 2021)", () => {
     });
   }
 
-  const akro = parseFile("usdm_AKROUSDT_ws.jsonl", ctx({ AKROUSDT: "AKRO-USDT-PERP" }));
+  const akro = parseFile("usdm_AKROUSDT_ws.jsonl", parseContext({ AKROUSDT: "AKRO-USDT-PERP" }));
 
   test("AKROUSDT depth diff: seq = u, prevSeq = pu, ts = T", () => {
     expect(only<Book>(akro, 2)).toEqual({
@@ -345,10 +325,10 @@ describe("cryptofeed USD-M recordings (combined stream, 2021)", () => {
   });
 
   test("SUSHIUSDT and KEEPUSDT aggTrades: buyer-taker sides", () => {
-    const sushi = parseFile("usdm_SUSHIUSDT_ws.jsonl", ctx({ SUSHIUSDT: "SUSHI-USDT-PERP" }));
+    const sushi = parseFile("usdm_SUSHIUSDT_ws.jsonl", parseContext({ SUSHIUSDT: "SUSHI-USDT-PERP" }));
     const s = only<Trade>(sushi, 47);
     expect([s.id, s.price, s.amount, s.side, s.ts]).toEqual(["87353230", 7.612, 297, "buy", 1626992744108]);
-    const keep = parseFile("usdm_KEEPUSDT_ws.jsonl", ctx({ KEEPUSDT: "KEEP-USDT-PERP" }));
+    const keep = parseFile("usdm_KEEPUSDT_ws.jsonl", parseContext({ KEEPUSDT: "KEEP-USDT-PERP" }));
     const k = only<Trade>(keep, 53);
     expect([k.id, k.price, k.amount, k.side, k.ts]).toEqual(["1211537", 0.2464, 317, "buy", 1626992756696]);
     const d = only<Book>(keep, 1); // amount "0" deletes
@@ -359,7 +339,7 @@ describe("cryptofeed USD-M recordings (combined stream, 2021)", () => {
 describe("markPrice@1s, 2026 field set (p, ap, P, i, r, T, st)", () => {
   const p = parseFile(
     "usdm_markPrice1s_BTCUSDT_ETHUSDT_2026_ws.jsonl",
-    ctx({ BTCUSDT: "BTC-USDT-PERP", ETHUSDT: "ETH-USDT-PERP" }),
+    parseContext({ BTCUSDT: "BTC-USDT-PERP", ETHUSDT: "ETH-USDT-PERP" }),
   );
 
   test("every line is a deriv message; open interest is not on the stream", () => {
@@ -417,7 +397,7 @@ describe("tardis-node binance-futures vectors", () => {
   test("every line is accounted for", () => {
     expect(p.lines).toHaveLength(15);
     expect(expected).toHaveLength(15);
-    expect(p.results.map(label)).toEqual([
+    expect(p.results.map((r) => resultLabel(r))).toEqual([
       "ignored:unsupported:aggTradeWithoutId", // 2019 aggTrade without `a`
       "ticker",
       "deriv", // @markPrice (3 s) of 2019: no index
@@ -591,7 +571,7 @@ describe("tardis-node binance-futures vectors", () => {
 });
 
 describe("frames not read from recordings", () => {
-  const c = ctx({ BTCUSDT: "BTC-USDT-PERP" });
+  const c = parseContext({ BTCUSDT: "BTC-USDT-PERP" });
 
   test("partial depth (@depth5/10/20) shares the diff's event type and is ignored", () => {
     const data = { e: "depthUpdate", E: 2, T: 1, s: "BTCUSDT", U: 1, u: 2, pu: 0, b: [], a: [] };
@@ -602,7 +582,7 @@ describe("frames not read from recordings", () => {
       });
     }
     for (const s of ["btcusdt@depth", "btcusdt@depth@0ms", "btcusdt@depth@100ms"]) {
-      expect(label(binanceUsdm.parseFrame(JSON.stringify({ stream: s, data }), c))).toBe("book:delta");
+      expect(resultLabel(binanceUsdm.parseFrame(JSON.stringify({ stream: s, data }), c))).toBe("book:delta");
     }
   });
 

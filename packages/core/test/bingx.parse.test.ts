@@ -1,38 +1,12 @@
 import { describe, expect, test } from "bun:test";
-import { Value } from "@sinclair/typebox/value";
 import type { FrameResult, ParseContext } from "../src/adapter.ts";
 import { bingxSpot, bingxSwap } from "../src/exchanges/bingx/index.ts";
 import type { Bbo, Book, Candle, Deriv, MarketMessage, Ticker, Trade } from "../src/schemas/messages.ts";
-import { MESSAGE_SCHEMAS } from "../src/schemas/messages.ts";
 import { readLines } from "./fixtures.ts";
-
-const RECV_TS = 1_800_000_000_000;
+import { countLabels, parseContext, RECV_TS, resultLabel, schemaErrors } from "./parse-harness.ts";
 
 function ctx(adapter = bingxSwap, recvTs = RECV_TS): ParseContext {
-  return { recvTs, marketOf: (s) => adapter.marketOfSymbol(s), state: new Map() };
-}
-
-function schemaErrors(m: MarketMessage): string[] {
-  const schema = MESSAGE_SCHEMAS[m.type];
-  const value: unknown = m;
-  if (Value.Check(schema, value)) return [];
-  return [...Value.Errors(schema, value)].map((e) => `${m.type}${e.path}: ${e.message}`);
-}
-
-/** "trade", "book:snapshot", "ignored:<reason>", ... (a data result is labelled by its first message). */
-function label(r: FrameResult): string {
-  switch (r.kind) {
-    case "data": {
-      const m = r.messages[0];
-      if (!m) return "data:empty";
-      return m.type === "book" ? `book:${m.kind}` : m.type;
-    }
-    case "ignored":
-    case "invalid":
-      return `${r.kind}:${r.reason}`;
-    default:
-      return r.kind;
-  }
+  return parseContext((s) => adapter.marketOfSymbol(s), recvTs);
 }
 
 function messagesOf(r: FrameResult): MarketMessage[] {
@@ -41,6 +15,8 @@ function messagesOf(r: FrameResult): MarketMessage[] {
 }
 
 const gzip = (s: string) => Bun.gzipSync(new TextEncoder().encode(s));
+
+const label = (r: FrameResult): string => resultLabel(r, "first");
 
 describe("bingx swap decoded samples (JKorf/BingX.Net captures, 2024-05-02)", () => {
   const FILE = "bingx/swap_ws_decoded_samples.jsonl";
@@ -51,8 +27,7 @@ describe("bingx swap decoded samples (JKorf/BingX.Net captures, 2024-05-02)", ()
 
   test("every line is accounted for", () => {
     expect(lines).toHaveLength(7);
-    const counts: Record<string, number> = {};
-    for (const r of results) counts[label(r)] = (counts[label(r)] ?? 0) + 1;
+    const counts = countLabels(results, label);
     expect(counts).toEqual({
       trade: 1, // one frame holding 23 trades
       "book:snapshot": 1,

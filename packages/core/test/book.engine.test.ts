@@ -154,7 +154,9 @@ describe("BookReplica", () => {
     const { BookReplica } = await import("../src/book/replica.ts");
     const r = new BookReplica();
     expect(r.apply({ ...base, kind: "delta", seq: 2, prevSeq: 1, bids: [[1, 1]], asks: [] })).toBe(false);
-    expect(r.apply({ ...base, kind: "snapshot", seq: 5, prevSeq: null, bids: [[1, 1]], asks: [[2, 1]] })).toBe(true);
+    expect(
+      r.apply({ ...base, kind: "snapshot", seq: 5, prevSeq: null, bids: [[1, 1]], asks: [[2, 1]] }),
+    ).toBe(true);
     expect(r.apply({ ...base, kind: "delta", seq: 6, prevSeq: 5, bids: [[1, 3]], asks: [] })).toBe(true);
     expect(r.book.top(1).bids).toEqual([[1, 3]]);
     expect(r.apply({ ...base, kind: "delta", seq: 9, prevSeq: 8, bids: [], asks: [] })).toBe(false);
@@ -162,6 +164,10 @@ describe("BookReplica", () => {
     expect(r.holeCount).toBe(1);
     expect(r.snapshot({ ...base, recvTs: 1 }, 5)).toBeUndefined();
     r.apply({ ...base, kind: "snapshot", seq: 10, prevSeq: null, bids: [[1, 2]], asks: [[2, 2]] });
-    expect(r.snapshot({ ...base, recvTs: 1 }, 5)).toMatchObject({ kind: "snapshot", seq: 10, bids: [[1, 2]] });
+    expect(r.snapshot({ ...base, recvTs: 1 }, 5)).toMatchObject({
+      kind: "snapshot",
+      seq: 10,
+      bids: [[1, 2]],
+    });
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import type { Book } from "../src/schemas/messages.ts";
 import { BookSync, type SyncOutput } from "../src/book/sync.ts";
 import { binance, guessMarket } from "../src/exchanges/binance/index.ts";
+import type { Book } from "../src/schemas/messages.ts";
 import { readJson, readLines } from "./fixtures.ts";
 
 /**

@@ -2,13 +2,10 @@ import { describe, expect, test } from "bun:test";
 import type { FrameResult, ParseContext } from "../src/adapter.ts";
 import { bybitLinear, bybitSpot, INVALID_REASONS } from "../src/exchanges/bybit/index.ts";
 import { readLines } from "./fixtures.ts";
+import { expectInvalidResult, parseContext } from "./parse-harness.ts";
 
 function ctx(): ParseContext {
-  return {
-    recvTs: 1_800_000_000_000,
-    marketOf: (s) => (s === "BTCUSDT" ? "BTC-USDT-PERP" : undefined),
-    state: new Map(),
-  };
+  return parseContext({ BTCUSDT: "BTC-USDT-PERP" });
 }
 
 function parse(frame: string | Uint8Array, c = ctx()): FrameResult {
@@ -16,14 +13,7 @@ function parse(frame: string | Uint8Array, c = ctx()): FrameResult {
 }
 
 function expectInvalid(frame: string, reason: string, detail?: RegExp, c = ctx()): void {
-  const r = parse(frame, c);
-  expect(r.kind).toBe("invalid");
-  if (r.kind !== "invalid") return;
-  expect(r.reason).toBe(reason);
-  expect(INVALID_REASONS as readonly string[]).toContain(r.reason);
-  expect(r.detail.length).toBeGreaterThan(0);
-  expect(r.detail.length).toBeLessThan(300);
-  if (detail) expect(r.detail).toMatch(detail);
+  expectInvalidResult(parse(frame, c), reason, INVALID_REASONS, detail);
 }
 
 const TRADE = {

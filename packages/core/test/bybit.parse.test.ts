@@ -1,37 +1,19 @@
 import { describe, expect, test } from "bun:test";
-import { Value } from "@sinclair/typebox/value";
 import type { ExchangeAdapter, FrameResult, ParseContext } from "../src/adapter.ts";
 import { BookSync } from "../src/book/index.ts";
 import { bookSync, bybitLinear, bybitSpot, tickerState } from "../src/exchanges/bybit/index.ts";
 import type { Bbo, Book, Deriv, Liquidation, MarketMessage, Ticker, Trade } from "../src/schemas/messages.ts";
-import { MESSAGE_SCHEMAS } from "../src/schemas/messages.ts";
 import { readLines } from "./fixtures.ts";
+import {
+  countLabels,
+  messagesPerResult,
+  parseContext,
+  RECV_TS,
+  resultLabel,
+  schemaErrors,
+} from "./parse-harness.ts";
 
-const RECV_TS = 1_800_000_000_000;
-
-function ctx(symbols: Record<string, string>): ParseContext {
-  return { recvTs: RECV_TS, marketOf: (s) => symbols[s], state: new Map() };
-}
-
-function schemaErrors(m: MarketMessage): string[] {
-  const schema = MESSAGE_SCHEMAS[m.type];
-  const value: unknown = m;
-  if (Value.Check(schema, value)) return [];
-  return [...Value.Errors(schema, value)].map((e) => `${m.type}${e.path}: ${e.message}`);
-}
-
-/** A label per result: "trade", "bbo", "book:delta", "ticker+deriv", "ignored:<reason>", ... */
-function label(r: FrameResult): string {
-  switch (r.kind) {
-    case "data":
-      return [...new Set(r.messages.map((m) => (m.type === "book" ? `book:${m.kind}` : m.type)))].join("+");
-    case "ignored":
-    case "invalid":
-      return `${r.kind}:${r.reason}`;
-    default:
-      return r.kind;
-  }
-}
+const label = (r: FrameResult): string => resultLabel(r, "distinct");
 
 interface Parsed {
   lines: string[];
@@ -45,13 +27,12 @@ interface Parsed {
 function parseFile(rel: string, adapter: ExchangeAdapter, c: ParseContext): Parsed {
   const lines = readLines(rel);
   const results = lines.map((line) => adapter.parseFrame(line, c));
-  const counts: Record<string, number> = {};
-  for (const r of results) counts[label(r)] = (counts[label(r)] ?? 0) + 1;
+  const counts = countLabels(results, label);
   return {
     lines,
     raw: lines.map((l) => JSON.parse(l) as Record<string, unknown>),
     results,
-    perLine: results.map((r) => (r.kind === "data" ? r.messages : [])),
+    perLine: messagesPerResult(results),
     counts,
     ctx: c,
   };
@@ -76,7 +57,11 @@ function expectAllValid(p: Parsed): void {
 const lv = (rows: [string, string][]) => rows.map(([p, q]): [number, number] => [Number(p), Number(q)]);
 
 describe("bybit spot testnet 2026: orderbook.50 + orderbook.1 + publicTrade + op replies", () => {
-  const p = parseFile("bybit/v5_spot_testnet_BTCUSDT_ws.jsonl", bybitSpot, ctx({ BTCUSDT: "BTC-USDT" }));
+  const p = parseFile(
+    "bybit/v5_spot_testnet_BTCUSDT_ws.jsonl",
+    bybitSpot,
+    parseContext({ BTCUSDT: "BTC-USDT" }),
+  );
 
   test("every line is accounted for", () => {
     expect(p.lines).toHaveLength(43);
@@ -306,7 +291,11 @@ describe("bybit spot testnet 2026: orderbook.50 + orderbook.1 + publicTrade + op
   });
 
   test("the same frames through the linear adapter give the same messages (one parser)", () => {
-    const q = parseFile("bybit/v5_spot_testnet_BTCUSDT_ws.jsonl", bybitLinear, ctx({ BTCUSDT: "BTC-USDT" }));
+    const q = parseFile(
+      "bybit/v5_spot_testnet_BTCUSDT_ws.jsonl",
+      bybitLinear,
+      parseContext({ BTCUSDT: "BTC-USDT" }),
+    );
     expect(q.perLine).toEqual(p.perLine);
   });
 });
@@ -315,7 +304,7 @@ describe("bybit linear tickers 2026: snapshot then partial deltas, merged", () =
   const p = parseFile(
     "bybit/v5_linear_tickers_BTCUSDT_2026_ws.jsonl",
     bybitLinear,
-    ctx({ BTCUSDT: "BTC-USDT-PERP" }),
+    parseContext({ BTCUSDT: "BTC-USDT-PERP" }),
   );
 
   test("every line is accounted for", () => {
@@ -426,7 +415,7 @@ describe("bybit linear tickers 2026: snapshot then partial deltas, merged", () =
   });
 
   test("a delta on a fresh connection (state emptied) is invalid until the next snapshot", () => {
-    const c = ctx({ BTCUSDT: "BTC-USDT-PERP" });
+    const c = parseContext({ BTCUSDT: "BTC-USDT-PERP" });
     expect(bybitLinear.parseFrame(p.lines[2]!, c)).toMatchObject({
       kind: "invalid",
       reason: "delta_without_snapshot",
@@ -436,7 +425,7 @@ describe("bybit linear tickers 2026: snapshot then partial deltas, merged", () =
   });
 
   test("the spot adapter emits no deriv messages", () => {
-    const c = ctx({ BTCUSDT: "BTC-USDT" });
+    const c = parseContext({ BTCUSDT: "BTC-USDT" });
     const r = bybitSpot.parseFrame(p.lines[0]!, c);
     expect(label(r)).toBe("ticker");
   });
@@ -478,7 +467,7 @@ describe("tardis-node v5 test vectors (spot, linear, inverse, liquidations)", ()
     XRPUSD: "XRP-USD-PERP",
     PIPPINUSDT: "PIPPIN-USDT-PERP",
   };
-  const p = parseFile("bybit/tardis_v5_messages.jsonl", bybitLinear, ctx(symbols));
+  const p = parseFile("bybit/tardis_v5_messages.jsonl", bybitLinear, parseContext(symbols));
   const expected = readLines("bybit/tardis_v5_expected_normalized.jsonl").map(
     (l) => JSON.parse(l) as TardisOut[],
   );
@@ -510,7 +499,7 @@ describe("tardis-node v5 test vectors (spot, linear, inverse, liquidations)", ()
 
   test("where tardis normalizes the line too, the values agree", () => {
     let compared = 0;
-    const c = ctx(symbols);
+    const c = parseContext(symbols);
     p.lines.forEach((line, i) => {
       const ours = bybitLinear.parseFrame(line, c);
       const msgs = ours.kind === "data" ? ours.messages : [];

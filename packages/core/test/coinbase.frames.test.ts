@@ -3,6 +3,7 @@ import type { FrameResult, ParseContext } from "../src/adapter.ts";
 import { coinbase, INVALID_REASONS, isoMs } from "../src/exchanges/coinbase/index.ts";
 import type { Bbo, Book, Candle, MarketMessage, Ticker, Trade } from "../src/schemas/messages.ts";
 import { readLines } from "./fixtures.ts";
+import { expectInvalidResult, parseContext } from "./parse-harness.ts";
 
 /**
  * Advanced Trade frames built in the documented shapes (websocket-channels): channels the
@@ -18,7 +19,7 @@ const SUBSCRIBED: Record<string, string> = {
 };
 
 function newCtx(): ParseContext {
-  return { recvTs: RECV, marketOf: (s) => SUBSCRIBED[s], state: new Map() };
+  return parseContext(SUBSCRIBED, RECV);
 }
 
 type FrameFn = (channel: string, events: unknown[], extra?: Record<string, unknown>) => string;
@@ -52,13 +53,7 @@ function messages(r: FrameResult): MarketMessage[] {
 }
 
 function expectInvalid(r: FrameResult, reason: string, detail?: RegExp): void {
-  expect(r.kind).toBe("invalid");
-  if (r.kind !== "invalid") return;
-  expect(r.reason).toBe(reason);
-  expect(INVALID_REASONS as readonly string[]).toContain(r.reason);
-  expect(r.detail.length).toBeGreaterThan(0);
-  expect(r.detail.length).toBeLessThan(300);
-  if (detail) expect(r.detail).toMatch(detail);
+  expectInvalidResult(r, reason, INVALID_REASONS, detail);
 }
 
 const ENV_TS = Date.UTC(2026, 3, 7, 14, 30, 3) + 123.456;

@@ -1,15 +1,14 @@
 import { describe, expect, test } from "bun:test";
-import { Value } from "@sinclair/typebox/value";
 import type { FrameResult, ParseContext } from "../src/adapter.ts";
 import { BookSync, type SyncOutput } from "../src/book/index.ts";
 import { coinbase } from "../src/exchanges/coinbase/index.ts";
 import type { Bbo, Book, MarketMessage, Ticker, Trade } from "../src/schemas/messages.ts";
-import { MESSAGE_SCHEMAS } from "../src/schemas/messages.ts";
 import { readLines } from "./fixtures.ts";
+import { countLabels, messagesPerResult, parseContext, resultLabel, schemaErrors } from "./parse-harness.ts";
 
 /** Markets from the product ids themselves (Coinbase ids are market names). */
 function ctx(recvTs: number): ParseContext {
-  return { recvTs, marketOf: (s) => coinbase.marketOfSymbol(s), state: new Map() };
+  return parseContext((s) => coinbase.marketOfSymbol(s), recvTs);
 }
 
 /** RFC 3339 with up to µs → epoch ms, computed independently of the adapter (Date.UTC + fraction). */
@@ -24,27 +23,7 @@ function iso(s: string): number {
   return utc(+m[1]!, +m[2]!, +m[3]!, +m[4]!, +m[5]!, +m[6]!, micros);
 }
 
-function schemaErrors(m: MarketMessage): string[] {
-  const schema = MESSAGE_SCHEMAS[m.type];
-  const value: unknown = m;
-  if (Value.Check(schema, value)) return [];
-  return [...Value.Errors(schema, value)].map((e) => `${m.type}${e.path}: ${e.message}`);
-}
-
-/** A label per result: "trade", "bbo", "book:delta", "ignored:<reason>", "invalid:<reason>", ... */
-function label(r: FrameResult): string {
-  switch (r.kind) {
-    case "data": {
-      const kinds = [...new Set(r.messages.map((m) => (m.type === "book" ? `book:${m.kind}` : m.type)))];
-      return kinds.join("+");
-    }
-    case "ignored":
-    case "invalid":
-      return `${r.kind}:${r.reason}`;
-    default:
-      return r.kind;
-  }
-}
+const label = (r: FrameResult): string => resultLabel(r, "distinct");
 
 interface Parsed {
   lines: string[];
@@ -59,17 +38,16 @@ interface Parsed {
 function parseFile(rel: string, c: ParseContext): Parsed {
   const lines = readLines(rel);
   const results = lines.map((line) => coinbase.parseFrame(line, c));
-  const counts: Record<string, number> = {};
+  const counts = countLabels(results, label);
   const messages: Record<string, number> = {};
   for (const r of results) {
-    counts[label(r)] = (counts[label(r)] ?? 0) + 1;
     if (r.kind !== "data") continue;
     for (const m of r.messages) {
       const k = m.type === "book" ? `book:${m.kind}` : m.type;
       messages[k] = (messages[k] ?? 0) + 1;
     }
   }
-  const perLine = results.map((r) => (r.kind === "data" ? r.messages : []));
+  const perLine = messagesPerResult(results);
   return { lines, results, perLine, counts, messages };
 }
 

@@ -1,27 +1,17 @@
 import { describe, expect, test } from "bun:test";
-import type { FrameResult, ParseContext } from "../src/adapter.ts";
+import type { FrameResult } from "../src/adapter.ts";
 import { INVALID_REASONS, kraken } from "../src/exchanges/kraken/index.ts";
 import { readLines } from "./fixtures.ts";
+import { expectInvalidResult, parseContext } from "./parse-harness.ts";
 
-const ctx: ParseContext = {
-  recvTs: 1_800_000_000_000,
-  marketOf: (s) => ({ "BTC/USD": "BTC-USD", "XMR/USD": "XMR-USD" })[s],
-  state: new Map(),
-};
+const ctx = parseContext({ "BTC/USD": "BTC-USD", "XMR/USD": "XMR-USD" });
 
 function parse(frame: string | Uint8Array): FrameResult {
   return kraken.parseFrame(frame, ctx);
 }
 
 function expectInvalid(frame: string, reason: string, detail?: RegExp): void {
-  const r = parse(frame);
-  expect(r.kind).toBe("invalid");
-  if (r.kind !== "invalid") return;
-  expect(r.reason).toBe(reason);
-  expect(INVALID_REASONS as readonly string[]).toContain(r.reason);
-  expect(r.detail.length).toBeGreaterThan(0);
-  expect(r.detail.length).toBeLessThan(300);
-  if (detail) expect(r.detail).toMatch(detail);
+  expectInvalidResult(parse(frame), reason, INVALID_REASONS, detail);
 }
 
 const TRADE = {

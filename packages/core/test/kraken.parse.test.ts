@@ -1,38 +1,23 @@
 import { describe, expect, test } from "bun:test";
-import { Value } from "@sinclair/typebox/value";
 import type { FrameResult, ParseContext } from "../src/adapter.ts";
 import { kraken, marketOfSymbol } from "../src/exchanges/kraken/index.ts";
 import type { Bbo, Book, Candle, MarketMessage, Ticker, Trade } from "../src/schemas/messages.ts";
-import { MESSAGE_SCHEMAS } from "../src/schemas/messages.ts";
 import { readLines } from "./fixtures.ts";
-
-const RECV_TS = 1_800_000_000_000;
+import {
+  countLabels,
+  messagesPerResult,
+  parseContext,
+  RECV_TS,
+  resultLabel,
+  schemaErrors,
+} from "./parse-harness.ts";
 
 /** A context that knows every symbol the adapter can name without a market list. */
 function ctx(recvTs = RECV_TS): ParseContext {
-  return { recvTs, marketOf: (s) => marketOfSymbol(s), state: new Map() };
+  return parseContext((s) => marketOfSymbol(s), recvTs);
 }
 
-function schemaErrors(m: MarketMessage): string[] {
-  const schema = MESSAGE_SCHEMAS[m.type];
-  const value: unknown = m;
-  if (Value.Check(schema, value)) return [];
-  return [...Value.Errors(schema, value)].map((e) => `${m.type}${e.path}: ${e.message}`);
-}
-
-function label(r: FrameResult): string {
-  switch (r.kind) {
-    case "data":
-      return r.messages.map((m) => (m.type === "book" ? `book:${m.kind}` : m.type)).join("+");
-    case "ignored":
-    case "invalid":
-      return `${r.kind}:${r.reason}`;
-    case "control":
-      return `control:${r.event}`;
-    default:
-      return r.kind;
-  }
-}
+const label = (r: FrameResult): string => resultLabel(r, "each", true);
 
 interface Parsed {
   lines: string[];
@@ -43,9 +28,8 @@ interface Parsed {
 
 function parseLines(lines: string[], c: ParseContext = ctx()): Parsed {
   const results = lines.map((line) => kraken.parseFrame(line, c));
-  const counts: Record<string, number> = {};
-  for (const r of results) counts[label(r)] = (counts[label(r)] ?? 0) + 1;
-  return { lines, results, perLine: results.map((r) => (r.kind === "data" ? r.messages : [])), counts };
+  const counts = countLabels(results, label);
+  return { lines, results, perLine: messagesPerResult(results), counts };
 }
 
 function parseFile(rel: string, c?: ParseContext): Parsed {

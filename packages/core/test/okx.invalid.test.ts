@@ -3,20 +3,15 @@ import type { FrameResult, ParseContext } from "../src/adapter.ts";
 import { marketOfInstId, okxSpot, okxSwap, parseFrame } from "../src/exchanges/okx/index.ts";
 import type { Bbo, Book, Candle, Deriv, MarketMessage } from "../src/schemas/messages.ts";
 import { readLines } from "./fixtures.ts";
+import { parseContext, RECV_TS } from "./parse-harness.ts";
 
 /**
  * Frames in OKX's current (2026) shapes that the recordings predate — seqId/prevSeqId books,
  * bbo-tbt, books5, candles, funding-rate, keepalive updates, notices — and everything malformed.
  */
 
-const RECV_TS = 1_800_000_000_000;
-
 function ctx(known: Record<string, string> | null = null): ParseContext {
-  return {
-    recvTs: RECV_TS,
-    marketOf: known ? (s) => known[s] : marketOfInstId,
-    state: new Map(),
-  };
+  return parseContext(known ?? marketOfInstId);
 }
 
 function data<T extends MarketMessage>(r: FrameResult): T[] {

@@ -1,10 +1,16 @@
 import { describe, expect, test } from "bun:test";
-import { Value } from "@sinclair/typebox/value";
 import type { ExchangeAdapter, FrameResult, ParseContext } from "../src/adapter.ts";
 import { marketOfInstId, okxChecksum, okxSpot, okxSwap } from "../src/exchanges/okx/index.ts";
 import type { Book, Deriv, Liquidation, MarketMessage, Ticker, Trade } from "../src/schemas/messages.ts";
-import { MESSAGE_SCHEMAS } from "../src/schemas/messages.ts";
 import { readLines } from "./fixtures.ts";
+import {
+  countLabels,
+  messagesPerResult,
+  parseContext,
+  RECV_TS,
+  resultLabel,
+  schemaErrors,
+} from "./parse-harness.ts";
 
 /**
  * Every recorded OKX message in ../shared/fixtures/okx: each line's result kind is counted, values
@@ -12,30 +18,9 @@ import { readLines } from "./fixtures.ts";
  * answers, and tardis-node's normalized output is compared where both normalize a line.
  */
 
-const RECV_TS = 1_800_000_000_000;
-
 /** The fixtures mix spot, swaps and dated futures: resolve every instrument id OKX can send. */
 function ctx(recvTs = RECV_TS): ParseContext {
-  return { recvTs, marketOf: marketOfInstId, state: new Map() };
-}
-
-function schemaErrors(m: MarketMessage): string[] {
-  const schema = MESSAGE_SCHEMAS[m.type];
-  const value: unknown = m;
-  if (Value.Check(schema, value)) return [];
-  return [...Value.Errors(schema, value)].map((e) => `${m.type}${e.path}: ${e.message}`);
-}
-
-function label(r: FrameResult): string {
-  switch (r.kind) {
-    case "data":
-      return r.messages.map((m) => (m.type === "book" ? `book:${m.kind}` : m.type)).join("+");
-    case "ignored":
-    case "invalid":
-      return `${r.kind}:${r.reason}`;
-    default:
-      return r.kind;
-  }
+  return parseContext(marketOfInstId, recvTs);
 }
 
 interface Parsed {
@@ -48,9 +33,8 @@ interface Parsed {
 function parseFile(rel: string, adapter: ExchangeAdapter, c: ParseContext = ctx()): Parsed {
   const lines = readLines(rel);
   const results = lines.map((line) => adapter.parseFrame(line, c));
-  const counts: Record<string, number> = {};
-  for (const r of results) counts[label(r)] = (counts[label(r)] ?? 0) + 1;
-  return { lines, results, perLine: results.map((r) => (r.kind === "data" ? r.messages : [])), counts };
+  const counts = countLabels(results);
+  return { lines, results, perLine: messagesPerResult(results), counts };
 }
 
 function only<T extends MarketMessage>(p: Parsed, line: number): T {
@@ -285,7 +269,14 @@ describe("tardis-node okex spot vectors", () => {
   test("every line is accounted for", () => {
     expect(p.lines).toHaveLength(6);
     expect(expected).toHaveLength(6);
-    expect(p.results.map(label)).toEqual(["ack", "trade", "book:snapshot", "book:delta", "ticker", "trade"]);
+    expect(p.results.map((r) => resultLabel(r))).toEqual([
+      "ack",
+      "trade",
+      "book:snapshot",
+      "book:delta",
+      "ticker",
+      "trade",
+    ]);
     expectAllValid(p);
   });
 
@@ -345,7 +336,7 @@ describe("tardis-node okex-futures vectors", () => {
   test("every line is accounted for", () => {
     expect(p.lines).toHaveLength(14);
     expect(expected).toHaveLength(14);
-    expect(p.results.map(label)).toEqual([
+    expect(p.results.map((r) => resultLabel(r))).toEqual([
       "ack",
       "book:snapshot",
       "trade",

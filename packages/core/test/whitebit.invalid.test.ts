@@ -2,16 +2,12 @@ import { describe, expect, test } from "bun:test";
 import type { FrameResult, ParseContext } from "../src/adapter.ts";
 import { candleRequestId, INVALID_REASONS, whitebit } from "../src/exchanges/whitebit/index.ts";
 import { readLines } from "./fixtures.ts";
+import { expectInvalidResult, parseContext } from "./parse-harness.ts";
 
 const LINES = readLines("whitebit/ws_docs_examples.jsonl");
 
 function ctx(): ParseContext {
-  const state = new Map<string, unknown>();
-  const c: ParseContext = {
-    recvTs: 1_800_000_000_000,
-    marketOf: (s) => (s === "ETH_USDT" ? "ETH-USDT" : undefined),
-    state,
-  };
+  const c = parseContext({ ETH_USDT: "ETH-USDT" });
   // candles are parsed only after the connection's candles_subscribe ack
   whitebit.parseFrame(
     JSON.stringify({ id: candleRequestId(60), result: { status: "success" }, error: null }),
@@ -25,14 +21,7 @@ function parse(frame: string | Uint8Array): FrameResult {
 }
 
 function expectInvalid(frame: string, reason: string, detail?: RegExp): void {
-  const r = parse(frame);
-  expect(r.kind).toBe("invalid");
-  if (r.kind !== "invalid") return;
-  expect(r.reason).toBe(reason);
-  expect(INVALID_REASONS as readonly string[]).toContain(r.reason);
-  expect(r.detail.length).toBeGreaterThan(0);
-  expect(r.detail.length).toBeLessThan(300);
-  if (detail) expect(r.detail).toMatch(detail);
+  expectInvalidResult(parse(frame), reason, INVALID_REASONS, detail);
 }
 
 const push = (method: string, params: unknown) => JSON.stringify({ id: null, method, params });

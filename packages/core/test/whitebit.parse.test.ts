@@ -1,10 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { Value } from "@sinclair/typebox/value";
 import type { FrameResult, ParseContext } from "../src/adapter.ts";
 import { candleRequestId, whitebit } from "../src/exchanges/whitebit/index.ts";
 import type { Book, Candle, MarketMessage, Ticker, Trade } from "../src/schemas/messages.ts";
-import { MESSAGE_SCHEMAS } from "../src/schemas/messages.ts";
 import { readJson, readLines } from "./fixtures.ts";
+import { countLabels, parseContext, RECV_TS, resultLabel, schemaErrors } from "./parse-harness.ts";
 
 /**
  * Every recorded WhiteBIT message in ../shared/fixtures/whitebit (WhiteBIT's documentation examples
@@ -12,34 +11,14 @@ import { readJson, readLines } from "./fixtures.ts";
  * WhiteBIT), parsed and checked value by value.
  */
 
-const RECV_TS = 1_800_000_000_000;
 const WS_FILE = "whitebit/ws_docs_examples.jsonl";
 
 function ctx(state = new Map<string, unknown>()): ParseContext {
-  return { recvTs: RECV_TS, marketOf: (s) => whitebit.marketOfSymbol(s), state };
-}
-
-function label(r: FrameResult): string {
-  switch (r.kind) {
-    case "data":
-      return r.messages.map((m) => (m.type === "book" ? `book:${m.kind}` : m.type)).join("+");
-    case "ignored":
-    case "invalid":
-      return `${r.kind}:${r.reason}`;
-    default:
-      return r.kind;
-  }
+  return parseContext((s) => whitebit.marketOfSymbol(s), RECV_TS, state);
 }
 
 function messages(r: FrameResult): MarketMessage[] {
   return r.kind === "data" ? r.messages : [];
-}
-
-function schemaErrors(m: MarketMessage): string[] {
-  const value: unknown = m;
-  return Value.Check(MESSAGE_SCHEMAS[m.type], value)
-    ? []
-    : [...Value.Errors(MESSAGE_SCHEMAS[m.type], value)].map((e) => `${m.type}${e.path}: ${e.message}`);
 }
 
 /** The ack of the connection's candles_subscribe: it tells the parser the candle period. */
@@ -54,7 +33,7 @@ describe(`${WS_FILE}: every line accounted for`, () => {
     const c = ctx();
     const results = lines.map((l) => whitebit.parseFrame(l, c));
     expect(lines).toHaveLength(5);
-    expect(results.map(label)).toEqual([
+    expect(results.map((r) => resultLabel(r))).toEqual([
       "trade",
       "book:delta",
       "ignored:unsupported:lastprice_update",
@@ -67,12 +46,7 @@ describe(`${WS_FILE}: every line accounted for`, () => {
   test("after the 1m candles_subscribe ack the same 5 lines give trade, book delta, ignored, ticker, candle", () => {
     const c = ctx();
     expect(whitebit.parseFrame(candleAck(60), c)).toEqual({ kind: "ack", id: 1_000_000_060 });
-    const counts: Record<string, number> = {};
-    for (const l of lines) {
-      const k = label(whitebit.parseFrame(l, c));
-      counts[k] = (counts[k] ?? 0) + 1;
-    }
-    expect(counts).toEqual({
+    expect(countLabels(lines.map((l) => whitebit.parseFrame(l, c)))).toEqual({
       trade: 1,
       "book:delta": 1,
       "ignored:unsupported:lastprice_update": 1,
@@ -205,7 +179,7 @@ describe("candle closing across pushes (the fixture candle, then a push of the n
   });
 
   test("parser state is per connection: a fresh state knows no period and no previous candle", () => {
-    expect(label(whitebit.parseFrame(next, ctx()))).toBe("ignored:candles:interval_unknown");
+    expect(resultLabel(whitebit.parseFrame(next, ctx()))).toBe("ignored:candles:interval_unknown");
   });
 
   test("an error reply to the candles_subscribe does not set the period", () => {
@@ -220,7 +194,7 @@ describe("candle closing across pushes (the fixture candle, then a push of the n
       id: 1_000_000_060,
       message: "invalid argument (code 1)",
     });
-    expect(label(whitebit.parseFrame(line, c))).toBe("ignored:candles:interval_unknown");
+    expect(resultLabel(whitebit.parseFrame(line, c))).toBe("ignored:candles:interval_unknown");
   });
 });
 

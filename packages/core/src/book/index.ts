@@ -1,4 +1,4 @@
 export * from "./book-side.ts";
 export * from "./order-book.ts";
-export * from "./sync.ts";
 export * from "./replica.ts";
+export * from "./sync.ts";

@@ -53,7 +53,10 @@ export class BookReplica {
   }
 
   /** The top `depth` levels as a snapshot message, or undefined when not synced. */
-  snapshot(template: Omit<Book, "kind" | "seq" | "prevSeq" | "bids" | "asks" | "ts">, depth: number): Book | undefined {
+  snapshot(
+    template: Omit<Book, "kind" | "seq" | "prevSeq" | "bids" | "asks" | "ts">,
+    depth: number,
+  ): Book | undefined {
     if (this.seqValue === null) return undefined;
     const top = this.book.top(depth);
     return { ...template, ts: this.tsValue, kind: "snapshot", seq: this.seqValue, prevSeq: null, ...top };

@@ -1,6 +1,9 @@
 import type { FrameResult, ParseContext } from "../../adapter.ts";
 import type { Bbo, Book, Candle, Ticker, Trade } from "../../schemas/messages.ts";
-import { epochMs, int, isObject, levels, num, sample } from "./fields.ts";
+import { int, isObject, levels, num, sample } from "../wire/fields.ts";
+import { notAnObject, parseJson, utf8Frame } from "../wire/frame-json.ts";
+import { badField, invalid as invalidResult, unknownSymbol } from "../wire/frame-results.ts";
+import { epochMs } from "./fields.ts";
 import { isBinanceInterval } from "./streams.ts";
 
 /**
@@ -32,7 +35,6 @@ export const INVALID_REASONS = [
 export type InvalidReason = (typeof INVALID_REASONS)[number];
 
 const EXCHANGE = "binance";
-const decoder = new TextDecoder();
 
 export const SERVER_SHUTDOWN: FrameResult = Object.freeze({ kind: "control", event: "server-shutdown" });
 
@@ -58,20 +60,8 @@ export const IGNORED_ARRAY: FrameResult = Object.freeze({
   reason: "unsupported:arrayStream",
 });
 
-export function invalid(reason: InvalidReason, detail: string): FrameResult {
-  return { kind: "invalid", reason, detail };
-}
-
-export function badField(what: string, field: string, value: unknown): FrameResult {
-  return invalid(
-    "invalid_field",
-    value === undefined ? `${what}: missing "${field}"` : `${what}: bad "${field}" ${sample(value)}`,
-  );
-}
-
-export function unknownSymbol(what: string, symbol: string): FrameResult {
-  return invalid("unknown_symbol", `${what}: no market for symbol ${sample(symbol, 40)}`);
-}
+/** Binance's invalid results carry one of INVALID_REASONS. */
+const invalid: (reason: InvalidReason, detail: string) => FrameResult = invalidResult;
 
 /** Reads one payload (the `data` of a combined-stream envelope, or a raw frame). */
 export type PayloadParser = (
@@ -93,17 +83,12 @@ export function parseEnvelope(
   ctx: ParseContext,
   payload: PayloadParser,
 ): FrameResult {
-  const text = typeof frame === "string" ? frame : decoder.decode(frame);
-  let msg: unknown;
-  try {
-    msg = JSON.parse(text);
-  } catch (err) {
-    return invalid("malformed_json", `${(err as Error).message}; frame ${sample(text, 80)}`);
-  }
+  const text = utf8Frame(frame);
+  const json = parseJson(text);
+  if (!json.ok) return json.result;
+  const msg = json.value;
   if (!isObject(msg)) {
-    return Array.isArray(msg)
-      ? IGNORED_ARRAY
-      : invalid("invalid_shape", `not a JSON object: ${sample(text, 80)}`);
+    return Array.isArray(msg) ? IGNORED_ARRAY : notAnObject(text);
   }
   const stream = msg.stream;
   if (typeof stream === "string") {

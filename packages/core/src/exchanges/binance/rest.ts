@@ -3,7 +3,19 @@ import { ParseError } from "../../errors.ts";
 import { formatMarket, isMarketName } from "../../markets.ts";
 import type { MarketInfo } from "../../schemas/market-info.ts";
 import type { Book, Candle, CandleInterval, Trade } from "../../schemas/messages.ts";
-import { epochMs, int, isObject, levels, num, sample } from "./fields.ts";
+import { int, isObject, num, positiveNum, sample } from "../wire/fields.ts";
+import {
+  arrayBody,
+  arrayField,
+  bookSide,
+  klineRow,
+  nonNumericRow,
+  objectBody,
+  objectRow,
+} from "../wire/rest-body.ts";
+import { restBookSnapshot, restCandle, restTrade } from "../wire/rest-messages.ts";
+import { pageLimit, type TradesQuery, unsupportedInterval } from "../wire/rest-request.ts";
+import { epochMs } from "./fields.ts";
 import { BINANCE_INTERVALS, isBinanceInterval } from "./streams.ts";
 import { symbolOf } from "./symbols.ts";
 
@@ -42,12 +54,6 @@ export function depthWeight(limit: number): number {
   return 250;
 }
 
-export function pageLimit(limit: number | undefined, max: number): number {
-  if (limit === undefined) return max;
-  if (!Number.isFinite(limit)) return max;
-  return Math.min(max, Math.max(1, Math.floor(limit)));
-}
-
 // ---------------------------------------------------------------------------------------------
 // markets
 
@@ -64,10 +70,7 @@ function marketStatus(status: string): MarketInfo["status"] {
 /** A filter's numeric field; null when absent or zero (Binance's "no constraint"). */
 export function filterValue(filters: unknown[], type: string, field: string): number | null {
   for (const f of filters) {
-    if (isObject(f) && f.filterType === type) {
-      const v = num(f[field]);
-      return v > 0 ? v : null; // NaN > 0 is false
-    }
+    if (isObject(f) && f.filterType === type) return positiveNum(f[field]);
   }
   return null;
 }
@@ -77,13 +80,8 @@ export function filterValue(filters: unknown[], type: string, field: string): nu
  * asset codes) are skipped; a body that is not exchangeInfo-shaped throws ParseError.
  */
 function parseMarkets(body: unknown): MarketInfo[] {
-  if (!isObject(body) || !Array.isArray(body.symbols)) {
-    throw new ParseError(
-      `binance exchangeInfo: expected an object with a "symbols" array, got ${sample(body)}`,
-    );
-  }
+  const symbols = arrayField(body, "symbols", "binance exchangeInfo");
   const out: MarketInfo[] = [];
-  const symbols = body.symbols;
   for (let i = 0; i < symbols.length; i++) {
     const s = symbols[i];
     if (
@@ -125,9 +123,7 @@ function parseMarkets(body: unknown): MarketInfo[] {
 
 function klinesRequest(q: KlinesQuery): RestRequest {
   if (!isBinanceInterval(q.interval)) {
-    throw new Error(
-      `binance klines: unsupported interval "${q.interval}" (one of ${BINANCE_INTERVALS.join(", ")})`,
-    );
+    throw unsupportedInterval("binance klines", q.interval, BINANCE_INTERVALS);
   }
   const query: Record<string, string | number> = { symbol: symbolOf(q.market), interval: q.interval };
   if (q.startTime !== undefined) query.startTime = Math.floor(q.startTime);
@@ -151,14 +147,11 @@ export function klineRows(
   ctx: RestContext & { interval: CandleInterval },
   symbol: string,
 ): Candle[] {
-  if (!Array.isArray(body))
-    throw new ParseError(`binance klines: expected an array of rows, got ${sample(body)}`);
-  const n = body.length;
+  const rows = arrayBody(body, "binance klines", "an array of rows");
+  const n = rows.length;
   const out: Candle[] = new Array(n);
   for (let i = 0; i < n; i++) {
-    const r = body[i];
-    if (!Array.isArray(r) || r.length < 9)
-      throw new ParseError(`binance klines: row ${i} is not a kline row: ${sample(r)}`);
+    const r = klineRow(rows[i], i, "binance klines", 9);
     const openTime = epochMs(r[0]);
     const open = num(r[1]);
     const high = num(r[2]);
@@ -179,17 +172,9 @@ export function klineRows(
       Number.isNaN(quoteVolume) ||
       Number.isNaN(trades)
     ) {
-      throw new ParseError(`binance klines: row ${i} has a non-numeric field: ${sample(r, 160)}`);
+      throw nonNumericRow("binance klines", i, r);
     }
-    const closed = closeTime < ctx.recvTs;
-    out[i] = {
-      type: "candle",
-      exchange: EXCHANGE,
-      market: ctx.market,
-      symbol,
-      ts: closed ? closeTime : ctx.recvTs,
-      recvTs: ctx.recvTs,
-      interval: ctx.interval,
+    out[i] = restCandle(EXCHANGE, ctx, symbol, {
       openTime,
       closeTime,
       open,
@@ -199,8 +184,7 @@ export function klineRows(
       volume,
       quoteVolume,
       trades,
-      closed,
-    };
+    });
   }
   return out;
 }
@@ -213,13 +197,7 @@ export function klineRows(
  * recent trades, GET /api/v3/trades. Neither takes a time range (Binance rejects unread
  * parameters), so startTime/endTime are not sent: callers page by id and filter by time.
  */
-function tradesRequest(q: {
-  market: string;
-  fromId?: string;
-  startTime?: number;
-  endTime?: number;
-  limit?: number;
-}): RestRequest {
+function tradesRequest(q: TradesQuery): RestRequest {
   const symbol = symbolOf(q.market);
   const limit = pageLimit(q.limit, PAGE_LIMIT);
   if (q.fromId !== undefined) {
@@ -237,13 +215,12 @@ function tradesRequest(q: {
 
 /** Rows `{id, price, qty, quoteQty, time, isBuyerMaker, isBestMatch}` → trades. */
 function parseTrades(body: unknown, ctx: RestContext): Trade[] {
-  if (!Array.isArray(body)) throw new ParseError(`binance trades: expected an array, got ${sample(body)}`);
+  const rows = arrayBody(body, "binance trades");
   const symbol = symbolOf(ctx.market);
-  const n = body.length;
+  const n = rows.length;
   const out: Trade[] = new Array(n);
   for (let i = 0; i < n; i++) {
-    const r = body[i];
-    if (!isObject(r)) throw new ParseError(`binance trades: row ${i} is not an object: ${sample(r)}`);
+    const r = objectRow(rows[i], i, "binance trades");
     const id = r.id;
     const price = num(r.price);
     const amount = num(r.qty);
@@ -260,18 +237,13 @@ function parseTrades(body: unknown, ctx: RestContext): Trade[] {
         `binance trades: row ${i} lacks id/price/qty/time/isBuyerMaker: ${sample(r, 160)}`,
       );
     }
-    out[i] = {
-      type: "trade",
-      exchange: EXCHANGE,
-      market: ctx.market,
-      symbol,
+    out[i] = restTrade(EXCHANGE, ctx, symbol, {
       ts,
-      recvTs: ctx.recvTs,
       id: String(id),
       price,
       amount,
       side: maker ? "sell" : "buy",
-    };
+    });
   }
   return out;
 }
@@ -296,28 +268,12 @@ function parseDepth(body: unknown, ctx: RestContext): Book {
 
 /** A depth body of `symbol` → a book snapshot (same shape on spot and USD-M). */
 export function depthSnapshot(body: unknown, ctx: RestContext, symbol: string): Book {
-  if (!isObject(body)) throw new ParseError(`binance depth: expected an object, got ${sample(body)}`);
-  const seq = int(body.lastUpdateId);
-  if (Number.isNaN(seq)) throw new ParseError(`binance depth: bad lastUpdateId ${sample(body.lastUpdateId)}`);
-  const bids = levels(body.bids);
-  if (bids === null)
-    throw new ParseError(`binance depth: bids is not a list of [price, qty] ${sample(body.bids)}`);
-  const asks = levels(body.asks);
-  if (asks === null)
-    throw new ParseError(`binance depth: asks is not a list of [price, qty] ${sample(body.asks)}`);
-  return {
-    type: "book",
-    exchange: EXCHANGE,
-    market: ctx.market,
-    symbol,
-    ts: ctx.recvTs,
-    recvTs: ctx.recvTs,
-    kind: "snapshot",
-    seq,
-    prevSeq: null,
-    bids,
-    asks,
-  };
+  const b = objectBody(body, "binance depth");
+  const seq = int(b.lastUpdateId);
+  if (Number.isNaN(seq)) throw new ParseError(`binance depth: bad lastUpdateId ${sample(b.lastUpdateId)}`);
+  const bids = bookSide(b.bids, "binance depth", "bids", "[price, qty]");
+  const asks = bookSide(b.asks, "binance depth", "asks", "[price, qty]");
+  return restBookSnapshot(EXCHANGE, ctx, symbol, { ts: ctx.recvTs, seq, bids, asks });
 }
 
 export const rest: RestSpec = {

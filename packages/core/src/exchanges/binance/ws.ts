@@ -1,4 +1,5 @@
 import type { ConnectionPlan, Subscription, WsLimits, WsSpec } from "../../adapter.ts";
+import { packConnections } from "../wire/connection-plan.ts";
 import { streamName } from "./streams.ts";
 
 /** Subscription → stream name, per market type. */
@@ -56,44 +57,6 @@ function uniqueStreams(subs: readonly Subscription[], nameOf: StreamNamer): stri
 function plan(subscriptions: Subscription[], baseUrl: string): ConnectionPlan[] {
   const url = `${baseUrl.replace(/\/+$/, "")}/stream`;
   return packConnections(subscriptions, url, WS_LIMITS.streamsPerConnection, streamName);
-}
-
-/** The packing of `plan`, shared with USD-M (which packs each route separately). */
-export function packConnections(
-  subscriptions: readonly Subscription[],
-  url: string,
-  limit: number,
-  nameOf: StreamNamer,
-): ConnectionPlan[] {
-  // group by market, first-seen order, without duplicate streams
-  const byMarket = new Map<string, Subscription[]>();
-  const seen = new Set<string>();
-  for (const sub of subscriptions) {
-    const name = nameOf(sub); // validates the subscription
-    if (seen.has(name)) continue;
-    seen.add(name);
-    const group = byMarket.get(sub.market);
-    if (group) group.push(sub);
-    else byMarket.set(sub.market, [sub]);
-  }
-
-  const plans: ConnectionPlan[] = [];
-  let current: Subscription[] = [];
-  for (const group of byMarket.values()) {
-    if (current.length + group.length > limit && current.length > 0) {
-      plans.push({ url, subscriptions: current });
-      current = [];
-    }
-    for (const sub of group) {
-      if (current.length === limit) {
-        plans.push({ url, subscriptions: current });
-        current = [];
-      }
-      current.push(sub);
-    }
-  }
-  if (current.length > 0) plans.push({ url, subscriptions: current });
-  return plans;
 }
 
 /** SUBSCRIBE/UNSUBSCRIBE frames of at most `size` stream names each. */

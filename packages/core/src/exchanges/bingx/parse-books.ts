@@ -1,7 +1,8 @@
 import type { FrameResult } from "../../adapter.ts";
 import type { Book } from "../../schemas/messages.ts";
-import { epochMs, int, isObject, levels, sortBook } from "./fields.ts";
-import { badField, unknownSymbol } from "./results.ts";
+import { epochMsInteger, int, isObject } from "../wire/fields.ts";
+import { badField, unknownSymbol } from "../wire/frame-results.ts";
+import { levels, sortBook } from "./fields.ts";
 import { symbolIn, type Topic } from "./topic.ts";
 
 /**
@@ -25,7 +26,7 @@ export function parseIncrDepth(data: unknown, t: Topic): FrameResult {
   const asks = levels(data.asks ?? []);
   if (asks === null) return badField("incrDepth", "asks", data.asks);
   const time = data.time ?? t.frame.timestamp;
-  const ts = time === undefined ? t.ctx.recvTs : epochMs(time);
+  const ts = time === undefined ? t.ctx.recvTs : epochMsInteger(time);
   if (Number.isNaN(ts)) return badField("incrDepth", "time", time);
   const snapshot = action === "all";
   if (snapshot) sortBook(bids, asks);
@@ -61,7 +62,7 @@ export function parsePartialDepth(data: unknown, t: Topic): FrameResult {
   const asks = levels(data.asks);
   if (asks === null) return badField("depth", "asks", data.asks);
   const time = t.frame.ts ?? t.frame.timestamp ?? data.ts;
-  const ts = time === undefined ? t.ctx.recvTs : epochMs(time);
+  const ts = time === undefined ? t.ctx.recvTs : epochMsInteger(time);
   if (Number.isNaN(ts)) return badField("depth", "ts", time);
   const seq = data.lastUpdateId === undefined ? ts : int(data.lastUpdateId);
   if (Number.isNaN(seq)) return badField("depth", "lastUpdateId", data.lastUpdateId);

@@ -1,8 +1,9 @@
 import type { FrameResult } from "../../adapter.ts";
 import type { Candle } from "../../schemas/messages.ts";
-import { epochMs, int, isObject, num } from "./fields.ts";
+import { epochMsInteger, int, isObject, num } from "../wire/fields.ts";
+import { badField, ignored, unknownSymbol } from "../wire/frame-results.ts";
 import { type BingxInterval, closeTimeOf, spotIntervalOf, swapIntervalOf } from "./intervals.ts";
-import { badField, ignored, invalid, unknownSymbol } from "./results.ts";
+import { invalid } from "./results.ts";
 import { symbolIn, type Topic } from "./topic.ts";
 
 /**
@@ -39,7 +40,7 @@ export function parseKline(data: unknown, t: Topic): FrameResult {
   for (let i = 0; i < data.length; i++) {
     const row = data[i];
     if (!isObject(row)) return invalid("invalid_shape", `kline: data[${i}] is not an object`);
-    const openTime = epochMs(row.T);
+    const openTime = epochMsInteger(row.T);
     if (Number.isNaN(openTime)) return badField("kline", "T", row.T);
     const ohlcv = readOhlcv(row);
     if (typeof ohlcv === "string") return badField("kline", ohlcv, row[ohlcv]);
@@ -70,11 +71,11 @@ function spotCandle(p: Record<string, unknown>, interval: BingxInterval, t: Topi
   const symbol = typeof k.s === "string" && k.s.length > 0 ? k.s : symbolIn(p, t);
   const market = t.ctx.marketOf(symbol);
   if (market === undefined) return unknownSymbol("kline", symbol);
-  const ts = epochMs(p.E);
+  const ts = epochMsInteger(p.E);
   if (Number.isNaN(ts)) return badField("kline", "E", p.E);
-  const openTime = epochMs(k.t);
+  const openTime = epochMsInteger(k.t);
   if (Number.isNaN(openTime)) return badField("kline", "K.t", k.t);
-  const closeTime = epochMs(k.T);
+  const closeTime = epochMsInteger(k.T);
   if (Number.isNaN(closeTime) || closeTime < openTime) return badField("kline", "K.T", k.T);
   const ohlcv = readOhlcv(k);
   if (typeof ohlcv === "string") return badField("kline", `K.${ohlcv}`, k[ohlcv]);

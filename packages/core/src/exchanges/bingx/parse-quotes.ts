@@ -1,7 +1,8 @@
 import type { FrameResult } from "../../adapter.ts";
 import type { Bbo, Deriv, Ticker } from "../../schemas/messages.ts";
-import { epochMs, int, isObject, num, pct } from "./fields.ts";
-import { badField, unknownSymbol } from "./results.ts";
+import { epochMsInteger, int, isObject, num } from "../wire/fields.ts";
+import { badField, unknownSymbol } from "../wire/frame-results.ts";
+import { pct } from "./fields.ts";
 import { symbolIn, type Topic } from "./topic.ts";
 
 /**
@@ -22,7 +23,7 @@ export function parseBookTicker(data: unknown, t: Topic): FrameResult {
   const askAmount = num(data.A);
   if (Number.isNaN(askAmount)) return badField("bookTicker", "A", data.A);
   const time = data.T ?? data.E;
-  const ts = time === undefined ? t.ctx.recvTs : epochMs(time);
+  const ts = time === undefined ? t.ctx.recvTs : epochMsInteger(time);
   if (Number.isNaN(ts)) return badField("bookTicker", "T", time);
   const msg: Bbo = {
     type: "bbo",
@@ -53,7 +54,7 @@ export function parseTicker(data: unknown, t: Topic): FrameResult {
   const symbol = symbolIn(data, t);
   const market = t.ctx.marketOf(symbol);
   if (market === undefined) return unknownSymbol("24hTicker", symbol);
-  const ts = epochMs(data.E);
+  const ts = epochMsInteger(data.E);
   if (Number.isNaN(ts)) return badField("24hTicker", "E", data.E);
   const last = num(data.c);
   if (Number.isNaN(last)) return badField("24hTicker", "c", data.c);
@@ -104,7 +105,7 @@ export function parseMarkPrice(data: unknown, t: Topic): FrameResult {
   if (market === undefined) return unknownSymbol("markPriceUpdate", symbol);
   const markPrice = num(data.p);
   if (Number.isNaN(markPrice)) return badField("markPriceUpdate", "p", data.p);
-  const ts = epochMs(data.E);
+  const ts = epochMsInteger(data.E);
   if (Number.isNaN(ts)) return badField("markPriceUpdate", "E", data.E);
   const msg: Deriv = {
     type: "deriv",

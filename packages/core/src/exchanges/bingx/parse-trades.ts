@@ -1,7 +1,9 @@
 import type { FrameResult } from "../../adapter.ts";
 import type { Trade } from "../../schemas/messages.ts";
-import { bool, epochMs, idOf, isObject, num } from "./fields.ts";
-import { badField, invalid, unknownSymbol } from "./results.ts";
+import { epochMsInteger, isObject, num } from "../wire/fields.ts";
+import { badField, unknownSymbol } from "../wire/frame-results.ts";
+import { bool, idOf } from "./fields.ts";
+import { invalid } from "./results.ts";
 import { symbolIn, type Topic } from "./topic.ts";
 
 /**
@@ -42,7 +44,7 @@ function readTrade(
   if (Number.isNaN(price)) return badField("trade", "p", p.p);
   const amount = num(p.q);
   if (Number.isNaN(amount)) return badField("trade", "q", p.q);
-  const ts = epochMs(p.T);
+  const ts = epochMsInteger(p.T);
   if (Number.isNaN(ts)) return badField("trade", "T", p.T);
   const buyerMaker = bool(p.m);
   if (buyerMaker === undefined) return badField("trade", "m", p.m);

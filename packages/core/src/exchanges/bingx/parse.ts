@@ -1,11 +1,13 @@
 import type { FrameResult, ParseContext } from "../../adapter.ts";
+import { isObject, sample } from "../wire/fields.ts";
+import { notAnObject, parseJson } from "../wire/frame-json.ts";
+import { ignored } from "../wire/frame-results.ts";
 import { frameText } from "./decode.ts";
-import { isObject, sample } from "./fields.ts";
 import { parseIncrDepth, parsePartialDepth } from "./parse-books.ts";
 import { parseKline } from "./parse-candles.ts";
 import { parseBookTicker, parseMarkPrice, parseTicker } from "./parse-quotes.ts";
 import { parseTrades } from "./parse-trades.ts";
-import { ignored, invalid } from "./results.ts";
+import { invalid } from "./results.ts";
 import type { BingxVenue } from "./streams.ts";
 import type { Topic } from "./topic.ts";
 
@@ -48,13 +50,10 @@ function parseFrame(venue: BingxVenue, frame: string | Uint8Array, ctx: ParseCon
     if (word === "ping") return PONG;
     if (word === "pong") return PONG_RECEIVED;
   }
-  let msg: unknown;
-  try {
-    msg = JSON.parse(text);
-  } catch (err) {
-    return invalid("malformed_json", `${(err as Error).message}; frame ${sample(text, 80)}`);
-  }
-  if (!isObject(msg)) return invalid("invalid_shape", `not a JSON object: ${sample(text, 80)}`);
+  const json = parseJson(text);
+  if (!json.ok) return json.result;
+  const msg = json.value;
+  if (!isObject(msg)) return notAnObject(text);
   if (msg.ping !== undefined) return heartbeatReply(msg);
   if (msg.pong !== undefined) return PONG_RECEIVED;
   const code = msg.code;

@@ -1,7 +1,8 @@
 import type { RestLimits } from "../../adapter.ts";
-import { ParseError, TickerplantError } from "../../errors.ts";
+import { TickerplantError } from "../../errors.ts";
 import type { MarketInfo } from "../../schemas/market-info.ts";
-import { isObject, sample } from "./fields.ts";
+import { sample } from "../wire/fields.ts";
+import { objectBody } from "../wire/rest-body.ts";
 
 /**
  * What BingX's spot and swap REST APIs share: one host, one budget (every market-data endpoint of
@@ -22,18 +23,18 @@ const RETRYABLE_CODES = new Set([100410, 100500, 100503, 109429, 109701]);
 
 /** The `data` of a successful body; a non-zero code throws (retryable where BingX says so). */
 export function unwrap(body: unknown, what: string): unknown {
-  if (!isObject(body)) throw new ParseError(`bingx ${what}: expected an object body, got ${sample(body)}`);
-  const code = body.code;
+  const b = objectBody(body, `bingx ${what}`, "an object body");
+  const code = b.code;
   if (code !== 0 && code !== "0") {
     const n = Number(code);
-    const msg = typeof body.msg === "string" && body.msg.length > 0 ? body.msg : "no message";
+    const msg = typeof b.msg === "string" && b.msg.length > 0 ? b.msg : "no message";
     throw new TickerplantError(
       `bingx_${sample(code, 20)}`,
       `bingx ${what}: ${msg} (code ${sample(code, 20)})`,
       RETRYABLE_CODES.has(n),
     );
   }
-  return body.data;
+  return b.data;
 }
 
 /** The request time BingX wants on every call (it rejects times far from its clock). */
@@ -47,9 +48,4 @@ export function marketStatus(status: unknown): MarketInfo["status"] {
   if (s === 1) return "trading";
   if (s === 0 || s === 30) return "delisted";
   return "halted";
-}
-
-export function pageLimit(limit: number | undefined, max: number, def = max): number {
-  if (limit === undefined || !Number.isFinite(limit)) return def;
-  return Math.min(max, Math.max(1, Math.floor(limit)));
 }

@@ -3,18 +3,13 @@ import { ParseError } from "../../errors.ts";
 import { isMarketName } from "../../markets.ts";
 import type { MarketInfo } from "../../schemas/market-info.ts";
 import type { Book, Candle, CandleInterval, Trade } from "../../schemas/messages.ts";
-import { epochMs, isObject, num, sample } from "./fields.ts";
+import { epochMsInteger, isObject, num, positiveNum, sample } from "../wire/fields.ts";
+import { klineRow, nonNumericRow } from "../wire/rest-body.ts";
+import { restCandle } from "../wire/rest-messages.ts";
+import { pageLimit, unsupportedInterval } from "../wire/rest-request.ts";
 import { BINGX_INTERVALS, isBingxInterval } from "./intervals.ts";
 import { parseDepthBody } from "./rest-book.ts";
-import {
-  marketStatus,
-  pageLimit,
-  REST_DEFAULT_URL,
-  REST_LIMITS,
-  requestTime,
-  unwrap,
-  WEIGHT,
-} from "./rest-common.ts";
+import { marketStatus, REST_DEFAULT_URL, REST_LIMITS, requestTime, unwrap, WEIGHT } from "./rest-common.ts";
 import { parseTradeRows } from "./rest-trades.ts";
 import { spotSymbolOf } from "./symbols.ts";
 
@@ -57,10 +52,6 @@ function parseMarkets(body: unknown): MarketInfo[] {
     const market = s.symbol.toUpperCase();
     if (!isMarketName(market)) continue; // odd names (pre-listings, non-alphanumeric codes)
     const [base, quote] = market.split("-") as [string, string];
-    const positive = (v: unknown) => {
-      const n = num(v);
-      return n > 0 ? n : null;
-    };
     out.push({
       exchange: "bingx",
       market,
@@ -69,9 +60,9 @@ function parseMarkets(body: unknown): MarketInfo[] {
       quote,
       type: "spot",
       status: marketStatus(s.status),
-      tickSize: positive(s.tickSize),
-      lotSize: positive(s.stepSize),
-      minNotional: positive(s.minNotional),
+      tickSize: positiveNum(s.tickSize),
+      lotSize: positiveNum(s.stepSize),
+      minNotional: positiveNum(s.minNotional),
     });
   }
   return out;
@@ -79,9 +70,7 @@ function parseMarkets(body: unknown): MarketInfo[] {
 
 function klinesRequest(q: KlinesQuery): RestRequest {
   if (!isBingxInterval(q.interval)) {
-    throw new Error(
-      `bingx klines: unsupported interval "${q.interval}" (one of ${BINGX_INTERVALS.join(", ")})`,
-    );
+    throw unsupportedInterval("bingx klines", q.interval, BINGX_INTERVALS);
   }
   const query: Record<string, string | number> = { symbol: spotSymbolOf(q.market), interval: q.interval };
   if (q.startTime !== undefined) query.startTime = Math.floor(q.startTime);
@@ -102,11 +91,10 @@ function parseKlines(body: unknown, ctx: RestContext & { interval: CandleInterva
   if (!Array.isArray(rows))
     throw new ParseError(`bingx klines: expected an array of rows, got ${sample(data)}`);
   const symbol = spotSymbolOf(ctx.market);
-  const out = rows.map((r, i): Candle => {
-    if (!Array.isArray(r) || r.length < 8)
-      throw new ParseError(`bingx klines: row ${i} is not a kline row: ${sample(r)}`);
-    const openTime = epochMs(r[0]);
-    const closeTime = epochMs(r[6]);
+  const out = rows.map((row, i): Candle => {
+    const r = klineRow(row, i, "bingx klines", 8);
+    const openTime = epochMsInteger(r[0]);
+    const closeTime = epochMsInteger(r[6]);
     const [open, high, low, close, volume, quoteVolume] = [r[1], r[2], r[3], r[4], r[5], r[7]].map(num) as [
       number,
       number,
@@ -116,17 +104,9 @@ function parseKlines(body: unknown, ctx: RestContext & { interval: CandleInterva
       number,
     ];
     if ([openTime, closeTime, open, high, low, close, volume, quoteVolume].some(Number.isNaN)) {
-      throw new ParseError(`bingx klines: row ${i} has a non-numeric field: ${sample(r, 160)}`);
+      throw nonNumericRow("bingx klines", i, r);
     }
-    const closed = closeTime < ctx.recvTs;
-    return {
-      type: "candle",
-      exchange: "bingx",
-      market: ctx.market,
-      symbol,
-      ts: closed ? closeTime : ctx.recvTs,
-      recvTs: ctx.recvTs,
-      interval: ctx.interval,
+    return restCandle("bingx", ctx, symbol, {
       openTime,
       closeTime,
       open,
@@ -136,8 +116,7 @@ function parseKlines(body: unknown, ctx: RestContext & { interval: CandleInterva
       volume,
       quoteVolume,
       trades: 0,
-      closed,
-    };
+    });
   });
   return out.sort((a, b) => a.openTime - b.openTime);
 }

@@ -3,18 +3,13 @@ import { ParseError } from "../../errors.ts";
 import { formatMarket, isMarketName } from "../../markets.ts";
 import type { MarketInfo } from "../../schemas/market-info.ts";
 import type { Book, Candle, CandleInterval, Trade } from "../../schemas/messages.ts";
-import { epochMs, int, isObject, num, sample } from "./fields.ts";
+import { epochMsInteger, int, isObject, num, positiveNum, sample } from "../wire/fields.ts";
+import { arrayBody, nonNumericRow, objectRow } from "../wire/rest-body.ts";
+import { restCandle } from "../wire/rest-messages.ts";
+import { pageLimit, unsupportedInterval } from "../wire/rest-request.ts";
 import { BINGX_INTERVALS, closeTimeOf, isBingxInterval } from "./intervals.ts";
 import { parseDepthBody } from "./rest-book.ts";
-import {
-  marketStatus,
-  pageLimit,
-  REST_DEFAULT_URL,
-  REST_LIMITS,
-  requestTime,
-  unwrap,
-  WEIGHT,
-} from "./rest-common.ts";
+import { marketStatus, REST_DEFAULT_URL, REST_LIMITS, requestTime, unwrap, WEIGHT } from "./rest-common.ts";
 import { parseTradeRows } from "./rest-trades.ts";
 import { swapSymbolOf } from "./symbols.ts";
 
@@ -51,8 +46,7 @@ function stepOf(precision: unknown): number | null {
 
 /** `{data:[{symbol,pricePrecision,quantityPrecision,tradeMinUSDT,status,...}]}` → MarketInfo[]. */
 function parseMarkets(body: unknown): MarketInfo[] {
-  const data = unwrap(body, "contracts");
-  if (!Array.isArray(data)) throw new ParseError(`bingx contracts: expected an array, got ${sample(data)}`);
+  const data = arrayBody(unwrap(body, "contracts"), "bingx contracts");
   const out: MarketInfo[] = [];
   for (let i = 0; i < data.length; i++) {
     const c = data[i];
@@ -62,7 +56,6 @@ function parseMarkets(body: unknown): MarketInfo[] {
     const spot = c.symbol.toUpperCase();
     if (!isMarketName(spot)) continue;
     const [base, quote] = spot.split("-") as [string, string];
-    const minNotional = num(c.tradeMinUSDT);
     out.push({
       exchange: "bingx",
       market: formatMarket({ base, quote, kind: "perp" }),
@@ -73,7 +66,7 @@ function parseMarkets(body: unknown): MarketInfo[] {
       status: marketStatus(c.status),
       tickSize: stepOf(c.pricePrecision),
       lotSize: stepOf(c.quantityPrecision),
-      minNotional: minNotional > 0 ? minNotional : null,
+      minNotional: positiveNum(c.tradeMinUSDT),
     });
   }
   return out;
@@ -81,9 +74,7 @@ function parseMarkets(body: unknown): MarketInfo[] {
 
 function klinesRequest(q: KlinesQuery): RestRequest {
   if (!isBingxInterval(q.interval)) {
-    throw new Error(
-      `bingx klines: unsupported interval "${q.interval}" (one of ${BINGX_INTERVALS.join(", ")})`,
-    );
+    throw unsupportedInterval("bingx klines", q.interval, BINGX_INTERVALS);
   }
   const query: Record<string, string | number> = { symbol: swapSymbolOf(q.market), interval: q.interval };
   if (q.startTime !== undefined) query.startTime = Math.floor(q.startTime);
@@ -100,15 +91,14 @@ function klinesRequest(q: KlinesQuery): RestRequest {
  */
 function parseKlines(body: unknown, ctx: RestContext & { interval: CandleInterval }): Candle[] {
   const data = unwrap(body, "klines");
-  if (!Array.isArray(data))
-    throw new ParseError(`bingx klines: expected an array of rows, got ${sample(data)}`);
+  const rows = arrayBody(data, "bingx klines", "an array of rows");
   if (!isBingxInterval(ctx.interval))
     throw new ParseError(`bingx klines: unsupported interval ${ctx.interval}`);
   const interval = ctx.interval;
   const symbol = swapSymbolOf(ctx.market);
-  const out = data.map((r, i): Candle => {
-    if (!isObject(r)) throw new ParseError(`bingx klines: row ${i} is not an object: ${sample(r)}`);
-    const openTime = epochMs(r.time);
+  const out = rows.map((row, i): Candle => {
+    const r = objectRow(row, i, "bingx klines");
+    const openTime = epochMsInteger(r.time);
     const [open, high, low, close, volume] = [r.open, r.high, r.low, r.close, r.volume].map(num) as [
       number,
       number,
@@ -117,18 +107,10 @@ function parseKlines(body: unknown, ctx: RestContext & { interval: CandleInterva
       number,
     ];
     if ([openTime, open, high, low, close, volume].some(Number.isNaN)) {
-      throw new ParseError(`bingx klines: row ${i} has a non-numeric field: ${sample(r, 160)}`);
+      throw nonNumericRow("bingx klines", i, r);
     }
     const closeTime = closeTimeOf(interval, openTime);
-    const closed = closeTime < ctx.recvTs;
-    return {
-      type: "candle",
-      exchange: "bingx",
-      market: ctx.market,
-      symbol,
-      ts: closed ? closeTime : ctx.recvTs,
-      recvTs: ctx.recvTs,
-      interval,
+    return restCandle("bingx", ctx, symbol, {
       openTime,
       closeTime,
       open,
@@ -138,8 +120,7 @@ function parseKlines(body: unknown, ctx: RestContext & { interval: CandleInterva
       volume,
       quoteVolume: 0,
       trades: 0,
-      closed,
-    };
+    });
   });
   return out.sort((a, b) => a.openTime - b.openTime);
 }

@@ -1,7 +1,10 @@
 import type { RestContext } from "../../adapter.ts";
 import { ParseError } from "../../errors.ts";
 import type { Trade } from "../../schemas/messages.ts";
-import { bool, epochMs, idOf, isObject, num, sample } from "./fields.ts";
+import { epochMsInteger, isObject, num, sample } from "../wire/fields.ts";
+import { arrayBody, objectRow } from "../wire/rest-body.ts";
+import { restTrade } from "../wire/rest-messages.ts";
+import { bool, idOf } from "./fields.ts";
 import { contentId } from "./parse-trades.ts";
 
 /**
@@ -12,20 +15,18 @@ import { contentId } from "./parse-trades.ts";
  * Output is oldest first whatever order the page came in (BingX pages are newest first).
  */
 export function parseTradeRows(data: unknown, ctx: RestContext, symbol: string, what: string): Trade[] {
-  if (!Array.isArray(data))
-    throw new ParseError(`bingx ${what}: expected an array of trades, got ${sample(data)}`);
-  const rows = data.slice();
-  const timeOf = (r: unknown) => (isObject(r) ? epochMs(r.time ?? r.t ?? r.T) : Number.NaN);
+  const rows = arrayBody(data, `bingx ${what}`, "an array of trades").slice();
+  const timeOf = (r: unknown) => (isObject(r) ? epochMsInteger(r.time ?? r.t ?? r.T) : Number.NaN);
   if (rows.length > 1 && timeOf(rows[0]) > timeOf(rows[rows.length - 1])) rows.reverse();
   const seen = new Map<string, number>();
-  const out: Trade[] = rows.map((r, i) => {
-    if (!isObject(r)) throw new ParseError(`bingx ${what}: row ${i} is not an object: ${sample(r)}`);
+  const out: Trade[] = rows.map((row, i) => {
+    const r = objectRow(row, i, `bingx ${what}`);
     const rawPrice = r.price ?? r.p;
     const rawQty = r.qty ?? r.v ?? r.q;
     const rawTime = r.time ?? r.t ?? r.T;
     const price = num(rawPrice);
     const amount = num(rawQty);
-    const ts = epochMs(rawTime);
+    const ts = epochMsInteger(rawTime);
     if (Number.isNaN(price) || Number.isNaN(amount) || Number.isNaN(ts)) {
       throw new ParseError(`bingx ${what}: row ${i} lacks price/qty/time: ${sample(r, 160)}`);
     }
@@ -34,18 +35,7 @@ export function parseTradeRows(data: unknown, ctx: RestContext, symbol: string, 
     const id =
       idOf(r.id ?? r.fillId ?? r.tid ?? r.tradeId) ??
       contentId(rawTime, rawPrice, rawQty, side === "unknown" ? "u" : side === "sell" ? "s" : "b", seen);
-    return {
-      type: "trade",
-      exchange: "bingx",
-      market: ctx.market,
-      symbol,
-      ts,
-      recvTs: ctx.recvTs,
-      id,
-      price,
-      amount,
-      side,
-    };
+    return restTrade("bingx", ctx, symbol, { ts, id, price, amount, side });
   });
   // a stable sort keeps the exchange's order within one millisecond
   return out.sort((a, b) => a.ts - b.ts);

@@ -1,5 +1,5 @@
 import type { FrameResult } from "../../adapter.ts";
-import { sample } from "./fields.ts";
+import { invalid as invalidResult } from "../wire/frame-results.ts";
 
 /** Reasons an unusable frame is reported with (counted per reason by the ingestor). */
 export const INVALID_REASONS = [
@@ -12,21 +12,5 @@ export const INVALID_REASONS = [
 ] as const;
 export type InvalidReason = (typeof INVALID_REASONS)[number];
 
-export function invalid(reason: InvalidReason, detail: string): FrameResult {
-  return { kind: "invalid", reason, detail };
-}
-
-export function badField(what: string, field: string, value: unknown): FrameResult {
-  return invalid(
-    "invalid_field",
-    value === undefined ? `${what}: missing "${field}"` : `${what}: bad "${field}" ${sample(value)}`,
-  );
-}
-
-export function unknownSymbol(what: string, symbol: string): FrameResult {
-  return invalid("unknown_symbol", `${what}: no market for symbol ${sample(symbol, 40)}`);
-}
-
-export function ignored(reason: string): FrameResult {
-  return { kind: "ignored", reason };
-}
+/** BingX's invalid results carry one of INVALID_REASONS. */
+export const invalid: (reason: InvalidReason, detail: string) => FrameResult = invalidResult;

@@ -1,4 +1,5 @@
 import type { ConnectionPlan, Subscription, WsLimits, WsSpec } from "../../adapter.ts";
+import { packConnections } from "../wire/connection-plan.ts";
 import { type BingxVenue, dataTypeOf } from "./streams.ts";
 
 /**
@@ -49,33 +50,8 @@ export function wsUrlOf(baseUrl: string, venue: BingxVenue): string {
 function plan(venue: BingxVenue, subscriptions: Subscription[], baseUrl: string): ConnectionPlan[] {
   const limit = WS_LIMITS.streamsPerConnection;
   const url = wsUrlOf(baseUrl, venue);
-  const byMarket = new Map<string, Subscription[]>();
-  const seen = new Set<string>();
-  for (const sub of subscriptions) {
-    const topic = dataTypeOf(sub, venue); // validates the subscription
-    if (seen.has(topic)) continue;
-    seen.add(topic);
-    const group = byMarket.get(sub.market);
-    if (group) group.push(sub);
-    else byMarket.set(sub.market, [sub]);
-  }
-  const plans: ConnectionPlan[] = [];
-  let current: Subscription[] = [];
-  for (const group of byMarket.values()) {
-    if (current.length + group.length > limit && current.length > 0) {
-      plans.push({ url, subscriptions: current });
-      current = [];
-    }
-    for (const sub of group) {
-      if (current.length === limit) {
-        plans.push({ url, subscriptions: current });
-        current = [];
-      }
-      current.push(sub);
-    }
-  }
-  if (current.length > 0) plans.push({ url, subscriptions: current });
-  return plans;
+  // the topic validates the subscription
+  return packConnections(subscriptions, url, limit, (sub) => dataTypeOf(sub, venue));
 }
 
 /** One `{"id","reqType","dataType"}` message per distinct topic (BingX honours only one per message). */

@@ -1,7 +1,8 @@
 import type { FrameResult, ParseContext } from "../../adapter.ts";
 import type { Bbo, Book, Level } from "../../schemas/messages.ts";
-import { epochMs, int, isObject, levels } from "./fields.ts";
-import { badField, EXCHANGE, ignored, unknownSymbol } from "./results.ts";
+import { epochMsInteger, int, isObject, levels } from "../wire/fields.ts";
+import { badField, ignoredFrozen, unknownSymbol } from "../wire/frame-results.ts";
+import { EXCHANGE } from "./results.ts";
 
 /**
  * `orderbook.<depth>.<S>` frames: `{topic, type: snapshot|delta, ts, data: {s, b, a, u, seq}, cts}`.
@@ -17,7 +18,7 @@ interface Top {
   ask: Level | null;
 }
 
-const ONE_SIDED = ignored("one_sided_book");
+const ONE_SIDED = ignoredFrozen("one_sided_book");
 
 /** A level-1 delta side: its non-zero level is the new top; a removal of the top empties the side. */
 function applyTopDelta(top: Level | null, side: Level[]): Level | null {
@@ -40,7 +41,7 @@ export function parseOrderbook(
   if (data.s !== undefined && data.s !== symbol) return badField(what, "data.s", data.s);
   const market = ctx.marketOf(symbol);
   if (market === undefined) return unknownSymbol(what, symbol);
-  const ts = epochMs(msg.ts);
+  const ts = epochMsInteger(msg.ts);
   if (Number.isNaN(ts)) return badField(what, "ts", msg.ts);
   const u = int(data.u);
   if (!(u >= 1)) return badField(what, "data.u", data.u);

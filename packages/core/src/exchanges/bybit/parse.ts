@@ -1,8 +1,10 @@
 import type { FrameResult, ParseContext } from "../../adapter.ts";
 import type { Candle, Liquidation, Side, Trade } from "../../schemas/messages.ts";
-import { epochMs, isObject, num, sample } from "./fields.ts";
+import { epochMsInteger, isObject, num, sample } from "../wire/fields.ts";
+import { notAnObject, parseJson, utf8Frame } from "../wire/frame-json.ts";
+import { badField, ignoredFrozen, unknownSymbol } from "../wire/frame-results.ts";
 import { parseOrderbook } from "./orderbook.ts";
-import { badField, EXCHANGE, ignored, invalid, unknownSymbol } from "./results.ts";
+import { EXCHANGE, invalid } from "./results.ts";
 import type { Category } from "./symbols.ts";
 import { parseTickers } from "./tickers.ts";
 import { candleCloseTime, intervalFromName } from "./topics.ts";
@@ -23,7 +25,6 @@ import { candleCloseTime, intervalFromName } from "./topics.ts";
  * | `{op:ping/pong}` answers                     | control pong                                    |
  */
 
-const decoder = new TextDecoder();
 const PONG: FrameResult = Object.freeze({ kind: "control", event: "pong" });
 
 /** Topics Bybit publishes that we understand but do not normalize. */
@@ -38,14 +39,11 @@ const IGNORED_TOPICS: ReadonlySet<string> = new Set([
 ]);
 
 export function parseFrame(frame: string | Uint8Array, ctx: ParseContext, category: Category): FrameResult {
-  const text = typeof frame === "string" ? frame : decoder.decode(frame);
-  let msg: unknown;
-  try {
-    msg = JSON.parse(text);
-  } catch (err) {
-    return invalid("malformed_json", `${(err as Error).message}; frame ${sample(text, 80)}`);
-  }
-  if (!isObject(msg)) return invalid("invalid_shape", `not a JSON object: ${sample(text, 80)}`);
+  const text = utf8Frame(frame);
+  const json = parseJson(text);
+  if (!json.ok) return json.result;
+  const msg = json.value;
+  if (!isObject(msg)) return notAnObject(text);
   const topic = msg.topic;
   if (typeof topic === "string") return parseTopicFrame(msg, topic, ctx, category);
   if (topic !== undefined) return badField("frame", "topic", topic);
@@ -72,7 +70,7 @@ function parseOp(msg: Record<string, unknown>): FrameResult {
     case "unsubscribe":
       return { kind: "ack", id: requestId(msg.req_id) };
     default:
-      return ignored(`unsupported:op:${typeof op === "string" ? op.slice(0, 30) : "none"}`);
+      return ignoredFrozen(`unsupported:op:${typeof op === "string" ? op.slice(0, 30) : "none"}`);
   }
 }
 
@@ -93,7 +91,7 @@ function parseTopicFrame(
       return middle === undefined ? parseTrades(msg, symbol, ctx) : unknownTopic(topic);
     case "orderbook":
       // RPI books and the REST-initialised full book are not normalized
-      if (middle === "rpi" || middle === "full") return ignored(`unsupported:orderbook.${middle}`);
+      if (middle === "rpi" || middle === "full") return ignoredFrozen(`unsupported:orderbook.${middle}`);
       return middle !== undefined && /^[0-9]+$/.test(middle)
         ? parseOrderbook(msg, middle, symbol, ctx)
         : unknownTopic(topic);
@@ -106,7 +104,7 @@ function parseTopicFrame(
     case "liquidation":
       return middle === undefined ? parseLegacyLiquidation(msg, symbol, ctx) : unknownTopic(topic);
   }
-  return IGNORED_TOPICS.has(prefix) ? ignored(`unsupported:${prefix}`) : unknownTopic(topic);
+  return IGNORED_TOPICS.has(prefix) ? ignoredFrozen(`unsupported:${prefix}`) : unknownTopic(topic);
 }
 
 function unknownTopic(topic: string): FrameResult {
@@ -134,7 +132,7 @@ function parseTrades(msg: Record<string, unknown>, symbol: string, ctx: ParseCon
     if (Number.isNaN(price)) return badField("publicTrade", `data[${i}].p`, t.p);
     const amount = num(t.v);
     if (Number.isNaN(amount)) return badField("publicTrade", `data[${i}].v`, t.v);
-    const ts = epochMs(t.T);
+    const ts = epochMsInteger(t.T);
     if (Number.isNaN(ts)) return badField("publicTrade", `data[${i}].T`, t.T);
     const taker = side(t.S);
     if (taker === undefined) return badField("publicTrade", `data[${i}].S`, t.S);
@@ -166,7 +164,7 @@ function parseKline(
   if (!Array.isArray(data)) return badField("kline", "data", data);
   const market = ctx.marketOf(symbol);
   if (market === undefined) return unknownSymbol("kline", symbol);
-  const frameTs = epochMs(msg.ts);
+  const frameTs = epochMsInteger(msg.ts);
   if (Number.isNaN(frameTs)) return badField("kline", "ts", msg.ts);
   const out: Candle[] = [];
   for (let i = 0; i < data.length; i++) {
@@ -174,7 +172,7 @@ function parseKline(
     const f = `data[${i}]`;
     if (!isObject(k)) return badField("kline", f, k);
     if (k.interval !== name) return badField("kline", `${f}.interval`, k.interval);
-    const openTime = epochMs(k.start);
+    const openTime = epochMsInteger(k.start);
     if (Number.isNaN(openTime)) return badField("kline", `${f}.start`, k.start);
     const open = num(k.open);
     if (Number.isNaN(open)) return badField("kline", `${f}.open`, k.open);
@@ -190,7 +188,7 @@ function parseKline(
     if (Number.isNaN(quoteVolume)) return badField("kline", `${f}.turnover`, k.turnover);
     if (typeof k.confirm !== "boolean") return badField("kline", `${f}.confirm`, k.confirm);
     // timestamp = the candle's last match; a candle without trades may carry none
-    const last = epochMs(k.timestamp);
+    const last = epochMsInteger(k.timestamp);
     out.push({
       type: "candle",
       exchange: EXCHANGE,
@@ -239,7 +237,7 @@ function parseAllLiquidation(msg: Record<string, unknown>, symbol: string, ctx: 
     const f = `data[${i}]`;
     if (!isObject(l)) return badField("allLiquidation", f, l);
     if (l.s !== symbol) return badField("allLiquidation", `${f}.s`, l.s);
-    const ts = epochMs(l.T);
+    const ts = epochMsInteger(l.T);
     if (Number.isNaN(ts)) return badField("allLiquidation", `${f}.T`, l.T);
     const price = num(l.p);
     if (Number.isNaN(price)) return badField("allLiquidation", `${f}.p`, l.p);
@@ -274,7 +272,7 @@ function parseLegacyLiquidation(
   if (l.symbol !== symbol) return badField("liquidation", "data.symbol", l.symbol);
   const market = ctx.marketOf(symbol);
   if (market === undefined) return unknownSymbol("liquidation", symbol);
-  const ts = epochMs(l.updatedTime);
+  const ts = epochMsInteger(l.updatedTime);
   if (Number.isNaN(ts)) return badField("liquidation", "data.updatedTime", l.updatedTime);
   const price = num(l.price);
   if (Number.isNaN(price)) return badField("liquidation", "data.price", l.price);

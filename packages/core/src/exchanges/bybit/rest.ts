@@ -3,7 +3,10 @@ import { ParseError, TransientError } from "../../errors.ts";
 import { formatMarket, isMarketName } from "../../markets.ts";
 import type { MarketInfo } from "../../schemas/market-info.ts";
 import type { Book, Candle, CandleInterval, Trade } from "../../schemas/messages.ts";
-import { epochMs, isObject, levels, num, sample } from "./fields.ts";
+import { epochMsInteger, isObject, num, positiveNum, sample } from "../wire/fields.ts";
+import { bookSide, klineRow, nonNumericRow, objectBody, objectRow } from "../wire/rest-body.ts";
+import { restBookSnapshot, restCandle, restTrade } from "../wire/rest-messages.ts";
+import { pageLimit, type TradesQuery, unsupportedInterval } from "../wire/rest-request.ts";
 import type { Category } from "./symbols.ts";
 import {
   BYBIT_INTERVALS,
@@ -42,25 +45,20 @@ const TRANSIENT_CODES: ReadonlySet<number> = new Set([10000, 10006, 10016]);
 
 const EXCHANGE = "bybit";
 
-function clamp(limit: number | undefined, max: number): number {
-  if (limit === undefined || !Number.isFinite(limit)) return max;
-  return Math.min(max, Math.max(1, Math.floor(limit)));
-}
-
 function get(path: string, query: Record<string, string | number>): RestRequest {
   return { method: "GET", path, query, weight: 1 };
 }
 
 /** `{retCode: 0, result: {...}}` → result; throws on any other envelope. */
 function result(body: unknown, what: string): Record<string, unknown> {
-  if (!isObject(body)) throw new ParseError(`bybit ${what}: expected an object, got ${sample(body)}`);
-  const code = body.retCode;
+  const b = objectBody(body, `bybit ${what}`);
+  const code = b.retCode;
   if (code !== 0) {
-    const msg = `bybit ${what}: retCode ${sample(code, 20)} ${sample(body.retMsg)}`;
+    const msg = `bybit ${what}: retCode ${sample(code, 20)} ${sample(b.retMsg)}`;
     if (typeof code === "number" && TRANSIENT_CODES.has(code)) throw new TransientError("exchange_busy", msg);
     throw new ParseError(msg);
   }
-  const r = body.result;
+  const r = b.result;
   if (!isObject(r)) throw new ParseError(`bybit ${what}: "result" is not an object: ${sample(r)}`);
   return r;
 }
@@ -79,12 +77,6 @@ function marketStatus(status: unknown): MarketInfo["status"] {
   return "halted"; // PreLaunch, Delivering, Settling
 }
 
-/** A positive decimal, null when absent or zero. */
-function positive(v: unknown): number | null {
-  const n = num(v);
-  return n > 0 ? n : null;
-}
-
 /** `yymmdd` of a delivery time in ms. */
 function expiryOf(deliveryMs: number): string {
   return new Date(deliveryMs).toISOString().slice(2, 10).replaceAll("-", "");
@@ -99,7 +91,7 @@ function marketName(
   if (category === "spot") return formatMarket({ base, quote, kind: "spot" });
   if (s.contractType === "LinearPerpetual") return formatMarket({ base, quote, kind: "perp" });
   if (s.contractType === "LinearFutures") {
-    const delivery = epochMs(s.deliveryTime);
+    const delivery = epochMsInteger(s.deliveryTime);
     if (Number.isNaN(delivery)) return null;
     return formatMarket({ base, quote, kind: "future", expiry: expiryOf(delivery) });
   }
@@ -135,10 +127,10 @@ function parseMarkets(category: Category, body: unknown): MarketInfo[] {
       quote,
       type: category === "spot" ? "spot" : s.contractType === "LinearFutures" ? "future" : "perp",
       status: marketStatus(s.status),
-      tickSize: positive(price.tickSize),
+      tickSize: positiveNum(price.tickSize),
       // spot: basePrecision is the quantity step; derivatives: qtyStep
-      lotSize: positive(category === "spot" ? lot.basePrecision : lot.qtyStep),
-      minNotional: positive(category === "spot" ? lot.minOrderAmt : lot.minNotionalValue),
+      lotSize: positiveNum(category === "spot" ? lot.basePrecision : lot.qtyStep),
+      minNotional: positiveNum(category === "spot" ? lot.minOrderAmt : lot.minNotionalValue),
     });
   }
   return out;
@@ -154,11 +146,9 @@ function parseMarkets(category: Category, body: unknown): MarketInfo[] {
  */
 function klinesRequest(category: Category, q: KlinesQuery): RestRequest {
   if (!isBybitInterval(q.interval)) {
-    throw new Error(
-      `bybit klines: unsupported interval "${q.interval}" (one of ${BYBIT_INTERVALS.join(", ")})`,
-    );
+    throw unsupportedInterval("bybit klines", q.interval, BYBIT_INTERVALS);
   }
-  const limit = clamp(q.limit, KLINES_PAGE_LIMIT);
+  const limit = pageLimit(q.limit, KLINES_PAGE_LIMIT);
   const query: Record<string, string | number> = {
     category,
     symbol: symbolOf(category, q.market),
@@ -188,10 +178,8 @@ function parseKlines(
   const symbol = symbolOf(category, ctx.market);
   const out: Candle[] = [];
   for (let i = rows.length - 1; i >= 0; i--) {
-    const r = rows[i];
-    if (!Array.isArray(r) || r.length < 7)
-      throw new ParseError(`bybit kline: row ${i} is not a kline row: ${sample(r)}`);
-    const openTime = epochMs(r[0]);
+    const r = klineRow(rows[i], i, "bybit kline", 7);
+    const openTime = epochMsInteger(r[0]);
     const open = num(r[1]);
     const high = num(r[2]);
     const low = num(r[3]);
@@ -199,30 +187,22 @@ function parseKlines(
     const volume = num(r[5]);
     const quoteVolume = num(r[6]);
     if ([openTime, open, high, low, close, volume, quoteVolume].some(Number.isNaN)) {
-      throw new ParseError(`bybit kline: row ${i} has a non-numeric field: ${sample(r, 160)}`);
+      throw nonNumericRow("bybit kline", i, r);
     }
     const closeTime = candleCloseTime(interval, openTime);
-    const closed = closeTime < ctx.recvTs;
-    out.push({
-      type: "candle",
-      exchange: EXCHANGE,
-      market: ctx.market,
-      symbol,
-      // a closed candle's ts is fixed, so re-fetching it yields the same message id
-      ts: closed ? closeTime : ctx.recvTs,
-      recvTs: ctx.recvTs,
-      interval,
-      openTime,
-      closeTime,
-      open,
-      high,
-      low,
-      close,
-      volume,
-      quoteVolume,
-      trades: 0, // not reported by Bybit
-      closed,
-    });
+    out.push(
+      restCandle(EXCHANGE, ctx, symbol, {
+        openTime,
+        closeTime,
+        open,
+        high,
+        low,
+        close,
+        volume,
+        quoteVolume,
+        trades: 0, // not reported by Bybit
+      }),
+    );
   }
   return out;
 }
@@ -235,14 +215,11 @@ function parseKlines(
  * REST trade history by id or time (only daily CSV archives), so fromId/startTime/endTime cannot be
  * sent: gap healing gets the most recent trades and filters them itself.
  */
-function tradesRequest(
-  category: Category,
-  q: { market: string; fromId?: string; startTime?: number; endTime?: number; limit?: number },
-): RestRequest {
+function tradesRequest(category: Category, q: TradesQuery): RestRequest {
   return get("/v5/market/recent-trade", {
     category,
     symbol: symbolOf(category, q.market),
-    limit: clamp(q.limit, TRADES_LIMIT[category]),
+    limit: pageLimit(q.limit, TRADES_LIMIT[category]),
   });
 }
 
@@ -252,12 +229,11 @@ function parseTrades(category: Category, body: unknown, ctx: RestContext): Trade
   const symbol = symbolOf(category, ctx.market);
   const out: Trade[] = [];
   for (let i = rows.length - 1; i >= 0; i--) {
-    const r = rows[i];
-    if (!isObject(r)) throw new ParseError(`bybit recent-trade: row ${i} is not an object: ${sample(r)}`);
+    const r = objectRow(rows[i], i, "bybit recent-trade");
     const id = r.execId;
     const price = num(r.price);
     const amount = num(r.size);
-    const ts = epochMs(r.time);
+    const ts = epochMsInteger(r.time);
     const side = r.side === "Buy" ? "buy" : r.side === "Sell" ? "sell" : undefined;
     if (
       typeof id !== "string" ||
@@ -274,18 +250,7 @@ function parseTrades(category: Category, body: unknown, ctx: RestContext): Trade
     if (r.symbol !== undefined && r.symbol !== symbol) {
       throw new ParseError(`bybit recent-trade: row ${i} is for ${sample(r.symbol)}, not ${symbol}`);
     }
-    out.push({
-      type: "trade",
-      exchange: EXCHANGE,
-      market: ctx.market,
-      symbol,
-      ts,
-      recvTs: ctx.recvTs,
-      id,
-      price,
-      amount,
-      side,
-    });
+    out.push(restTrade(EXCHANGE, ctx, symbol, { ts, id, price, amount, side }));
   }
   // time order; equal times keep the exchange's order (reversed from newest-first)
   return out.sort((a, b) => a.ts - b.ts);
@@ -298,7 +263,7 @@ function depthRequest(category: Category, market: string, limit: number): RestRe
   return get("/v5/market/orderbook", {
     category,
     symbol: symbolOf(category, market),
-    limit: clamp(limit, DEPTH_MAX_LIMIT),
+    limit: pageLimit(limit, DEPTH_MAX_LIMIT),
   });
 }
 
@@ -307,27 +272,13 @@ function parseDepth(category: Category, body: unknown, ctx: RestContext): Book {
   const r = result(body, "orderbook");
   const symbol = symbolOf(category, ctx.market);
   if (r.s !== symbol) throw new ParseError(`bybit orderbook: symbol ${sample(r.s)}, expected ${symbol}`);
-  const seq = epochMs(r.u);
+  const seq = epochMsInteger(r.u);
   if (Number.isNaN(seq)) throw new ParseError(`bybit orderbook: bad u ${sample(r.u)}`);
-  const ts = epochMs(r.ts);
+  const ts = epochMsInteger(r.ts);
   if (Number.isNaN(ts)) throw new ParseError(`bybit orderbook: bad ts ${sample(r.ts)}`);
-  const bids = levels(r.b);
-  if (bids === null) throw new ParseError(`bybit orderbook: b is not a list of [price, size] ${sample(r.b)}`);
-  const asks = levels(r.a);
-  if (asks === null) throw new ParseError(`bybit orderbook: a is not a list of [price, size] ${sample(r.a)}`);
-  return {
-    type: "book",
-    exchange: EXCHANGE,
-    market: ctx.market,
-    symbol,
-    ts,
-    recvTs: ctx.recvTs,
-    kind: "snapshot",
-    seq,
-    prevSeq: null,
-    bids,
-    asks,
-  };
+  const bids = bookSide(r.b, "bybit orderbook", "b", "[price, size]");
+  const asks = bookSide(r.a, "bybit orderbook", "a", "[price, size]");
+  return restBookSnapshot(EXCHANGE, ctx, symbol, { ts, seq, bids, asks });
 }
 
 export function restSpec(category: Category): RestSpec {

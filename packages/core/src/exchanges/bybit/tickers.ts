@@ -1,7 +1,9 @@
 import type { FrameResult, ParseContext } from "../../adapter.ts";
 import type { Deriv, MarketMessage, Ticker } from "../../schemas/messages.ts";
-import { decimalDiff, epochMs, fractionToPercent, isObject, num, optionalNum } from "./fields.ts";
-import { badField, EXCHANGE, ignored, invalid, unknownSymbol } from "./results.ts";
+import { epochMsInteger, isObject, num, optionalNum } from "../wire/fields.ts";
+import { badField, ignoredFrozen, unknownSymbol } from "../wire/frame-results.ts";
+import { decimalDiff, fractionToPercent } from "./fields.ts";
+import { EXCHANGE, invalid } from "./results.ts";
 import type { Category } from "./symbols.ts";
 
 /**
@@ -25,7 +27,7 @@ const TICKER_KEYS = [
 ] as const;
 const DERIV_KEYS = ["markPrice", "indexPrice", "fundingRate", "nextFundingTime", "openInterest"] as const;
 
-const UNCHANGED = ignored("ticker_unchanged");
+const UNCHANGED = ignoredFrozen("ticker_unchanged");
 
 type Fields = Record<string, unknown>;
 
@@ -56,7 +58,7 @@ export function parseTickers(
     return badField("tickers", "data.symbol", data.symbol);
   const market = ctx.marketOf(symbol);
   if (market === undefined) return unknownSymbol("tickers", symbol);
-  const ts = epochMs(msg.ts);
+  const ts = epochMsInteger(msg.ts);
   if (Number.isNaN(ts)) return badField("tickers", "ts", msg.ts);
 
   const key = `tickers:${symbol}`;

@@ -1,8 +1,10 @@
 import type { FrameResult, ParseContext } from "../../adapter.ts";
 import type { Bbo, Book, Candle, Level, MarketMessage, Ticker, Trade } from "../../schemas/messages.ts";
+import { isObject, num, uint } from "../wire/fields.ts";
+import { badField, ignored, unknownSymbol } from "../wire/frame-results.ts";
 import { WS_CANDLE_MS } from "./channels.ts";
-import { derived, isObject, num, uint } from "./fields.ts";
-import { ACK, badField, data, EXCHANGE, HEARTBEAT, ignored, invalid, unknownSymbol } from "./results.ts";
+import { derived } from "./fields.ts";
+import { ACK, data, EXCHANGE, HEARTBEAT, invalid } from "./results.ts";
 import { bookSeq, trackSequence } from "./sequence.ts";
 import { resolveMarket } from "./symbols.ts";
 import { isoMs, toMicros } from "./time.ts";
@@ -132,7 +134,7 @@ function parseBook(p: Record<string, unknown>, ctx: ParseContext): FrameResult {
       asks,
     });
   }
-  if (out.length === 0 && unknown !== undefined) return unknownSymbol("l2_data", unknown);
+  if (out.length === 0 && unknown !== undefined) return unknownSymbol("l2_data", unknown, "product");
   return data(out);
 }
 
@@ -200,7 +202,7 @@ function parseTrades(p: Record<string, unknown>, ctx: ParseContext): FrameResult
     if (batch.length > 1 && newerFirst(batch[0]!, batch[batch.length - 1]!)) batch.reverse();
     for (const t of batch) out.push(t);
   }
-  if (out.length === 0 && unknown !== undefined) return unknownSymbol("market_trades", unknown);
+  if (out.length === 0 && unknown !== undefined) return unknownSymbol("market_trades", unknown, "product");
   return data(out);
 }
 
@@ -300,7 +302,7 @@ function parseTickers(p: Record<string, unknown>, channel: string, ctx: ParseCon
       }
     }
   }
-  if (out.length === 0 && unknown !== undefined) return unknownSymbol(channel, unknown);
+  if (out.length === 0 && unknown !== undefined) return unknownSymbol(channel, unknown, "product");
   return data(out);
 }
 
@@ -376,7 +378,7 @@ function parseCandles(p: Record<string, unknown>, ctx: ParseContext): FrameResul
       });
     }
   }
-  if (fresh.length === 0 && unknown !== undefined) return unknownSymbol("candles", unknown);
+  if (fresh.length === 0 && unknown !== undefined) return unknownSymbol("candles", unknown, "product");
   fresh.sort((a, b) => a.openTime - b.openTime);
   let last = ctx.state.get(CANDLES) as Map<string, Candle> | undefined;
   if (!last) {

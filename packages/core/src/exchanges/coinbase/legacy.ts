@@ -1,7 +1,9 @@
 import type { FrameResult, ParseContext } from "../../adapter.ts";
 import type { Bbo, Level, MarketMessage, Ticker } from "../../schemas/messages.ts";
-import { derived, num, uint } from "./fields.ts";
-import { ACK, badField, data, EXCHANGE, HEARTBEAT, ignored, invalid, unknownSymbol } from "./results.ts";
+import { num, uint } from "../wire/fields.ts";
+import { badField, ignored, unknownSymbol } from "../wire/frame-results.ts";
+import { derived } from "./fields.ts";
+import { ACK, data, EXCHANGE, HEARTBEAT, invalid } from "./results.ts";
 import { bookSeq } from "./sequence.ts";
 import { resolveMarket } from "./symbols.ts";
 import { isoMs, toMicros } from "./time.ts";
@@ -78,7 +80,7 @@ function parseMatch(p: Record<string, unknown>, what: string, ctx: ParseContext)
   const side = p.side === "buy" ? "sell" : p.side === "sell" ? "buy" : undefined;
   if (side === undefined) return badField(what, "side", p.side);
   const market = resolveMarket(ctx, product);
-  if (market === undefined) return unknownSymbol(what, product);
+  if (market === undefined) return unknownSymbol(what, product, "product");
   return data([
     {
       type: "trade",
@@ -123,7 +125,7 @@ function parseTicker(p: Record<string, unknown>, ctx: ParseContext): FrameResult
   const seq = p.sequence === undefined ? undefined : uint(p.sequence);
   if (Number.isNaN(seq)) return badField("ticker", "sequence", p.sequence);
   const market = resolveMarket(ctx, product);
-  if (market === undefined) return unknownSymbol("ticker", product);
+  if (market === undefined) return unknownSymbol("ticker", product, "product");
   const ts = eventTime(ctx, product, p.time);
   const change = derived(last - open);
   const ticker: Ticker = {
@@ -216,7 +218,7 @@ function parseBook(p: Record<string, unknown>, snapshot: boolean, ctx: ParseCont
     }
   }
   const market = resolveMarket(ctx, product);
-  if (market === undefined) return unknownSymbol(what, product);
+  if (market === undefined) return unknownSymbol(what, product, "product");
   const ts = snapshot ? ctx.recvTs : eventTime(ctx, product, p.time);
   const { seq, prevSeq } = bookSeq(ctx.state, product, toMicros(ts), snapshot);
   return data([

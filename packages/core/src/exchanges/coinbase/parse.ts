@@ -1,6 +1,7 @@
 import type { FrameResult, ParseContext } from "../../adapter.ts";
+import { isObject, sample } from "../wire/fields.ts";
+import { notAnObject, parseJson, utf8Frame } from "../wire/frame-json.ts";
 import { parseAdvanced } from "./advanced.ts";
-import { isObject, sample } from "./fields.ts";
 import { parseLegacy } from "./legacy.ts";
 import { errorResult, invalid } from "./results.ts";
 
@@ -10,17 +11,12 @@ import { errorResult, invalid } from "./results.ts";
  * `{"type":"error",...}` is the error reply of both. Never throws.
  */
 
-const decoder = new TextDecoder();
-
 export function parseFrame(frame: string | Uint8Array, ctx: ParseContext): FrameResult {
-  const text = typeof frame === "string" ? frame : decoder.decode(frame);
-  let msg: unknown;
-  try {
-    msg = JSON.parse(text);
-  } catch (err) {
-    return invalid("malformed_json", `${(err as Error).message}; frame ${sample(text, 80)}`);
-  }
-  if (!isObject(msg)) return invalid("invalid_shape", `not a JSON object: ${sample(text, 80)}`);
+  const text = utf8Frame(frame);
+  const json = parseJson(text);
+  if (!json.ok) return json.result;
+  const msg = json.value;
+  if (!isObject(msg)) return notAnObject(text);
   const channel = msg.channel;
   if (typeof channel === "string") return parseAdvanced(msg, channel, ctx);
   const type = msg.type;

@@ -2,8 +2,11 @@ import type { KlinesQuery, RestContext, RestLimits, RestRequest, RestSpec } from
 import { ParseError } from "../../errors.ts";
 import type { MarketInfo } from "../../schemas/market-info.ts";
 import type { Book, Candle, CandleInterval, Level, Trade } from "../../schemas/messages.ts";
+import { isObject, num, positiveNum, sample } from "../wire/fields.ts";
+import { arrayField, nonNumericRow, objectRow } from "../wire/rest-body.ts";
+import { restBookSnapshot, restCandle, restTrade } from "../wire/rest-messages.ts";
+import { pageLimit, type TradesQuery, unsupportedInterval } from "../wire/rest-request.ts";
 import { GRANULARITY, GRANULARITY_SECONDS, isRestInterval, REST_INTERVALS } from "./channels.ts";
-import { isObject, num, sample } from "./fields.ts";
 import { marketOfSymbol, symbolOf } from "./symbols.ts";
 import { isoMs, toMicros } from "./time.ts";
 
@@ -27,11 +30,6 @@ export const TRADES_PAGE_LIMIT = 1000;
 /** Most levels per side we ask of product_book. */
 export const DEPTH_MAX_LIMIT = 1000;
 
-function clamp(limit: number | undefined, max: number): number {
-  if (limit === undefined || !Number.isFinite(limit)) return max;
-  return Math.min(max, Math.max(1, Math.floor(limit)));
-}
-
 function productPath(market: string, tail: string): string {
   return `${BASE}/products/${symbolOf(market)}/${tail}`;
 }
@@ -49,24 +47,14 @@ function marketStatus(p: Record<string, unknown>): MarketInfo["status"] {
   return p.status === "online" && !blocked ? "trading" : "halted";
 }
 
-function positive(v: unknown): number | null {
-  const n = num(v);
-  return n > 0 ? n : null; // NaN > 0 is false
-}
-
 /**
  * `{products:[{product_id, status, base_increment, quote_increment, price_increment,
  * quote_min_size, product_type, ...}]}` → spot markets. Ids that are not market names (futures)
  * are skipped.
  */
 function parseMarkets(body: unknown): MarketInfo[] {
-  if (!isObject(body) || !Array.isArray(body.products)) {
-    throw new ParseError(
-      `coinbase products: expected an object with a "products" array, got ${sample(body)}`,
-    );
-  }
+  const products = arrayField(body, "products", "coinbase products");
   const out: MarketInfo[] = [];
-  const products = body.products;
   for (let i = 0; i < products.length; i++) {
     const p = products[i];
     if (!isObject(p) || typeof p.product_id !== "string" || typeof p.status !== "string") {
@@ -84,9 +72,9 @@ function parseMarkets(body: unknown): MarketInfo[] {
       quote,
       type: "spot",
       status: marketStatus(p),
-      tickSize: positive(p.price_increment) ?? positive(p.quote_increment),
-      lotSize: positive(p.base_increment),
-      minNotional: positive(p.quote_min_size),
+      tickSize: positiveNum(p.price_increment) ?? positiveNum(p.quote_increment),
+      lotSize: positiveNum(p.base_increment),
+      minNotional: positiveNum(p.quote_min_size),
     });
   }
   return out;
@@ -102,12 +90,10 @@ function parseMarkets(body: unknown): MarketInfo[] {
  */
 function klinesRequest(q: KlinesQuery): RestRequest {
   if (!isRestInterval(q.interval)) {
-    throw new Error(
-      `coinbase candles: unsupported interval "${q.interval}" (one of ${REST_INTERVALS.join(", ")})`,
-    );
+    throw unsupportedInterval("coinbase candles", q.interval, REST_INTERVALS);
   }
   const g = GRANULARITY_SECONDS[q.interval];
-  const limit = clamp(q.limit, CANDLES_PAGE_LIMIT);
+  const limit = pageLimit(q.limit, CANDLES_PAGE_LIMIT);
   let start: number;
   let end: number;
   if (q.startTime !== undefined) {
@@ -130,18 +116,14 @@ function klinesRequest(q: KlinesQuery): RestRequest {
 
 /** `{candles:[{start, low, high, open, close, volume}]}` (start in seconds) → candles, oldest first. */
 function parseKlines(body: unknown, ctx: RestContext & { interval: CandleInterval }): Candle[] {
-  if (!isObject(body) || !Array.isArray(body.candles)) {
-    throw new ParseError(`coinbase candles: expected an object with a "candles" array, got ${sample(body)}`);
-  }
+  const rows = arrayField(body, "candles", "coinbase candles");
   if (!isRestInterval(ctx.interval))
     throw new ParseError(`coinbase candles: unsupported interval ${ctx.interval}`);
   const lengthMs = GRANULARITY_SECONDS[ctx.interval] * 1000;
   const symbol = symbolOf(ctx.market);
-  const rows = body.candles;
   const out: Candle[] = new Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
-    const r = rows[i];
-    if (!isObject(r)) throw new ParseError(`coinbase candles: row ${i} is not an object: ${sample(r)}`);
+    const r = objectRow(rows[i], i, "coinbase candles");
     const start = num(r.start);
     const open = num(r.open);
     const high = num(r.high);
@@ -156,19 +138,11 @@ function parseKlines(body: unknown, ctx: RestContext & { interval: CandleInterva
       Number.isNaN(close) ||
       Number.isNaN(volume)
     ) {
-      throw new ParseError(`coinbase candles: row ${i} has a non-numeric field: ${sample(r, 160)}`);
+      throw nonNumericRow("coinbase candles", i, r);
     }
     const openTime = start * 1000;
     const closeTime = openTime + lengthMs - 1;
-    const closed = closeTime < ctx.recvTs;
-    out[i] = {
-      type: "candle",
-      exchange: EXCHANGE,
-      market: ctx.market,
-      symbol,
-      ts: closed ? closeTime : ctx.recvTs,
-      recvTs: ctx.recvTs,
-      interval: ctx.interval,
+    out[i] = restCandle(EXCHANGE, ctx, symbol, {
       openTime,
       closeTime,
       open,
@@ -179,8 +153,7 @@ function parseKlines(body: unknown, ctx: RestContext & { interval: CandleInterva
       // not published by Coinbase: 0 = unknown
       quoteVolume: 0,
       trades: 0,
-      closed,
-    };
+    });
   }
   return out.sort((a, b) => a.openTime - b.openTime);
 }
@@ -192,17 +165,11 @@ function parseKlines(body: unknown, ctx: RestContext & { interval: CandleInterva
  * GET .../products/{id}/ticker?limit[&start&end]: the most recent trades of a time window, newest
  * first (so paging runs backward by moving `end`). Coinbase has no trade-id paging: fromId throws.
  */
-function tradesRequest(q: {
-  market: string;
-  fromId?: string;
-  startTime?: number;
-  endTime?: number;
-  limit?: number;
-}): RestRequest {
+function tradesRequest(q: TradesQuery): RestRequest {
   if (q.fromId !== undefined) {
     throw new Error("coinbase trades: there is no paging by trade id; page by startTime/endTime");
   }
-  const query: Record<string, string | number> = { limit: clamp(q.limit, TRADES_PAGE_LIMIT) };
+  const query: Record<string, string | number> = { limit: pageLimit(q.limit, TRADES_PAGE_LIMIT) };
   if (q.startTime !== undefined) query.start = Math.floor(q.startTime / 1000);
   if (q.endTime !== undefined) query.end = Math.ceil(q.endTime / 1000);
   return { method: "GET", path: productPath(q.market, "ticker"), query, weight: WEIGHT };
@@ -210,15 +177,11 @@ function tradesRequest(q: {
 
 /** `{trades:[{trade_id, product_id, price, size, time, side}], best_bid, best_ask}` → trades, oldest first. */
 function parseTrades(body: unknown, ctx: RestContext): Trade[] {
-  if (!isObject(body) || !Array.isArray(body.trades)) {
-    throw new ParseError(`coinbase trades: expected an object with a "trades" array, got ${sample(body)}`);
-  }
+  const rows = arrayField(body, "trades", "coinbase trades");
   const symbol = symbolOf(ctx.market);
-  const rows = body.trades;
   const out: Trade[] = new Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
-    const r = rows[i];
-    if (!isObject(r)) throw new ParseError(`coinbase trades: row ${i} is not an object: ${sample(r)}`);
+    const r = objectRow(rows[i], i, "coinbase trades");
     const id = r.trade_id;
     const price = num(r.price);
     const amount = num(r.size);
@@ -236,19 +199,14 @@ function parseTrades(body: unknown, ctx: RestContext): Trade[] {
         `coinbase trades: row ${i} lacks trade_id/price/size/time/side: ${sample(r, 160)}`,
       );
     }
-    out[i] = {
-      type: "trade",
-      exchange: EXCHANGE,
-      market: ctx.market,
-      symbol: typeof r.product_id === "string" ? r.product_id : symbol,
+    out[i] = restTrade(EXCHANGE, ctx, typeof r.product_id === "string" ? r.product_id : symbol, {
       ts,
-      recvTs: ctx.recvTs,
       id: String(id),
       price,
       amount,
       // the maker's side, as on the WebSocket: the taker did the opposite
       side: side === "BUY" ? "sell" : side === "SELL" ? "buy" : "unknown",
-    };
+    });
   }
   return out.sort((a, b) => a.ts - b.ts || Number(a.id) - Number(b.id));
 }
@@ -260,12 +218,12 @@ function depthRequest(market: string, limit: number): RestRequest {
   return {
     method: "GET",
     path: `${BASE}/product_book`,
-    query: { product_id: symbolOf(market), limit: clamp(limit, DEPTH_MAX_LIMIT) },
+    query: { product_id: symbolOf(market), limit: pageLimit(limit, DEPTH_MAX_LIMIT) },
     weight: WEIGHT,
   };
 }
 
-function bookSide(v: unknown, side: string): Level[] {
+function priceSizeSide(v: unknown, side: string): Level[] {
   if (!Array.isArray(v)) throw new ParseError(`coinbase product_book: ${side} is not a list: ${sample(v)}`);
   const out: Level[] = new Array(v.length);
   for (let i = 0; i < v.length; i++) {
@@ -289,23 +247,12 @@ function parseDepth(body: unknown, ctx: RestContext): Book {
   const book = isObject(body) ? body.pricebook : undefined;
   if (!isObject(book))
     throw new ParseError(`coinbase product_book: expected {"pricebook":{...}}, got ${sample(body)}`);
-  const bids = bookSide(book.bids, "bids");
-  const asks = bookSide(book.asks, "asks");
+  const bids = priceSizeSide(book.bids, "bids");
+  const asks = priceSizeSide(book.asks, "asks");
   const t = isoMs(book.time);
   const ts = Number.isNaN(t) ? ctx.recvTs : t;
-  return {
-    type: "book",
-    exchange: EXCHANGE,
-    market: ctx.market,
-    symbol: typeof book.product_id === "string" ? book.product_id : symbolOf(ctx.market),
-    ts,
-    recvTs: ctx.recvTs,
-    kind: "snapshot",
-    seq: toMicros(ts),
-    prevSeq: null,
-    bids,
-    asks,
-  };
+  const symbol = typeof book.product_id === "string" ? book.product_id : symbolOf(ctx.market);
+  return restBookSnapshot(EXCHANGE, ctx, symbol, { ts, seq: toMicros(ts), bids, asks });
 }
 
 export const rest: RestSpec = {

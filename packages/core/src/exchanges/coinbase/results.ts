@@ -1,6 +1,7 @@
 import type { FrameResult } from "../../adapter.ts";
 import type { MarketMessage } from "../../schemas/messages.ts";
-import { sample } from "./fields.ts";
+import { sample } from "../wire/fields.ts";
+import { invalid as invalidResult } from "../wire/frame-results.ts";
 
 /** Why a frame was rejected (metrics label values). */
 export const INVALID_REASONS = [
@@ -18,24 +19,8 @@ export const HEARTBEAT: FrameResult = Object.freeze({ kind: "control", event: "h
 /** Coinbase acknowledges with a `subscriptions` message that carries no request id. */
 export const ACK: FrameResult = Object.freeze({ kind: "ack", id: null });
 
-export function invalid(reason: InvalidReason, detail: string): FrameResult {
-  return { kind: "invalid", reason, detail };
-}
-
-export function ignored(reason: string): FrameResult {
-  return { kind: "ignored", reason };
-}
-
-export function badField(what: string, field: string, value: unknown): FrameResult {
-  return invalid(
-    "invalid_field",
-    value === undefined ? `${what}: missing "${field}"` : `${what}: bad "${field}" ${sample(value)}`,
-  );
-}
-
-export function unknownSymbol(what: string, symbol: string): FrameResult {
-  return invalid("unknown_symbol", `${what}: no market for product ${sample(symbol, 40)}`);
-}
+/** Coinbase's invalid results carry one of INVALID_REASONS. */
+export const invalid: (reason: InvalidReason, detail: string) => FrameResult = invalidResult;
 
 /** Data, or "ignored: empty" when a frame carried nothing (an event list without entries). */
 export function data(messages: MarketMessage[]): FrameResult {

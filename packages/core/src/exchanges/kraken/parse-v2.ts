@@ -1,19 +1,12 @@
 import type { FrameResult, ParseContext } from "../../adapter.ts";
 import type { Bbo, Book, Candle, Level, Ticker, Trade } from "../../schemas/messages.ts";
+import { int, isObject, num, sample } from "../wire/fields.ts";
+import { badField, ignored, unknownSymbol } from "../wire/frame-results.ts";
 import { trackCandles } from "./candles.ts";
 import { intervalOfMinutes } from "./channels.ts";
 import type { ExactLevel } from "./checksum.ts";
-import { exact, int, isObject, num, sample, subtract } from "./fields.ts";
-import {
-  badField,
-  EXCHANGE,
-  HEARTBEAT,
-  ignored,
-  invalid,
-  PONG,
-  requestId,
-  unknownSymbol,
-} from "./results.ts";
+import { exact, subtract } from "./fields.ts";
+import { EXCHANGE, HEARTBEAT, invalid, PONG, requestId } from "./results.ts";
 import { bookSequence } from "./sequence.ts";
 import { rfc3339Ms, toMicros } from "./time.ts";
 

@@ -2,9 +2,13 @@ import type { KlinesQuery, RestContext, RestLimits, RestRequest, RestSpec } from
 import { ParseError, TransientError } from "../../errors.ts";
 import type { MarketInfo } from "../../schemas/market-info.ts";
 import type { Book, Candle, CandleInterval, Level, Trade } from "../../schemas/messages.ts";
+import { int, isObject, num, sample } from "../wire/fields.ts";
+import { arrayBody, nonNumericRow, objectBody } from "../wire/rest-body.ts";
+import { restBookSnapshot, restCandle, restTrade } from "../wire/rest-messages.ts";
+import { pageLimit, type TradesQuery } from "../wire/rest-request.ts";
 import { intervalMinutes } from "./channels.ts";
 import type { ExactLevel } from "./checksum.ts";
-import { exact, int, isObject, num, sample } from "./fields.ts";
+import { exact } from "./fields.ts";
 import { EXCHANGE } from "./results.ts";
 import { isoAsset, marketOfSymbol, restPair, symbolOf, v2Symbol } from "./symbols.ts";
 import { epochSecondsMs, toMicros } from "./time.ts";
@@ -41,16 +45,16 @@ const RETRYABLE = [
 
 /** The `result` of a Kraken body; throws on `error` entries or a body of another shape. */
 function resultOf(body: unknown, what: string): Record<string, unknown> {
-  if (!isObject(body)) throw new ParseError(`kraken ${what}: expected an object, got ${sample(body)}`);
-  const errors = body.error;
+  const b = objectBody(body, `kraken ${what}`);
+  const errors = b.error;
   if (Array.isArray(errors) && errors.length > 0) {
     const text = errors.map(String).join("; ");
     if (errors.some((e) => RETRYABLE.some((r) => String(e).startsWith(r))))
       throw new TransientError("exchange_busy", `kraken ${what}: ${text}`);
     throw new ParseError(`kraken ${what}: ${text}`);
   }
-  const result = body.result;
-  if (!isObject(result)) throw new ParseError(`kraken ${what}: no "result" object in ${sample(body)}`);
+  const result = b.result;
+  if (!isObject(result)) throw new ParseError(`kraken ${what}: no "result" object in ${sample(b)}`);
   return result;
 }
 
@@ -58,11 +62,6 @@ function resultOf(body: unknown, what: string): Record<string, unknown> {
 function pairEntry(result: Record<string, unknown>, what: string): unknown {
   for (const key of Object.keys(result)) if (key !== "last") return result[key];
   throw new ParseError(`kraken ${what}: the result holds no pair`);
-}
-
-function clamp(limit: number | undefined, max: number): number {
-  if (limit === undefined || !Number.isFinite(limit)) return max;
-  return Math.min(max, Math.max(1, Math.floor(limit)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -137,8 +136,7 @@ function klinesRequest(q: KlinesQuery): RestRequest {
  * candle still open. closed = closeTime < recvTs; ts = closeTime when closed (stable message ids).
  */
 function parseKlines(body: unknown, ctx: RestContext & { interval: CandleInterval }): Candle[] {
-  const rows = pairEntry(resultOf(body, "OHLC"), "OHLC");
-  if (!Array.isArray(rows)) throw new ParseError(`kraken OHLC: expected rows, got ${sample(rows)}`);
+  const rows = arrayBody(pairEntry(resultOf(body, "OHLC"), "OHLC"), "kraken OHLC", "rows");
   const lengthMs = intervalMinutes(ctx.interval) * 60_000;
   const symbol = symbolOf(ctx.market);
   return rows.map((r, i): Candle => {
@@ -147,17 +145,9 @@ function parseKlines(body: unknown, ctx: RestContext & { interval: CandleInterva
     const [open, high, low, close, vwap, volume] = [1, 2, 3, 4, 5, 6].map((k) => num(r[k])) as number[];
     const trades = int(r[7]);
     if ([openTime, open, high, low, close, vwap, volume, trades].some((x) => Number.isNaN(x)))
-      throw new ParseError(`kraken OHLC: row ${i} has a non-numeric field: ${sample(r, 160)}`);
+      throw nonNumericRow("kraken OHLC", i, r);
     const closeTime = openTime + lengthMs - 1;
-    const closed = closeTime < ctx.recvTs;
-    return {
-      type: "candle",
-      exchange: EXCHANGE,
-      market: ctx.market,
-      symbol,
-      ts: closed ? closeTime : ctx.recvTs,
-      recvTs: ctx.recvTs,
-      interval: ctx.interval,
+    return restCandle(EXCHANGE, ctx, symbol, {
       openTime,
       closeTime,
       open: open!,
@@ -167,8 +157,7 @@ function parseKlines(body: unknown, ctx: RestContext & { interval: CandleInterva
       volume: volume!,
       quoteVolume: vwap! * volume!,
       trades,
-      closed,
-    };
+    });
   });
 }
 
@@ -180,13 +169,7 @@ function parseKlines(body: unknown, ctx: RestContext & { interval: CandleInterva
  * forward by the body's `last`. Without startTime: the most recent trades. Kraken has no paging by
  * trade id, so a request by fromId alone is refused rather than answered with the wrong trades.
  */
-function tradesRequest(q: {
-  market: string;
-  fromId?: string;
-  startTime?: number;
-  endTime?: number;
-  limit?: number;
-}): RestRequest {
+function tradesRequest(q: TradesQuery): RestRequest {
   const query: Record<string, string | number> = { pair: restPair(q.market) };
   if (q.startTime !== undefined) {
     // nanoseconds exceed 2^53: built as a string
@@ -196,14 +179,13 @@ function tradesRequest(q: {
   } else if (q.fromId !== undefined) {
     throw new Error("kraken trades: Kraken pages trades by time (since), not by id; pass startTime");
   }
-  query.count = clamp(q.limit, TRADES_PAGE_LIMIT);
+  query.count = pageLimit(q.limit, TRADES_PAGE_LIMIT);
   return { method: "GET", path: "/0/public/Trades", query, weight: WEIGHT };
 }
 
 /** Rows `[price, volume, time(s), "b"|"s", "l"|"m", misc, trade_id]` → trades (id = trade_id). */
 function parseTrades(body: unknown, ctx: RestContext): Trade[] {
-  const rows = pairEntry(resultOf(body, "Trades"), "Trades");
-  if (!Array.isArray(rows)) throw new ParseError(`kraken Trades: expected rows, got ${sample(rows)}`);
+  const rows = arrayBody(pairEntry(resultOf(body, "Trades"), "Trades"), "kraken Trades", "rows");
   const symbol = symbolOf(ctx.market);
   return rows.map((r, i): Trade => {
     if (!Array.isArray(r) || r.length < 7) throw new ParseError(`kraken Trades: row ${i} is ${sample(r)}`);
@@ -223,18 +205,13 @@ function parseTrades(body: unknown, ctx: RestContext): Trade[] {
         `kraken Trades: row ${i} lacks price/volume/time/side/trade_id: ${sample(r, 160)}`,
       );
     }
-    return {
-      type: "trade",
-      exchange: EXCHANGE,
-      market: ctx.market,
-      symbol,
+    return restTrade(EXCHANGE, ctx, symbol, {
       ts,
-      recvTs: ctx.recvTs,
       id: String(id),
       price,
       amount,
       side: side === "b" ? "buy" : "sell",
-    };
+    });
   });
 }
 
@@ -245,7 +222,7 @@ function depthRequest(market: string, limit: number): RestRequest {
   return {
     method: "GET",
     path: "/0/public/Depth",
-    query: { pair: restPair(market), count: clamp(limit, DEPTH_MAX_COUNT) },
+    query: { pair: restPair(market), count: pageLimit(limit, DEPTH_MAX_COUNT) },
     weight: WEIGHT,
   };
 }
@@ -274,22 +251,17 @@ function depthSide(v: unknown, side: string): { levels: Level[]; exact: ExactLev
  */
 function parseDepth(body: unknown, ctx: RestContext): Book {
   const entry = pairEntry(resultOf(body, "Depth"), "Depth");
-  if (!isObject(entry)) throw new ParseError(`kraken Depth: expected {asks, bids}, got ${sample(entry)}`);
-  const bids = depthSide(entry.bids, "bids");
-  const asks = depthSide(entry.asks, "asks");
+  const sides = objectBody(entry, "kraken Depth", "{asks, bids}");
+  const bids = depthSide(sides.bids, "bids");
+  const asks = depthSide(sides.asks, "asks");
   const latest = Math.max(bids.latest, asks.latest);
   return {
-    type: "book",
-    exchange: EXCHANGE,
-    market: ctx.market,
-    symbol: symbolOf(ctx.market),
-    ts: ctx.recvTs,
-    recvTs: ctx.recvTs,
-    kind: "snapshot",
-    seq: toMicros(latest > 0 ? latest : ctx.recvTs),
-    prevSeq: null,
-    bids: bids.levels,
-    asks: asks.levels,
+    ...restBookSnapshot(EXCHANGE, ctx, symbolOf(ctx.market), {
+      ts: ctx.recvTs,
+      seq: toMicros(latest > 0 ? latest : ctx.recvTs),
+      bids: bids.levels,
+      asks: asks.levels,
+    }),
     exact: { bids: bids.exact, asks: asks.exact },
   };
 }

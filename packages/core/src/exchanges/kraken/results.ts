@@ -1,5 +1,5 @@
 import type { FrameResult, ParseContext } from "../../adapter.ts";
-import { sample } from "./fields.ts";
+import { invalid as invalidResult } from "../wire/frame-results.ts";
 import { v2Symbol } from "./symbols.ts";
 
 /** Why a frame was rejected (metrics label values). */
@@ -17,24 +17,8 @@ export const EXCHANGE = "kraken";
 export const HEARTBEAT: FrameResult = Object.freeze({ kind: "control", event: "heartbeat" });
 export const PONG: FrameResult = Object.freeze({ kind: "control", event: "pong" });
 
-export function invalid(reason: InvalidReason, detail: string): FrameResult {
-  return { kind: "invalid", reason, detail };
-}
-
-export function ignored(reason: string): FrameResult {
-  return { kind: "ignored", reason };
-}
-
-export function badField(what: string, field: string, value: unknown): FrameResult {
-  return invalid(
-    "invalid_field",
-    value === undefined ? `${what}: missing "${field}"` : `${what}: bad "${field}" ${sample(value)}`,
-  );
-}
-
-export function unknownSymbol(what: string, symbol: string): FrameResult {
-  return invalid("unknown_symbol", `${what}: no market for symbol ${sample(symbol, 40)}`);
-}
+/** Kraken's invalid results carry one of INVALID_REASONS. */
+export const invalid: (reason: InvalidReason, detail: string) => FrameResult = invalidResult;
 
 export function requestId(id: unknown): string | number | null {
   return typeof id === "number" || typeof id === "string" ? id : null;

@@ -1,4 +1,5 @@
 import type { ConnectionPlan, Subscription, WsLimits, WsSpec } from "../../adapter.ts";
+import { groupByMarket } from "../wire/connection-plan.ts";
 import { intervalMinutes, KRAKEN_BOOK_DEPTH } from "./channels.ts";
 import { symbolOf } from "./symbols.ts";
 
@@ -82,16 +83,10 @@ export function krakenStreams(subs: readonly Subscription[]): KrakenStream[] {
 function plan(subscriptions: Subscription[], baseUrl: string): ConnectionPlan[] {
   const limit = WS_LIMITS.streamsPerConnection;
   const url = `${baseUrl.replace(/\/+$/, "")}${WS_PATH}`;
-  const byMarket = new Map<string, Subscription[]>();
-  const seen = new Set<string>();
-  for (const sub of subscriptions) {
-    const key = `${sub.channel}|${sub.market}|${sub.interval ?? ""}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const group = byMarket.get(sub.market);
-    if (group) group.push(sub);
-    else byMarket.set(sub.market, [sub]);
-  }
+  const byMarket = groupByMarket(
+    subscriptions,
+    (sub) => `${sub.channel}|${sub.market}|${sub.interval ?? ""}`,
+  );
   const plans: ConnectionPlan[] = [];
   let current: Subscription[] = [];
   let used = 0;

@@ -1,9 +1,11 @@
 import type { FrameResult, ParseContext } from "../../adapter.ts";
 import { parseMarket } from "../../markets.ts";
 import type { Candle } from "../../schemas/messages.ts";
-import { epochMs, num } from "./fields.ts";
+import { num } from "../wire/fields.ts";
+import { badField, ignoredFrozen, unknownSymbol } from "../wire/frame-results.ts";
+import { epochMs } from "./fields.ts";
 import { closeTimeOf, intervalOfBar, type OkxInterval, UNSUPPORTED_BARS } from "./intervals.ts";
-import { badField, EXCHANGE, ignored, invalid, unknownSymbol } from "./results.ts";
+import { EXCHANGE, invalid } from "./results.ts";
 
 /**
  * One candle row, as the WebSocket `candle<bar>` channels and the REST candles endpoints send it:
@@ -72,12 +74,12 @@ export function parseCandles(
   const interval = intervalOfBar(bar);
   if (interval === undefined) {
     return UNSUPPORTED_BARS.has(bar)
-      ? ignored(`unsupported:${channel}`)
+      ? ignoredFrozen(`unsupported:${channel}`)
       : invalid("unknown_channel", `unknown candle channel ${channel}`);
   }
   if (typeof instId !== "string") return badField(channel, "arg.instId", instId);
   const market = ctx.marketOf(instId);
-  if (market === undefined) return unknownSymbol(channel, instId);
+  if (market === undefined) return unknownSymbol(channel, instId, "instId");
   const out: Candle[] = [];
   for (const r of rows) {
     const c = candleOfRow(r, interval, market, instId, ctx.recvTs);

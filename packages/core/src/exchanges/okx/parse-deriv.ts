@@ -1,7 +1,9 @@
 import type { FrameResult, ParseContext } from "../../adapter.ts";
 import type { Deriv, Liquidation } from "../../schemas/messages.ts";
-import { epochMs, isObject, num } from "./fields.ts";
-import { badField, EXCHANGE, ignored, unknownSymbol } from "./results.ts";
+import { isObject, num } from "../wire/fields.ts";
+import { badField, ignoredFrozen, unknownSymbol } from "../wire/frame-results.ts";
+import { epochMs } from "./fields.ts";
+import { EXCHANGE } from "./results.ts";
 import { swapOfIndex } from "./symbols.ts";
 
 /**
@@ -71,7 +73,7 @@ export function parseDeriv(channel: string, rows: unknown[], ctx: ParseContext):
     // index-tickers name the index (BTC-USDT); it belongs to the swap that follows it
     const symbol = channel === "index-tickers" ? swapOfIndex(instId) : instId;
     const market = ctx.marketOf(symbol);
-    if (market === undefined) return unknownSymbol(channel, instId);
+    if (market === undefined) return unknownSymbol(channel, instId, "instId");
     // funding-rate pushes have carried ts only since 2023
     const ts = channel === "funding-rate" && r.ts === undefined ? ctx.recvTs : epochMs(r.ts);
     if (Number.isNaN(ts)) return badField(channel, "ts", r.ts);
@@ -122,5 +124,7 @@ export function parseLiquidations(rows: unknown[], ctx: ParseContext): FrameResu
       });
     }
   }
-  return out.length === 0 ? ignored("unsubscribed:liquidation-orders") : { kind: "data", messages: out };
+  return out.length === 0
+    ? ignoredFrozen("unsubscribed:liquidation-orders")
+    : { kind: "data", messages: out };
 }

@@ -1,8 +1,10 @@
 import type { FrameResult, ParseContext } from "../../adapter.ts";
 import { parseMarket } from "../../markets.ts";
 import type { Bbo, Book, MarketMessage, Ticker, Trade } from "../../schemas/messages.ts";
-import { epochMs, int, isObject, levels, num, optNum } from "./fields.ts";
-import { badField, EXCHANGE, ignored, unknownSymbol } from "./results.ts";
+import { int, isObject, levels, num, optionalNum } from "../wire/fields.ts";
+import { badField, ignoredFrozen, unknownSymbol } from "../wire/frame-results.ts";
+import { epochMs } from "./fields.ts";
+import { EXCHANGE } from "./results.ts";
 
 /**
  * Spot and swap market channels: trades / trades-all, tickers, bbo-tbt, books (and the
@@ -22,7 +24,7 @@ export function parseTrades(channel: string, rows: unknown[], ctx: ParseContext)
     const symbol = r.instId;
     if (typeof symbol !== "string") return badField(channel, "instId", symbol);
     const market = ctx.marketOf(symbol);
-    if (market === undefined) return unknownSymbol(channel, symbol);
+    if (market === undefined) return unknownSymbol(channel, symbol, "instId");
     const id = r.tradeId;
     if (typeof id !== "string" || id.length === 0) return badField(channel, "tradeId", id);
     const price = num(r.px);
@@ -62,7 +64,7 @@ export function parseTickers(rows: unknown[], ctx: ParseContext): FrameResult {
     const symbol = r.instId;
     if (typeof symbol !== "string") return badField("tickers", "instId", symbol);
     const market = ctx.marketOf(symbol);
-    if (market === undefined) return unknownSymbol("tickers", symbol);
+    if (market === undefined) return unknownSymbol("tickers", symbol, "instId");
     const ts = epochMs(r.ts);
     if (Number.isNaN(ts)) return badField("tickers", "ts", r.ts);
     const last = num(r.last);
@@ -77,9 +79,9 @@ export function parseTickers(rows: unknown[], ctx: ParseContext): FrameResult {
     if (Number.isNaN(vol)) return badField("tickers", "vol24h", r.vol24h);
     const volCcy = num(r.volCcy24h);
     if (Number.isNaN(volCcy)) return badField("tickers", "volCcy24h", r.volCcy24h);
-    const bid = optNum(r.bidPx);
+    const bid = optionalNum(r.bidPx);
     if (Number.isNaN(bid)) return badField("tickers", "bidPx", r.bidPx);
-    const ask = optNum(r.askPx);
+    const ask = optionalNum(r.askPx);
     if (Number.isNaN(ask)) return badField("tickers", "askPx", r.askPx);
     const spot = parseMarket(market).kind === "spot";
     out.push({
@@ -109,7 +111,7 @@ export function parseTickers(rows: unknown[], ctx: ParseContext): FrameResult {
 export function parseBbo(instId: unknown, rows: unknown[], ctx: ParseContext): FrameResult {
   if (typeof instId !== "string") return badField("bbo-tbt", "arg.instId", instId);
   const market = ctx.marketOf(instId);
-  if (market === undefined) return unknownSymbol("bbo-tbt", instId);
+  if (market === undefined) return unknownSymbol("bbo-tbt", instId, "instId");
   const out: Bbo[] = [];
   for (const r of rows) {
     if (!isObject(r)) return badField("bbo-tbt", "data[]", r);
@@ -157,7 +159,7 @@ export function parseBook(
 ): FrameResult {
   if (typeof instId !== "string") return badField(channel, "arg.instId", instId);
   const market = ctx.marketOf(instId);
-  if (market === undefined) return unknownSymbol(channel, instId);
+  if (market === undefined) return unknownSymbol(channel, instId, "instId");
   let kind: Book["kind"];
   if (channel === "books5") kind = "snapshot";
   else if (action === "snapshot") kind = "snapshot";
@@ -210,5 +212,5 @@ export function parseBook(
     }
     out.push(msg);
   }
-  return out.length === 0 ? ignored("empty:books") : { kind: "data", messages: out };
+  return out.length === 0 ? ignoredFrozen("empty:books") : { kind: "data", messages: out };
 }

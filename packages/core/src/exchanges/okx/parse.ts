@@ -1,10 +1,12 @@
 import type { FrameResult, ParseContext } from "../../adapter.ts";
+import { isObject, sample } from "../wire/fields.ts";
+import { notAnObject, parseJson, utf8Frame } from "../wire/frame-json.ts";
+import { badField, ignoredFrozen } from "../wire/frame-results.ts";
 import { argKey } from "./channels.ts";
-import { isObject, sample } from "./fields.ts";
 import { parseCandles } from "./parse-candle.ts";
 import { parseDeriv, parseLiquidations } from "./parse-deriv.ts";
 import { parseBbo, parseBook, parseTickers, parseTrades } from "./parse-market.ts";
-import { badField, ignored, invalid } from "./results.ts";
+import { invalid } from "./results.ts";
 
 /**
  * OKX v5 frames → normalized messages (spot, swaps and futures speak the same format). Never
@@ -23,10 +25,8 @@ import { badField, ignored, invalid } from "./results.ts";
  * | `candle<bar>` (UTC bars)                           | candle (closed = confirm)             |
  * | `mark-price`, `index-tickers`, `funding-rate`, `open-interest` | deriv (merged per market) |
  * | `liquidation-orders`                               | liquidation                           |
- * | other known channels and events                    | ignored (`unsupported:<channel>`, …)  |
+ * | other known channels and events                    | ignoredFrozen (`unsupported:<channel>`, …)  |
  */
-
-const decoder = new TextDecoder();
 
 const PONG: FrameResult = Object.freeze({ kind: "control", event: "pong" });
 const SERVER_SHUTDOWN: FrameResult = Object.freeze({ kind: "control", event: "server-shutdown" });
@@ -50,15 +50,12 @@ const IGNORED_CHANNELS = new Set([
 const IGNORED_EVENTS = new Set(["login", "channel-conn-count", "channel-conn-count-error"]);
 
 export function parseFrame(frame: string | Uint8Array, ctx: ParseContext): FrameResult {
-  const text = typeof frame === "string" ? frame : decoder.decode(frame);
+  const text = utf8Frame(frame);
   if (text === "pong") return PONG;
-  let msg: unknown;
-  try {
-    msg = JSON.parse(text);
-  } catch (err) {
-    return invalid("malformed_json", `${(err as Error).message}; frame ${sample(text, 80)}`);
-  }
-  if (!isObject(msg)) return invalid("invalid_shape", `not a JSON object: ${sample(text, 80)}`);
+  const json = parseJson(text);
+  if (!json.ok) return json.result;
+  const msg = json.value;
+  if (!isObject(msg)) return notAnObject(text);
   const event = msg.event;
   if (event !== undefined) return parseEvent(event, msg);
   const arg = msg.arg;
@@ -100,7 +97,7 @@ export function parseFrame(frame: string | Uint8Array, ctx: ParseContext): Frame
     channel.startsWith("mark-price-candle") ||
     channel.startsWith("index-candle")
   ) {
-    return ignored(`unsupported:${channel}`);
+    return ignoredFrozen(`unsupported:${channel}`);
   }
   return invalid("unknown_channel", `unknown channel ${sample(channel, 40)}`);
 }
@@ -128,8 +125,8 @@ function parseEvent(event: unknown, msg: Record<string, unknown>): FrameResult {
     }
     case "notice":
       // 64008: "The connection will soon be closed for a service upgrade. Please reconnect."
-      return msg.code === "64008" ? SERVER_SHUTDOWN : ignored(`notice:${sample(msg.code, 20)}`);
+      return msg.code === "64008" ? SERVER_SHUTDOWN : ignoredFrozen(`notice:${sample(msg.code, 20)}`);
   }
-  if (typeof event === "string" && IGNORED_EVENTS.has(event)) return ignored(`event:${event}`);
+  if (typeof event === "string" && IGNORED_EVENTS.has(event)) return ignoredFrozen(`event:${event}`);
   return invalid("unknown_event", `unknown event ${sample(event, 40)}`);
 }

@@ -1,7 +1,7 @@
 import { ParseError } from "../../errors.ts";
 import { formatMarket, isMarketName } from "../../markets.ts";
 import type { MarketInfo } from "../../schemas/market-info.ts";
-import { isObject, num, sample } from "./fields.ts";
+import { isObject, positiveNum, sample } from "../wire/fields.ts";
 import { okxData } from "./rest-body.ts";
 import { EXCHANGE } from "./results.ts";
 
@@ -17,12 +17,6 @@ function status(state: string): MarketInfo["status"] {
   if (state === "live") return "trading";
   if (state === "suspend" || state === "preopen") return "halted";
   return "delisted";
-}
-
-/** A positive decimal, or null (OKX sends "" where a field does not apply). */
-function positive(v: unknown): number | null {
-  const n = num(v);
-  return n > 0 ? n : null;
 }
 
 export function parseInstruments(body: unknown, instType: InstType): MarketInfo[] {
@@ -51,8 +45,8 @@ export function parseInstruments(body: unknown, instType: InstType): MarketInfo[
       quote,
       type: swap ? "perp" : "spot",
       status: status(r.state),
-      tickSize: positive(r.tickSz),
-      lotSize: positive(r.lotSz),
+      tickSize: positiveNum(r.tickSz),
+      lotSize: positiveNum(r.lotSz),
       // OKX has a minimum size (minSz), not a minimum notional
       minNotional: null,
     });

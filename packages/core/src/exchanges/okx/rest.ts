@@ -1,7 +1,11 @@
 import type { KlinesQuery, RestContext, RestLimits, RestRequest, RestSpec } from "../../adapter.ts";
 import { ParseError } from "../../errors.ts";
 import type { Book, Candle, CandleInterval, Trade } from "../../schemas/messages.ts";
-import { epochMs, int, isObject, levels, num, sample } from "./fields.ts";
+import { int, isObject, num, sample } from "../wire/fields.ts";
+import { bookSide, objectRow } from "../wire/rest-body.ts";
+import { restBookSnapshot, restTrade } from "../wire/rest-messages.ts";
+import { pageLimit, type TradesQuery, unsupportedInterval } from "../wire/rest-request.ts";
+import { epochMs } from "./fields.ts";
 import { isOkxInterval, OKX_BARS, OKX_INTERVALS } from "./intervals.ts";
 import { candleOfRow } from "./parse-candle.ts";
 import { okxData } from "./rest-body.ts";
@@ -51,11 +55,6 @@ export const DEPTH_MAX_LIMIT = 400;
 /** How the klines and trades pages advance (see the table above). */
 export const PAGING = "backward" as const;
 
-function pageLimit(limit: number | undefined, fallback: number, max: number): number {
-  if (limit === undefined || !Number.isFinite(limit)) return fallback;
-  return Math.min(max, Math.max(1, Math.floor(limit)));
-}
-
 /** `BigInt`-safe id − 1 (OKX trade ids are decimal strings). */
 function previousId(id: string): string {
   if (!/^[0-9]+$/.test(id)) throw new Error(`okx trades: fromId must be a trade id, got "${id}"`);
@@ -66,21 +65,19 @@ function previousId(id: string): string {
 export function createRest(symbolOf: (market: string) => string, instType: InstType): RestSpec {
   function klinesRequest(q: KlinesQuery): RestRequest {
     if (!isOkxInterval(q.interval)) {
-      throw new Error(
-        `okx candles: unsupported interval "${q.interval}" (one of ${OKX_INTERVALS.join(", ")})`,
-      );
+      throw unsupportedInterval("okx candles", q.interval, OKX_INTERVALS);
     }
     const query: Record<string, string | number> = { instId: symbolOf(q.market), bar: OKX_BARS[q.interval] };
     if (q.startTime === undefined && q.endTime === undefined) {
       // the latest bars: the recent endpoint is cheaper and has bigger pages
-      query.limit = pageLimit(q.limit, KLINES_PAGE_LIMIT, RECENT_KLINES_LIMIT);
+      query.limit = pageLimit(q.limit, RECENT_KLINES_LIMIT, KLINES_PAGE_LIMIT);
       return { method: "GET", path: "/api/v5/market/candles", query, weight: WEIGHTS.candles };
     }
     // ts < after and ts > before, newest first
     if (q.endTime !== undefined) query.after = Math.floor(q.endTime) + 1;
     // a bound at or before the epoch is no bound (OKX takes no negative ts)
     if (q.startTime !== undefined && q.startTime > 0) query.before = Math.ceil(q.startTime) - 1;
-    query.limit = pageLimit(q.limit, KLINES_PAGE_LIMIT, KLINES_PAGE_LIMIT);
+    query.limit = pageLimit(q.limit, KLINES_PAGE_LIMIT);
     return { method: "GET", path: "/api/v5/market/history-candles", query, weight: WEIGHTS.historyCandles };
   }
 
@@ -105,13 +102,7 @@ export function createRest(symbolOf: (market: string) => string, instType: InstT
    * first); with a time range: history-trades by time (`type=2`, `after` = endTime + 1; OKX takes
    * no lower time bound, callers stop at startTime); otherwise the most recent trades.
    */
-  function tradesRequest(q: {
-    market: string;
-    fromId?: string;
-    startTime?: number;
-    endTime?: number;
-    limit?: number;
-  }): RestRequest {
+  function tradesRequest(q: TradesQuery): RestRequest {
     const instId = symbolOf(q.market);
     if (q.fromId !== undefined) {
       return {
@@ -121,7 +112,7 @@ export function createRest(symbolOf: (market: string) => string, instType: InstT
           instId,
           type: 1,
           before: previousId(q.fromId),
-          limit: pageLimit(q.limit, HISTORY_TRADES_LIMIT, HISTORY_TRADES_LIMIT),
+          limit: pageLimit(q.limit, HISTORY_TRADES_LIMIT),
         },
         weight: WEIGHTS.historyTrades,
       };
@@ -129,13 +120,13 @@ export function createRest(symbolOf: (market: string) => string, instType: InstT
     if (q.startTime !== undefined || q.endTime !== undefined) {
       const query: Record<string, string | number> = { instId, type: 2 };
       if (q.endTime !== undefined) query.after = Math.floor(q.endTime) + 1;
-      query.limit = pageLimit(q.limit, HISTORY_TRADES_LIMIT, HISTORY_TRADES_LIMIT);
+      query.limit = pageLimit(q.limit, HISTORY_TRADES_LIMIT);
       return { method: "GET", path: "/api/v5/market/history-trades", query, weight: WEIGHTS.historyTrades };
     }
     return {
       method: "GET",
       path: "/api/v5/market/trades",
-      query: { instId, limit: pageLimit(q.limit, HISTORY_TRADES_LIMIT, RECENT_TRADES_LIMIT) },
+      query: { instId, limit: pageLimit(q.limit, RECENT_TRADES_LIMIT, HISTORY_TRADES_LIMIT) },
       weight: WEIGHTS.trades,
     };
   }
@@ -146,8 +137,7 @@ export function createRest(symbolOf: (market: string) => string, instType: InstT
     const symbol = symbolOf(ctx.market);
     const out: Trade[] = new Array(rows.length);
     for (let i = 0; i < rows.length; i++) {
-      const r = rows[i];
-      if (!isObject(r)) throw new ParseError(`okx trades: row ${i} is not an object: ${sample(r)}`);
+      const r = objectRow(rows[i], i, "okx trades");
       const id = r.tradeId;
       const price = num(r.px);
       const amount = num(r.sz);
@@ -163,18 +153,7 @@ export function createRest(symbolOf: (market: string) => string, instType: InstT
       ) {
         throw new ParseError(`okx trades: row ${i} lacks tradeId/px/sz/ts/side: ${sample(r, 160)}`);
       }
-      out[i] = {
-        type: "trade",
-        exchange: EXCHANGE,
-        market: ctx.market,
-        symbol,
-        ts,
-        recvTs: ctx.recvTs,
-        id,
-        price,
-        amount,
-        side,
-      };
+      out[i] = restTrade(EXCHANGE, ctx, symbol, { ts, id, price, amount, side });
     }
     return out.sort((a, b) => a.ts - b.ts || compareIds(a.id, b.id));
   }
@@ -183,7 +162,7 @@ export function createRest(symbolOf: (market: string) => string, instType: InstT
     return {
       method: "GET",
       path: "/api/v5/market/books",
-      query: { instId: symbolOf(market), sz: pageLimit(limit, DEPTH_MAX_LIMIT, DEPTH_MAX_LIMIT) },
+      query: { instId: symbolOf(market), sz: pageLimit(limit, DEPTH_MAX_LIMIT) },
       weight: WEIGHTS.books,
     };
   }
@@ -198,25 +177,11 @@ export function createRest(symbolOf: (market: string) => string, instType: InstT
     if (!isObject(r)) throw new ParseError(`okx books: data[0] is not an object: ${sample(r)}`);
     const ts = epochMs(r.ts);
     if (Number.isNaN(ts)) throw new ParseError(`okx books: bad ts ${sample(r.ts)}`);
-    const bids = levels(r.bids);
-    if (bids === null) throw new ParseError(`okx books: bids is not a list of levels ${sample(r.bids)}`);
-    const asks = levels(r.asks);
-    if (asks === null) throw new ParseError(`okx books: asks is not a list of levels ${sample(r.asks)}`);
+    const bids = bookSide(r.bids, "okx books", "bids", "levels");
+    const asks = bookSide(r.asks, "okx books", "asks", "levels");
     const seq = r.seqId === undefined ? ts : int(r.seqId);
     if (Number.isNaN(seq)) throw new ParseError(`okx books: bad seqId ${sample(r.seqId)}`);
-    return {
-      type: "book",
-      exchange: EXCHANGE,
-      market: ctx.market,
-      symbol: symbolOf(ctx.market),
-      ts,
-      recvTs: ctx.recvTs,
-      kind: "snapshot",
-      seq,
-      prevSeq: null,
-      bids,
-      asks,
-    };
+    return restBookSnapshot(EXCHANGE, ctx, symbolOf(ctx.market), { ts, seq, bids, asks });
   }
 
   return {

@@ -1,8 +1,9 @@
 import type { FrameResult, ParseContext } from "../../adapter.ts";
 import type { Candle, CandleInterval } from "../../schemas/messages.ts";
-import { num, secondsToMs } from "./fields.ts";
+import { num } from "../wire/fields.ts";
+import { badFieldUnquoted, ignoredFrozen, unknownSymbol } from "../wire/frame-results.ts";
+import { secondsToMs } from "./fields.ts";
 import { closeTimeOf } from "./intervals.ts";
-import { badField, ignored, unknownSymbol } from "./results.ts";
 
 /**
  * `candles_update [[time, open, close, high, low, volume, deal, market], ...]`, the live candle
@@ -15,7 +16,7 @@ import { badField, ignored, unknownSymbol } from "./results.ts";
 
 const EXCHANGE = "whitebit";
 const INTERVAL_KEY = "candles:interval";
-const INTERVAL_UNKNOWN = ignored("candles:interval_unknown");
+const INTERVAL_UNKNOWN = ignoredFrozen("candles:interval_unknown");
 
 /** Remembers the period of the connection's candle stream (called on its subscribe ack). */
 export function rememberCandleInterval(state: Map<string, unknown>, interval: CandleInterval): void {
@@ -32,25 +33,25 @@ export function parseCandles(params: unknown[], ctx: ParseContext): FrameResult 
   const out: Candle[] = [];
   for (let i = 0; i < params.length; i++) {
     const r = params[i];
-    if (!Array.isArray(r) || r.length < 8) return badField("candles_update", `params[${i}]`, r);
+    if (!Array.isArray(r) || r.length < 8) return badFieldUnquoted("candles_update", `params[${i}]`, r);
     const symbol = r[7];
-    if (typeof symbol !== "string") return badField("candles_update", "market", symbol);
+    if (typeof symbol !== "string") return badFieldUnquoted("candles_update", "market", symbol);
     const market = ctx.marketOf(symbol);
     if (market === undefined) return unknownSymbol("candles_update", symbol);
     const openTime = typeof r[0] === "number" && Number.isInteger(r[0]) ? secondsToMs(r[0]) : Number.NaN;
-    if (Number.isNaN(openTime)) return badField("candles_update", "time", r[0]);
+    if (Number.isNaN(openTime)) return badFieldUnquoted("candles_update", "time", r[0]);
     const open = num(r[1]);
-    if (Number.isNaN(open)) return badField("candles_update", "open", r[1]);
+    if (Number.isNaN(open)) return badFieldUnquoted("candles_update", "open", r[1]);
     const close = num(r[2]);
-    if (Number.isNaN(close)) return badField("candles_update", "close", r[2]);
+    if (Number.isNaN(close)) return badFieldUnquoted("candles_update", "close", r[2]);
     const high = num(r[3]);
-    if (Number.isNaN(high)) return badField("candles_update", "high", r[3]);
+    if (Number.isNaN(high)) return badFieldUnquoted("candles_update", "high", r[3]);
     const low = num(r[4]);
-    if (Number.isNaN(low)) return badField("candles_update", "low", r[4]);
+    if (Number.isNaN(low)) return badFieldUnquoted("candles_update", "low", r[4]);
     const volume = num(r[5]);
-    if (Number.isNaN(volume)) return badField("candles_update", "volume", r[5]);
+    if (Number.isNaN(volume)) return badFieldUnquoted("candles_update", "volume", r[5]);
     const quoteVolume = num(r[6]);
-    if (Number.isNaN(quoteVolume)) return badField("candles_update", "deal", r[6]);
+    if (Number.isNaN(quoteVolume)) return badFieldUnquoted("candles_update", "deal", r[6]);
     const candle: Candle = {
       type: "candle",
       exchange: EXCHANGE,
@@ -79,5 +80,5 @@ export function parseCandles(params: unknown[], ctx: ParseContext): FrameResult 
     ctx.state.set(key, candle);
     out.push(candle);
   }
-  return out.length > 0 ? { kind: "data", messages: out } : ignored("stale:candles_update");
+  return out.length > 0 ? { kind: "data", messages: out } : ignoredFrozen("stale:candles_update");
 }

@@ -1,7 +1,9 @@
 import type { FrameResult, ParseContext } from "../../adapter.ts";
+import { isObject, sample } from "../wire/fields.ts";
+import { notAnObject, parseJson, utf8Frame } from "../wire/frame-json.ts";
+import { badFieldUnquoted, ignoredFrozen } from "../wire/frame-results.ts";
 import { parseCandles, rememberCandleInterval } from "./candles.ts";
-import { isObject, sample } from "./fields.ts";
-import { badField, ignored, invalid } from "./results.ts";
+import { invalid } from "./results.ts";
 import { parseBookTicker, parseDepth, parseMarketStats, parseTrades } from "./updates.ts";
 import { intervalOfRequestId } from "./ws.ts";
 
@@ -15,13 +17,11 @@ import { intervalOfRequestId } from "./ws.ts";
  * | `bookTicker_update`                                     | bbo (seq = update_id)                  |
  * | `depth_update` [true,…] / [false,…]                     | book snapshot / delta (update ids)     |
  * | `candles_update`                                        | candle(s); see candles.ts              |
- * | `lastprice_update`, `marketToday_update`                | ignored (`unsupported:<method>`)       |
+ * | `lastprice_update`, `marketToday_update`                | ignoredFrozen (`unsupported:<method>`)       |
  * | `{"id":n,"result":"pong","error":null}`                 | control pong                           |
  * | `{"id":n,"result":{"status":"success"},"error":null}`   | ack                                    |
  * | `{"id":n,"result":null,"error":{"code":c,"message":m}}` | error                                  |
  */
-
-const decoder = new TextDecoder();
 
 const PONG: FrameResult = Object.freeze({ kind: "control", event: "pong" });
 
@@ -29,24 +29,21 @@ const PONG: FrameResult = Object.freeze({ kind: "control", event: "pong" });
 const IGNORED_METHODS: ReadonlyMap<string, FrameResult> = new Map(
   ["lastprice_update", "marketToday_update"].map((m): [string, FrameResult] => [
     m,
-    ignored(`unsupported:${m}`),
+    ignoredFrozen(`unsupported:${m}`),
   ]),
 );
 
 export function parseFrame(frame: string | Uint8Array, ctx: ParseContext): FrameResult {
-  const text = typeof frame === "string" ? frame : decoder.decode(frame);
-  let msg: unknown;
-  try {
-    msg = JSON.parse(text);
-  } catch (err) {
-    return invalid("malformed_json", `${(err as Error).message}; frame ${sample(text, 80)}`);
-  }
-  if (!isObject(msg)) return invalid("invalid_shape", `not a JSON object: ${sample(text, 80)}`);
+  const text = utf8Frame(frame);
+  const json = parseJson(text);
+  if (!json.ok) return json.result;
+  const msg = json.value;
+  if (!isObject(msg)) return notAnObject(text);
   const method = msg.method;
   if (method !== undefined) {
-    if (typeof method !== "string") return badField("push", "method", method);
+    if (typeof method !== "string") return badFieldUnquoted("push", "method", method);
     const params = msg.params;
-    if (!Array.isArray(params)) return badField(method, "params", params);
+    if (!Array.isArray(params)) return badFieldUnquoted(method, "params", params);
     switch (method) {
       case "trades_update":
         return parseTrades(params, ctx);

@@ -3,7 +3,11 @@ import { ParseError } from "../../errors.ts";
 import { formatMarket, isMarketName } from "../../markets.ts";
 import type { MarketInfo } from "../../schemas/market-info.ts";
 import type { Book, Candle, CandleInterval, Trade } from "../../schemas/messages.ts";
-import { int, isObject, levels, num, sample, secondsToMs } from "./fields.ts";
+import { int, isObject, num, positiveNum, sample } from "../wire/fields.ts";
+import { arrayBody, bookSide, klineRow, nonNumericRow, objectBody, objectRow } from "../wire/rest-body.ts";
+import { restBookSnapshot, restCandle, restTrade } from "../wire/rest-messages.ts";
+import { pageLimit, type TradesQuery, unsupportedInterval } from "../wire/rest-request.ts";
+import { secondsToMs } from "./fields.ts";
 import { closeTimeOf, INTERVAL_SECONDS, isRestInterval, REST_INTERVALS } from "./intervals.ts";
 import { symbolOf } from "./symbols.ts";
 
@@ -37,18 +41,13 @@ export const HISTORY_MAX_LIMIT = 100;
 
 const EXCHANGE = "whitebit";
 
-function pageLimit(limit: number | undefined, max: number): number {
-  if (limit === undefined || !Number.isFinite(limit)) return max;
-  return Math.min(max, Math.max(1, Math.floor(limit)));
-}
-
 /** `{success, message, result}` (the v1 envelope) → result; ParseError when success is false. */
 function v1Result(what: string, body: unknown): unknown {
-  if (!isObject(body)) throw new ParseError(`whitebit ${what}: expected an object, got ${sample(body)}`);
-  if (body.success !== true) {
-    throw new ParseError(`whitebit ${what}: the exchange refused: ${sample(body.message ?? body, 160)}`);
+  const b = objectBody(body, `whitebit ${what}`);
+  if (b.success !== true) {
+    throw new ParseError(`whitebit ${what}: the exchange refused: ${sample(b.message ?? b, 160)}`);
   }
-  return body.result;
+  return b.result;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -73,10 +72,10 @@ function step(value: unknown, precision: unknown): number | null {
  * precisions give the steps.
  */
 function parseMarkets(body: unknown): MarketInfo[] {
-  if (!Array.isArray(body)) throw new ParseError(`whitebit markets: expected an array, got ${sample(body)}`);
+  const rows = arrayBody(body, "whitebit markets");
   const out: MarketInfo[] = [];
-  for (let i = 0; i < body.length; i++) {
-    const m = body[i];
+  for (let i = 0; i < rows.length; i++) {
+    const m = rows[i];
     if (
       !isObject(m) ||
       typeof m.name !== "string" ||
@@ -90,7 +89,6 @@ function parseMarkets(body: unknown): MarketInfo[] {
     const quote = m.money.toUpperCase();
     const market = formatMarket({ base, quote, kind: "spot" });
     if (!isMarketName(market)) continue;
-    const minTotal = num(m.minTotal);
     out.push({
       exchange: EXCHANGE,
       market,
@@ -101,7 +99,7 @@ function parseMarkets(body: unknown): MarketInfo[] {
       status: m.tradesEnabled === false ? "halted" : "trading",
       tickSize: step(m.tickSize, m.moneyPrec),
       lotSize: step(m.stepSize, m.stockPrec),
-      minNotional: minTotal > 0 ? minTotal : null,
+      minNotional: positiveNum(m.minTotal),
     });
   }
   return out;
@@ -122,9 +120,7 @@ function maxSeconds(interval: CandleInterval): number {
  */
 function klinesRequest(q: KlinesQuery): RestRequest {
   if (!isRestInterval(q.interval)) {
-    throw new Error(
-      `whitebit klines: unsupported interval "${q.interval}" (one of ${REST_INTERVALS.join(", ")})`,
-    );
+    throw unsupportedInterval("whitebit klines", q.interval, REST_INTERVALS);
   }
   const limit = pageLimit(q.limit, KLINES_PAGE_LIMIT);
   const span = maxSeconds(q.interval) * (limit - 1);
@@ -154,9 +150,7 @@ function parseKlines(body: unknown, ctx: RestContext & { interval: CandleInterva
   const symbol = symbolOf(ctx.market);
   const out: Candle[] = new Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
-    const r = rows[i];
-    if (!Array.isArray(r) || r.length < 7)
-      throw new ParseError(`whitebit klines: row ${i} is not a kline row: ${sample(r)}`);
+    const r = klineRow(rows[i], i, "whitebit klines", 7);
     const openTime = typeof r[0] === "number" && Number.isInteger(r[0]) ? secondsToMs(r[0]) : Number.NaN;
     const open = num(r[1]);
     const close = num(r[2]);
@@ -165,18 +159,10 @@ function parseKlines(body: unknown, ctx: RestContext & { interval: CandleInterva
     const volume = num(r[5]);
     const quoteVolume = num(r[6]);
     if ([openTime, open, close, high, low, volume, quoteVolume].some(Number.isNaN)) {
-      throw new ParseError(`whitebit klines: row ${i} has a non-numeric field: ${sample(r, 160)}`);
+      throw nonNumericRow("whitebit klines", i, r);
     }
     const closeTime = closeTimeOf(ctx.interval, openTime);
-    const closed = closeTime < ctx.recvTs;
-    out[i] = {
-      type: "candle",
-      exchange: EXCHANGE,
-      market: ctx.market,
-      symbol,
-      ts: closed ? closeTime : ctx.recvTs,
-      recvTs: ctx.recvTs,
-      interval: ctx.interval,
+    out[i] = restCandle(EXCHANGE, ctx, symbol, {
       openTime,
       closeTime,
       open,
@@ -186,8 +172,7 @@ function parseKlines(body: unknown, ctx: RestContext & { interval: CandleInterva
       volume,
       quoteVolume,
       trades: 0,
-      closed,
-    };
+    });
   }
   return out;
 }
@@ -202,13 +187,7 @@ function parseKlines(body: unknown, ctx: RestContext & { interval: CandleInterva
  * range (callers filter by time): WhiteBIT keeps no deeper trade history, so trades must be
  * recorded from the WebSocket.
  */
-function tradesRequest(q: {
-  market: string;
-  fromId?: string;
-  startTime?: number;
-  endTime?: number;
-  limit?: number;
-}): RestRequest {
+function tradesRequest(q: TradesQuery): RestRequest {
   const symbol = symbolOf(q.market);
   if (q.fromId !== undefined) {
     if (!/^[0-9]+$/.test(q.fromId) || Number(q.fromId) < 1)
@@ -228,29 +207,6 @@ function tradesRequest(q: {
   };
 }
 
-function trade(
-  ctx: RestContext,
-  symbol: string,
-  id: number,
-  ts: number,
-  price: number,
-  amount: number,
-  side: unknown,
-): Trade {
-  return {
-    type: "trade",
-    exchange: EXCHANGE,
-    market: ctx.market,
-    symbol,
-    ts,
-    recvTs: ctx.recvTs,
-    id: String(id),
-    price,
-    amount,
-    side: side === "buy" || side === "sell" ? side : "unknown",
-  };
-}
-
 /**
  * Both trade bodies, newest first on the wire, oldest first out:
  * - v1 history `{success, result: [{id, time, price, amount, type}]}`;
@@ -264,8 +220,7 @@ function parseTrades(body: unknown, ctx: RestContext): Trade[] {
   if (!Array.isArray(rows)) throw new ParseError(`whitebit trades: result is not an array: ${sample(rows)}`);
   const out: Trade[] = new Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
-    const r = rows[i];
-    if (!isObject(r)) throw new ParseError(`whitebit trades: row ${i} is not an object: ${sample(r)}`);
+    const r = objectRow(rows[i], i, "whitebit trades");
     const id = int(v4 ? r.tradeID : r.id);
     const price = num(r.price);
     const amount = num(v4 ? r.quote_volume : r.amount);
@@ -277,7 +232,8 @@ function parseTrades(body: unknown, ctx: RestContext): Trade[] {
     if ([id, price, amount, ts].some(Number.isNaN) || (r.type !== "buy" && r.type !== "sell")) {
       throw new ParseError(`whitebit trades: row ${i} lacks id/price/amount/time/type: ${sample(r, 160)}`);
     }
-    out[i] = trade(ctx, symbol, id, ts, price, amount, r.type);
+    // r.type is "buy" or "sell" (checked above)
+    out[i] = restTrade(EXCHANGE, ctx, symbol, { ts, id: String(id), price, amount, side: r.type });
   }
   return out.sort((a, b) => +a.id - +b.id);
 }
@@ -301,28 +257,12 @@ function depthRequest(market: string, limit: number): RestRequest {
  * a sequenced snapshot. ts = timestamp (whole seconds).
  */
 function parseDepth(body: unknown, ctx: RestContext): Book {
-  if (!isObject(body)) throw new ParseError(`whitebit orderbook: expected an object, got ${sample(body)}`);
-  const bids = levels(body.bids);
-  if (bids === null)
-    throw new ParseError(`whitebit orderbook: bids is not a list of [price, amount] ${sample(body.bids)}`);
-  const asks = levels(body.asks);
-  if (asks === null)
-    throw new ParseError(`whitebit orderbook: asks is not a list of [price, amount] ${sample(body.asks)}`);
-  const ts = body.timestamp === undefined ? ctx.recvTs : secondsToMs(body.timestamp);
-  if (Number.isNaN(ts)) throw new ParseError(`whitebit orderbook: bad timestamp ${sample(body.timestamp)}`);
-  return {
-    type: "book",
-    exchange: EXCHANGE,
-    market: ctx.market,
-    symbol: symbolOf(ctx.market),
-    ts,
-    recvTs: ctx.recvTs,
-    kind: "snapshot",
-    seq: 0,
-    prevSeq: null,
-    bids,
-    asks,
-  };
+  const b = objectBody(body, "whitebit orderbook");
+  const bids = bookSide(b.bids, "whitebit orderbook", "bids", "[price, amount]");
+  const asks = bookSide(b.asks, "whitebit orderbook", "asks", "[price, amount]");
+  const ts = b.timestamp === undefined ? ctx.recvTs : secondsToMs(b.timestamp);
+  if (Number.isNaN(ts)) throw new ParseError(`whitebit orderbook: bad timestamp ${sample(b.timestamp)}`);
+  return restBookSnapshot(EXCHANGE, ctx, symbolOf(ctx.market), { ts, seq: 0, bids, asks });
 }
 
 export const rest: RestSpec = {

@@ -1,7 +1,8 @@
 import type { FrameResult, ParseContext } from "../../adapter.ts";
 import type { Bbo, Book, Ticker, Trade } from "../../schemas/messages.ts";
-import { int, isObject, levels, num, secondsToMs } from "./fields.ts";
-import { badField, ignored, unknownSymbol } from "./results.ts";
+import { int, isObject, levels, num } from "../wire/fields.ts";
+import { badFieldUnquoted, ignoredFrozen, unknownSymbol } from "../wire/frame-results.ts";
+import { secondsToMs } from "./fields.ts";
 
 /**
  * Market-data pushes `{"id":null,"method":"<x>_update","params":[...]}` → normalized messages.
@@ -12,8 +13,8 @@ const EXCHANGE = "whitebit";
 /** `market_update` is the rolling 24 h ticker only when subscribed with its default period. */
 const TICKER_PERIOD = 86400;
 
-const EMPTY_TRADES = ignored("empty:trades_update");
-const EMPTY_BOOK_TICKER = ignored("empty:bookTicker_update");
+const EMPTY_TRADES = ignoredFrozen("empty:trades_update");
+const EMPTY_BOOK_TICKER = ignoredFrozen("empty:bookTicker_update");
 
 /**
  * `trades_update [market, [{id, time, price, amount, type}, ...]]`. WhiteBIT lists a batch (and the
@@ -22,27 +23,27 @@ const EMPTY_BOOK_TICKER = ignored("empty:bookTicker_update");
  */
 export function parseTrades(params: unknown[], ctx: ParseContext): FrameResult {
   const symbol = params[0];
-  if (typeof symbol !== "string") return badField("trades_update", "params[0] (market)", symbol);
+  if (typeof symbol !== "string") return badFieldUnquoted("trades_update", "params[0] (market)", symbol);
   const market = ctx.marketOf(symbol);
   if (market === undefined) return unknownSymbol("trades_update", symbol);
   const rows = params[1];
-  if (!Array.isArray(rows)) return badField("trades_update", "params[1] (trades)", rows);
+  if (!Array.isArray(rows)) return badFieldUnquoted("trades_update", "params[1] (trades)", rows);
   if (rows.length === 0) return EMPTY_TRADES;
   const n = rows.length;
   const out: Trade[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const r = rows[i];
-    if (!isObject(r)) return badField("trades_update", `trade ${i}`, r);
+    if (!isObject(r)) return badFieldUnquoted("trades_update", `trade ${i}`, r);
     const id = int(r.id);
-    if (Number.isNaN(id)) return badField("trades_update", "id", r.id);
+    if (Number.isNaN(id)) return badFieldUnquoted("trades_update", "id", r.id);
     const ts = secondsToMs(r.time);
-    if (Number.isNaN(ts)) return badField("trades_update", "time", r.time);
+    if (Number.isNaN(ts)) return badFieldUnquoted("trades_update", "time", r.time);
     const price = num(r.price);
-    if (Number.isNaN(price)) return badField("trades_update", "price", r.price);
+    if (Number.isNaN(price)) return badFieldUnquoted("trades_update", "price", r.price);
     const amount = num(r.amount);
-    if (Number.isNaN(amount)) return badField("trades_update", "amount", r.amount);
+    if (Number.isNaN(amount)) return badFieldUnquoted("trades_update", "amount", r.amount);
     const side = r.type;
-    if (side !== "buy" && side !== "sell") return badField("trades_update", "type", side);
+    if (side !== "buy" && side !== "sell") return badFieldUnquoted("trades_update", "type", side);
     out[i] = {
       type: "trade",
       exchange: EXCHANGE,
@@ -66,24 +67,25 @@ export function parseTrades(params: unknown[], ctx: ParseContext): FrameResult {
  */
 export function parseMarketStats(params: unknown[], ctx: ParseContext): FrameResult {
   const symbol = params[0];
-  if (typeof symbol !== "string") return badField("market_update", "params[0] (market)", symbol);
+  if (typeof symbol !== "string") return badFieldUnquoted("market_update", "params[0] (market)", symbol);
   const market = ctx.marketOf(symbol);
   if (market === undefined) return unknownSymbol("market_update", symbol);
   const s = params[1];
-  if (!isObject(s)) return badField("market_update", "params[1] (statistics)", s);
-  if (s.period !== undefined && s.period !== TICKER_PERIOD) return ignored(`unsupported:period_${s.period}`);
+  if (!isObject(s)) return badFieldUnquoted("market_update", "params[1] (statistics)", s);
+  if (s.period !== undefined && s.period !== TICKER_PERIOD)
+    return ignoredFrozen(`unsupported:period_${s.period}`);
   const last = num(s.last);
-  if (Number.isNaN(last)) return badField("market_update", "last", s.last);
+  if (Number.isNaN(last)) return badFieldUnquoted("market_update", "last", s.last);
   const open = num(s.open);
-  if (Number.isNaN(open)) return badField("market_update", "open", s.open);
+  if (Number.isNaN(open)) return badFieldUnquoted("market_update", "open", s.open);
   const high = num(s.high);
-  if (Number.isNaN(high)) return badField("market_update", "high", s.high);
+  if (Number.isNaN(high)) return badFieldUnquoted("market_update", "high", s.high);
   const low = num(s.low);
-  if (Number.isNaN(low)) return badField("market_update", "low", s.low);
+  if (Number.isNaN(low)) return badFieldUnquoted("market_update", "low", s.low);
   const volume = num(s.volume);
-  if (Number.isNaN(volume)) return badField("market_update", "volume", s.volume);
+  if (Number.isNaN(volume)) return badFieldUnquoted("market_update", "volume", s.volume);
   const quoteVolume = num(s.deal);
-  if (Number.isNaN(quoteVolume)) return badField("market_update", "deal", s.deal);
+  if (Number.isNaN(quoteVolume)) return badFieldUnquoted("market_update", "deal", s.deal);
   const change = last - open;
   const msg: Ticker = {
     type: "ticker",
@@ -116,23 +118,23 @@ export function parseBookTicker(params: unknown[], ctx: ParseContext): FrameResu
   const out: Bbo[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const r = params[i];
-    if (!Array.isArray(r) || r.length < 8) return badField("bookTicker_update", `params[${i}]`, r);
+    if (!Array.isArray(r) || r.length < 8) return badFieldUnquoted("bookTicker_update", `params[${i}]`, r);
     const symbol = r[2];
-    if (typeof symbol !== "string") return badField("bookTicker_update", "market", symbol);
+    if (typeof symbol !== "string") return badFieldUnquoted("bookTicker_update", "market", symbol);
     const market = ctx.marketOf(symbol);
     if (market === undefined) return unknownSymbol("bookTicker_update", symbol);
     const ts = secondsToMs(r[0]);
-    if (Number.isNaN(ts)) return badField("bookTicker_update", "transaction_time", r[0]);
+    if (Number.isNaN(ts)) return badFieldUnquoted("bookTicker_update", "transaction_time", r[0]);
     const seq = int(r[3]);
-    if (Number.isNaN(seq)) return badField("bookTicker_update", "update_id", r[3]);
+    if (Number.isNaN(seq)) return badFieldUnquoted("bookTicker_update", "update_id", r[3]);
     const bidPrice = num(r[4]);
-    if (Number.isNaN(bidPrice)) return badField("bookTicker_update", "best_bid_price", r[4]);
+    if (Number.isNaN(bidPrice)) return badFieldUnquoted("bookTicker_update", "best_bid_price", r[4]);
     const bidAmount = num(r[5]);
-    if (Number.isNaN(bidAmount)) return badField("bookTicker_update", "best_bid_amount", r[5]);
+    if (Number.isNaN(bidAmount)) return badFieldUnquoted("bookTicker_update", "best_bid_amount", r[5]);
     const askPrice = num(r[6]);
-    if (Number.isNaN(askPrice)) return badField("bookTicker_update", "best_ask_price", r[6]);
+    if (Number.isNaN(askPrice)) return badFieldUnquoted("bookTicker_update", "best_ask_price", r[6]);
     const askAmount = num(r[7]);
-    if (Number.isNaN(askAmount)) return badField("bookTicker_update", "best_ask_amount", r[7]);
+    if (Number.isNaN(askAmount)) return badFieldUnquoted("bookTicker_update", "best_ask_amount", r[7]);
     out[i] = {
       type: "bbo",
       exchange: EXCHANGE,
@@ -159,27 +161,28 @@ export function parseBookTicker(params: unknown[], ctx: ParseContext): FrameResu
  */
 export function parseDepth(params: unknown[], ctx: ParseContext): FrameResult {
   const full = params[0];
-  if (typeof full !== "boolean") return badField("depth_update", "params[0] (full reload flag)", full);
+  if (typeof full !== "boolean")
+    return badFieldUnquoted("depth_update", "params[0] (full reload flag)", full);
   const d = params[1];
-  if (!isObject(d)) return badField("depth_update", "params[1] (book)", d);
+  if (!isObject(d)) return badFieldUnquoted("depth_update", "params[1] (book)", d);
   const symbol = params[2];
-  if (typeof symbol !== "string") return badField("depth_update", "params[2] (market)", symbol);
+  if (typeof symbol !== "string") return badFieldUnquoted("depth_update", "params[2] (market)", symbol);
   const market = ctx.marketOf(symbol);
   if (market === undefined) return unknownSymbol("depth_update", symbol);
   const ts = secondsToMs(d.timestamp ?? d.event_time);
-  if (Number.isNaN(ts)) return badField("depth_update", "timestamp", d.timestamp);
+  if (Number.isNaN(ts)) return badFieldUnquoted("depth_update", "timestamp", d.timestamp);
   const seq = int(d.update_id);
-  if (Number.isNaN(seq)) return badField("depth_update", "update_id", d.update_id);
+  if (Number.isNaN(seq)) return badFieldUnquoted("depth_update", "update_id", d.update_id);
   let prevSeq: number | null = null;
   if (!full) {
     prevSeq = int(d.past_update_id);
-    if (Number.isNaN(prevSeq)) return badField("depth_update", "past_update_id", d.past_update_id);
+    if (Number.isNaN(prevSeq)) return badFieldUnquoted("depth_update", "past_update_id", d.past_update_id);
   }
   // a delta may leave out a side that did not change
   const bids = d.bids === undefined && !full ? [] : levels(d.bids);
-  if (bids === null) return badField("depth_update", "bids", d.bids);
+  if (bids === null) return badFieldUnquoted("depth_update", "bids", d.bids);
   const asks = d.asks === undefined && !full ? [] : levels(d.asks);
-  if (asks === null) return badField("depth_update", "asks", d.asks);
+  if (asks === null) return badFieldUnquoted("depth_update", "asks", d.asks);
   const msg: Book = {
     type: "book",
     exchange: EXCHANGE,

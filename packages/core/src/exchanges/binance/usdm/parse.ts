@@ -1,13 +1,9 @@
 import type { FrameResult, ParseContext } from "../../../adapter.ts";
 import type { Book, Deriv, Liquidation, Trade } from "../../../schemas/messages.ts";
-import { epochMs, int, isObject, levels, num } from "../fields.ts";
-import {
-  badField,
-  parseEnvelope,
-  parseTrade as parseRawTrade,
-  parsePayload as parseSpotPayload,
-  unknownSymbol,
-} from "../parse.ts";
+import { int, isObject, levels, num } from "../../wire/fields.ts";
+import { badField, unknownSymbol } from "../../wire/frame-results.ts";
+import { epochMs } from "../fields.ts";
+import { parseEnvelope, parseTrade as parseRawTrade, parsePayload as parseSpotPayload } from "../parse.ts";
 
 /**
  * Binance USD-M frames → normalized messages. The envelope, control answers, bookTicker, 24h

@@ -3,8 +3,12 @@ import { ParseError } from "../../../errors.ts";
 import { formatMarket, isMarketName } from "../../../markets.ts";
 import type { MarketInfo } from "../../../schemas/market-info.ts";
 import type { Book, Candle, CandleInterval, Deriv, Trade } from "../../../schemas/messages.ts";
-import { epochMs, int, isObject, num, sample } from "../fields.ts";
-import { depthSnapshot, filterValue, klineRows, pageLimit } from "../rest.ts";
+import { int, isObject, num, sample } from "../../wire/fields.ts";
+import { arrayBody, arrayField, objectBody, objectRow } from "../../wire/rest-body.ts";
+import { restTrade } from "../../wire/rest-messages.ts";
+import { pageLimit, type TradesQuery, unsupportedInterval } from "../../wire/rest-request.ts";
+import { epochMs } from "../fields.ts";
+import { depthSnapshot, filterValue, klineRows } from "../rest.ts";
 import { isUsdmInterval, USDM_INTERVALS } from "./streams.ts";
 import { symbolOf } from "./symbols.ts";
 
@@ -105,13 +109,8 @@ function contractKind(symbol: string, contractType: unknown): "perp" | "future" 
  * size (LOT_SIZE stepSize) and minimum notional (MIN_NOTIONAL `notional`, not spot's `minNotional`).
  */
 function parseMarkets(body: unknown): MarketInfo[] {
-  if (!isObject(body) || !Array.isArray(body.symbols)) {
-    throw new ParseError(
-      `binance USD-M exchangeInfo: expected an object with a "symbols" array, got ${sample(body)}`,
-    );
-  }
+  const symbols = arrayField(body, "symbols", "binance USD-M exchangeInfo");
   const out: MarketInfo[] = [];
-  const symbols = body.symbols;
   for (let i = 0; i < symbols.length; i++) {
     const s = symbols[i];
     if (
@@ -161,9 +160,7 @@ function parseMarkets(body: unknown): MarketInfo[] {
 
 function klinesRequest(q: KlinesQuery): RestRequest {
   if (!isUsdmInterval(q.interval)) {
-    throw new Error(
-      `binance USD-M klines: unsupported interval "${q.interval}" (one of ${USDM_INTERVALS.join(", ")})`,
-    );
+    throw unsupportedInterval("binance USD-M klines", q.interval, USDM_INTERVALS);
   }
   const query: Record<string, string | number> = { symbol: symbolOf(q.market), interval: q.interval };
   if (q.startTime !== undefined) query.startTime = Math.floor(q.startTime);
@@ -186,13 +183,7 @@ function parseKlines(body: unknown, ctx: RestContext & { interval: CandleInterva
  * hour or more, and warns that combining both can time out, so fromId wins and the window is cut to
  * under an hour: callers page on), or the most recent trades.
  */
-function tradesRequest(q: {
-  market: string;
-  fromId?: string;
-  startTime?: number;
-  endTime?: number;
-  limit?: number;
-}): RestRequest {
+function tradesRequest(q: TradesQuery): RestRequest {
   const symbol = symbolOf(q.market);
   const limit = pageLimit(q.limit, USDM_TRADES_PAGE);
   const query: Record<string, string | number> = { symbol };
@@ -216,15 +207,12 @@ function tradesRequest(q: {
 
 /** Rows `{a, p, q, f, l, T, m}` → trades (id = a, the @aggTrade id). */
 function parseTrades(body: unknown, ctx: RestContext): Trade[] {
-  if (!Array.isArray(body))
-    throw new ParseError(`binance USD-M aggTrades: expected an array, got ${sample(body)}`);
+  const rows = arrayBody(body, "binance USD-M aggTrades");
   const symbol = symbolOf(ctx.market);
-  const n = body.length;
+  const n = rows.length;
   const out: Trade[] = new Array(n);
   for (let i = 0; i < n; i++) {
-    const r = body[i];
-    if (!isObject(r))
-      throw new ParseError(`binance USD-M aggTrades: row ${i} is not an object: ${sample(r)}`);
+    const r = objectRow(rows[i], i, "binance USD-M aggTrades");
     const id = int(r.a);
     const price = num(r.p);
     const amount = num(r.q);
@@ -239,18 +227,13 @@ function parseTrades(body: unknown, ctx: RestContext): Trade[] {
     ) {
       throw new ParseError(`binance USD-M aggTrades: row ${i} lacks a/p/q/T/m: ${sample(r, 160)}`);
     }
-    out[i] = {
-      type: "trade",
-      exchange: EXCHANGE,
-      market: ctx.market,
-      symbol,
+    out[i] = restTrade(EXCHANGE, ctx, symbol, {
       ts,
-      recvTs: ctx.recvTs,
       id: String(id),
       price,
       amount,
       side: maker ? "sell" : "buy",
-    };
+    });
   }
   return out;
 }
@@ -290,16 +273,15 @@ function openInterestRequest(market: string): RestRequest {
 
 /** `{openInterest, symbol, time}` → a deriv message with only openInterest (ts = time). */
 function parseOpenInterest(body: unknown, ctx: RestContext): Deriv {
-  if (!isObject(body))
-    throw new ParseError(`binance USD-M openInterest: expected an object, got ${sample(body)}`);
-  const openInterest = num(body.openInterest);
+  const b = objectBody(body, "binance USD-M openInterest");
+  const openInterest = num(b.openInterest);
   if (Number.isNaN(openInterest))
-    throw new ParseError(`binance USD-M openInterest: bad openInterest ${sample(body.openInterest)}`);
-  const ts = body.time === undefined ? ctx.recvTs : epochMs(body.time);
-  if (Number.isNaN(ts)) throw new ParseError(`binance USD-M openInterest: bad time ${sample(body.time)}`);
+    throw new ParseError(`binance USD-M openInterest: bad openInterest ${sample(b.openInterest)}`);
+  const ts = b.time === undefined ? ctx.recvTs : epochMs(b.time);
+  if (Number.isNaN(ts)) throw new ParseError(`binance USD-M openInterest: bad time ${sample(b.time)}`);
   const symbol = symbolOf(ctx.market);
-  if (body.symbol !== undefined && body.symbol !== symbol) {
-    throw new ParseError(`binance USD-M openInterest: asked for ${symbol}, got ${sample(body.symbol)}`);
+  if (b.symbol !== undefined && b.symbol !== symbol) {
+    throw new ParseError(`binance USD-M openInterest: asked for ${symbol}, got ${sample(b.symbol)}`);
   }
   return {
     type: "deriv",

@@ -1,5 +1,6 @@
 import type { ConnectionPlan, Subscription, WsLimits, WsSpec } from "../../../adapter.ts";
-import { controlFrames, MAX_CONNECTION_AGE_MS, packConnections } from "../ws.ts";
+import { packConnections } from "../../wire/connection-plan.ts";
+import { controlFrames, MAX_CONNECTION_AGE_MS } from "../ws.ts";
 import { routeOf, streamName, type UsdmRoute } from "./streams.ts";
 
 /**
