@@ -15,10 +15,10 @@ import {
   WeightBudget,
 } from "@tickerplant/runtime";
 import type { Registry } from "prom-client";
+import { type BookMetrics, createBookMetrics } from "./book-metrics.ts";
 import type { IngestorConfig } from "./config.ts";
 import { type DesiredFeeds, desiredFeeds, signature } from "./desired-state.ts";
 import { ExchangeFeed } from "./exchange-feed.ts";
-import { type BookMetrics, createBookMetrics } from "./book-metrics.ts";
 import { createFeedMetrics, type FeedMetrics } from "./feed-metrics.ts";
 import { unsupportedChannels } from "./subscriptions.ts";
 

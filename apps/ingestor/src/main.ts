@@ -9,8 +9,8 @@ import {
   onShutdown,
   provisionStreams,
   redisCheck,
-  startHealthServer,
   SubscriptionsStore,
+  startHealthServer,
 } from "@tickerplant/runtime";
 import { loadIngestorConfig } from "./config.ts";
 import { Ingestor } from "./ingestor.ts";

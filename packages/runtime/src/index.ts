@@ -13,5 +13,5 @@ export * from "./rest-executor.ts";
 export * from "./shutdown.ts";
 export * from "./sql.ts";
 export * from "./streams.ts";
-export * from "./weight-budget.ts";
 export * from "./subscriptions-store.ts";
+export * from "./weight-budget.ts";

@@ -1,6 +1,6 @@
-import { Kvm, type KV } from "@nats-io/kv";
-import { type SubscriptionEntry, SubscriptionEntrySchema } from "@tickerplant/core";
+import { type KV, Kvm } from "@nats-io/kv";
 import { Value } from "@sinclair/typebox/value";
+import { type SubscriptionEntry, SubscriptionEntrySchema } from "@tickerplant/core";
 import type { Logger } from "./logger.ts";
 import type { Nats } from "./nats.ts";
 
