@@ -78,6 +78,7 @@ for (const id of Object.keys(PROFILES)) {
         tradesPerSecond: 100,
         autoStart: false,
       });
+      const ingestorPort = port++;
       const ingestor = startService(
         "ingestor",
         {
@@ -88,7 +89,7 @@ for (const id of Object.keys(PROFILES)) {
           SOURCE: "simulated",
           EXCHANGE_URL_OVERRIDES: `${id}.ws=${sim.wsUrl},${id}.rest=${sim.restUrl}`,
         },
-        port++,
+        ingestorPort,
       );
       let ws: WebSocket | undefined;
       const received: Array<{ channel: string; data: { id: string } }> = [];
@@ -100,6 +101,16 @@ for (const id of Object.keys(PROFILES)) {
         ].join("\n");
       try {
         await ingestor.waitReady();
+        // Trades made before the exchange confirmed the subscriptions would never be sent.
+        await until(
+          "the ingestor's subscriptions",
+          async () => {
+            const live = await fetch(`http://127.0.0.1:${ingestorPort}/health/live`).then((r) => r.json());
+            return (live as { receiving?: boolean }).receiving === true;
+          },
+          20_000,
+          logs,
+        );
         ws = new WebSocket(`ws://127.0.0.1:${GATEWAY_PORT}/ws`);
         ws.onmessage = (ev) => {
           const m = JSON.parse(String(ev.data));

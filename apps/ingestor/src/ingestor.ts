@@ -185,13 +185,16 @@ export class Ingestor {
   info(): Record<string, unknown> {
     let connections = 0;
     let subscriptions = 0;
+    let receiving = this.feeds.size > 0;
     for (const { feeds } of this.feeds.values()) {
       for (const f of feeds) {
         connections += f.connectedCount;
         subscriptions += f.subscriptions.length;
+        receiving &&= f.receiving;
       }
     }
-    return { connections, subscriptions };
+    // receiving: every connection is subscribed and has delivered a frame since.
+    return { connections, subscriptions, receiving };
   }
 
   async stop(): Promise<void> {
