@@ -20,6 +20,7 @@ ALL_EXCHANGES="binance,bybit,okx,coinbase,kraken,whitebit,bingx"
 EXCHANGES="${EXCHANGES:-$ALL_EXCHANGES}"
 MARKETS="${MARKETS:-BTC-USDT,ETH-USDT,BTC-USDT-PERP}"
 CHANNELS="${CHANNELS:-trade,bbo,ticker,candle,book,deriv,liquidation}"
+CANDLE_INTERVALS="${CANDLE_INTERVALS:-1m,5m}"
 GATEWAY_PORT="${GATEWAY_PORT:-8080}"
 SIMULATOR_PORT="${SIMULATOR_PORT:-9500}"
 SOURCE="${SOURCE:-auto}"
@@ -78,7 +79,7 @@ if [ "$SOURCE" = "simulated" ]; then
   done
   export EXCHANGE_URL_OVERRIDES="${EXCHANGE_URL_OVERRIDES:-$overrides}"
 fi
-export SOURCE EXCHANGES MARKETS CHANNELS NATS_URL REDIS_URL DATABASE_URL
+export SOURCE EXCHANGES MARKETS CHANNELS CANDLE_INTERVALS NATS_URL REDIS_URL DATABASE_URL
 
 start storage-writer env HTTP_PORT=9102 bun "$ROOT/apps/storage-writer/src/main.ts"
 wait_http http://127.0.0.1:9102/health/ready storage-writer

@@ -30,5 +30,10 @@ export function loadIngestorConfig(env: Record<string, string | undefined>) {
   const config = loadConfig(IngestorEnv, env);
   const bad = config.CANDLE_INTERVALS.filter((i) => !CANDLE_INTERVALS.includes(i as never));
   if (bad.length > 0) throw new Error(`CANDLE_INTERVALS: unknown interval(s) ${bad.join(", ")}`);
+  const channels = ["trade", "bbo", "ticker", "candle", "book", "deriv", "liquidation"];
+  const badChannels = config.CHANNELS.filter((c) => !channels.includes(c));
+  if (badChannels.length > 0) {
+    throw new Error(`CHANNELS: unknown channel(s) ${badChannels.join(", ")} (one of ${channels.join(", ")})`);
+  }
   return config;
 }

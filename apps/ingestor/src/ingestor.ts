@@ -60,8 +60,14 @@ export class Ingestor {
     for (const id of config.EXCHANGES) {
       const exchange = getExchange(id);
       if (!exchange) throw new Error(`EXCHANGES: unknown exchange "${id}"`);
+      // One channel list serves every exchange: a channel an exchange lacks (Coinbase has no
+      // liquidations) is skipped for it; validation of the names themselves is the config's.
       const missing = unsupportedChannels(exchange.adapters, config.CHANNELS);
-      if (missing.length > 0) throw new Error(`CHANNELS: ${id} has no channel(s) ${missing.join(", ")}`);
+      if (missing.length > 0)
+        this.deps.log.warn("channels this exchange does not have are skipped", {
+          exchange: id,
+          channels: missing,
+        });
       if (config.SOURCE === "simulated" && !this.overrides[`${id}.ws`]) {
         throw new Error(`SOURCE=simulated needs EXCHANGE_URL_OVERRIDES ${id}.ws pointing at the simulator`);
       }

@@ -21,9 +21,8 @@ export function buildSubscriptions(
         continue;
       }
       for (const interval of intervals as CandleInterval[]) {
-        if (!adapter.intervals.includes(interval))
-          throw new Error(`${adapter.id} has no ${interval} candles`);
-        subs.push({ channel, market, interval });
+        // An interval the venue does not offer (Coinbase streams only 5m) is skipped for it.
+        if (adapter.intervals.includes(interval)) subs.push({ channel, market, interval });
       }
     }
   }
