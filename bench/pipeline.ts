@@ -37,7 +37,8 @@ import { buildTradeFixtures } from "./lib/trade-fixtures.ts";
 import { WsProbe } from "./lib/ws-probe.ts";
 
 const NATS_URL = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+// Its own Redis database, so a running platform's latest state (and dashboard) stays clean.
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/14";
 const DATABASE_URL =
   process.env.TEST_DATABASE_URL ?? "postgres://tickerplant@127.0.0.1:5433/tickerplant_test";
 
