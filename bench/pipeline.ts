@@ -7,7 +7,8 @@
  *   bun bench/pipeline.ts --rates 2000,5000 --seconds 5 --no-baselines   # one investigation
  *
  * Needs NATS (JetStream), Redis and TimescaleDB up (`bash infra/stack.sh up`); uses
- * NATS_URL, REDIS_URL and TEST_DATABASE_URL (default the tickerplant_test database).
+ * NATS_URL, BENCH_REDIS_URL (default Redis database 14) and TEST_DATABASE_URL (default the
+ * tickerplant_test database).
  *
  * 1. Baselines: bare nats.js JetStream publish (msgID, bounded ack window) and core publish; bare
  *    COPY (and the writer's unnest insert) into a scratch hypertable; the Binance parser alone.
