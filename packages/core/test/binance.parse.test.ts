@@ -1,47 +1,28 @@
 import { describe, expect, test } from "bun:test";
-import type { FrameResult, ParseContext } from "../src/adapter.ts";
+import type { ParseContext } from "../src/adapter.ts";
 import { binance, guessMarket } from "../src/exchanges/binance/index.ts";
 import type { Bbo, Book, Candle, MarketMessage, Ticker, Trade } from "../src/schemas/messages.ts";
-import { readFixture, readJson, readLines } from "./fixtures.ts";
+import { readJson, readLines } from "./fixtures.ts";
 import {
-  countLabels,
-  messagesPerResult,
+  allMessages,
+  expectAllValid,
+  expectTardisTrade,
+  onlyMessage,
+  type ParsedFile,
   parseContext,
+  parseLines,
   RECV_TS,
+  readJsonlArrays,
   resultLabel,
-  schemaErrors,
 } from "./parse-harness.ts";
 
-interface Parsed {
-  lines: string[];
-  results: FrameResult[];
-  /** Messages per line (empty when the line produced none). */
-  perLine: MarketMessage[][];
-  counts: Record<string, number>;
-}
+type Parsed = ParsedFile;
 
 function parseFile(rel: string, c: ParseContext): Parsed {
-  const lines = readLines(rel);
-  const results = lines.map((line) => binance.parseFrame(line, c));
-  const counts = countLabels(results);
-  const perLine = messagesPerResult(results);
-  return { lines, results, perLine, counts };
+  return parseLines(readLines(`${rel}`), binance.parseFrame, c);
 }
 
-function only<T extends MarketMessage>(p: Parsed, line: number): T {
-  const msgs = p.perLine[line - 1];
-  expect(msgs).toHaveLength(1);
-  return msgs![0] as T;
-}
-
-function allMessages(p: Parsed): MarketMessage[] {
-  return p.perLine.flat();
-}
-
-function expectAllValid(p: Parsed): void {
-  const errors = allMessages(p).flatMap(schemaErrors);
-  expect(errors).toEqual([]);
-}
+const only = onlyMessage;
 
 /** Each symbol's deltas chain: prevSeq of a delta = seq of the one before (U == previous u + 1). */
 function expectContiguousDeltas(msgs: MarketMessage[], fromIndex = 0): void {
@@ -397,10 +378,7 @@ describe("tardis-node binance vectors", () => {
     marketOf: guessMarket,
     state: new Map(),
   });
-  const expected = readFixture("binance/tardis_spot_expected_normalized.jsonl")
-    .split("\n")
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as Record<string, unknown>[]);
+  const expected = readJsonlArrays("binance/tardis_spot_expected_normalized.jsonl");
 
   test("every line is accounted for", () => {
     expect(p.lines).toHaveLength(10);
@@ -432,15 +410,7 @@ describe("tardis-node binance vectors", () => {
       expect(m.exchange).toBe("binance");
       switch (e.type) {
         case "trade": {
-          const t = m as Trade;
-          expect([t.type, t.id, t.price, t.amount, t.side, t.ts]).toEqual([
-            "trade",
-            e.id as string,
-            e.price as number,
-            e.amount as number,
-            e.side as Trade["side"],
-            Date.parse(e.timestamp as string),
-          ]);
+          expectTardisTrade(m as Trade, e);
           break;
         }
         case "book_ticker": {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import type { FrameResult, ParseContext } from "../src/adapter.ts";
+import type { ParseContext } from "../src/adapter.ts";
 import { binanceUsdm, guessUsdmMarket } from "../src/exchanges/binance/index.ts";
 import type {
   Bbo,
@@ -11,46 +11,30 @@ import type {
   Ticker,
   Trade,
 } from "../src/schemas/messages.ts";
-import { readFixture, readJson, readLines } from "./fixtures.ts";
+import { readJson, readLines } from "./fixtures.ts";
 import {
-  countLabels,
-  messagesPerResult,
+  allMessages,
+  expectAllValid,
+  expectTardisTrade,
+  onlyMessage,
+  type ParsedFile,
   parseContext,
+  parseLines,
   RECV_TS,
+  readJsonlArrays,
   resultLabel,
-  schemaErrors,
 } from "./parse-harness.ts";
 
 const DIR = "binance-futures";
 
-interface Parsed {
-  lines: string[];
-  results: FrameResult[];
-  perLine: MarketMessage[][];
-  counts: Record<string, number>;
-}
+type Parsed = ParsedFile;
 
 function parseFile(rel: string, c: ParseContext): Parsed {
-  const lines = readLines(`${DIR}/${rel}`);
-  const results = lines.map((line) => binanceUsdm.parseFrame(line, c));
-  const counts = countLabels(results);
-  const perLine = messagesPerResult(results);
-  return { lines, results, perLine, counts };
+  return parseLines(readLines(`${DIR}/${rel}`), binanceUsdm.parseFrame, c);
 }
 
-function only<T extends MarketMessage>(p: Parsed, line: number): T {
-  const msgs = p.perLine[line - 1];
-  expect(msgs).toHaveLength(1);
-  return msgs![0] as T;
-}
-
-function all(p: Parsed): MarketMessage[] {
-  return p.perLine.flat();
-}
-
-function expectAllValid(p: Parsed): void {
-  expect(all(p).flatMap(schemaErrors)).toEqual([]);
-}
+const only = onlyMessage;
+const all = allMessages;
 
 /**
  * A local book with the USD-M sync rule (PROVENANCE.md): drop diffs with u < lastUpdateId; the
@@ -389,10 +373,7 @@ describe("tardis-node binance-futures vectors", () => {
     marketOf: guessUsdmMarket,
     state: new Map(),
   });
-  const expected = readFixture(`${DIR}/tardis_usdm_expected_normalized.jsonl`)
-    .split("\n")
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as Record<string, unknown>[]);
+  const expected = readJsonlArrays(`${DIR}/tardis_usdm_expected_normalized.jsonl`);
 
   test("every line is accounted for", () => {
     expect(p.lines).toHaveLength(15);
@@ -426,15 +407,7 @@ describe("tardis-node binance-futures vectors", () => {
       expect(m.symbol).toBe(e.symbol as string);
       switch (e.type) {
         case "trade": {
-          const t = m as Trade;
-          expect([t.type, t.id, t.price, t.amount, t.side, t.ts]).toEqual([
-            "trade",
-            e.id as string,
-            e.price as number,
-            e.amount as number,
-            e.side as Trade["side"],
-            Date.parse(e.timestamp as string),
-          ]);
+          expectTardisTrade(m as Trade, e);
           break;
         }
         case "derivative_ticker": {

@@ -1,3 +1,4 @@
+import { expect, test } from "bun:test";
 import type { ExchangeAdapter, ParseContext } from "../src/adapter.ts";
 import { BookSync, type BookSyncRules, type SyncOutput } from "../src/book/sync.ts";
 import type { Bbo, Book, MarketMessage } from "../src/schemas/messages.ts";
@@ -134,6 +135,95 @@ export function bboCrossChecks(r: Replay): { passed: number; failed: Bbo[] } {
     else failed.push(b);
   }
   return { passed, failed };
+}
+
+/** A recorded book sequence's known answers (shared/fixtures/PROVENANCE.md). */
+export interface KnownBook {
+  file: string;
+  market: string;
+  /** WS lines received before the REST snapshot arrived. */
+  before: number;
+  stale: number;
+  applied: number;
+  finalSeq: number;
+  bids: Array<[string, string]>;
+  asks: Array<[string, string]>;
+  levels: [number, number];
+  crossChecks: number;
+}
+
+export interface RecordedBookSuite {
+  adapter: ExchangeAdapter;
+  known: KnownBook[];
+  /** Fixture paths of a known file's WS lines and of its REST snapshot body. */
+  wsLines: (file: string) => string;
+  restBody: (file: string) => string;
+  /** The known file the continuity test replays. */
+  continuityOf: number;
+  /** The hole is the diff `stale + holeAfter` in (well after the bridge). */
+  holeAfter: number;
+}
+
+/**
+ * The tests every REST-snapshot exchange's recorded books pass (call inside a describe): each
+ * file ends at its known book, published messages are continuous, a deliberate hole is a gap.
+ */
+export function recordedBookSyncTests(s: RecordedBookSuite): void {
+  const run = (k: KnownBook, skipDelta?: number) =>
+    replay({
+      adapter: s.adapter,
+      lines: readLines(s.wsLines(k.file)),
+      rest: { body: readJson(s.restBody(k.file)), afterLines: k.before, market: k.market },
+      skipDelta,
+    });
+
+  for (const k of s.known) {
+    test(`${k.file}: bridges the REST snapshot and ends at the known book`, () => {
+      const r = run(k);
+      const sync = r.syncs.get(k.market)!;
+      expect(breaks(r)).toEqual([]);
+      expect(sync.synced).toBe(true);
+      expect(r.applied).toBe(k.applied);
+      expect(r.fed.get(k.market)!.length - r.applied).toBe(k.stale);
+      expect(sync.seq).toBe(k.finalSeq);
+      expect(sync.book.top(5)).toEqual({ bids: levels(k.bids), asks: levels(k.asks) });
+      expect([sync.book.bids.size, sync.book.asks.size]).toEqual(k.levels);
+      // the exchange's own best bid/ask at the same update id
+      const x = bboCrossChecks(r);
+      expect(x.failed).toEqual([]);
+      expect(x.passed).toBe(k.crossChecks);
+    });
+  }
+
+  test("published messages are continuous: each delta's prevSeq is the previous message's seq", () => {
+    const k = s.known[s.continuityOf]!;
+    const r = run(k);
+    let last: number | null = null;
+    for (const o of r.outputs) {
+      if (o.kind === "snapshot") last = o.book.seq;
+      if (o.kind === "delta") {
+        expect(o.book.prevSeq).toBe(last);
+        last = o.book.seq;
+      }
+    }
+    expect(last).toBe(k.finalSeq);
+  });
+
+  for (const k of s.known) {
+    test(`${k.file}: a deliberate hole (one diff left out) is a gap`, () => {
+      const skip = k.stale + s.holeAfter;
+      const r = run(k, skip);
+      const hole = r.skipped!;
+      const fed = r.fed.get(k.market)!;
+      const next = fed[fed.findIndex((d) => d.prevSeq === hole.seq)]!;
+      expect(next.prevSeq).toBe(hole.seq); // the diff after the hole names the missing one's u
+      expect(breaks(r)).toEqual([
+        expect.objectContaining({ reason: "gap", fromSeq: hole.prevSeq, toSeq: next.seq }),
+      ]);
+      expect(r.outputs.some((o) => o.kind === "need-snapshot")).toBe(true);
+      expect(r.syncs.get(k.market)!.synced).toBe(false);
+    });
+  }
 }
 
 export { readJson, readLines };

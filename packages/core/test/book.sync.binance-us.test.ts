@@ -1,6 +1,6 @@
-import { describe, expect, test } from "bun:test";
+import { describe } from "bun:test";
 import { binance } from "../src/exchanges/binance/index.ts";
-import { bboCrossChecks, breaks, levels, readJson, readLines, replay } from "./book-replay.ts";
+import { type KnownBook, recordedBookSyncTests } from "./book-replay.ts";
 
 /**
  * Binance.US spot diffs recorded with their REST snapshots (shared/fixtures/binance-us; the same
@@ -9,21 +9,7 @@ import { bboCrossChecks, breaks, levels, readJson, readLines, replay } from "./b
  * level counts, and every bookTicker whose u is a diff's u equal to the book's top.
  */
 
-interface Known {
-  file: string;
-  market: string;
-  /** WS lines received before the REST snapshot arrived. */
-  before: number;
-  stale: number;
-  applied: number;
-  finalSeq: number;
-  bids: Array<[string, string]>;
-  asks: Array<[string, string]>;
-  levels: [number, number];
-  crossChecks: number;
-}
-
-const KNOWN: Known[] = [
+const KNOWN: KnownBook[] = [
   {
     file: "OMGBUSD",
     market: "OMG-BUSD",
@@ -74,63 +60,13 @@ const KNOWN: Known[] = [
   },
 ];
 
-const run = (k: Known, skipDelta?: number) =>
-  replay({
-    adapter: binance,
-    lines: readLines(`binance-us/spot_${k.file}_ws.jsonl`),
-    rest: {
-      body: readJson(`binance-us/spot_${k.file}_rest_depth_snapshot.json`),
-      afterLines: k.before,
-      market: k.market,
-    },
-    skipDelta,
-  });
-
 describe("Binance.US spot book sync on recorded data", () => {
-  for (const k of KNOWN) {
-    test(`${k.file}: bridges the REST snapshot and ends at the known book`, () => {
-      const r = run(k);
-      const sync = r.syncs.get(k.market)!;
-      expect(breaks(r)).toEqual([]);
-      expect(sync.synced).toBe(true);
-      expect(r.applied).toBe(k.applied);
-      expect(r.fed.get(k.market)!.length - r.applied).toBe(k.stale);
-      expect(sync.seq).toBe(k.finalSeq);
-      expect(sync.book.top(5)).toEqual({ bids: levels(k.bids), asks: levels(k.asks) });
-      expect([sync.book.bids.size, sync.book.asks.size]).toEqual(k.levels);
-      // the exchange's own best bid/ask at the same update id
-      const x = bboCrossChecks(r);
-      expect(x.failed).toEqual([]);
-      expect(x.passed).toBe(k.crossChecks);
-    });
-  }
-
-  test("published messages are continuous: each delta's prevSeq is the previous message's seq", () => {
-    const r = run(KNOWN[0]!);
-    let last: number | null = null;
-    for (const o of r.outputs) {
-      if (o.kind === "snapshot") last = o.book.seq;
-      if (o.kind === "delta") {
-        expect(o.book.prevSeq).toBe(last);
-        last = o.book.seq;
-      }
-    }
-    expect(last).toBe(KNOWN[0]!.finalSeq);
+  recordedBookSyncTests({
+    adapter: binance,
+    known: KNOWN,
+    wsLines: (file) => `binance-us/spot_${file}_ws.jsonl`,
+    restBody: (file) => `binance-us/spot_${file}_rest_depth_snapshot.json`,
+    continuityOf: 0,
+    holeAfter: 20, // a diff well after the bridge
   });
-
-  for (const k of KNOWN) {
-    test(`${k.file}: a deliberate hole (one diff left out) is a gap`, () => {
-      const skip = k.stale + 20; // a diff well after the bridge
-      const r = run(k, skip);
-      const hole = r.skipped!;
-      const fed = r.fed.get(k.market)!;
-      const next = fed[fed.findIndex((d) => d.prevSeq === hole.seq)]!;
-      expect(next.prevSeq).toBe(hole.seq); // the diff after the hole names the missing one's u
-      expect(breaks(r)).toEqual([
-        expect.objectContaining({ reason: "gap", fromSeq: hole.prevSeq, toSeq: next.seq }),
-      ]);
-      expect(r.outputs.some((o) => o.kind === "need-snapshot")).toBe(true);
-      expect(r.syncs.get(k.market)!.synced).toBe(false);
-    });
-  }
 });

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { BookSync } from "../src/book/sync.ts";
 import { binanceUsdm } from "../src/exchanges/binance/index.ts";
 import type { Book } from "../src/schemas/messages.ts";
-import { bboCrossChecks, breaks, levels, readJson, readLines, replay } from "./book-replay.ts";
+import { type KnownBook, recordedBookSyncTests } from "./book-replay.ts";
 
 /**
  * Binance USD-M diffs recorded with their REST snapshots (shared/fixtures/binance-futures), replayed
@@ -11,21 +11,7 @@ import { bboCrossChecks, breaks, levels, readJson, readLines, replay } from "./b
  * top 5 and level counts, and every bookTicker whose u is a diff's u equal to the book's top.
  */
 
-interface Known {
-  file: string;
-  market: string;
-  /** WS lines received before the REST snapshot arrived. */
-  before: number;
-  stale: number;
-  applied: number;
-  finalSeq: number;
-  bids: Array<[string, string]>;
-  asks: Array<[string, string]>;
-  levels: [number, number];
-  crossChecks: number;
-}
-
-const KNOWN: Known[] = [
+const KNOWN: KnownBook[] = [
   {
     file: "AKROUSDT",
     market: "AKRO-USDT-PERP",
@@ -100,65 +86,15 @@ const KNOWN: Known[] = [
   },
 ];
 
-const run = (k: Known, skipDelta?: number) =>
-  replay({
-    adapter: binanceUsdm,
-    lines: readLines(`binance-futures/usdm_${k.file}_ws.jsonl`),
-    rest: {
-      body: readJson(`binance-futures/usdm_${k.file}_rest_depth_snapshot.json`),
-      afterLines: k.before,
-      market: k.market,
-    },
-    skipDelta,
-  });
-
 describe("Binance USD-M book sync on recorded data", () => {
-  for (const k of KNOWN) {
-    test(`${k.file}: bridges the REST snapshot and ends at the known book`, () => {
-      const r = run(k);
-      const sync = r.syncs.get(k.market)!;
-      expect(breaks(r)).toEqual([]);
-      expect(sync.synced).toBe(true);
-      expect(r.applied).toBe(k.applied);
-      expect(r.fed.get(k.market)!.length - r.applied).toBe(k.stale);
-      expect(sync.seq).toBe(k.finalSeq);
-      expect(sync.book.top(5)).toEqual({ bids: levels(k.bids), asks: levels(k.asks) });
-      expect([sync.book.bids.size, sync.book.asks.size]).toEqual(k.levels);
-      // the exchange's own best bid/ask at the same update id
-      const x = bboCrossChecks(r);
-      expect(x.failed).toEqual([]);
-      expect(x.passed).toBe(k.crossChecks);
-    });
-  }
-
-  test("published messages are continuous: each delta's prevSeq is the previous message's seq", () => {
-    const r = run(KNOWN[2]!);
-    let last: number | null = null;
-    for (const o of r.outputs) {
-      if (o.kind === "snapshot") last = o.book.seq;
-      if (o.kind === "delta") {
-        expect(o.book.prevSeq).toBe(last);
-        last = o.book.seq;
-      }
-    }
-    expect(last).toBe(KNOWN[2]!.finalSeq);
+  recordedBookSyncTests({
+    adapter: binanceUsdm,
+    known: KNOWN,
+    wsLines: (file) => `binance-futures/usdm_${file}_ws.jsonl`,
+    restBody: (file) => `binance-futures/usdm_${file}_rest_depth_snapshot.json`,
+    continuityOf: 2,
+    holeAfter: 40, // a diff well after the bridge
   });
-
-  for (const k of KNOWN) {
-    test(`${k.file}: a deliberate hole (one diff left out) is a gap`, () => {
-      const skip = k.stale + 40; // a diff well after the bridge
-      const r = run(k, skip);
-      const hole = r.skipped!;
-      const fed = r.fed.get(k.market)!;
-      const next = fed[fed.findIndex((d) => d.prevSeq === hole.seq)]!;
-      expect(next.prevSeq).toBe(hole.seq); // the diff after the hole names the missing one's u
-      expect(breaks(r)).toEqual([
-        expect.objectContaining({ reason: "gap", fromSeq: hole.prevSeq, toSeq: next.seq }),
-      ]);
-      expect(r.outputs.some((o) => o.kind === "need-snapshot")).toBe(true);
-      expect(r.syncs.get(k.market)!.synced).toBe(false);
-    });
-  }
 
   test("the bridge: pu < lastUpdateId <= u applies, an older snapshot is refetched, u < lastUpdateId is dropped", () => {
     const rules = binanceUsdm.bookSync!;

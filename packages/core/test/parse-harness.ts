@@ -1,7 +1,8 @@
 import { expect } from "bun:test";
 import { Value } from "@sinclair/typebox/value";
 import type { FrameResult, ParseContext } from "../src/adapter.ts";
-import { type MarketMessage, MESSAGE_SCHEMAS } from "../src/schemas/messages.ts";
+import { type MarketMessage, MESSAGE_SCHEMAS, type Trade } from "../src/schemas/messages.ts";
+import { readFixture } from "./fixtures.ts";
 
 /**
  * What the adapter parser tests share: a ParseContext factory, labels and counts of results, the
@@ -98,4 +99,61 @@ export function expectInvalidResult(
   expect(r.detail.length).toBeGreaterThan(0);
   expect(r.detail.length).toBeLessThan(300);
   if (detail) expect(r.detail).toMatch(detail);
+}
+
+/** A fixture file parsed line by line on one connection. */
+export interface ParsedFile {
+  lines: string[];
+  results: FrameResult[];
+  /** Messages per line (empty when the line produced none). */
+  perLine: MarketMessage[][];
+  counts: Record<string, number>;
+}
+
+/** Parses `lines` in order with one context (one connection). */
+export function parseLines(
+  lines: string[],
+  parseFrame: (frame: string, c: ParseContext) => FrameResult,
+  c: ParseContext,
+): ParsedFile {
+  const results = lines.map((line) => parseFrame(line, c));
+  const counts = countLabels(results);
+  const perLine = messagesPerResult(results);
+  return { lines, results, perLine, counts };
+}
+
+/** The one message of a line (1-based). */
+export function onlyMessage<T extends MarketMessage>(p: ParsedFile, line: number): T {
+  const msgs = p.perLine[line - 1];
+  expect(msgs).toHaveLength(1);
+  return msgs![0] as T;
+}
+
+export function allMessages(p: ParsedFile): MarketMessage[] {
+  return p.perLine.flat();
+}
+
+/** Every message of the file validates against its schema. */
+export function expectAllValid(p: ParsedFile): void {
+  expect(allMessages(p).flatMap(schemaErrors)).toEqual([]);
+}
+
+/** A JSON-lines fixture whose every line is an array (tardis's normalized output per input line). */
+export function readJsonlArrays(rel: string): Record<string, unknown>[][] {
+  return readFixture(rel)
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Record<string, unknown>[]);
+}
+
+/** Our trade equals tardis's normalized trade: id, price, amount, side and time. */
+export function expectTardisTrade(t: Trade, e: Record<string, unknown>): void {
+  expect([t.type, t.id, t.price, t.amount, t.side, t.ts]).toEqual([
+    "trade",
+    e.id as string,
+    e.price as number,
+    e.amount as number,
+    e.side as Trade["side"],
+    Date.parse(e.timestamp as string),
+  ]);
 }

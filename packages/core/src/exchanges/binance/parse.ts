@@ -157,20 +157,42 @@ function errorResult(code: unknown, msg: unknown, id: unknown): FrameResult {
 }
 
 export function parseTrade(p: Record<string, unknown>, ctx: ParseContext): FrameResult {
-  const symbol = p.s;
-  if (typeof symbol !== "string") return badField("trade", "s", symbol);
-  const market = ctx.marketOf(symbol);
-  if (market === undefined) return unknownSymbol("trade", symbol);
+  return parseTradeWith(p, ctx, "trade", spotTradeId);
+}
+
+/** A trade's id as a string, or the result that rejects (or ignores) the payload. */
+export type TradeIdReader = (p: Record<string, unknown>) => string | FrameResult;
+
+function spotTradeId(p: Record<string, unknown>): string | FrameResult {
   const t = p.t;
   if (typeof t !== "number" && (typeof t !== "string" || t.length === 0)) return badField("trade", "t", t);
+  return typeof t === "number" ? String(t) : t;
+}
+
+/**
+ * A trade payload (`s`,`p`,`q`,`T`,`m`), shared by spot `trade` and USD-M `aggTrade`: they differ
+ * in the event named in errors and where the id comes from.
+ */
+export function parseTradeWith(
+  p: Record<string, unknown>,
+  ctx: ParseContext,
+  event: string,
+  readId: TradeIdReader,
+): FrameResult {
+  const symbol = p.s;
+  if (typeof symbol !== "string") return badField(event, "s", symbol);
+  const market = ctx.marketOf(symbol);
+  if (market === undefined) return unknownSymbol(event, symbol);
+  const id = readId(p);
+  if (typeof id !== "string") return id;
   const price = num(p.p);
-  if (Number.isNaN(price)) return badField("trade", "p", p.p);
+  if (Number.isNaN(price)) return badField(event, "p", p.p);
   const amount = num(p.q);
-  if (Number.isNaN(amount)) return badField("trade", "q", p.q);
+  if (Number.isNaN(amount)) return badField(event, "q", p.q);
   const ts = epochMs(p.T ?? p.E);
-  if (Number.isNaN(ts)) return badField("trade", "T", p.T);
+  if (Number.isNaN(ts)) return badField(event, "T", p.T);
   const m = p.m;
-  if (typeof m !== "boolean") return badField("trade", "m", m);
+  if (typeof m !== "boolean") return badField(event, "m", m);
   const msg: Trade = {
     type: "trade",
     exchange: EXCHANGE,
@@ -178,7 +200,7 @@ export function parseTrade(p: Record<string, unknown>, ctx: ParseContext): Frame
     symbol,
     ts,
     recvTs: ctx.recvTs,
-    id: typeof t === "number" ? String(t) : t,
+    id,
     price,
     amount,
     // m: the buyer is the maker ⇒ the taker sold
@@ -324,16 +346,38 @@ export function parseKline(p: Record<string, unknown>, ctx: ParseContext): Frame
 }
 
 function parseDepthUpdate(p: Record<string, unknown>, ctx: ParseContext): FrameResult {
+  return parseDepthDiff(p, ctx, SPOT_DIFF);
+}
+
+/** Where a `depthUpdate` takes its time and its link to the previous diff. */
+export interface DepthDiffFormat {
+  /** "E": the event time (spot); "T": the matching-engine time, falling back to E (USD-M). */
+  time: "E" | "T";
+  /** "U": prevSeq = U - 1 (spot); "pu": prevSeq = pu, the previous event's u (USD-M). */
+  prevSeq: "U" | "pu";
+}
+
+const SPOT_DIFF: DepthDiffFormat = { time: "E", prevSeq: "U" };
+
+/** A `depthUpdate` diff, shared by spot and USD-M (see DepthDiffFormat for what differs). */
+export function parseDepthDiff(
+  p: Record<string, unknown>,
+  ctx: ParseContext,
+  format: DepthDiffFormat,
+): FrameResult {
   const symbol = p.s;
   if (typeof symbol !== "string") return badField("depthUpdate", "s", symbol);
   const market = ctx.marketOf(symbol);
   if (market === undefined) return unknownSymbol("depthUpdate", symbol);
-  const ts = epochMs(p.E);
-  if (Number.isNaN(ts)) return badField("depthUpdate", "E", p.E);
+  const time = format.time === "T" ? (p.T ?? p.E) : p.E;
+  const ts = epochMs(time);
+  if (Number.isNaN(ts)) return badField("depthUpdate", format.time, time);
   const first = int(p.U);
   if (Number.isNaN(first)) return badField("depthUpdate", "U", p.U);
   const last = int(p.u);
   if (Number.isNaN(last) || last < first) return badField("depthUpdate", "u", p.u);
+  const prevSeq = format.prevSeq === "pu" ? int(p.pu) : first - 1;
+  if (Number.isNaN(prevSeq)) return badField("depthUpdate", "pu", p.pu);
   const bids = levels(p.b);
   if (bids === null) return badField("depthUpdate", "b", p.b);
   const asks = levels(p.a);
@@ -347,7 +391,7 @@ function parseDepthUpdate(p: Record<string, unknown>, ctx: ParseContext): FrameR
     recvTs: ctx.recvTs,
     kind: "delta",
     seq: last,
-    prevSeq: first - 1,
+    prevSeq,
     bids,
     asks,
   };

@@ -1,13 +1,14 @@
 import type { FrameResult, ParseContext } from "../../adapter.ts";
-import type { Bbo, Book, Candle, Level, MarketMessage, Ticker, Trade } from "../../schemas/messages.ts";
+import type { Book, Candle, Level, MarketMessage, Trade } from "../../schemas/messages.ts";
 import { isObject, num, uint } from "../wire/fields.ts";
 import { badField, ignored, unknownSymbol } from "../wire/frame-results.ts";
 import { WS_CANDLE_MS } from "./channels.ts";
 import { derived } from "./fields.ts";
 import { ACK, data, EXCHANGE, HEARTBEAT, invalid } from "./results.ts";
-import { bookSeq, trackSequence } from "./sequence.ts";
+import { sequencedBook, trackSequence } from "./sequence.ts";
 import { resolveMarket } from "./symbols.ts";
-import { isoMs, toMicros } from "./time.ts";
+import { pushTicker, readBestQuotes } from "./ticker.ts";
+import { isoMs } from "./time.ts";
 
 /**
  * Coinbase Advanced Trade frames: `{channel, client_id, timestamp, sequence_num, events:[..]}`.
@@ -119,20 +120,7 @@ function parseBook(p: Record<string, unknown>, ctx: ParseContext): FrameResult {
       if (Number.isNaN(ts)) return badField("l2_data", "timestamp", p.timestamp);
     }
     const snapshot = type === "snapshot";
-    const { seq, prevSeq } = bookSeq(ctx.state, product, toMicros(ts), snapshot);
-    out.push({
-      type: "book",
-      exchange: EXCHANGE,
-      market,
-      symbol: product,
-      ts,
-      recvTs: ctx.recvTs,
-      kind: snapshot ? "snapshot" : "delta",
-      seq,
-      prevSeq,
-      bids,
-      asks,
-    });
+    out.push(sequencedBook(ctx, market, product, ts, snapshot, bids, asks));
   }
   if (out.length === 0 && unknown !== undefined) return unknownSymbol("l2_data", unknown, "product");
   return data(out);
@@ -214,10 +202,6 @@ function newerFirst(first: Trade, last: Trade): boolean {
 // ---------------------------------------------------------------------------------------------
 // ticker, ticker_batch
 
-function optionalNum(v: unknown): number | null {
-  return v === undefined || v === null || v === "" ? null : num(v);
-}
-
 function parseTickers(p: Record<string, unknown>, channel: string, ctx: ParseContext): FrameResult {
   const events = eventsOf(p, channel);
   if (isResult(events)) return events;
@@ -250,14 +234,8 @@ function parseTickers(p: Record<string, unknown>, channel: string, ctx: ParseCon
       // -100 % would put the open at infinity
       if (Number.isNaN(changePct) || changePct <= -100)
         return badField(f, "price_percent_chg_24_h", t.price_percent_chg_24_h);
-      const bid = optionalNum(t.best_bid);
-      if (Number.isNaN(bid)) return badField(f, "best_bid", t.best_bid);
-      const ask = optionalNum(t.best_ask);
-      if (Number.isNaN(ask)) return badField(f, "best_ask", t.best_ask);
-      const bidAmount = optionalNum(t.best_bid_quantity);
-      if (Number.isNaN(bidAmount)) return badField(f, "best_bid_quantity", t.best_bid_quantity);
-      const askAmount = optionalNum(t.best_ask_quantity);
-      if (Number.isNaN(askAmount)) return badField(f, "best_ask_quantity", t.best_ask_quantity);
+      const quotes = readBestQuotes(t, f, "quantity");
+      if ("kind" in quotes) return quotes;
       const market = resolveMarket(ctx, product);
       if (market === undefined) {
         unknown = product;
@@ -265,41 +243,23 @@ function parseTickers(p: Record<string, unknown>, channel: string, ctx: ParseCon
       }
       // Coinbase sends the 24 h change in percent, not the open: open = last / (1 + pct / 100).
       const open = derived(last / (1 + changePct / 100));
-      const ticker: Ticker = {
-        type: "ticker",
-        exchange: EXCHANGE,
-        market,
-        symbol: product,
-        ts,
-        recvTs: ctx.recvTs,
-        last,
-        open,
-        high,
-        low,
-        volume,
-        // not published by Coinbase (no quote volume, no VWAP): 0 = unknown
-        quoteVolume: 0,
-        change: derived(last - open),
-        changePct,
-        bid,
-        ask,
-      };
-      out.push(ticker);
-      if (bid !== null && ask !== null && bidAmount !== null && askAmount !== null) {
-        const bbo: Bbo = {
-          type: "bbo",
-          exchange: EXCHANGE,
+      pushTicker(
+        out,
+        {
           market,
-          symbol: product,
+          product,
           ts,
           recvTs: ctx.recvTs,
-          bidPrice: bid,
-          bidAmount,
-          askPrice: ask,
-          askAmount,
-        };
-        out.push(bbo);
-      }
+          last,
+          open,
+          high,
+          low,
+          volume,
+          change: derived(last - open),
+          changePct,
+        },
+        quotes,
+      );
     }
   }
   if (out.length === 0 && unknown !== undefined) return unknownSymbol(channel, unknown, "product");

@@ -1,12 +1,13 @@
 import type { FrameResult, ParseContext } from "../../adapter.ts";
-import type { Bbo, Level, MarketMessage, Ticker } from "../../schemas/messages.ts";
+import type { Level, MarketMessage } from "../../schemas/messages.ts";
 import { num, uint } from "../wire/fields.ts";
 import { badField, ignored, unknownSymbol } from "../wire/frame-results.ts";
 import { derived } from "./fields.ts";
 import { ACK, data, EXCHANGE, HEARTBEAT, invalid } from "./results.ts";
-import { bookSeq } from "./sequence.ts";
+import { sequencedBook } from "./sequence.ts";
 import { resolveMarket } from "./symbols.ts";
-import { isoMs, toMicros } from "./time.ts";
+import { pushTicker, readBestQuotes } from "./ticker.ts";
+import { isoMs } from "./time.ts";
 
 /**
  * The legacy Coinbase Exchange (ex-Pro) feed, `wss://ws-feed.exchange.coinbase.com`: flat messages
@@ -97,10 +98,6 @@ function parseMatch(p: Record<string, unknown>, what: string, ctx: ParseContext)
   ]);
 }
 
-function optionalNum(v: unknown): number | null {
-  return v === undefined || v === null || v === "" ? null : num(v);
-}
-
 function parseTicker(p: Record<string, unknown>, ctx: ParseContext): FrameResult {
   const product = p.product_id;
   if (typeof product !== "string") return badField("ticker", "product_id", product);
@@ -114,57 +111,22 @@ function parseTicker(p: Record<string, unknown>, ctx: ParseContext): FrameResult
   if (Number.isNaN(low)) return badField("ticker", "low_24h", p.low_24h);
   const volume = num(p.volume_24h);
   if (Number.isNaN(volume)) return badField("ticker", "volume_24h", p.volume_24h);
-  const bid = optionalNum(p.best_bid);
-  if (Number.isNaN(bid)) return badField("ticker", "best_bid", p.best_bid);
-  const ask = optionalNum(p.best_ask);
-  if (Number.isNaN(ask)) return badField("ticker", "best_ask", p.best_ask);
-  const bidAmount = optionalNum(p.best_bid_size);
-  if (Number.isNaN(bidAmount)) return badField("ticker", "best_bid_size", p.best_bid_size);
-  const askAmount = optionalNum(p.best_ask_size);
-  if (Number.isNaN(askAmount)) return badField("ticker", "best_ask_size", p.best_ask_size);
+  const quotes = readBestQuotes(p, "ticker", "size");
+  if ("kind" in quotes) return quotes;
   const seq = p.sequence === undefined ? undefined : uint(p.sequence);
   if (Number.isNaN(seq)) return badField("ticker", "sequence", p.sequence);
   const market = resolveMarket(ctx, product);
   if (market === undefined) return unknownSymbol("ticker", product, "product");
   const ts = eventTime(ctx, product, p.time);
   const change = derived(last - open);
-  const ticker: Ticker = {
-    type: "ticker",
-    exchange: EXCHANGE,
-    market,
-    symbol: product,
-    ts,
-    recvTs: ctx.recvTs,
-    last,
-    open,
-    high,
-    low,
-    volume,
-    // the feed has no quote volume (volume_30d is base volume too): 0 = unknown
-    quoteVolume: 0,
-    change,
-    changePct: open > 0 ? derived((change / open) * 100) : 0,
-    bid,
-    ask,
-  };
-  const out: MarketMessage[] = [ticker];
-  // sizes joined the ticker in 2022; without them there is no complete bbo
-  if (bid !== null && ask !== null && bidAmount !== null && askAmount !== null) {
-    const bbo: Bbo = {
-      type: "bbo",
-      exchange: EXCHANGE,
-      market,
-      symbol: product,
-      ts,
-      recvTs: ctx.recvTs,
-      bidPrice: bid,
-      bidAmount,
-      askPrice: ask,
-      askAmount,
-    };
-    if (seq !== undefined) bbo.seq = seq;
-    out.push(bbo);
-  }
+  const changePct = open > 0 ? derived((change / open) * 100) : 0;
+  const out: MarketMessage[] = [];
+  pushTicker(
+    out,
+    { market, product, ts, recvTs: ctx.recvTs, last, open, high, low, volume, change, changePct },
+    quotes,
+    seq,
+  );
   return data(out);
 }
 
@@ -220,20 +182,5 @@ function parseBook(p: Record<string, unknown>, snapshot: boolean, ctx: ParseCont
   const market = resolveMarket(ctx, product);
   if (market === undefined) return unknownSymbol(what, product, "product");
   const ts = snapshot ? ctx.recvTs : eventTime(ctx, product, p.time);
-  const { seq, prevSeq } = bookSeq(ctx.state, product, toMicros(ts), snapshot);
-  return data([
-    {
-      type: "book",
-      exchange: EXCHANGE,
-      market,
-      symbol: product,
-      ts,
-      recvTs: ctx.recvTs,
-      kind: snapshot ? "snapshot" : "delta",
-      seq,
-      prevSeq,
-      bids,
-      asks,
-    },
-  ]);
+  return data([sequencedBook(ctx, market, product, ts, snapshot, bids, asks)]);
 }

@@ -1,4 +1,7 @@
-import type { SequenceGap } from "../../adapter.ts";
+import type { ParseContext, SequenceGap } from "../../adapter.ts";
+import type { Book, Level } from "../../schemas/messages.ts";
+import { EXCHANGE } from "./results.ts";
+import { toMicros } from "./time.ts";
 
 /**
  * Advanced Trade numbers every message of a connection (`sequence_num`, from 0, across all
@@ -52,4 +55,30 @@ export function bookSeq(
   const seq = last !== undefined && micros <= last ? last + 1 : micros;
   chains.set(product, seq);
   return { seq, prevSeq: snapshot ? null : (last ?? null) };
+}
+
+/** A product's book message (snapshot or delta), sequenced by bookSeq on the connection's state. */
+export function sequencedBook(
+  ctx: ParseContext,
+  market: string,
+  product: string,
+  ts: number,
+  snapshot: boolean,
+  bids: Level[],
+  asks: Level[],
+): Book {
+  const { seq, prevSeq } = bookSeq(ctx.state, product, toMicros(ts), snapshot);
+  return {
+    type: "book",
+    exchange: EXCHANGE,
+    market,
+    symbol: product,
+    ts,
+    recvTs: ctx.recvTs,
+    kind: snapshot ? "snapshot" : "delta",
+    seq,
+    prevSeq,
+    bids,
+    asks,
+  };
 }

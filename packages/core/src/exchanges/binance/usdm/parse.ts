@@ -1,9 +1,16 @@
 import type { FrameResult, ParseContext } from "../../../adapter.ts";
-import type { Book, Deriv, Liquidation, Trade } from "../../../schemas/messages.ts";
-import { int, isObject, levels, num } from "../../wire/fields.ts";
+import type { Deriv, Liquidation } from "../../../schemas/messages.ts";
+import { int, isObject, num } from "../../wire/fields.ts";
 import { badField, unknownSymbol } from "../../wire/frame-results.ts";
 import { epochMs } from "../fields.ts";
-import { parseEnvelope, parseTrade as parseRawTrade, parsePayload as parseSpotPayload } from "../parse.ts";
+import {
+  type DepthDiffFormat,
+  parseDepthDiff,
+  parseEnvelope,
+  parseTrade as parseRawTrade,
+  parsePayload as parseSpotPayload,
+  parseTradeWith,
+} from "../parse.ts";
 
 /**
  * Binance USD-M frames → normalized messages. The envelope, control answers, bookTicker, 24h
@@ -82,35 +89,15 @@ function isPartialDepth(stream: string | undefined): boolean {
 }
 
 function parseAggTrade(p: Record<string, unknown>, ctx: ParseContext): FrameResult {
-  const symbol = p.s;
-  if (typeof symbol !== "string") return badField("aggTrade", "s", symbol);
-  const market = ctx.marketOf(symbol);
-  if (market === undefined) return unknownSymbol("aggTrade", symbol);
+  return parseTradeWith(p, ctx, "aggTrade", aggTradeId);
+}
+
+function aggTradeId(p: Record<string, unknown>): string | FrameResult {
   // the 2019 launch format had no aggregate id: without it a trade cannot join REST's id space
   if (p.a === undefined) return IGNORED_AGG_TRADE_WITHOUT_ID;
   const id = int(p.a);
   if (Number.isNaN(id)) return badField("aggTrade", "a", p.a);
-  const price = num(p.p);
-  if (Number.isNaN(price)) return badField("aggTrade", "p", p.p);
-  const amount = num(p.q);
-  if (Number.isNaN(amount)) return badField("aggTrade", "q", p.q);
-  const ts = epochMs(p.T ?? p.E);
-  if (Number.isNaN(ts)) return badField("aggTrade", "T", p.T);
-  const m = p.m;
-  if (typeof m !== "boolean") return badField("aggTrade", "m", m);
-  const msg: Trade = {
-    type: "trade",
-    exchange: EXCHANGE,
-    market,
-    symbol,
-    ts,
-    recvTs: ctx.recvTs,
-    id: String(id),
-    price,
-    amount,
-    side: m ? "sell" : "buy",
-  };
-  return { kind: "data", messages: [msg] };
+  return String(id);
 }
 
 /**
@@ -127,39 +114,12 @@ function parseTrade(p: Record<string, unknown>, ctx: ParseContext): FrameResult 
   return parseRawTrade(p, ctx);
 }
 
+// T (matching engine) like bookTicker's, so a market's book and bbo share a clock; USD-M's
+// continuity rule: pu must equal the previous event's u
+const USDM_DIFF: DepthDiffFormat = { time: "T", prevSeq: "pu" };
+
 function parseDepthUpdate(p: Record<string, unknown>, ctx: ParseContext): FrameResult {
-  const symbol = p.s;
-  if (typeof symbol !== "string") return badField("depthUpdate", "s", symbol);
-  const market = ctx.marketOf(symbol);
-  if (market === undefined) return unknownSymbol("depthUpdate", symbol);
-  // T (matching engine) like bookTicker's, so a market's book and bbo share a clock
-  const ts = epochMs(p.T ?? p.E);
-  if (Number.isNaN(ts)) return badField("depthUpdate", "T", p.T ?? p.E);
-  const first = int(p.U);
-  if (Number.isNaN(first)) return badField("depthUpdate", "U", p.U);
-  const last = int(p.u);
-  if (Number.isNaN(last) || last < first) return badField("depthUpdate", "u", p.u);
-  const prev = int(p.pu);
-  if (Number.isNaN(prev)) return badField("depthUpdate", "pu", p.pu);
-  const bids = levels(p.b);
-  if (bids === null) return badField("depthUpdate", "b", p.b);
-  const asks = levels(p.a);
-  if (asks === null) return badField("depthUpdate", "a", p.a);
-  const msg: Book = {
-    type: "book",
-    exchange: EXCHANGE,
-    market,
-    symbol,
-    ts,
-    recvTs: ctx.recvTs,
-    kind: "delta",
-    seq: last,
-    // USD-M's continuity rule: pu must equal the previous event's u
-    prevSeq: prev,
-    bids,
-    asks,
-  };
-  return { kind: "data", messages: [msg] };
+  return parseDepthDiff(p, ctx, USDM_DIFF);
 }
 
 /** An optional decimal field: absent → null; present but not a number → NaN. */

@@ -1,5 +1,13 @@
 import type { FeedChannel, Subscription } from "../../../adapter.ts";
 import type { CandleInterval } from "../../../schemas/messages.ts";
+import {
+  BINANCE_INTERVALS,
+  intervalGuard,
+  parseStreamNameWith,
+  type StreamFormat,
+  type StreamRefOf,
+  streamNameWith,
+} from "../streams.ts";
 import { streamSymbol } from "./symbols.ts";
 
 /**
@@ -13,29 +21,9 @@ import { streamSymbol } from "./symbols.ts";
 export type UsdmRoute = "public" | "market";
 
 /** Kline intervals of USD-M (WS and REST): every normalized interval except 1s. */
-export const USDM_INTERVALS = [
-  "1m",
-  "3m",
-  "5m",
-  "15m",
-  "30m",
-  "1h",
-  "2h",
-  "4h",
-  "6h",
-  "8h",
-  "12h",
-  "1d",
-  "3d",
-  "1w",
-  "1M",
-] as const satisfies readonly CandleInterval[];
+export const USDM_INTERVALS: readonly CandleInterval[] = BINANCE_INTERVALS.filter((i) => i !== "1s");
 
-const INTERVAL_SET: ReadonlySet<string> = new Set<string>(USDM_INTERVALS);
-
-export function isUsdmInterval(v: unknown): v is CandleInterval {
-  return typeof v === "string" && INTERVAL_SET.has(v);
-}
+export const isUsdmInterval: (v: unknown) => v is CandleInterval = intervalGuard(USDM_INTERVALS);
 
 /** Normalized channels the USD-M adapter serves. */
 export const USDM_CHANNELS = [
@@ -69,67 +57,40 @@ export function routeOf(stream: string): UsdmRoute {
   return kind.startsWith("@depth") || kind === "@bookTicker" ? "public" : "market";
 }
 
+const USDM_FORMAT: StreamFormat<(typeof USDM_CHANNELS)[number]> = {
+  streamSymbol,
+  suffix: USDM_STREAM_SUFFIX,
+  intervals: USDM_INTERVALS,
+  isInterval: isUsdmInterval,
+  // the other speeds of the same data read back too (`@depth@250ms`, `@markPrice` every 3 s, …)
+  names: new Map([
+    ["@aggTrade", "trade"],
+    ["@bookTicker", "bbo"],
+    ["@ticker", "ticker"],
+    ["@depth", "book"],
+    ["@depth@0ms", "book"],
+    ["@depth@100ms", "book"],
+    ["@depth@250ms", "book"],
+    ["@depth@500ms", "book"],
+    ["@markPrice", "deriv"],
+    ["@markPrice@1s", "deriv"],
+    ["@forceOrder", "liquidation"],
+  ]),
+  label: "binance USD-M",
+  owner: "binance USD-M",
+};
+
 /** The USD-M stream name of a subscription. Throws on a channel or interval USD-M lacks. */
 export function streamName(sub: Subscription): string {
-  const symbol = streamSymbol(sub.market);
-  switch (sub.channel) {
-    case "trade":
-    case "bbo":
-    case "ticker":
-    case "book":
-    case "deriv":
-    case "liquidation":
-      return symbol + USDM_STREAM_SUFFIX[sub.channel];
-    case "candle":
-      if (!isUsdmInterval(sub.interval)) {
-        throw new Error(
-          `binance USD-M: candle subscription for ${sub.market} needs an interval (${USDM_INTERVALS.join(", ")})`,
-        );
-      }
-      return `${symbol}@kline_${sub.interval}`;
-    default:
-      throw new Error(`binance USD-M has no "${String(sub.channel)}" channel`);
-  }
+  return streamNameWith(sub, USDM_FORMAT);
 }
 
-export interface UsdmStreamRef {
-  /** Uppercase exchange symbol. */
-  symbol: string;
-  channel: (typeof USDM_CHANNELS)[number];
-  interval?: CandleInterval;
-}
+export type UsdmStreamRef = StreamRefOf<(typeof USDM_CHANNELS)[number]>;
 
 /**
  * The reverse of streamName (for the simulator and for logs), also reading the other speeds of
  * the same data (`@depth`, `@depth@250ms|500ms|0ms`, `@markPrice` every 3 s); undefined otherwise.
  */
 export function parseStreamName(name: string): UsdmStreamRef | undefined {
-  const at = name.indexOf("@");
-  if (at <= 0) return undefined;
-  const symbol = name.slice(0, at).toUpperCase();
-  const rest = name.slice(at);
-  switch (rest) {
-    case "@aggTrade":
-      return { symbol, channel: "trade" };
-    case "@bookTicker":
-      return { symbol, channel: "bbo" };
-    case "@ticker":
-      return { symbol, channel: "ticker" };
-    case "@depth":
-    case "@depth@0ms":
-    case "@depth@100ms":
-    case "@depth@250ms":
-    case "@depth@500ms":
-      return { symbol, channel: "book" };
-    case "@markPrice":
-    case "@markPrice@1s":
-      return { symbol, channel: "deriv" };
-    case "@forceOrder":
-      return { symbol, channel: "liquidation" };
-  }
-  if (rest.startsWith("@kline_")) {
-    const interval = rest.slice(7);
-    if (isUsdmInterval(interval)) return { symbol, channel: "candle", interval };
-  }
-  return undefined;
+  return parseStreamNameWith(name, USDM_FORMAT);
 }
