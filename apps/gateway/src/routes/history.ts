@@ -31,119 +31,108 @@ const interval = t.Union(
   { description: "candle interval", error: `interval must be one of ${CANDLE_INTERVALS.join(", ")}` },
 );
 
+const windowFields = {
+  exchange: q.exchange,
+  market: q.market,
+  from: t.Optional(q.from),
+  to: t.Optional(q.to),
+  limit: t.Optional(q.limit),
+};
+const errors = { 400: ErrorBodySchema, 404: ErrorBodySchema, 503: ErrorBodySchema };
+
+type TimeRange = ReturnType<typeof parseTimeRange>;
+
+/** Checks the exchange, the window and the market, reads the rows, and fills a missing symbol. */
+async function readWindow<R extends { market: string; symbol: string }>(
+  deps: RouteDeps,
+  query: { exchange: string; market: string; from?: string; to?: string },
+  read: (range: TimeRange) => Promise<R[]>,
+): Promise<{ data: R[] }> {
+  const exchange = requireExchange(deps, query.exchange);
+  const range = parseTimeRange(query.from, query.to);
+  await requireMarket(deps, query.exchange, query.market);
+  const rows = await read(range);
+  for (const r of rows) if (r.symbol === "") r.symbol = symbolFor(exchange, r.market);
+  return { data: rows };
+}
+
+/** With `from`, the first rows after it; without, the latest ones — ascending either way. */
+async function ascendingWindow<R>(
+  range: TimeRange,
+  select: (order: "asc" | "desc") => Promise<R[]>,
+): Promise<R[]> {
+  const forward = range.from !== undefined;
+  const rows = await select(forward ? "asc" : "desc");
+  return forward ? rows : rows.reverse();
+}
+
 /** Trades, candles and liquidations from TimescaleDB. */
 export function historyRoutes(deps: RouteDeps) {
   return new Elysia()
     .get(
       "/trades",
-      async ({ query }) => {
-        const adapter = requireExchange(deps, query.exchange);
-        const range = parseTimeRange(query.from, query.to);
-        await requireMarket(deps, query.exchange, query.market);
-        const forward = range.from !== undefined;
-        const trades = await selectTrades(deps.sql, {
-          exchange: query.exchange,
-          market: query.market,
-          ...range,
-          limit: query.limit,
-          order: forward ? "asc" : "desc",
-        });
-        if (!forward) trades.reverse();
-        for (const tr of trades) if (tr.symbol === "") tr.symbol = symbolFor(adapter, tr.market);
-        return { data: trades };
-      },
+      ({ query }) =>
+        readWindow(deps, query, (range) =>
+          ascendingWindow(range, (order) =>
+            selectTrades(deps.sql, {
+              exchange: query.exchange,
+              market: query.market,
+              ...range,
+              limit: query.limit,
+              order,
+            }),
+          ),
+        ),
       {
-        query: t.Object({
-          exchange: q.exchange,
-          market: q.market,
-          from: t.Optional(q.from),
-          to: t.Optional(q.to),
-          limit: t.Optional(q.limit),
-        }),
+        query: t.Object(windowFields),
         detail: { tags: ["market data"], summary: "Trade history", description: WINDOW_DOC },
-        response: {
-          200: T.Object({ data: T.Array(TradeSchema) }),
-          400: ErrorBodySchema,
-          404: ErrorBodySchema,
-          503: ErrorBodySchema,
-        },
+        response: { 200: T.Object({ data: T.Array(TradeSchema) }), ...errors },
       },
     )
     .get(
       "/liquidations",
-      async ({ query }) => {
-        const adapter = requireExchange(deps, query.exchange);
-        const range = parseTimeRange(query.from, query.to);
-        await requireMarket(deps, query.exchange, query.market);
-        const forward = range.from !== undefined;
-        const liquidations = await selectLiquidations(deps.sql, {
-          exchange: query.exchange,
-          market: query.market,
-          ...range,
-          limit: query.limit,
-          order: forward ? "asc" : "desc",
-        });
-        if (!forward) liquidations.reverse();
-        for (const l of liquidations) if (l.symbol === "") l.symbol = symbolFor(adapter, l.market);
-        return { data: liquidations };
-      },
+      ({ query }) =>
+        readWindow(deps, query, (range) =>
+          ascendingWindow(range, (order) =>
+            selectLiquidations(deps.sql, {
+              exchange: query.exchange,
+              market: query.market,
+              ...range,
+              limit: query.limit,
+              order,
+            }),
+          ),
+        ),
       {
-        query: t.Object({
-          exchange: q.exchange,
-          market: q.market,
-          from: t.Optional(q.from),
-          to: t.Optional(q.to),
-          limit: t.Optional(q.limit),
-        }),
+        query: t.Object(windowFields),
         detail: {
           tags: ["market data"],
           summary: "Liquidation history",
           description: `${WINDOW_DOC} \`side\` is the liquidation order's side (sell: a long was liquidated).`,
         },
-        response: {
-          200: T.Object({ data: T.Array(LiquidationSchema) }),
-          400: ErrorBodySchema,
-          404: ErrorBodySchema,
-          503: ErrorBodySchema,
-        },
+        response: { 200: T.Object({ data: T.Array(LiquidationSchema) }), ...errors },
       },
     )
     .get(
       "/candles",
-      async ({ query }) => {
-        const adapter = requireExchange(deps, query.exchange);
-        const range = parseTimeRange(query.from, query.to);
-        await requireMarket(deps, query.exchange, query.market);
-        const candles = await selectCandles(deps.sql, {
-          exchange: query.exchange,
-          market: query.market,
-          interval: query.interval,
-          ...range,
-          limit: query.limit,
-        });
-        for (const c of candles) if (c.symbol === "") c.symbol = symbolFor(adapter, c.market);
-        return { data: candles };
-      },
+      ({ query }) =>
+        readWindow(deps, query, (range) =>
+          selectCandles(deps.sql, {
+            exchange: query.exchange,
+            market: query.market,
+            interval: query.interval,
+            ...range,
+            limit: query.limit,
+          }),
+        ),
       {
-        query: t.Object({
-          exchange: q.exchange,
-          market: q.market,
-          interval,
-          from: t.Optional(q.from),
-          to: t.Optional(q.to),
-          limit: t.Optional(q.limit),
-        }),
+        query: t.Object({ ...windowFields, interval }),
         detail: {
           tags: ["market data"],
           summary: "Candles (OHLCV) of one interval",
           description: `${WINDOW_DOC} Windows select by open time; the current candle is included with closed: false.`,
         },
-        response: {
-          200: CandlesResponse,
-          400: ErrorBodySchema,
-          404: ErrorBodySchema,
-          503: ErrorBodySchema,
-        },
+        response: { 200: CandlesResponse, ...errors },
       },
     );
 }
