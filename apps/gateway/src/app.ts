@@ -11,11 +11,16 @@ import {
 } from "@tickerplant/runtime";
 import { Elysia } from "elysia";
 import type { Registry } from "prom-client";
+import { Access } from "./access/access.ts";
+import { CorsPolicy } from "./access/cors.ts";
+import { ApiKeyRing, parseApiKeys } from "./access/keys.ts";
 import type { GatewayConfig } from "./config.ts";
 import { handleError } from "./error-handler.ts";
+import { ApiError } from "./errors.ts";
 import { createGatewayMetrics } from "./metrics.ts";
 import { openapiPlugin } from "./openapi.ts";
 import { adminRoutes } from "./routes/admin.ts";
+import { configRoute } from "./routes/config.ts";
 import type { RouteDeps } from "./routes/common.ts";
 import { exchangesRoute } from "./routes/exchanges.ts";
 import { historyRoutes } from "./routes/history.ts";
@@ -60,15 +65,30 @@ function buildApp(deps: GatewayDeps) {
   const streams = new SubjectStreams();
   const hub = new FanoutHub({ nats: deps.nats, streams, log, metrics });
   const books = new BookHub({ hub, metrics, log, snapshotIntervalMs: config.BOOK_SNAPSHOT_INTERVAL_MS });
+  const access = new Access({
+    keys: new ApiKeyRing(parseApiKeys(config.API_KEYS, config.ADMIN_API_KEYS)),
+    keyRequired: config.API_KEY_REQUIRED,
+    ratePerIp: config.RATE_LIMIT_PER_IP,
+    ratePerKey: config.RATE_LIMIT_PER_KEY,
+    wsPerIp: config.WS_MAX_CLIENTS_PER_IP,
+    wsPerKey: config.WS_MAX_CLIENTS_PER_KEY,
+    trustProxy: config.TRUST_PROXY,
+    metrics,
+  });
+  const cors = new CorsPolicy(config.CORS_ORIGIN);
   const routeDeps: RouteDeps = {
     sql: deps.sql,
     redis: deps.redis,
     exchanges: deps.exchanges ?? EXCHANGES,
     metrics,
     log,
+    access,
   };
   const started = new WeakMap<Request, number>();
   const app = new Elysia({
+    // A declared Content-Length over the limit gets our 413 body (onRequest); Bun's own cap stops
+    // undeclared (chunked) bodies.
+    serve: { maxRequestBodySize: config.HTTP_MAX_BODY_BYTES * 2 },
     websocket: {
       // Bun's own hard cap closes with 1009; below it, oversized messages get a message_too_large error.
       maxPayloadLength: Math.max(64 * 1024, config.WS_MAX_MESSAGE_BYTES * 4),
@@ -80,12 +100,21 @@ function buildApp(deps: GatewayDeps) {
       perMessageDeflate: false,
     },
   })
-    .onRequest(({ request, set }) => {
+    .onRequest(({ request, set, server }) => {
       started.set(request, performance.now());
-      if (config.CORS_ORIGIN !== "") set.headers["access-control-allow-origin"] = config.CORS_ORIGIN;
+      const path = new URL(request.url).pathname;
+      const api = path.startsWith("/api/");
+      if (api) Object.assign(set.headers, cors.headers(request));
+      if (api && request.method === "OPTIONS") return cors.preflight(request);
+      const length = Number(request.headers.get("content-length") ?? 0);
+      if (length > config.HTTP_MAX_BODY_BYTES) {
+        metrics.payloadTooLarge.inc();
+        throw new ApiError(413, "payload_too_large", `request bodies are limited to ${config.HTTP_MAX_BODY_BYTES} bytes`);
+      }
+      if (api || path === "/ws") access.admit(request, server, { keyInQuery: path === "/ws" });
     })
     .onError(({ code, error, request, route, set }) =>
-      handleError({ code, error, request, route, set, log, cors: config.CORS_ORIGIN }),
+      handleError({ code, error, request, route, set, log, cors: cors.headers(request) }),
     )
     .onAfterResponse(({ request, route, set }) => {
       const t0 = started.get(request);
@@ -104,7 +133,8 @@ function buildApp(deps: GatewayDeps) {
         .use(derivsRoute(routeDeps))
         .use(historyRoutes(routeDeps))
         .use(orderbookRoute({ ...routeDeps, books }))
-        .use(adminRoutes({ ...routeDeps, store: deps.subscriptions, apiKeys: config.ADMIN_API_KEYS })),
+        .use(adminRoutes({ ...routeDeps, store: deps.subscriptions }))
+        .use(configRoute({ config })),
     )
     .use(
       opsRoutes({
@@ -123,6 +153,7 @@ function buildApp(deps: GatewayDeps) {
         redis: deps.redis,
         log,
         metrics,
+        access,
         maxClients: config.WS_MAX_CLIENTS,
         limits: {
           maxMessageBytes: config.WS_MAX_MESSAGE_BYTES,

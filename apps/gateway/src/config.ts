@@ -15,13 +15,49 @@ export const GatewayEnv = T.Object({
   ...NatsEnv,
   ...RedisEnv,
   ...DatabaseEnv,
-  CORS_ORIGIN: T.String({
-    default: "*",
-    description: "Access-Control-Allow-Origin for /api/v1; empty string disables",
-  }),
+  NODE_ENV: T.String({ default: "development", description: "production changes secure defaults (CORS)" }),
+  CORS_ORIGIN: T.Optional(
+    CsvList({
+      description:
+        "origins allowed to call /api/v1 from a browser (comma list), * = any, none = no CORS; default * except none when NODE_ENV=production",
+    }),
+  ),
   ADMIN_API_KEYS: CsvList({
     default: [],
-    description: "keys accepted in x-api-key by /api/v1/admin; none = admin API off",
+    description: "secrets accepted in x-api-key with the admin role (/api/v1/admin); none = admin API off",
+  }),
+  API_KEYS: CsvList({
+    default: [],
+    description: "API keys as <id>:<role>:<secret> (role read, write or admin; secret ≥ 16 characters)",
+  }),
+  API_KEY_REQUIRED: T.Boolean({
+    default: false,
+    description: "true = every /api/v1 request and /ws connection needs a key (role read or above)",
+  }),
+  RATE_LIMIT_PER_IP: T.Number({
+    default: 100,
+    minimum: 0,
+    description: "REST requests per second per client address without a key (bursts of twice that); 0 = off",
+  }),
+  RATE_LIMIT_PER_KEY: T.Number({
+    default: 500,
+    minimum: 0,
+    description: "REST requests per second per API key (bursts of twice that); 0 = off",
+  }),
+  WS_MAX_CLIENTS_PER_IP: T.Integer({
+    default: 250,
+    minimum: 0,
+    description: "open WebSocket connections per client address without a key; 0 = off",
+  }),
+  WS_MAX_CLIENTS_PER_KEY: T.Integer({
+    default: 1000,
+    minimum: 0,
+    description: "open WebSocket connections per API key; 0 = off",
+  }),
+  HTTP_MAX_BODY_BYTES: T.Integer({ default: 65536, minimum: 1024, description: "largest REST request body" }),
+  TRUST_PROXY: T.Boolean({
+    default: false,
+    description: "behind one reverse proxy: the client address is the last X-Forwarded-For entry",
   }),
   WS_MAX_CLIENTS: T.Integer({ default: 1000, minimum: 1 }),
   WS_MAX_MESSAGE_BYTES: T.Integer({
@@ -50,8 +86,10 @@ export const GatewayEnv = T.Object({
   }),
 });
 
-export type GatewayConfig = Static<typeof GatewayEnv>;
+export type GatewayConfig = Static<typeof GatewayEnv> & { CORS_ORIGIN: string[] };
 
 export function loadGatewayConfig(env: Record<string, string | undefined>): GatewayConfig {
-  return loadConfig(GatewayEnv, env);
+  const config = loadConfig(GatewayEnv, env);
+  const production = config.NODE_ENV === "production";
+  return { ...config, CORS_ORIGIN: config.CORS_ORIGIN ?? (production ? ["none"] : ["*"]) };
 }

@@ -29,7 +29,8 @@ export function handleError(o: {
   request: Request;
   route?: string;
   log: Logger;
-  cors: string;
+  /** CORS headers for this request's origin. */
+  cors: Record<string, string>;
   /** Elysia's response state: its status is what the request metrics record. */
   set: { status?: number | string };
 }): Response {
@@ -39,9 +40,10 @@ export function handleError(o: {
 }
 
 function toResponse(o: Parameters<typeof handleError>[0]): Response {
-  const headers: Record<string, string> = o.cors !== "" ? { "access-control-allow-origin": o.cors } : {};
+  const headers = o.cors;
   const { error } = o;
-  if (error instanceof ApiError) return errorResponse(error.status, error.code, error.message, headers);
+  if (error instanceof ApiError)
+    return errorResponse(error.status, error.code, error.message, { ...headers, ...error.headers });
   if (o.code === "VALIDATION") {
     const v = error as ValidationLike;
     if (v.type === "response") {

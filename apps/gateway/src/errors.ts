@@ -6,20 +6,25 @@ export const ErrorBodySchema = T.Object(
   { error: T.Object({ code: T.String(), message: T.String() }) },
   {
     description:
-      "error: invalid_request (400), unknown_exchange / unknown_market / not_found (404), internal (500), unavailable / book_unavailable (503)",
+      "error: invalid_request (400), unauthorized (401), forbidden (403), payload_too_large (413), rate_limited / too_many_connections (429, with Retry-After), unknown_exchange / unknown_market / not_found (404), internal (500), unavailable / book_unavailable (503)",
   },
 );
 
 /** An error the client is meant to see, with its HTTP status. */
 export class ApiError extends TickerplantError {
+  /** Response headers that go with the error (e.g. Retry-After). */
+  readonly headers: Record<string, string>;
+
   constructor(
     readonly status: number,
     code: string,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; headers?: Record<string, string> },
   ) {
     super(code, message, status >= 500, options);
+    this.headers = options?.headers ?? {};
   }
+
 }
 
 export const unknownExchange = (id: string) =>

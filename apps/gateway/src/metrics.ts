@@ -10,6 +10,23 @@ export function createGatewayMetrics(registry: Registry) {
       labelNames: ["route", "status"],
       registers,
     }),
+    rateLimited: new Counter({
+      name: "tickerplant_gateway_rate_limited_total",
+      help: "requests and WebSocket connections refused with 429, by scope (ip, key) and kind (request, connection)",
+      labelNames: ["scope", "kind"],
+      registers,
+    }),
+    authFailures: new Counter({
+      name: "tickerplant_gateway_auth_failures_total",
+      help: "requests refused for their API key: missing, invalid (401) or forbidden (403, role too low)",
+      labelNames: ["reason"],
+      registers,
+    }),
+    payloadTooLarge: new Counter({
+      name: "tickerplant_gateway_payload_too_large_total",
+      help: "requests refused with 413 because their body exceeds HTTP_MAX_BODY_BYTES",
+      registers,
+    }),
     httpSeconds: new Histogram({
       name: "tickerplant_gateway_http_request_seconds",
       help: "REST request duration by route",

@@ -8,6 +8,7 @@ export * from "./metrics.ts";
 export * from "./nats.ts";
 export * from "./publisher.ts";
 export * from "./rate-window.ts";
+export * from "./redact.ts";
 export * from "./redis.ts";
 export * from "./rest-executor.ts";
 export * from "./shutdown.ts";

@@ -1,4 +1,6 @@
-/** Structured JSON logs, one object per line on stdout. */
+import { isSecretName, REDACTED, redact, redactString } from "./redact.ts";
+
+/** Structured JSON logs, one object per line on stdout. Secrets never reach a log line (redact.ts). */
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -9,14 +11,6 @@ export interface Logger {
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
   child(fields: Record<string, unknown>): Logger;
-}
-
-function serializeError(err: unknown): unknown {
-  if (!(err instanceof Error)) return err;
-  const out: Record<string, unknown> = { name: err.name, message: err.message };
-  if ("code" in err) out.code = (err as { code: unknown }).code;
-  if (err.cause !== undefined) out.cause = serializeError(err.cause);
-  return out;
 }
 
 export function createLogger(
@@ -31,10 +25,10 @@ export function createLogger(
       time: new Date().toISOString(),
       level,
       service: options.service,
-      msg,
+      msg: redactString(msg),
     };
-    Object.assign(entry, bound);
-    if (fields) for (const [k, v] of Object.entries(fields)) entry[k] = k === "err" ? serializeError(v) : v;
+    for (const source of [bound, fields ?? {}])
+      for (const [k, v] of Object.entries(source)) entry[k] = isSecretName(k) ? REDACTED : redact(v);
     write(JSON.stringify(entry));
   };
   return {

@@ -2,6 +2,7 @@ import { Type as T } from "@sinclair/typebox";
 import type { Exchange } from "@tickerplant/core";
 import type { Logger, Redis, Sql } from "@tickerplant/runtime";
 import { t } from "elysia";
+import type { Access } from "../access/access.ts";
 import { unknownExchange, unknownMarket } from "../errors.ts";
 import type { GatewayMetrics } from "../metrics.ts";
 import { marketListing } from "../queries.ts";
@@ -13,6 +14,8 @@ export interface RouteDeps {
   exchanges: Readonly<Record<string, Exchange>>;
   metrics: GatewayMetrics;
   log: Logger;
+  /** API keys, roles and rate limits: state-changing routes take `beforeHandle: access.require("write")`. */
+  access: Access;
 }
 
 export function requireExchange(deps: RouteDeps, id: string): Exchange {
