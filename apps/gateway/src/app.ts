@@ -20,8 +20,8 @@ import { ApiError } from "./errors.ts";
 import { createGatewayMetrics } from "./metrics.ts";
 import { openapiPlugin } from "./openapi.ts";
 import { adminRoutes } from "./routes/admin.ts";
-import { configRoute } from "./routes/config.ts";
 import type { RouteDeps } from "./routes/common.ts";
+import { configRoute } from "./routes/config.ts";
 import { exchangesRoute } from "./routes/exchanges.ts";
 import { historyRoutes } from "./routes/history.ts";
 import { derivsRoute, statsRoute, tickersRoute } from "./routes/latest.ts";
@@ -109,7 +109,11 @@ function buildApp(deps: GatewayDeps) {
       const length = Number(request.headers.get("content-length") ?? 0);
       if (length > config.HTTP_MAX_BODY_BYTES) {
         metrics.payloadTooLarge.inc();
-        throw new ApiError(413, "payload_too_large", `request bodies are limited to ${config.HTTP_MAX_BODY_BYTES} bytes`);
+        throw new ApiError(
+          413,
+          "payload_too_large",
+          `request bodies are limited to ${config.HTTP_MAX_BODY_BYTES} bytes`,
+        );
       }
       if (api || path === "/ws") access.admit(request, server, { keyInQuery: path === "/ws" });
     })

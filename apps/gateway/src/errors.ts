@@ -24,7 +24,6 @@ export class ApiError extends TickerplantError {
     super(code, message, status >= 500, options);
     this.headers = options?.headers ?? {};
   }
-
 }
 
 export const unknownExchange = (id: string) =>

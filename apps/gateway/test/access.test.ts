@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { createLogger } from "@tickerplant/runtime";
 import { Elysia } from "elysia";
 import { Registry } from "prom-client";
 import { Access } from "../src/access/access.ts";
@@ -7,7 +8,6 @@ import { ApiKeyConfigError, ApiKeyRing, parseApiKeys } from "../src/access/keys.
 import { RateLimiter } from "../src/access/rate-limiter.ts";
 import { handleError } from "../src/error-handler.ts";
 import { createGatewayMetrics } from "../src/metrics.ts";
-import { createLogger } from "@tickerplant/runtime";
 
 const READ = "reader-secret-0123456789";
 const WRITE = "writer-secret-0123456789";
@@ -175,6 +175,8 @@ describe("CORS", () => {
     const ok = policy.preflight(req("https://app.example"));
     expect(ok.status).toBe(204);
     expect(ok.headers.get("access-control-allow-headers")).toContain("x-api-key");
-    expect(policy.preflight(req("https://evil.example")).headers.get("access-control-allow-methods")).toBeNull();
+    expect(
+      policy.preflight(req("https://evil.example")).headers.get("access-control-allow-methods"),
+    ).toBeNull();
   });
 });

@@ -32,7 +32,8 @@ describe("GET /api/v1/config", () => {
       const res = await fetch(`${secretsInUrls.base}/api/v1/config`);
       expect(res.status).toBe(200);
       const text = await res.text();
-      for (const secret of [ADMIN, WRITER, "nats-token-never-shown", "natsuser"]) expect(text).not.toContain(secret);
+      for (const secret of [ADMIN, WRITER, "nats-token-never-shown", "natsuser"])
+        expect(text).not.toContain(secret);
       const { data } = JSON.parse(text) as { data: Record<string, unknown> };
       expect(data.HTTP_MAX_BODY_BYTES).toBe(65536);
       expect(data.ADMIN_API_KEYS).toEqual(["[redacted]"]);
@@ -66,7 +67,9 @@ describe("production defaults", () => {
     expect(res.headers.get("access-control-allow-origin")).toBeNull();
     const listed = await startTestGateway({ NODE_ENV: "production", CORS_ORIGIN: "https://app.example" });
     try {
-      const ok = await fetch(`${listed.base}/api/v1/exchanges`, { headers: { origin: "https://app.example" } });
+      const ok = await fetch(`${listed.base}/api/v1/exchanges`, {
+        headers: { origin: "https://app.example" },
+      });
       expect(ok.headers.get("access-control-allow-origin")).toBe("https://app.example");
       const pre = await fetch(`${listed.base}/api/v1/jobs`, {
         method: "OPTIONS",
@@ -122,7 +125,12 @@ describe("WebSocket connection limits", () => {
       const third = await opened(g.wsUrl);
       expect(third.ok).toBe(false);
       const upgrade = await fetch(`${g.base}/ws`, {
-        headers: { connection: "Upgrade", upgrade: "websocket", "sec-websocket-version": "13", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==" },
+        headers: {
+          connection: "Upgrade",
+          upgrade: "websocket",
+          "sec-websocket-version": "13",
+          "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+        },
       });
       expect(upgrade.status).toBe(429);
       expect(upgrade.headers.get("retry-after")).toBe("5");
@@ -141,8 +149,12 @@ describe("WebSocket connection limits", () => {
       const again = await waitForOpen(g.wsUrl);
       mine.push(again);
       const metrics = await (await fetch(`${g.base}/metrics`)).text();
-      expect(metrics).toMatch(/tickerplant_gateway_rate_limited_total\{scope="ip",kind="connection"[^}]*\} [1-9]/);
-      expect(metrics).toMatch(/tickerplant_gateway_rate_limited_total\{scope="key",kind="connection"[^}]*\} [1-9]/);
+      expect(metrics).toMatch(
+        /tickerplant_gateway_rate_limited_total\{scope="ip",kind="connection"[^}]*\} [1-9]/,
+      );
+      expect(metrics).toMatch(
+        /tickerplant_gateway_rate_limited_total\{scope="key",kind="connection"[^}]*\} [1-9]/,
+      );
     } finally {
       for (const ws of mine) ws.close();
     }

@@ -8,7 +8,8 @@ export const REDACTED = "[redacted]";
 const SECRET_NAME =
   /password|passwd|passphrase|(^|_)pass$|secret|token|api[_-]?keys?|apikey|credential|private[_-]?key|authorization|cookie|signature/i;
 const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)[^\s/@"']+@/gi;
-const SECRET_QUERY = /((?:^|[?&\s;,"'])(?:api[_-]?key|apikey|key|token|secret|password|signature)=)[^&\s"'#]*/gi;
+const SECRET_QUERY =
+  /((?:^|[?&\s;,"'])(?:api[_-]?key|apikey|key|token|secret|password|signature)=)[^&\s"'#]*/gi;
 
 export function isSecretName(name: string): boolean {
   return SECRET_NAME.test(name);

@@ -2,11 +2,19 @@ import { describe, expect, test } from "bun:test";
 import { createLogger } from "../src/logger.ts";
 import { redact, redactString } from "../src/redact.ts";
 
-const SECRETS = ["hunter2-db-password", "redis-secret-pw", "nats-token-xyz", "api-key-0123456789abcdef", "whsec-abc"];
+const SECRETS = [
+  "hunter2-db-password",
+  "redis-secret-pw",
+  "nats-token-xyz",
+  "api-key-0123456789abcdef",
+  "whsec-abc",
+];
 
 describe("redaction", () => {
   test("URL credentials and secret query parameters", () => {
-    expect(redactString("postgres://app:hunter2-db-password@db:5432/x")).toBe("postgres://[redacted]@db:5432/x");
+    expect(redactString("postgres://app:hunter2-db-password@db:5432/x")).toBe(
+      "postgres://[redacted]@db:5432/x",
+    );
     expect(redactString("redis://:redis-secret-pw@r:6379/0")).toBe("redis://[redacted]@r:6379/0");
     expect(redactString("GET http://gw/ws?api_key=api-key-0123456789abcdef&x=1")).toBe(
       "GET http://gw/ws?api_key=[redacted]&x=1",
@@ -36,7 +44,10 @@ describe("logs never contain secrets", () => {
       url: "postgres://app:hunter2-db-password@db/x",
     });
     log.info("connecting to nats://u:nats-token-xyz@n:4222", {
-      config: { REDIS_URL: "redis://:redis-secret-pw@r:6379", API_KEYS: ["ci:write:api-key-0123456789abcdef"] },
+      config: {
+        REDIS_URL: "redis://:redis-secret-pw@r:6379",
+        API_KEYS: ["ci:write:api-key-0123456789abcdef"],
+      },
       apiKey: "api-key-0123456789abcdef",
       headers: { authorization: "Bearer whsec-abc" },
     });

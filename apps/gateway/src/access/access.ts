@@ -84,7 +84,11 @@ export class Access {
       }
       if (!roleAtLeast(p.key.role, role)) {
         this.o.metrics.authFailures.inc({ reason: "forbidden" });
-        throw new ApiError(403, "forbidden", `this API key's role (${p.key.role}) cannot do this; ${role} is required`);
+        throw new ApiError(
+          403,
+          "forbidden",
+          `this API key's role (${p.key.role}) cannot do this; ${role} is required`,
+        );
       }
     };
   }

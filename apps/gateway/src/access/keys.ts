@@ -43,7 +43,8 @@ export function parseApiKeys(entries: readonly string[], adminSecrets: readonly 
       throw new ApiKeyConfigError(`API_KEYS entry "${id}": the secret must be at least 16 characters`);
     keys.push({ id, role: role as Role, secret });
   }
-  for (const [i, secret] of adminSecrets.entries()) keys.push({ id: `admin-${i + 1}`, role: "admin", secret });
+  for (const [i, secret] of adminSecrets.entries())
+    keys.push({ id: `admin-${i + 1}`, role: "admin", secret });
   const ids = new Set<string>();
   const secrets = new Set<string>();
   for (const k of keys) {
