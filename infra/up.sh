@@ -53,37 +53,50 @@ wait_http() { # url, name
   exit 1
 }
 
-# Live when the exchanges answer; the simulator otherwise. A deployment that names its source
-# (SOURCE=live) never falls back to simulated data.
+# SOURCE=auto decides per exchange: live where the exchange's REST answers, the simulator for the
+# others (SOURCES=binance=live,okx=simulated tells the ingestor). A deployment that names its
+# source (SOURCE=live) never falls back to simulated data.
+SOURCES="${SOURCES:-}"
 if [ "$SOURCE" = "auto" ]; then
-  SOURCE=simulated
-  for probe in https://api.binance.com/api/v3/ping https://api.bybit.com/v5/market/time https://www.okx.com/api/v5/public/time; do
-    if curl -fsS -m 4 -o /dev/null "$probe" 2>/dev/null; then SOURCE=live; break; fi
-  done
+  SOURCES=$(bun "$ROOT/infra/probe-sources.ts" "$EXCHANGES")
+  case ",$SOURCES," in
+    *=live,*) case ",$SOURCES," in *=simulated,*) SOURCE=live ;; *) SOURCE=live; SOURCES="" ;; esac ;;
+    *) SOURCE=simulated; SOURCES="" ;;
+  esac
 fi
+SIMULATED_EXCHANGES=""
+for ex in ${EXCHANGES//,/ }; do
+  src="$SOURCE"
+  case ",$SOURCES," in *",$ex=simulated,"*) src=simulated ;; *",$ex=live,"*) src=live ;; esac
+  [ "$src" = "simulated" ] && SIMULATED_EXCHANGES="$SIMULATED_EXCHANGES${SIMULATED_EXCHANGES:+,}$ex"
+done
 for f in "$RUN"/simulator*.pid; do [ -e "$f" ] && stop_pid "$f"; done
-if [ "$SOURCE" = "simulated" ]; then
-  # One simulator per exchange, each speaking that exchange's protocol, on consecutive ports.
+if [ -n "$SIMULATED_EXCHANGES" ]; then
+  # One simulator per simulated exchange, each speaking that exchange's protocol, on consecutive ports.
   overrides=""
   port=$SIMULATOR_PORT
-  for ex in ${EXCHANGES//,/ }; do
+  for ex in ${SIMULATED_EXCHANGES//,/ }; do
     start "simulator-$ex" env SIMULATOR_EXCHANGE="$ex" SIMULATOR_PORT="$port" \
       SIMULATOR_MARKETS="${SIMULATOR_MARKETS:-$MARKETS}" bun "$ROOT/packages/testkit/src/bin/simulator.ts"
     overrides="$overrides${overrides:+,}$ex.ws=ws://127.0.0.1:$port,$ex.rest=http://127.0.0.1:$port"
     port=$((port + 1))
   done
   port=$SIMULATOR_PORT
-  for ex in ${EXCHANGES//,/ }; do
+  for ex in ${SIMULATED_EXCHANGES//,/ }; do
     wait_http "http://127.0.0.1:$port/_sim/info" "simulator-$ex"
     port=$((port + 1))
   done
   export EXCHANGE_URL_OVERRIDES="${EXCHANGE_URL_OVERRIDES:-$overrides}"
 fi
+# The scheduler labels each exchange's REST data by what answers when the sources are mixed.
+SCHEDULER_SOURCE="$SOURCE"
+[ -n "$SOURCES" ] && SCHEDULER_SOURCE=auto
+export SOURCES
 export SOURCE EXCHANGES MARKETS CHANNELS CANDLE_INTERVALS NATS_URL REDIS_URL DATABASE_URL
 
 start storage-writer env HTTP_PORT=9102 bun "$ROOT/apps/storage-writer/src/main.ts"
 wait_http http://127.0.0.1:9102/health/ready storage-writer
-start scheduler env HTTP_PORT=9103 bun "$ROOT/apps/scheduler/src/main.ts"
+start scheduler env HTTP_PORT=9103 SOURCE="$SCHEDULER_SOURCE" bun "$ROOT/apps/scheduler/src/main.ts"
 start analyzer env HTTP_PORT=9104 bun "$ROOT/apps/analyzer/src/main.ts"
 start ingestor env HTTP_PORT=9101 bun "$ROOT/apps/ingestor/src/main.ts"
 start gateway env HTTP_PORT="$GATEWAY_PORT" bun "$ROOT/apps/gateway/src/main.ts"
@@ -92,7 +105,8 @@ for svc in scheduler:9103 analyzer:9104 ingestor:9101 gateway:$GATEWAY_PORT; do
 done
 
 banner="live exchange data"
-[ "$SOURCE" = "simulated" ] && banner="SIMULATED DATA — no live exchange answered; exchange simulators (${EXCHANGES//,/, }) run on :$SIMULATOR_PORT and up"
+[ -n "$SIMULATED_EXCHANGES" ] && banner="SIMULATED DATA for ${SIMULATED_EXCHANGES//,/, } (no live answer there; exchange simulators on :$SIMULATOR_PORT and up)"
+[ -n "$SOURCES" ] && banner="$banner; live: $(printf '%s' ",$SOURCES," | grep -oE '[a-z]+=live' | cut -d= -f1 | paste -sd, -)"
 cat <<MSG
 
 Tickerplant is up — source: $banner

@@ -9,6 +9,7 @@ import {
   onShutdown,
   provisionStreams,
   redisCheck,
+  ServicePresence,
   startHealthServer,
 } from "@tickerplant/runtime";
 import { loadAnalyzerConfig } from "./config.ts";
@@ -40,8 +41,16 @@ async function main(): Promise<void> {
     registry,
     checks: [natsCheck(nats), redisCheck(redis), analyzer.readiness()],
   });
-  onShutdown(log, [() => nats.close(), () => redis.quit(), () => health.stop(), () => analyzer.stop()]);
+  const presence = new ServicePresence({ redis, service, log, info: () => ({ port: health.port }) });
+  onShutdown(log, [
+    () => nats.close(),
+    () => redis.quit(),
+    () => health.stop(),
+    () => analyzer.stop(),
+    () => presence.stop(),
+  ]);
   await analyzer.start();
+  presence.start();
   log.info("analyzer started", { port: health.port, statsIntervalMs: config.STATS_INTERVAL_MS });
 }
 

@@ -29,9 +29,11 @@ import { marketsRoute } from "./routes/markets.ts";
 import { opsRoutes } from "./routes/ops.ts";
 import { orderbookRoute } from "./routes/orderbook.ts";
 import { staticRoutes } from "./routes/static.ts";
+import { statusRoutes } from "./routes/status.ts";
 import { BookHub } from "./ws/book-hub.ts";
 import { FanoutHub } from "./ws/hub.ts";
 import { wsRoute } from "./ws/route.ts";
+import { wsStatsReader } from "./ws/stats.ts";
 import { SubjectStreams } from "./ws/subjects.ts";
 
 export const GATEWAY_VERSION = "0.1.0";
@@ -53,6 +55,8 @@ export interface Gateway {
   app: ReturnType<typeof buildApp>["app"];
   hub: FanoutHub;
   books: BookHub;
+  /** JSON statistics of the WebSocket clients (also `GET /api/v1/ws/stats`). */
+  wsStats: () => Promise<Record<string, unknown>>;
   /** Listens on HTTP_HOST:HTTP_PORT (0 = any free port); resolves the bound port. */
   start(): number;
   /** Stops accepting, closes clients and the shared consumers. Connections are not touched. */
@@ -84,6 +88,8 @@ function buildApp(deps: GatewayDeps) {
     log,
     access,
   };
+  const checks = [natsCheck(deps.nats), redisCheck(deps.redis), sqlCheck(deps.sql)];
+  const wsStats = wsStatsReader(metrics, { maxClients: config.WS_MAX_CLIENTS });
   const started = new WeakMap<Request, number>();
   const app = new Elysia({
     // A declared Content-Length over the limit gets our 413 body (onRequest); Bun's own cap stops
@@ -143,10 +149,11 @@ function buildApp(deps: GatewayDeps) {
     .use(
       opsRoutes({
         registry: deps.registry,
-        checks: [natsCheck(deps.nats), redisCheck(deps.redis), sqlCheck(deps.sql)],
+        checks,
         info: () => ({ version: GATEWAY_VERSION, liveFeeds: hub.filters.length }),
       }),
     )
+    .use(statusRoutes({ ...routeDeps, checks, config, version: GATEWAY_VERSION, wsStats }))
     .use(staticRoutes())
     .use(
       wsRoute({
@@ -167,15 +174,16 @@ function buildApp(deps: GatewayDeps) {
         },
       }),
     );
-  return { app, hub, books };
+  return { app, hub, books, wsStats };
 }
 
 export function createGateway(deps: GatewayDeps): Gateway {
-  const { app, hub, books } = buildApp(deps);
+  const { app, hub, books, wsStats } = buildApp(deps);
   return {
     app,
     hub,
     books,
+    wsStats,
     start() {
       app.listen({ port: deps.config.HTTP_PORT, hostname: deps.config.HTTP_HOST, reusePort: false });
       return app.server?.port ?? deps.config.HTTP_PORT;

@@ -9,6 +9,7 @@ import {
   type LogLevel,
   onShutdown,
   provisionStreams,
+  ServicePresence,
   SubscriptionsStore,
 } from "@tickerplant/runtime";
 import { createGateway } from "./app.ts";
@@ -32,12 +33,15 @@ async function main() {
   const subscriptions = await SubscriptionsStore.open(nats, config.STREAM_REPLICAS, log);
   const gateway = createGateway({ sql, redis, nats, registry, log, config, subscriptions });
   const port = gateway.start();
+  const presence = new ServicePresence({ redis, service, log, info: () => ({ port }) });
+  presence.start();
   log.info("gateway listening", { port, docs: "/docs", ws: "/ws" });
   onShutdown(log, [
     () => nats.close(),
     () => redis.quit(),
     () => sql.end({ timeout: 5 }),
     () => gateway.stop(),
+    () => presence.stop(),
   ]);
 }
 

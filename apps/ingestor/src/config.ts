@@ -1,6 +1,6 @@
 import { Type as T } from "@sinclair/typebox";
 import { CANDLE_INTERVALS } from "@tickerplant/core";
-import { CsvList, loadConfig, NatsEnv, RedisEnv, ServiceEnv } from "@tickerplant/runtime";
+import { CsvList, loadConfig, NatsEnv, parsePairs, RedisEnv, ServiceEnv } from "@tickerplant/runtime";
 
 export const IngestorEnv = T.Object({
   ...ServiceEnv,
@@ -13,6 +13,8 @@ export const IngestorEnv = T.Object({
   CANDLE_INTERVALS: CsvList({ default: ["1m"] }),
   /** live: the exchanges' own endpoints; simulated: EXCHANGE_URL_OVERRIDES point at the simulator. */
   SOURCE: T.Union([T.Literal("live"), T.Literal("simulated")], { default: "live" }),
+  /** Per-exchange source over SOURCE, e.g. binance=live,okx=simulated (infra/up.sh's SOURCE=auto writes it). */
+  SOURCES: T.String({ default: "", description: "per exchange: binance=live,okx=simulated" }),
   EXCHANGE_URL_OVERRIDES: T.String({ default: "", description: "e.g. binance.ws=ws://127.0.0.1:9500" }),
   PUBLISH_MAX_IN_FLIGHT: T.Integer({ default: 4096, minimum: 1 }),
   /** Levels asked for in a REST book snapshot (its weight grows with it). */
@@ -35,5 +37,12 @@ export function loadIngestorConfig(env: Record<string, string | undefined>) {
   if (badChannels.length > 0) {
     throw new Error(`CHANNELS: unknown channel(s) ${badChannels.join(", ")} (one of ${channels.join(", ")})`);
   }
-  return config;
+  const sources: Record<string, "live" | "simulated"> = {};
+  for (const [id, source] of Object.entries(parsePairs(config.SOURCES))) {
+    if (source !== "live" && source !== "simulated") {
+      throw new Error(`SOURCES: ${id}=${source} is neither live nor simulated`);
+    }
+    sources[id] = source;
+  }
+  return { ...config, SOURCES: sources };
 }

@@ -54,6 +54,10 @@ export class ExchangeFeed {
   // Labelled children resolved once: label hashing per message is measurable on the hot path.
   private readonly frameCount: { inc(): void };
   private readonly messageCounts = new Map<string, { inc(): void }>();
+  private readonly latency: { observe(v: number): void };
+  /** When the last frame arrived, and how far its first message's event time lagged (for status). */
+  lastFrameAt: number | null = null;
+  lastLatencyMs: number | null = null;
 
   constructor(private readonly o: ExchangeFeedOptions) {
     for (const s of o.subscriptions) {
@@ -63,6 +67,7 @@ export class ExchangeFeed {
     }
     this.ctx = { recvTs: 0, marketOf: (symbol) => this.marketBySymbol.get(symbol), state: new Map() };
     this.frameCount = o.metrics.frames.labels({ exchange: o.adapter.id });
+    this.latency = o.metrics.exchangeLatency.labels({ exchange: o.adapter.id });
     this.books = new FeedBooks(
       {
         adapter: o.adapter,
@@ -181,12 +186,19 @@ export class ExchangeFeed {
       this.books.dropMarkets(markets);
     }
     switch (result.kind) {
-      case "data":
+      case "data": {
+        this.lastFrameAt = recvTs;
+        const first = result.messages[0];
+        if (first !== undefined && first.ts > 0) {
+          this.lastLatencyMs = recvTs - first.ts;
+          this.latency.observe(Math.max(0, this.lastLatencyMs) / 1000);
+        }
         for (const msg of result.messages) {
           if (msg.type === "book") this.books.onBook(msg);
           else this.publish(msg);
         }
         return;
+      }
       case "reply":
         conn.send(result.frame);
         return;

@@ -1,4 +1,4 @@
-import { Counter, Gauge, type Registry } from "prom-client";
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 
 export interface FeedMetrics {
   frames: Counter<"exchange">;
@@ -7,6 +7,7 @@ export interface FeedMetrics {
   exchangeErrors: Counter<"exchange">;
   connectionEvents: Counter<"exchange" | "event">;
   connectionsUp: Gauge<"exchange">;
+  exchangeLatency: Histogram<"exchange">;
 }
 
 export function createFeedMetrics(registry: Registry): FeedMetrics {
@@ -46,6 +47,14 @@ export function createFeedMetrics(registry: Registry): FeedMetrics {
       name: "tickerplant_ingest_connections_up",
       help: "open exchange connections",
       labelNames: ["exchange"],
+      registers,
+    }),
+    // The first leg of end-to-end latency; the consumers' tickerplant_consumer_latency_seconds is the rest.
+    exchangeLatency: new Histogram({
+      name: "tickerplant_ingest_exchange_latency_seconds",
+      help: "exchange event time to ingestor receive time (clock skew included), sampled once per frame",
+      labelNames: ["exchange"],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     }),
   };

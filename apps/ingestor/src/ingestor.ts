@@ -68,8 +68,10 @@ export class Ingestor {
           exchange: id,
           channels: missing,
         });
-      if (config.SOURCE === "simulated" && !this.overrides[`${id}.ws`]) {
-        throw new Error(`SOURCE=simulated needs EXCHANGE_URL_OVERRIDES ${id}.ws pointing at the simulator`);
+      if (this.sourceOf(id) === "simulated" && !this.overrides[`${id}.ws`]) {
+        throw new Error(
+          `${id} is simulated: it needs EXCHANGE_URL_OVERRIDES ${id}.ws pointing at the simulator`,
+        );
       }
       await this.advertiseSource(id);
     }
@@ -82,7 +84,7 @@ export class Ingestor {
   }
 
   private async advertiseSource(id: string): Promise<void> {
-    const simulated = this.deps.config.SOURCE === "simulated";
+    const simulated = this.sourceOf(id) === "simulated";
     const url =
       this.overrides[`${id}.ws`] ??
       getExchange(id)!
@@ -99,6 +101,11 @@ export class Ingestor {
         url,
       });
     }
+  }
+
+  /** SOURCES names an exchange's source (as `infra/up.sh` decides per exchange); SOURCE is the default. */
+  sourceOf(id: string): "live" | "simulated" {
+    return this.deps.config.SOURCES[id] ?? this.deps.config.SOURCE;
   }
 
   /** Serialized: one reconciliation at a time, each against the newest desired set. */
@@ -179,7 +186,7 @@ export class Ingestor {
         this.overrides[`${id}.${adapter.marketType}.ws`] ??
         this.overrides[`${id}.ws`] ??
         adapter.ws.defaultUrl,
-      simulated: config.SOURCE === "simulated",
+      simulated: this.sourceOf(id) === "simulated",
       publisher: this.deps.publisher,
       metrics: this.metrics,
       log: log.child({ exchange: id, marketType: adapter.marketType }),
@@ -201,6 +208,24 @@ export class Ingestor {
     }
     // receiving: every connection is subscribed and has delivered a frame since.
     return { connections, subscriptions, receiving };
+  }
+
+  /** Per exchange: source, connections and how fresh and how late its data is (for /api/v1/status). */
+  exchanges(): Record<string, Record<string, unknown>> {
+    const out: Record<string, Record<string, unknown>> = {};
+    for (const [id, { feeds }] of this.feeds) {
+      const last = Math.max(0, ...feeds.map((f) => f.lastFrameAt ?? 0));
+      const newest = feeds.find((f) => f.lastFrameAt === last && last > 0);
+      out[id] = {
+        source: this.sourceOf(id),
+        connections: feeds.reduce((n, f) => n + f.connectedCount, 0),
+        receiving: feeds.length > 0 && feeds.every((f) => f.receiving),
+        markets: [...new Set(feeds.flatMap((f) => f.subscriptions.map((s) => s.market)))].sort(),
+        lastMessageAt: last > 0 ? last : null,
+        latencyMs: newest?.lastLatencyMs ?? null,
+      };
+    }
+    return out;
   }
 
   async stop(): Promise<void> {

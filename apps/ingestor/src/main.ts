@@ -9,6 +9,7 @@ import {
   onShutdown,
   provisionStreams,
   redisCheck,
+  ServicePresence,
   SubscriptionsStore,
   startHealthServer,
 } from "@tickerplant/runtime";
@@ -47,7 +48,20 @@ async function main() {
     markets: config.MARKETS,
     httpPort: health.port,
   });
-  onShutdown(log, [() => nats.close(), () => redis.quit(), () => health.stop(), () => ingestor.stop()]);
+  const presence = new ServicePresence({
+    redis,
+    service,
+    log,
+    info: () => ({ port: health.port, exchanges: ingestor.exchanges() }),
+  });
+  presence.start();
+  onShutdown(log, [
+    () => nats.close(),
+    () => redis.quit(),
+    () => health.stop(),
+    () => ingestor.stop(),
+    () => presence.stop(),
+  ]);
 }
 
 main().catch(exitOnStartFailure(log));

@@ -11,6 +11,7 @@ import {
   onShutdown,
   provisionStreams,
   redisCheck,
+  ServicePresence,
   sqlCheck,
   startHealthServer,
 } from "@tickerplant/runtime";
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
   await provisionStreams(nats.jsm, streams, log);
   await prepareDatabase(sql, log);
 
+  const presence = new ServicePresence({ redis, service, log, info: () => ({ port: health.port }) });
   const clients = createExchangeClients({ endpoints: restEndpoints(config), redis, registry, log });
   const scheduler = new Scheduler({
     nats,
@@ -52,8 +54,10 @@ async function main(): Promise<void> {
     () => sql.end({ timeout: 5 }),
     () => health.stop(),
     () => scheduler.stop(),
+    () => presence.stop(),
   ]);
   await scheduler.start();
+  presence.start();
   log.info("scheduler started", {
     port: health.port,
     exchanges: [...clients].map(([exchange, list]) => ({ exchange, rest: list[0]?.baseUrl })),

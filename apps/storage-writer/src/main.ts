@@ -9,6 +9,7 @@ import {
   natsCheck,
   onShutdown,
   redisCheck,
+  ServicePresence,
   sqlCheck,
   startHealthServer,
 } from "@tickerplant/runtime";
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
     registry,
     checks: [natsCheck(nats), redisCheck(redis), sqlCheck(sql)],
   });
+  const presence = new ServicePresence({ redis, service, log, info: () => ({ port: health.port }) });
   const writer = new StorageWriter({
     nats,
     sql,
@@ -55,8 +57,10 @@ async function main(): Promise<void> {
     () => sql.end({ timeout: 5 }),
     () => health.stop(),
     () => writer.stop(),
+    () => presence.stop(),
   ]);
   await writer.start();
+  presence.start();
   log.info("storage writer started", { port: health.port, batchSize: config.BATCH_SIZE });
 }
 

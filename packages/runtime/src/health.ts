@@ -8,8 +8,18 @@ export interface ReadinessCheck {
 
 const CHECK_TIMEOUT_MS = 2000;
 
-async function runCheck(c: ReadinessCheck): Promise<{ name: string; ok: boolean; error?: string }> {
+export interface CheckResult {
+  name: string;
+  ok: boolean;
+  latencyMs: number;
+  error?: string;
+}
+
+/** Runs one check with a timeout; never throws. */
+export async function runCheck(c: ReadinessCheck): Promise<CheckResult> {
   let timer: Timer | undefined;
+  const t0 = performance.now();
+  const latency = () => Math.round((performance.now() - t0) * 100) / 100;
   try {
     await Promise.race([
       c.check(),
@@ -20,9 +30,14 @@ async function runCheck(c: ReadinessCheck): Promise<{ name: string; ok: boolean;
         );
       }),
     ]);
-    return { name: c.name, ok: true };
+    return { name: c.name, ok: true, latencyMs: latency() };
   } catch (err) {
-    return { name: c.name, ok: false, error: err instanceof Error ? err.message : String(err) };
+    return {
+      name: c.name,
+      ok: false,
+      latencyMs: latency(),
+      error: err instanceof Error ? err.message : String(err),
+    };
   } finally {
     clearTimeout(timer);
   }

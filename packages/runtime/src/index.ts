@@ -6,6 +6,7 @@ export * from "./health.ts";
 export * from "./logger.ts";
 export * from "./metrics.ts";
 export * from "./nats.ts";
+export * from "./presence.ts";
 export * from "./publisher.ts";
 export * from "./rate-window.ts";
 export * from "./redact.ts";

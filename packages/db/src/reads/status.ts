@@ -46,3 +46,42 @@ export async function selectStatusEvents(sql: Queryable, q: StatusQuery = {}): P
     ...(toSeq !== null ? { toSeq } : {}),
   }));
 }
+
+export interface ConnectionState {
+  exchange: string;
+  market: string;
+  /** The market's last connection event: connected, disconnected or stale. */
+  state: string;
+  since: number;
+  detail: string;
+}
+
+/** Each market's latest connection event within the window (default: the last 7 days). */
+export async function selectConnectionStates(
+  sql: Queryable,
+  q: { exchange?: string; sinceMs?: number } = {},
+): Promise<ConnectionState[]> {
+  const since = q.sinceMs ?? Date.now() - 7 * 86_400_000;
+  return await sql<ConnectionState[]>`
+    select distinct on (exchange, market)
+           exchange, market, event as state, detail,
+           (extract(epoch from time) * 1000)::float8 as since
+    from status_events
+    where event in ('connected', 'disconnected', 'stale')
+      and time >= ${msToTimestamptz(since)}::text::timestamptz
+      ${q.exchange !== undefined ? sql`and exchange = ${q.exchange}` : sql``}
+    order by exchange, market, time desc`;
+}
+
+/** Gap events (windows of possibly missing data) since a time, per exchange: count and newest. */
+export async function summarizeGapEvents(
+  sql: Queryable,
+  sinceMs: number,
+): Promise<Array<{ exchange: string; gaps: number; lastAt: number }>> {
+  return await sql<Array<{ exchange: string; gaps: number; lastAt: number }>>`
+    select exchange, count(*)::int as gaps, (extract(epoch from max(time)) * 1000)::float8 as "lastAt"
+    from status_events
+    where event = 'gap' and time >= ${msToTimestamptz(sinceMs)}::text::timestamptz
+    group by exchange
+    order by exchange`;
+}
