@@ -13,6 +13,12 @@ if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] && command -v apt-get >/dev/nu
   (apt-get install -y chromium >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && apt-get install -y chromium >/dev/null 2>&1; }) ||
     echo "warning: chromium could not be installed; the dashboard test will fail" >&2
 fi
+# The observability test runs promtool and a real Prometheus (Debian's package).
+if ! command -v promtool >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  echo "installing prometheus for the observability test ..."
+  (apt-get install -y prometheus >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && apt-get install -y prometheus >/dev/null 2>&1; }) ||
+    echo "warning: prometheus could not be installed; the observability tests will be skipped" >&2
+fi
 eval "$(bash "$ROOT/infra/stack.sh" env)"
 export TEST_DATABASE_URL="${TEST_DATABASE_URL:-${DATABASE_URL%/*}/tickerplant_test}"
 # Tests use their own Redis database so a running platform's latest state is left alone.

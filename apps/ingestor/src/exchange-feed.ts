@@ -235,6 +235,7 @@ export class ExchangeFeed {
       this.messageCounts.set(msg.type, counter);
     }
     counter.inc();
+    if (msg.type === "status" && msg.event === "gap") this.o.metrics.gaps.inc({ exchange: msg.exchange });
     void this.o.publisher.publish(subjectOf(msg), this.encoder.encode(JSON.stringify(msg)), messageId(msg));
   }
 

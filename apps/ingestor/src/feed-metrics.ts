@@ -8,6 +8,7 @@ export interface FeedMetrics {
   connectionEvents: Counter<"exchange" | "event">;
   connectionsUp: Gauge<"exchange">;
   exchangeLatency: Histogram<"exchange">;
+  gaps: Counter<"exchange">;
 }
 
 export function createFeedMetrics(registry: Registry): FeedMetrics {
@@ -46,6 +47,12 @@ export function createFeedMetrics(registry: Registry): FeedMetrics {
     connectionsUp: new Gauge({
       name: "tickerplant_ingest_connections_up",
       help: "open exchange connections",
+      labelNames: ["exchange"],
+      registers,
+    }),
+    gaps: new Counter({
+      name: "tickerplant_ingest_gaps_total",
+      help: "gap status events published (a window of possibly missed data per market), by exchange",
       labelNames: ["exchange"],
       registers,
     }),

@@ -60,6 +60,17 @@ export function createExchangeClients(deps: {
 
 /** Weight used in the current window per exchange, as every scheduler instance counts it (Redis). */
 export function registerWeightGauge(registry: Registry, clients: ExchangeClients): Gauge {
+  // The budget beside the use, so dashboards and alerts show the share used without a table of limits.
+  const budget = new Gauge({
+    name: "tickerplant_rest_weight_budget",
+    help: "REST weight allowed per rate-limit window (the adapter's budget), by exchange",
+    labelNames: ["exchange", "market_type"],
+    registers: [registry],
+  });
+  for (const [exchange, list] of clients) {
+    for (const c of list)
+      budget.set({ exchange, market_type: c.adapter.marketType }, c.adapter.rest.limits.budget);
+  }
   const gauge: Gauge = new Gauge({
     name: "tickerplant_rest_weight_used",
     help: "REST weight used in the exchange's current rate-limit window (shared budget), by exchange",

@@ -1,6 +1,6 @@
 import type { ConsumerMessages, JetStreamClient, JsMsg } from "@nats-io/jetstream";
 import { isRetryable } from "@tickerplant/core";
-import { Counter, Histogram, type Registry } from "prom-client";
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import type { Logger } from "./logger.ts";
 
 export interface BatchConsumerOptions<T> {
@@ -34,6 +34,8 @@ export class BatchConsumer<T> {
   private readonly processed: Counter;
   private readonly failed: Counter;
   private readonly batchSeconds: Histogram;
+  private readonly pending: Gauge;
+  private readonly latency: Histogram;
 
   constructor(private readonly o: BatchConsumerOptions<T>) {
     // Several consumers in one process share these metrics (labelled by consumer): register once.
@@ -61,6 +63,23 @@ export class BatchConsumer<T> {
         help: "time to make one batch durable",
         labelNames: ["consumer"],
         buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+        registers: [reg],
+      });
+    this.pending =
+      (reg.getSingleMetric("tickerplant_consumer_pending") as Gauge | undefined) ??
+      new Gauge({
+        name: "tickerplant_consumer_pending",
+        help: "consumer lag: messages in the stream not yet delivered to this durable consumer, as of its last batch",
+        labelNames: ["consumer"],
+        registers: [reg],
+      });
+    this.latency =
+      (reg.getSingleMetric("tickerplant_consumer_latency_seconds") as Histogram | undefined) ??
+      new Histogram({
+        name: "tickerplant_consumer_latency_seconds",
+        help: "end-to-end latency through this consumer: message stored in JetStream (ingestor publish) to handled and acked",
+        labelNames: ["consumer"],
+        buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
         registers: [reg],
       });
   }
@@ -108,6 +127,7 @@ export class BatchConsumer<T> {
       await this.o.handle(batch.map((b) => b.item));
       for (const b of batch) b.msg.ack();
       this.processed.inc({ consumer: this.o.durable }, batch.length);
+      this.observeLag(batch);
     } catch (err) {
       const retry = isRetryable(err);
       this.o.log.error("batch failed", { consumer: this.o.durable, size: batch.length, retry, err });
@@ -119,6 +139,14 @@ export class BatchConsumer<T> {
     } finally {
       end();
     }
+  }
+
+  private observeLag(batch: Array<{ msg: JsMsg }>): void {
+    const now = Date.now();
+    const latency = this.latency.labels({ consumer: this.o.durable });
+    for (const { msg } of batch) latency.observe(Math.max(0, now - msg.info.timestampNanos / 1e6) / 1000);
+    const last = batch[batch.length - 1];
+    if (last) this.pending.set({ consumer: this.o.durable }, last.msg.info.pending);
   }
 
   /** Stops pulling, handles what was already received, then returns. */
