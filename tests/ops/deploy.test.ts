@@ -1,0 +1,248 @@
+/**
+ * Containers and Kubernetes, validated offline (no Docker daemon, no cluster):
+ * - infra/k8s: each overlay rendered by `kubectl kustomize` (the base files one by one when kubectl
+ *   is missing) and every object validated against the Kubernetes OpenAPI schemas with the npm
+ *   package `kubernetes-models` (the JSON schemas of the API, with a `validate()` per kind; kubeconform
+ *   and kubeval are not on npm), plus the platform's own rules (probes, resources, HPA, PDB, R3 NATS).
+ * - docker-compose.yml and infra/Dockerfile: structure (services, limits, mounts, stages, user).
+ */
+import { describe, expect, test } from "bun:test";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { REPO_ROOT } from "@tickerplant/testkit";
+import { Deployment, StatefulSet } from "kubernetes-models/apps/v1";
+import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
+import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
+import { ConfigMap, Namespace, Secret, Service } from "kubernetes-models/v1";
+
+const K8S = resolve(REPO_ROOT, "infra/k8s");
+const SERVICES = ["ingestor", "storage-writer", "scheduler", "analyzer", "gateway"];
+const PORTS: Record<string, number> = {
+  ingestor: 9101,
+  "storage-writer": 9102,
+  scheduler: 9103,
+  analyzer: 9104,
+  gateway: 8080,
+};
+const KUBECTL = Bun.which("kubectl");
+
+// biome-ignore lint/suspicious/noExplicitAny: manifests are plain YAML documents
+type Obj = any;
+
+const MODELS: Record<string, new (o: Obj) => { validate(): void }> = {
+  "apps/v1/Deployment": Deployment,
+  "apps/v1/StatefulSet": StatefulSet,
+  "autoscaling/v2/HorizontalPodAutoscaler": HorizontalPodAutoscaler,
+  "policy/v1/PodDisruptionBudget": PodDisruptionBudget,
+  "v1/ConfigMap": ConfigMap,
+  "v1/Secret": Secret,
+  "v1/Service": Service,
+  "v1/Namespace": Namespace,
+};
+
+function parseAll(text: string): Obj[] {
+  return text
+    .split(/^---\s*$/m)
+    .map((doc) => Bun.YAML.parse(doc))
+    .filter((d) => d !== null && typeof d === "object");
+}
+
+function validate(o: Obj): void {
+  const Model = MODELS[`${o.apiVersion}/${o.kind}`];
+  if (!Model) throw new Error(`no schema for ${o.apiVersion} ${o.kind} (${o.metadata?.name})`);
+  new Model(o).validate();
+}
+
+function render(overlay: string): Obj[] {
+  const p = Bun.spawnSync([KUBECTL!, "kustomize", join(K8S, "overlays", overlay)], {
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  if (p.exitCode !== 0) throw new Error(`kubectl kustomize ${overlay}: ${p.stderr.toString()}`);
+  return parseAll(p.stdout.toString());
+}
+
+function baseObjects(): Obj[] {
+  return readdirSync(join(K8S, "base"))
+    .filter((f) => f.endsWith(".yaml") && f !== "kustomization.yaml")
+    .flatMap((f) => parseAll(readFileSync(join(K8S, "base", f), "utf8")));
+}
+
+function find(objs: Obj[], kind: string, name: string): Obj {
+  const o = objs.find((x) => x.kind === kind && x.metadata.name === name);
+  if (!o) throw new Error(`${kind} ${name} missing`);
+  return o;
+}
+
+/** The platform's rules, on top of the API schemas. */
+function checkPlatform(objs: Obj[]): void {
+  for (const name of SERVICES) {
+    const d = find(objs, "Deployment", name);
+    const c = d.spec.template.spec.containers[0];
+    const port = c.ports.find((p: Obj) => p.name === "http");
+    expect(port.containerPort).toBe(PORTS[name]);
+    expect(c.livenessProbe.httpGet).toMatchObject({ path: "/health/live", port: "http" });
+    expect(c.readinessProbe.httpGet).toMatchObject({ path: "/health/ready", port: "http" });
+    expect(c.resources.requests.cpu).toBeDefined();
+    expect(c.resources.requests.memory).toBeDefined();
+    expect(c.resources.limits.memory).toBeDefined();
+    expect(d.spec.template.spec.securityContext.runAsNonRoot).toBe(true);
+    const env = Object.fromEntries(c.env.map((e: Obj) => [e.name, e.value]));
+    expect(env).toMatchObject({ SERVICE_NAME: name, HTTP_PORT: String(PORTS[name]) });
+    for (const from of c.envFrom) {
+      if (from.configMapRef) find(objs, "ConfigMap", from.configMapRef.name);
+      if (from.secretRef) find(objs, "Secret", from.secretRef.name);
+    }
+    // Selector and template labels agree, and a Service routes to the pods.
+    expect(d.spec.template.metadata.labels).toMatchObject(d.spec.selector.matchLabels);
+    expect(find(objs, "Service", name).spec.selector).toEqual(d.spec.selector.matchLabels);
+  }
+  for (const name of ["gateway", "scheduler"]) {
+    const hpa = find(objs, "HorizontalPodAutoscaler", name);
+    expect(hpa.spec.scaleTargetRef).toMatchObject({ kind: "Deployment", name });
+    expect(hpa.spec.maxReplicas).toBeGreaterThan(hpa.spec.minReplicas);
+  }
+  for (const pdb of objs.filter((o) => o.kind === "PodDisruptionBudget")) {
+    const selected = objs.filter(
+      (o) =>
+        (o.kind === "Deployment" || o.kind === "StatefulSet") &&
+        Object.entries(pdb.spec.selector.matchLabels).every(
+          ([k, v]) => o.spec.template.metadata.labels[k] === v,
+        ),
+    );
+    expect(selected.length).toBe(1);
+  }
+  const nats = find(objs, "StatefulSet", "nats");
+  expect(nats.spec.replicas).toBe(3);
+  const conf = find(objs, "ConfigMap", "nats-config").data["nats.conf"] as string;
+  expect(conf).toContain("jetstream");
+  expect(conf.match(/nats:\/\/nats-\d\.nats:6222/g)?.length).toBe(3);
+  expect(find(objs, "ConfigMap", "tickerplant-config").data.STREAM_REPLICAS).toBe("3");
+}
+
+describe("infra/k8s", () => {
+  test("the validator rejects what the API would (a bad replicas value, an unknown field type)", () => {
+    const bad = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "x" },
+      spec: { replicas: "two" },
+    };
+    expect(() => validate(bad)).toThrow();
+  });
+
+  test("every base object is valid against the Kubernetes schemas and follows the platform's rules", () => {
+    const objs = baseObjects();
+    for (const o of objs) validate(o);
+    checkPlatform(objs);
+    const kustomization = Bun.YAML.parse(readFileSync(join(K8S, "base/kustomization.yaml"), "utf8")) as {
+      resources: string[];
+    };
+    const files = readdirSync(join(K8S, "base")).filter(
+      (f) => f.endsWith(".yaml") && f !== "kustomization.yaml",
+    );
+    expect(kustomization.resources.sort()).toEqual(files.sort());
+  });
+
+  for (const overlay of ["dev", "production"]) {
+    test.skipIf(!KUBECTL)(`overlay ${overlay}: rendered by kubectl kustomize, every object valid`, () => {
+      const objs = render(overlay);
+      for (const o of objs) {
+        validate(o);
+        expect(o.metadata.namespace ?? "tickerplant").toBe("tickerplant");
+      }
+      checkPlatform(objs);
+      const images = objs
+        .filter((o) => o.kind === "Deployment" && SERVICES.includes(o.metadata.name))
+        .map((o) => o.spec.template.spec.containers[0].image as string);
+      for (const image of images) expect(image).toMatch(overlay === "dev" ? /:dev$/ : /:0\.1\.0$/);
+    });
+  }
+  if (!KUBECTL)
+    console.warn("SKIPPED: kubectl not installed; the overlays are not rendered (base files validated)");
+});
+
+describe("docker-compose.yml", () => {
+  const compose = Bun.YAML.parse(readFileSync(join(REPO_ROOT, "docker-compose.yml"), "utf8")) as Obj;
+  const services = compose.services as Record<string, Obj>;
+
+  test("runs the whole stack, every container with resource limits", () => {
+    for (const name of [...SERVICES, "nats", "redis", "timescaledb", "prometheus", "grafana"]) {
+      expect(services[name]).toBeDefined();
+      expect(services[name].profiles).toBeUndefined();
+    }
+    for (const [name, s] of Object.entries(services)) {
+      expect(s.deploy?.resources?.limits?.memory, name).toBeDefined();
+      expect(s.deploy?.resources?.limits?.cpus, name).toBeDefined();
+      expect(s.image ?? s.build, name).toBeDefined();
+      for (const dep of Object.keys(s.depends_on ?? {}))
+        expect(services[dep], `${name} → ${dep}`).toBeDefined();
+      for (const v of s.volumes ?? []) {
+        const [src] = String(v).split(":");
+        if (src!.startsWith("./")) expect(existsSync(join(REPO_ROOT, src!)), `${name}: ${src}`).toBe(true);
+      }
+    }
+  });
+
+  test("the services build from infra/Dockerfile with their app and listen where Prometheus scrapes", () => {
+    const prom = Bun.YAML.parse(
+      readFileSync(join(REPO_ROOT, "infra/prometheus/prometheus.yml"), "utf8"),
+    ) as Obj;
+    for (const name of SERVICES) {
+      const s = services[name];
+      expect(s.build).toMatchObject({ context: ".", dockerfile: "infra/Dockerfile", args: { APP: name } });
+      expect(existsSync(join(REPO_ROOT, "apps", name, "src/main.ts"))).toBe(true);
+      expect(Number(s.environment.HTTP_PORT)).toBe(PORTS[name]);
+      const job = prom.scrape_configs.find((j: Obj) => j.job_name === name);
+      expect(job.static_configs[0].targets).toEqual([`${name}:${PORTS[name]}`]);
+    }
+  });
+
+  test("one simulator per exchange under the `simulated` profile, and the env file points at each", () => {
+    const sims = Object.entries(services).filter(([n]) => n.startsWith("simulator-"));
+    expect(sims.length).toBe(7);
+    const env = Object.fromEntries(
+      readFileSync(join(REPO_ROOT, "infra/compose/simulated.env"), "utf8")
+        .split("\n")
+        .filter((l) => /^[A-Z_]+=/.test(l))
+        .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+    );
+    expect(env.SOURCE).toBe("simulated");
+    for (const [name, s] of sims) {
+      expect(s.profiles).toEqual(["simulated"]);
+      const exchange = s.environment.SIMULATOR_EXCHANGE;
+      expect(name).toBe(`simulator-${exchange}`);
+      expect(env.EXCHANGES.split(",")).toContain(exchange);
+      expect(env.EXCHANGE_URL_OVERRIDES).toContain(
+        `${exchange}.ws=ws://${name}:${s.environment.SIMULATOR_PORT}`,
+      );
+    }
+  });
+});
+
+describe("infra/Dockerfile", () => {
+  const text = readFileSync(join(REPO_ROOT, "infra/Dockerfile"), "utf8");
+  const lines = text.split("\n").filter((l) => !l.startsWith("#"));
+
+  test("multi-stage: a dependency stage and a slim runtime, non-root, with a health check", () => {
+    const froms = lines.filter((l) => l.startsWith("FROM "));
+    expect(froms.length).toBe(2);
+    expect(froms[1]).toMatch(/slim|alpine|distroless/);
+    expect(text).toMatch(/COPY --from=deps/);
+    const user = lines.findIndex((l) => /^USER (?!root)/.test(l));
+    const cmd = lines.findIndex((l) => l.startsWith("CMD "));
+    expect(user).toBeGreaterThan(0);
+    expect(user).toBeLessThan(cmd);
+    expect(text).toMatch(/HEALTHCHECK[\s\S]*\/health\/live/);
+    expect(text).toMatch(/--frozen-lockfile --production/);
+  });
+
+  test("the dependency stage copies every workspace manifest (the lockfile install needs them all)", () => {
+    const workspaces = ["apps", "packages"].flatMap((dir) =>
+      readdirSync(join(REPO_ROOT, dir))
+        .filter((d) => existsSync(join(REPO_ROOT, dir, d, "package.json")))
+        .map((d) => `${dir}/${d}/package.json`),
+    );
+    for (const w of workspaces) expect(text).toContain(`COPY ${w} `);
+  });
+});
