@@ -153,7 +153,7 @@ function buildApp(deps: GatewayDeps) {
         info: () => ({ version: GATEWAY_VERSION, liveFeeds: hub.filters.length }),
       }),
     )
-    .use(statusRoutes({ ...routeDeps, checks, config, version: GATEWAY_VERSION, wsStats }))
+    .use(statusRoutes({ ...routeDeps, checks, version: GATEWAY_VERSION, wsStats }))
     .use(staticRoutes())
     .use(
       wsRoute({

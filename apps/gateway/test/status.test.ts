@@ -117,14 +117,6 @@ describe("operations endpoints", () => {
     expect(r.body.data).toContainEqual({ interval: "1w", seconds: 604_800 });
   });
 
-  test("GET /api/v1/config: exchanges, what the ingestors subscribe, client limits", async () => {
-    const r = await get("/api/v1/config");
-    expect(r.status).toBe(200);
-    expect(r.body.exchanges).toContain("binance");
-    expect(r.body.ingesting[g.exchange]).toEqual(["BTC-USDT", "ETH-USDT"]);
-    expect(r.body.ws.maxClients).toBeGreaterThan(0);
-  });
-
   test("GET /api/v1/ws/stats counts a connected WebSocket client and its subscriptions", async () => {
     const ws = new WebSocket(g.wsUrl);
     await new Promise((resolve, reject) => {

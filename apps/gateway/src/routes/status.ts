@@ -3,7 +3,6 @@ import { CANDLE_INTERVALS, type CandleInterval } from "@tickerplant/core";
 import { selectConnectionStates, summarizeGapEvents } from "@tickerplant/db";
 import { type ReadinessCheck, readServiceRecords, runCheck, type ServiceRecord } from "@tickerplant/runtime";
 import { Elysia } from "elysia";
-import type { GatewayConfig } from "../config.ts";
 import { readSources } from "../latest-state.ts";
 import type { RouteDeps } from "./common.ts";
 
@@ -134,13 +133,12 @@ function exchangeState(infos: IngestorExchangeInfo[] | undefined) {
 /**
  * What an operator or a monitoring system asks first: `GET /health` (overall with per-dependency
  * detail), `GET /api/v1/status` (services, exchanges, gaps), `GET /api/v1/timeframes`,
- * `GET /api/v1/config` and `GET /api/v1/ws/stats`. Services are known from their Redis presence
+ and `GET /api/v1/ws/stats`. Services are known from their Redis presence
  * records (runtime ServicePresence); exchanges from the ingestors' records and stored status events.
  */
 export function statusRoutes(
   deps: RouteDeps & {
     checks: ReadinessCheck[];
-    config: GatewayConfig;
     version: string;
     wsStats: () => Promise<Record<string, unknown>>;
   },
@@ -282,54 +280,6 @@ export function statusRoutes(
             },
             response: {
               200: T.Object({ data: T.Array(T.Object({ interval: T.String(), seconds: T.Integer() })) }),
-            },
-          },
-        )
-        .get(
-          "/config",
-          async () => {
-            const records = await readServiceRecords(deps.redis);
-            const ingesting = Object.fromEntries(
-              [...ingestorExchanges(records)].map(([id, infos]) => [
-                id,
-                [...new Set(infos.flatMap((i) => i.markets ?? []))].sort(),
-              ]),
-            );
-            return {
-              version: deps.version,
-              exchanges: Object.keys(deps.exchanges).sort(),
-              ingesting,
-              candleIntervals: [...CANDLE_INTERVALS],
-              ws: {
-                maxClients: deps.config.WS_MAX_CLIENTS,
-                maxSubscriptions: deps.config.WS_MAX_SUBSCRIPTIONS,
-                maxMessageBytes: deps.config.WS_MAX_MESSAGE_BYTES,
-                rateLimit: deps.config.WS_RATE_LIMIT,
-              },
-              rest: { maxLimit: 1000 },
-            };
-          },
-          {
-            detail: {
-              ...detail,
-              summary: "Public configuration: exchanges, what is ingested, intervals, client limits",
-            },
-            response: {
-              200: T.Object({
-                version: T.String(),
-                exchanges: T.Array(T.String()),
-                ingesting: T.Record(T.String(), T.Array(T.String()), {
-                  description: "markets the running ingestors subscribe, per exchange",
-                }),
-                candleIntervals: T.Array(T.String()),
-                ws: T.Object({
-                  maxClients: T.Integer(),
-                  maxSubscriptions: T.Integer(),
-                  maxMessageBytes: T.Integer(),
-                  rateLimit: T.Integer({ description: "client messages per second" }),
-                }),
-                rest: T.Object({ maxLimit: T.Integer() }),
-              }),
             },
           },
         )
