@@ -142,7 +142,11 @@ for (const name of Object.keys(samples.at(-1)?.rss ?? {})) {
   if (head.length === 0 || tail.length === 0) continue;
   const a = head.reduce((x, y) => x + y, 0) / head.length;
   const b = tail.reduce((x, y) => x + y, 0) / tail.length;
-  growth[name] = { afterWarmup: Math.round(a), end: Math.round(b), growthPct: Math.round(((b - a) / a) * 1000) / 10 };
+  growth[name] = {
+    afterWarmup: Math.round(a),
+    end: Math.round(b),
+    growthPct: Math.round(((b - a) / a) * 1000) / 10,
+  };
 }
 
 const names = Object.keys(growth);
@@ -198,7 +202,9 @@ console.log(`| error log lines | ${Object.values(errors).reduce((n, e) => n + e.
 console.log("\n| process | RSS after warm-up (MiB) | at end | growth |\n|---|---:|---:|---:|");
 names.forEach((n, i) => {
   const g = growth[n]!;
-  console.log(`| ${n} (rgb ${PALETTE[i % PALETTE.length]!.join(",")}) | ${g.afterWarmup} | ${g.end} | ${g.growthPct} % |`);
+  console.log(
+    `| ${n} (rgb ${PALETTE[i % PALETTE.length]!.join(",")}) | ${g.afterWarmup} | ${g.end} | ${g.growthPct} % |`,
+  );
 });
 console.log(`\nplot: ${pngPath}\nlogs: ${logDir}`);
 

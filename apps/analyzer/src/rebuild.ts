@@ -36,9 +36,11 @@ export async function replayStream(deps: {
         replayed++;
         deps.onMessage(msg);
         if (msg.seq > watermark) watermark = msg.seq;
-        // pending counts matching messages after this one: zero means the replay has caught up
-        // (leaving the loop ends the fetch instead of waiting for it to expire).
-        if (msg.info.pending === 0) {
+        // Stop at the stream's end as it was when the replay began: the durable consumer takes
+        // over from there. Chasing the live head would never end while trades arrive faster than
+        // a loaded host replays them. pending = 0 (nothing matching after this one) also ends it;
+        // leaving the loop ends the fetch instead of waiting for it to expire.
+        if (msg.seq >= lastSeq || msg.info.pending === 0) {
           caughtUp = true;
           break;
         }

@@ -17,6 +17,11 @@ export const IngestorEnv = T.Object({
   SOURCES: T.String({ default: "", description: "per exchange: binance=live,okx=simulated" }),
   EXCHANGE_URL_OVERRIDES: T.String({ default: "", description: "e.g. binance.ws=ws://127.0.0.1:9500" }),
   PUBLISH_MAX_IN_FLIGHT: T.Integer({ default: 4096, minimum: 1 }),
+  /**
+   * Messages waiting for JetStream beyond which market data is dropped and reported as a `gap`
+   * (bounded memory when NATS cannot keep up; see backlog-guard.ts).
+   */
+  PUBLISH_MAX_BACKLOG: T.Integer({ default: 50_000, minimum: 1 }),
   /** Levels asked for in a REST book snapshot (its weight grows with it). */
   BOOK_SNAPSHOT_LIMIT: T.Integer({ default: 1000, minimum: 1 }),
   /** How often full books are republished for consumers that join mid-stream. */

@@ -15,6 +15,7 @@ import {
   RateWindow,
   type RestExecutor,
 } from "@tickerplant/runtime";
+import { BacklogGuard } from "./backlog-guard.ts";
 import type { BookMetrics } from "./book-metrics.ts";
 import { FeedBooks } from "./feed-books.ts";
 import type { FeedMetrics } from "./feed-metrics.ts";
@@ -29,6 +30,8 @@ export interface ExchangeFeedOptions {
   wsUrl: string;
   simulated: boolean;
   publisher: JetStreamPublisher;
+  /** Publish backlog beyond which market data is dropped and reported as a gap. */
+  maxBacklog: number;
   metrics: FeedMetrics;
   log: Logger;
   maxConnectionAgeMs?: number;
@@ -50,6 +53,7 @@ export class ExchangeFeed {
   private readonly ctx: ParseContext;
   private readonly encoder = new TextEncoder();
   private readonly books: FeedBooks;
+  private readonly backlog: BacklogGuard;
   private snapshotTimer: Timer | undefined;
   // Labelled children resolved once: label hashing per message is measurable on the hot path.
   private readonly frameCount: { inc(): void };
@@ -85,6 +89,27 @@ export class ExchangeFeed {
       },
       o.subscriptions,
     );
+    this.backlog = new BacklogGuard({
+      backlog: () => o.publisher.backlog,
+      maxBacklog: o.maxBacklog,
+      onDrop: (msg) => {
+        o.metrics.dropped.inc({ exchange: msg.exchange, type: msg.type });
+        // A dropped delta breaks the book's chain: rebuild it rather than publish a hole.
+        if (msg.type === "book") this.books.dropMarkets([msg.market]);
+      },
+      onGap: (market, w) => {
+        o.log.warn("publish backlog was full; market data dropped and reported as a gap", {
+          market,
+          dropped: w.dropped,
+        });
+        this.publish(
+          statusEvent(this.base(market), "gap", `publish backlog full: ${w.dropped} messages dropped`, {
+            from: w.from,
+            to: w.to,
+          }),
+        );
+      },
+    });
   }
 
   private base(market: string) {
@@ -127,6 +152,7 @@ export class ExchangeFeed {
       this.connections.push({ conn, markets, subscriptions: plan.subscriptions });
     });
     for (const { conn } of this.connections) conn.start();
+    this.backlog.start();
     if (this.books.size > 0) {
       // Full books now and then, so that consumers joining mid-stream can start.
       this.snapshotTimer = setInterval(() => {
@@ -234,6 +260,7 @@ export class ExchangeFeed {
       counter = this.o.metrics.messages.labels({ exchange: msg.exchange, type: msg.type });
       this.messageCounts.set(msg.type, counter);
     }
+    if (!this.backlog.admit(msg)) return;
     counter.inc();
     if (msg.type === "status" && msg.event === "gap") this.o.metrics.gaps.inc({ exchange: msg.exchange });
     void this.o.publisher.publish(subjectOf(msg), this.encoder.encode(JSON.stringify(msg)), messageId(msg));
@@ -291,5 +318,6 @@ export class ExchangeFeed {
     clearInterval(this.snapshotTimer);
     this.books.stop();
     await Promise.all(this.connections.map(({ conn }) => conn.stop()));
+    this.backlog.stop();
   }
 }

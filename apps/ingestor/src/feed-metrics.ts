@@ -9,6 +9,7 @@ export interface FeedMetrics {
   connectionsUp: Gauge<"exchange">;
   exchangeLatency: Histogram<"exchange">;
   gaps: Counter<"exchange">;
+  dropped: Counter<"exchange" | "type">;
 }
 
 export function createFeedMetrics(registry: Registry): FeedMetrics {
@@ -42,6 +43,12 @@ export function createFeedMetrics(registry: Registry): FeedMetrics {
       name: "tickerplant_ingest_connection_events_total",
       help: "connection lifecycle events, by exchange and event",
       labelNames: ["exchange", "event"],
+      registers,
+    }),
+    dropped: new Counter({
+      name: "tickerplant_ingest_dropped_messages_total",
+      help: "messages dropped because the publish backlog was full (each market reported as a gap)",
+      labelNames: ["exchange", "type"],
       registers,
     }),
     connectionsUp: new Gauge({

@@ -188,6 +188,7 @@ export class Ingestor {
         adapter.ws.defaultUrl,
       simulated: this.sourceOf(id) === "simulated",
       publisher: this.deps.publisher,
+      maxBacklog: config.PUBLISH_MAX_BACKLOG,
       metrics: this.metrics,
       log: log.child({ exchange: id, marketType: adapter.marketType }),
       maxConnectionAgeMs: config.MAX_CONNECTION_AGE_MS,

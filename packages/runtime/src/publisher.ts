@@ -100,6 +100,11 @@ export class JetStreamPublisher {
     if (this.pending === 0) for (const resolve of this.idle.splice(0)) resolve();
   }
 
+  /** Publishes accepted and not yet acknowledged (waiting for the window, batched, or in flight). */
+  get backlog(): number {
+    return this.pending;
+  }
+
   /** Resolves when every accepted publish (in flight or still waiting for the window) is acknowledged. */
   async flush(): Promise<void> {
     if (this.pending === 0) return;

@@ -157,7 +157,7 @@ class RedisServer extends ProcessServer {
   }
 }
 
-const TRIXIE_ROOT = process.env.TICKERPLANT_TRIXIE_ROOT ?? join(homedir(), ".tickerplant", "trixie-root");
+const TRIXIE_ROOT = join(process.env.TICKERPLANT_STATE_DIR ?? join(homedir(), ".tickerplant"), "trixie-root");
 const PG_BIN = "/usr/lib/postgresql/17/bin";
 
 /** A PostgreSQL 17 + TimescaleDB cluster of its own inside the trixie root, run through chroot. */
@@ -207,7 +207,16 @@ class PostgresCluster implements InfraService {
     if (!(await Bun.file(join(host, "PG_VERSION")).exists())) {
       if (!(await Bun.file(join(TRIXIE_ROOT, PG_BIN, "pg_ctl")).exists()))
         throw new Error(`PostgreSQL 17 is not installed in ${TRIXIE_ROOT}: run bash infra/stack.sh up once`);
-      await this.chroot([`${PG_BIN}/initdb`, "-D", this.dataDir, "-U", "postgres", "--auth=trust", "-E", "UTF8"]);
+      await this.chroot([
+        `${PG_BIN}/initdb`,
+        "-D",
+        this.dataDir,
+        "-U",
+        "postgres",
+        "--auth=trust",
+        "-E",
+        "UTF8",
+      ]);
       const conf = [
         "shared_preload_libraries = 'timescaledb'",
         "timescaledb.telemetry_level = off",

@@ -19,7 +19,9 @@ export function metricLines(text: string, name: string): string[] {
 
 export async function scrape(port: number): Promise<string> {
   try {
-    return await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+    return await (
+      await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5000) })
+    ).text();
   } catch {
     return "";
   }

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type StartedSimulator, startSimulator } from "@tickerplant/testkit";
-import { ThrowawayInfra, freePort } from "./infra.ts";
+import { freePort, ThrowawayInfra } from "./infra.ts";
 import { ChaosService, SERVICES, type ServiceName } from "./service.ts";
 
 export interface PlatformOptions {

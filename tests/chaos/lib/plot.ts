@@ -80,10 +80,12 @@ export function linePlotPng(series: Series[], width = 900, height = 420): Uint8A
       }
     }
     // key swatch, left to right along the top
-    for (let dx = 0; dx < 30; dx++) for (let dy = 0; dy < 8; dy++) set(m.l + 10 + si * 45 + dx, 10 + dy, colour);
+    for (let dx = 0; dx < 30; dx++)
+      for (let dy = 0; dy < 8; dy++) set(m.l + 10 + si * 45 + dx, 10 + dy, colour);
   });
   const raw = new Uint8Array(height * (1 + width * 3));
-  for (let y = 0; y < height; y++) raw.set(px.subarray(y * width * 3, (y + 1) * width * 3), y * (1 + width * 3) + 1);
+  for (let y = 0; y < height; y++)
+    raw.set(px.subarray(y * width * 3, (y + 1) * width * 3), y * (1 + width * 3) + 1);
   const ihdr = new Uint8Array(13);
   const v = new DataView(ihdr.buffer);
   v.setUint32(0, width);

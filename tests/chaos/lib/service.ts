@@ -65,7 +65,9 @@ export class ChaosService {
 
   async ready(): Promise<boolean> {
     try {
-      const res = await fetch(`http://127.0.0.1:${this.port}/health/ready`, { signal: AbortSignal.timeout(2000) });
+      const res = await fetch(`http://127.0.0.1:${this.port}/health/ready`, {
+        signal: AbortSignal.timeout(2000),
+      });
       return res.ok;
     } catch {
       return false;
@@ -75,7 +77,8 @@ export class ChaosService {
   async waitReady(timeoutMs = 60_000): Promise<number> {
     const t0 = Date.now();
     while (Date.now() - t0 < timeoutMs) {
-      if (this.proc && this.proc.exitCode !== null) throw new Error(`${this.name} exited with ${this.proc.exitCode}`);
+      if (this.proc && this.proc.exitCode !== null)
+        throw new Error(`${this.name} exited with ${this.proc.exitCode}`);
       if (await this.ready()) return Date.now() - t0;
       await Bun.sleep(50);
     }
@@ -91,7 +94,10 @@ export class ChaosService {
   async stop(): Promise<void> {
     if (!this.proc || this.proc.exitCode !== null) return;
     this.proc.kill("SIGTERM");
-    const exited = await Promise.race([this.proc.exited.then(() => true), Bun.sleep(15_000).then(() => false)]);
+    const exited = await Promise.race([
+      this.proc.exited.then(() => true),
+      Bun.sleep(15_000).then(() => false),
+    ]);
     if (!exited) this.proc.kill("SIGKILL");
     await this.proc.exited;
   }

@@ -53,7 +53,12 @@ function inGap(gaps: Window[], ts: number): boolean {
   return gaps.some((g) => ts >= g.from && ts <= g.to);
 }
 
-async function storedIds(sql: postgres.Sql, exchange: string, market: string, cutoff: number): Promise<number[]> {
+async function storedIds(
+  sql: postgres.Sql,
+  exchange: string,
+  market: string,
+  cutoff: number,
+): Promise<number[]> {
   const rows = await sql<{ id: string }[]>`
     select trade_id as id from trades
     where exchange = ${exchange} and market = ${market} and time <= to_timestamp(${cutoff / 1000})`;
@@ -84,13 +89,48 @@ export async function waitStored(
   }
 }
 
+/** Problems counted per bucket of time (the chaos runner's faults), by the truth trade's time. */
+export interface BucketCounts {
+  lostInGap: number;
+  lostSilently: number;
+  duplicated: number;
+  wsLostInGap: number;
+  wsLostSilently: number;
+  wsDuplicated: number;
+  wsOutOfOrder: number;
+}
+
+export function emptyCounts(): BucketCounts {
+  return {
+    lostInGap: 0,
+    lostSilently: 0,
+    duplicated: 0,
+    wsLostInGap: 0,
+    wsLostSilently: 0,
+    wsDuplicated: 0,
+    wsOutOfOrder: 0,
+  };
+}
+
 export async function checkTruth(
   p: Platform,
   sql: postgres.Sql,
   client: ResumingClient | undefined,
   cutoff: number,
+  bucketOf?: (ts: number) => string,
+  buckets?: Map<string, BucketCounts>,
 ): Promise<KeyCheck[]> {
   const out: KeyCheck[] = [];
+  const count = (ts: number, field: keyof BucketCounts) => {
+    if (!bucketOf || !buckets) return;
+    const name = bucketOf(ts);
+    let b = buckets.get(name);
+    if (!b) {
+      b = emptyCounts();
+      buckets.set(name, b);
+    }
+    b[field]++;
+  };
   for (const [exchange, s] of p.sims) {
     for (const market of p.o.markets) {
       const key = `${exchange}:${market}`;
@@ -106,7 +146,10 @@ export async function checkTruth(
           invented++;
           continue;
         }
-        if (seen[id]) duplicated++;
+        if (seen[id]) {
+          duplicated++;
+          count(s.sim.truth.trade(market, id)!.ts, "duplicated");
+        }
         seen[id] = 1;
       }
       const c: KeyCheck = {
@@ -129,20 +172,30 @@ export async function checkTruth(
       const got = client?.trades.get(key);
       for (const t of truth) {
         if (!seen[t.id]) {
-          if (inGap(gaps, t.ts)) c.lostInGap++;
-          else {
+          if (inGap(gaps, t.ts)) {
+            c.lostInGap++;
+            count(t.ts, "lostInGap");
+          } else {
             c.lostSilently++;
+            count(t.ts, "lostSilently");
             if (c.silentSample.length < 5) c.silentSample.push(t.id);
           }
         }
         if (got && got.count > 0 && t.id >= got.first && !got.has(t.id)) {
-          if (inGap(gaps, t.ts)) c.wsLostInGap++;
-          else c.wsLostSilently++;
+          if (inGap(gaps, t.ts)) {
+            c.wsLostInGap++;
+            count(t.ts, "wsLostInGap");
+          } else {
+            c.wsLostSilently++;
+            count(t.ts, "wsLostSilently");
+          }
         }
       }
       if (got) {
         c.wsDuplicated = got.duplicates;
         c.wsOutOfOrder = got.outOfOrder;
+        for (const id of got.duplicateIds) count(s.sim.truth.trade(market, id)?.ts ?? 0, "wsDuplicated");
+        for (const id of got.disorderIds) count(s.sim.truth.trade(market, id)?.ts ?? 0, "wsOutOfOrder");
       }
       await checkCandles(sql, p, exchange, market, cutoff, gaps, c);
       out.push(c);

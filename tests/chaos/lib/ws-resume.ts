@@ -12,6 +12,9 @@ export class ReceivedTrades {
   count = 0;
   duplicates = 0;
   outOfOrder = 0;
+  /** Ids that came twice or out of order (the first 1000 of each), to place them in time. */
+  readonly duplicateIds: number[] = [];
+  readonly disorderIds: number[] = [];
   private seen = new Uint8Array(1024);
 
   add(id: number, ts: number): void {
@@ -22,10 +25,14 @@ export class ReceivedTrades {
       grown.set(this.seen);
       this.seen = grown;
     }
-    if (this.seen[id]) this.duplicates++;
-    else this.seen[id] = 1;
-    if (id < this.last) this.outOfOrder++;
-    else {
+    if (this.seen[id]) {
+      this.duplicates++;
+      if (this.duplicateIds.length < 1000) this.duplicateIds.push(id);
+    } else this.seen[id] = 1;
+    if (id < this.last) {
+      this.outOfOrder++;
+      if (this.disorderIds.length < 1000) this.disorderIds.push(id);
+    } else {
       this.last = id;
       this.lastTs = ts;
     }
