@@ -109,7 +109,10 @@ function buildTicker(s: Fields, base: Base): Ticker | FrameResult {
   const quoteVolume = num(s.turnover24h);
   if (Number.isNaN(quoteVolume)) return badField(what, "turnover24h", s.turnover24h);
   const pct = num(s.price24hPcnt);
-  if (Number.isNaN(pct)) return badField(what, "price24hPcnt", s.price24hPcnt);
+  const changePct = fractionToPercent(String(s.price24hPcnt));
+  if (Number.isNaN(pct) || !Number.isFinite(changePct)) return badField(what, "price24hPcnt", s.price24hPcnt);
+  const change = decimalDiff(String(s.lastPrice), String(s.prevPrice24h));
+  if (!Number.isFinite(change)) return badField(what, "prevPrice24h", s.prevPrice24h);
   const bid = optionalNum(s.bid1Price);
   if (Number.isNaN(bid)) return badField(what, "bid1Price", s.bid1Price);
   const ask = optionalNum(s.ask1Price);
@@ -123,8 +126,8 @@ function buildTicker(s: Fields, base: Base): Ticker | FrameResult {
     low,
     volume,
     quoteVolume,
-    change: decimalDiff(String(s.lastPrice), String(s.prevPrice24h)),
-    changePct: fractionToPercent(String(s.price24hPcnt)),
+    change,
+    changePct,
     bid,
     ask,
   };

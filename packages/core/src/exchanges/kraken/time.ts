@@ -29,7 +29,7 @@ export function epochSecondsMs(v: unknown): number {
   if (!/^\d+$/.test(secText) || !/^\d*$/.test(fracText)) return Number.NaN;
   const micros = fracText.length === 0 ? 0 : Number(fracText.padEnd(6, "0").slice(0, 6));
   const ms = Number(secText) * 1000 + micros / 1000;
-  return ms > 0 ? ms : Number.NaN;
+  return ms > 0 && Number.isFinite(ms) ? ms : Number.NaN;
 }
 
 /** Epoch ms (with µs fraction) → integer epoch microseconds. */
