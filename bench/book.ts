@@ -5,7 +5,7 @@
  *   bun bench/book.ts           # ~1 min, one core
  *   bun bench/book.ts --quick   # smaller workload, shorter rounds (smoke run)
  *
- * 1. Level distribution: measured on the recorded book sequences of ../shared/fixtures (parsed by
+ * 1. Level distribution: measured on the recorded book sequences of packages/core/test/fixtures (parsed by
  *    our adapters, replayed through BookSync): action mix, rank from the best price, levels/message.
  * 2. Synthetic books of 1,000 and 5,000 levels per side, updated with that distribution (seeded):
  *    level updates/s of OrderBook.apply, of BookSync on top (Binance's continuity rules; OKX's,

@@ -6,7 +6,7 @@
  *   bun bench/normalize.ts --quick    # shorter rounds (smoke run)
  *   bun bench/normalize.ts --only okx # frame sets whose label contains "okx"
  *
- * Every adapter in the registry parses the recorded frames of ../shared/fixtures (read in place),
+ * Every adapter in the registry parses the recorded frames of packages/core/test/fixtures,
  * and in the same run, on the same frames, tardis-dev's normalizers and ccxt.pro's handleMessage
  * (devDependencies of the benchmark only; no network). Each implementation warms up, then runs
  * whole passes over its frame set with fresh parser state per pass; the median of 5 rounds is

@@ -20,11 +20,10 @@ if ! command -v promtool >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; 
     echo "warning: prometheus could not be installed; the observability tests will be skipped" >&2
 fi
 eval "$(bash "$ROOT/infra/stack.sh" env)"
-export TEST_DATABASE_URL="${TEST_DATABASE_URL:-${DATABASE_URL%/*}/tickerplant_test}"
-# Tests use their own Redis database so a running platform's latest state is left alone.
-REDIS_URL="${TEST_REDIS_URL:-$(printf '%s' "$REDIS_URL" | sed -E 's#/[0-9]*$##')/15}"
-export REDIS_URL
-export TICKERPLANT_FIXTURES="${TICKERPLANT_FIXTURES:-$ROOT/../shared/fixtures}"
+# Tests run on infrastructure of their own (tests/isolation/preload.ts: a throwaway NATS, Redis
+# database 15, database tickerplant_test); the guard proves the platform's stores gained nothing.
+guard=$(mktemp)
+bun "$ROOT/tests/isolation/platform-guard.ts" snapshot "$guard" || echo '{"identities":[],"consumers":[],"reached":[]}' >"$guard"
 
 out=$(mktemp)
 cd "$ROOT"
@@ -37,5 +36,12 @@ passed=${passed:-0}
 failed=${failed:-0}
 # A crash or a file that failed to load exits non-zero without a fail count.
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+if bun "$ROOT/tests/isolation/platform-guard.ts" check "$guard"; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+  status=1
+fi
+rm -f "$guard"
 echo "${passed} passed, ${failed} failed"
 [ "$status" -eq 0 ] && [ "$failed" -eq 0 ]

@@ -2,7 +2,7 @@ import { type Book, BookSync, type BookSyncRules, getAdapter, type MarketMessage
 import { readBody, readFrames } from "./fixtures.ts";
 
 /**
- * The recorded order-book sequences of ../shared/fixtures (a snapshot, REST or in-stream, then
+ * The recorded order-book sequences of packages/core/test/fixtures (a snapshot, REST or in-stream, then
  * the exchange's deltas), parsed by our adapters once, up front. They give the book benchmark its
  * level distribution and its replay rows.
  */

@@ -1,14 +1,15 @@
 import { describe, expect, test } from "bun:test";
 import { resolve } from "node:path";
+import { fixturesDir } from "../../core/test/fixtures.ts";
 
 /**
- * `tickerplant book` on the recorded book sequences of each exchange (shared/fixtures): the final
+ * `tickerplant book` on the recorded book sequences of each exchange (packages/core/test/fixtures): the final
  * book equals the known answers in PROVENANCE.md, and a recording with one frame removed prints a
  * status line for the break.
  */
 
 const CLI = resolve(import.meta.dir, "../src/main.ts");
-const FIXTURES = process.env.TICKERPLANT_FIXTURES ?? resolve(import.meta.dir, "../../../../shared/fixtures");
+const FIXTURES = fixturesDir();
 
 async function run(args: string[], lines: string[]) {
   const proc = Bun.spawn(["bun", CLI, "book", ...args], {

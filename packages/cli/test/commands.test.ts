@@ -1,8 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { resolve } from "node:path";
+import { fixturesDir } from "../../core/test/fixtures.ts";
 
 const CLI = resolve(import.meta.dir, "../src/main.ts");
-const FIXTURES = process.env.TICKERPLANT_FIXTURES ?? resolve(import.meta.dir, "../../../../shared/fixtures");
+const FIXTURES = fixturesDir();
 
 async function run(args: string[], stdin: string) {
   const proc = Bun.spawn(["bun", CLI, ...args], {

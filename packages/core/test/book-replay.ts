@@ -8,7 +8,7 @@ import { readJson, readLines } from "./fixtures.ts";
  * Replays a recorded book sequence through BookSync with an adapter's rules, the way the ingestor
  * runs it: one BookSync per market, frames in receive order, a REST snapshot (REST exchanges)
  * handed in after the frame it followed in the recording. Collects what the known answers in
- * shared/fixtures/PROVENANCE.md count.
+ * test/fixtures/PROVENANCE.md count.
  */
 
 export interface Replay {
@@ -137,7 +137,7 @@ export function bboCrossChecks(r: Replay): { passed: number; failed: Bbo[] } {
   return { passed, failed };
 }
 
-/** A recorded book sequence's known answers (shared/fixtures/PROVENANCE.md). */
+/** A recorded book sequence's known answers (test/fixtures/PROVENANCE.md). */
 export interface KnownBook {
   file: string;
   market: string;

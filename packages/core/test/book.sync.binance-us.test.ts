@@ -3,7 +3,7 @@ import { binance } from "../src/exchanges/binance/index.ts";
 import { type KnownBook, recordedBookSyncTests } from "./book-replay.ts";
 
 /**
- * Binance.US spot diffs recorded with their REST snapshots (shared/fixtures/binance-us; the same
+ * Binance.US spot diffs recorded with their REST snapshots (test/fixtures/binance-us; the same
  * protocol as Binance spot, so the spot adapter and its rules), replayed through BookSync against
  * the known answers in PROVENANCE.md: diffs applied and dropped, final update id, final top 5 and
  * level counts, and every bookTicker whose u is a diff's u equal to the book's top.

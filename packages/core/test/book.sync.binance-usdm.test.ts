@@ -5,7 +5,7 @@ import type { Book } from "../src/schemas/messages.ts";
 import { type KnownBook, recordedBookSyncTests } from "./book-replay.ts";
 
 /**
- * Binance USD-M diffs recorded with their REST snapshots (shared/fixtures/binance-futures), replayed
+ * Binance USD-M diffs recorded with their REST snapshots (test/fixtures/binance-futures), replayed
  * through BookSync with the adapter's rules (drop u < lastUpdateId, bridge, pu == previous u),
  * against the known answers in PROVENANCE.md: diffs applied and dropped, final update id, final
  * top 5 and level counts, and every bookTicker whose u is a diff's u equal to the book's top.

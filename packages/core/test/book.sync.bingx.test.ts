@@ -3,7 +3,7 @@ import { bingxSpot, bingxSwap } from "../src/exchanges/bingx/index.ts";
 import { breaks, levels, readLines, replay } from "./book-replay.ts";
 
 /**
- * BingX has no recorded `@incrDepth` sequence in shared/fixtures (only one `depth20` partial book,
+ * BingX has no recorded `@incrDepth` sequence in test/fixtures (only one `depth20` partial book,
  * swap_ws_decoded_samples.jsonl). The incremental rule is shown on frames in the documented format
  * (spot: {price: qty} maps, swap: [[price, qty]] rows; action "all" then "update" with
  * lastUpdateId + 1); the recorded partial book goes through BookSync as what it is, a standalone

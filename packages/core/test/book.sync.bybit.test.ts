@@ -4,7 +4,7 @@ import type { Book } from "../src/schemas/messages.ts";
 import { breaks, levels, readLines, replay } from "./book-replay.ts";
 
 /**
- * Bybit v5 `orderbook.50` recorded on spot testnet (shared/fixtures/bybit) replayed through
+ * Bybit v5 `orderbook.50` recorded on spot testnet (test/fixtures/bybit) replayed through
  * BookSync with the adapter's rules: snapshot, then deltas whose u grows by exactly 1 (Bybit's docs
  * do not promise it for orderbook.50/200; every recording here shows it: spot 50, and linear 50
  * and 1 in the tardis vectors). Proof: the known top 5 in PROVENANCE.md, and after each

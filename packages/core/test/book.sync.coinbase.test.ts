@@ -6,7 +6,7 @@ import type { Book, Ticker } from "../src/schemas/messages.ts";
 import { breaks, levels, readLines, replay } from "./book-replay.ts";
 
 /**
- * Coinbase recordings (shared/fixtures/coinbase) replayed through BookSync with the adapter's
+ * Coinbase recordings (test/fixtures/coinbase) replayed through BookSync with the adapter's
  * rules. Advanced Trade numbers every frame of a connection (`sequence_num`): a hole there is
  * reported by the parser and cuts every book chain on the connection, so the next delta breaks its
  * book. The legacy Exchange feed's level2 has no sequence at all: its proof is the final book and

@@ -5,7 +5,7 @@ import type { Book } from "../src/schemas/messages.ts";
 import { breaks, levels, readLines, replay } from "./book-replay.ts";
 
 /**
- * Kraken `book-1000` v1 recordings (shared/fixtures/kraken; the adapter parses v1 as well as v2)
+ * Kraken `book-1000` v1 recordings (test/fixtures/kraken; the adapter parses v1 as well as v2)
  * replayed through BookSync with Kraken's rules at the recorded depth: every update carries
  * Kraken's CRC32 of the top 10 levels, and every one must pass on the rebuilt book; the final top 5
  * must equal the known answers in PROVENANCE.md.

@@ -5,7 +5,7 @@ import type { Book } from "../src/schemas/messages.ts";
 import { breaks, levels, readLines, replay } from "./book-replay.ts";
 
 /**
- * OKX v5 `books` recordings (shared/fixtures/okx, 2022: every message carries the CRC32 of the top
+ * OKX v5 `books` recordings (test/fixtures/okx, 2022: every message carries the CRC32 of the top
  * 25 levels, no seqId yet) replayed through BookSync with the adapter's rules: every checksum the
  * exchange sent must pass and the final top 5 equal the known answers in PROVENANCE.md. The same
  * frames rewritten to today's format (seqId/prevSeqId chain, checksum 0) prove the production rule.

@@ -3,7 +3,7 @@ import { whitebit } from "../src/exchanges/whitebit/index.ts";
 import { breaks, readLines, replay } from "./book-replay.ts";
 
 /**
- * WhiteBIT has no recorded depth stream in shared/fixtures: only the documentation's incremental
+ * WhiteBIT has no recorded depth stream in test/fixtures: only the documentation's incremental
  * `depth_update` (ws_docs_examples.jsonl, update_id 214403 after past_update_id 214399). It is
  * replayed here after a full-book push in the documented format, followed by frames in the same
  * format that exercise the rules: the past_update_id chain, the limit truncation and the keepalive

@@ -2,15 +2,15 @@ import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 
 /**
- * Recorded exchange messages live outside the repository (../shared/fixtures, see its
- * PROVENANCE.md) and are never copied in. TICKERPLANT_FIXTURES overrides the directory
- * (a relative value is taken from the working directory).
+ * Recorded exchange messages are carried in this repository (`packages/core/test/fixtures/`,
+ * sources, licences and attributions in its PROVENANCE.md). TICKERPLANT_FIXTURES points the
+ * tests at another set of recordings of the same layout (a relative value is taken from the
+ * working directory).
  */
 export function fixturesDir(): string {
   const env = process.env.TICKERPLANT_FIXTURES;
   if (env && env.length > 0) return isAbsolute(env) ? env : resolve(process.cwd(), env);
-  // packages/core/test → <repo> → <repo>/../shared/fixtures
-  return resolve(import.meta.dir, "../../../../shared/fixtures");
+  return resolve(import.meta.dir, "fixtures");
 }
 
 export function fixturePath(rel: string): string {

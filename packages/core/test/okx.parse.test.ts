@@ -13,7 +13,7 @@ import {
 } from "./parse-harness.ts";
 
 /**
- * Every recorded OKX message in ../shared/fixtures/okx: each line's result kind is counted, values
+ * Every recorded OKX message in packages/core/test/fixtures/okx: each line's result kind is counted, values
  * are asserted on specific lines, books are replayed against the recorded checksums and known
  * answers, and tardis-node's normalized output is compared where both normalize a line.
  */

@@ -6,7 +6,7 @@ import { readJson, readLines } from "./fixtures.ts";
 import { countLabels, parseContext, RECV_TS, resultLabel, schemaErrors } from "./parse-harness.ts";
 
 /**
- * Every recorded WhiteBIT message in ../shared/fixtures/whitebit (WhiteBIT's documentation examples
+ * Every recorded WhiteBIT message in packages/core/test/fixtures/whitebit (WhiteBIT's documentation examples
  * as reproduced by JKorf/WhiteBit.Net; no live recordings and no tardis-normalized files exist for
  * WhiteBIT), parsed and checked value by value.
  */

@@ -13,6 +13,8 @@
  * cleanly on SIGTERM/SIGINT.
  */
 import { parseArgs } from "node:util";
+import { getProfile } from "../simulator/profiles/index.ts";
+import { refusedMarkets } from "../simulator/profiles/market-kinds.ts";
 import { ExchangeSimulator } from "../simulator/simulator.ts";
 
 const FLAGS = {
@@ -52,10 +54,18 @@ function main(): void {
       throw new Error(`--${flag} / ${FLAGS[flag].env} must be a non-negative number`);
     return n;
   };
-  const markets = get("markets")
+  const requested = get("markets")
     .split(",")
     .map((m) => m.trim())
     .filter(Boolean);
+  // One market list is handed to every exchange's simulator: each keeps the markets its exchange has.
+  const refused = refusedMarkets(getProfile(get("exchange")), requested);
+  const markets = requested.filter((m) => !refused.includes(m));
+  if (refused.length > 0)
+    log("info", "markets this exchange does not list are not simulated", {
+      exchange: get("exchange"),
+      refused,
+    });
 
   const sim = new ExchangeSimulator({
     exchange: get("exchange"),

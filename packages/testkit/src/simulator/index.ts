@@ -35,6 +35,7 @@ export { DEFAULT_MARKETS, type SimulatorOptions } from "./options.ts";
 export { binanceProfile } from "./profiles/binance/index.ts";
 export { BOOK_FAULTS, type BookFault } from "./profiles/book-faults.ts";
 export { getProfile, PROFILES } from "./profiles/index.ts";
+export { refusedMarkets } from "./profiles/market-kinds.ts";
 export type { ExchangeProfile, ProfileContext, ProfileDefaults, ProfileRuntime } from "./profiles/types.ts";
 export { CONTROL_PATHS } from "./server/control-api.ts";
 export { SIMULATED_HEADER } from "./server/http-server.ts";

@@ -1,10 +1,12 @@
 import type { Server } from "bun";
 import { MarketGenerator } from "./market/generator.ts";
 import { TradePump } from "./market/pump.ts";
+import { parseMarketName } from "./market/spec.ts";
 import type { SimTrade } from "./market/types.ts";
 import { type ResolvedOptions, resolveOptions, type SimulatorOptions } from "./options.ts";
 import type { BookFault } from "./profiles/book-faults.ts";
 import { getProfile } from "./profiles/index.ts";
+import { refusedMarkets } from "./profiles/market-kinds.ts";
 import type { ProfileRuntime } from "./profiles/types.ts";
 import type { SocketData } from "./server/connection.ts";
 import { ConnectionManager } from "./server/connections.ts";
@@ -37,6 +39,15 @@ export class ExchangeSimulator implements SimControl {
     const profile = getProfile(options.exchange ?? "binance");
     this.options = resolveOptions(options, profile.defaults);
     const o = this.options;
+    const refused = refusedMarkets(
+      profile,
+      o.markets.map((m) => (typeof m === "string" ? m : m.market)),
+    );
+    if (refused.length > 0) {
+      throw new Error(
+        `simulator: ${profile.id} lists no ${refused.map((m) => `${parseMarketName(m).kind} market ${m}`).join(", ")} (it has ${profile.marketKinds.join(" and ")} markets)`,
+      );
+    }
     this.generator = new MarketGenerator({ seed: o.seed, markets: o.markets, bookDepth: o.bookDepth });
     this.groundTruth = new GroundTruth(this.generator);
     this.limiter = new WeightLimiter(o.limits.restWeightLimit, o.limits.restWeightWindowMs);

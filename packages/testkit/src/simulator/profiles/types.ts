@@ -1,4 +1,5 @@
 import type { MarketGenerator } from "../market/generator.ts";
+import type { MarketKind } from "../market/spec.ts";
 import type { SimConnection } from "../server/connection.ts";
 import type { ConnectionRules } from "../server/connections.ts";
 import type { Faults } from "../server/faults.ts";
@@ -13,6 +14,11 @@ import type { BookFault } from "./book-faults.ts";
 export interface ExchangeProfile {
   /** Exchange id as in the rest of the project, e.g. "binance". */
   readonly id: string;
+  /**
+   * The kinds of market the exchange lists (Kraken and Coinbase spot: no perpetuals). Other markets
+   * are refused: a spot-only venue must never serve a perpetual's prices under the spot symbol.
+   */
+  readonly marketKinds: readonly MarketKind[];
   /** The exchange's own limits and timings; simulator options override them. */
   readonly defaults: ProfileDefaults;
   create(ctx: ProfileContext): ProfileRuntime;

@@ -136,6 +136,7 @@ class BinanceVenue implements ProfileRuntime {
 /** Binance: spot and USD-M futures, WebSocket streams and REST, on one local port. */
 export const binanceProfile: ExchangeProfile = {
   id: "binance",
+  marketKinds: ["spot", "perp"],
   defaults: SPOT_DEFAULTS,
   create: (ctx) => new BinanceVenue(ctx),
 };

@@ -354,6 +354,7 @@ class BingxRuntime implements ProfileRuntime {
  */
 export const bingxProfile: ExchangeProfile = {
   id: "bingx",
+  marketKinds: ["spot", "perp"],
   defaults: {
     pingIntervalMs: 5_000,
     pongTimeoutMs: 30_000,

@@ -166,6 +166,7 @@ class BybitRuntime implements ProfileRuntime {
 /** Bybit v5 public spot and linear: stream.bybit.com WebSocket and api.bybit.com REST, on one local port. */
 export const bybitProfile: ExchangeProfile = {
   id: "bybit",
+  marketKinds: ["spot", "perp"],
   defaults: {
     // The client pings (op "ping"); the server sends no ping frames.
     pingIntervalMs: 0,

@@ -410,6 +410,7 @@ class CoinbaseRuntime implements ProfileRuntime {
 /** Coinbase Advanced Trade: advanced-trade-ws.coinbase.com and api.coinbase.com, on one local port. */
 export const coinbaseProfile: ExchangeProfile = {
   id: "coinbase",
+  marketKinds: ["spot"],
   defaults: {
     // no WebSocket pings: the heartbeats channel is the keepalive
     pingIntervalMs: 0,

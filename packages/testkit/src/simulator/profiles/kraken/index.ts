@@ -383,6 +383,7 @@ class KrakenRuntime implements ProfileRuntime {
  */
 export const krakenProfile: ExchangeProfile = {
   id: "kraken",
+  marketKinds: ["spot"],
   defaults: {
     pingIntervalMs: 0,
     pongTimeoutMs: 0,

@@ -408,6 +408,7 @@ class OkxRuntime implements ProfileRuntime {
 /** OKX v5: ws.okx.com /ws/v5/public and /ws/v5/business, www.okx.com REST, on one local port. */
 export const okxProfile: ExchangeProfile = {
   id: "okx",
+  marketKinds: ["spot", "perp"],
   defaults: {
     // OKX sends no WebSocket pings: the client pings with the text "ping"
     pingIntervalMs: 0,

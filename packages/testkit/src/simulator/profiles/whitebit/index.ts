@@ -252,6 +252,7 @@ class WhitebitRuntime implements ProfileRuntime {
 /** WhiteBIT v4: wss://api.whitebit.com/ws and https://whitebit.com REST, on one local port. */
 export const whitebitProfile: ExchangeProfile = {
   id: "whitebit",
+  marketKinds: ["spot", "perp"],
   defaults: {
     // the server never pings; the client must send something every < 60 s
     pingIntervalMs: 0,
