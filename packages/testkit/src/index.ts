@@ -1,2 +1,3 @@
+export * from "./nats-server.ts";
 export * from "./processes.ts";
 export * from "./simulator/index.ts";
