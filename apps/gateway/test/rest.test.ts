@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Candle, Stats, Ticker } from "@tickerplant/core";
-import { insertTrades, upsertCandles, upsertMarkets } from "@tickerplant/db";
+import { insertTrades, refreshCandleRollups, upsertCandles, upsertMarkets } from "@tickerplant/db";
 import { createLogger, createMetricsRegistry, createSql } from "@tickerplant/runtime";
 import { createGateway } from "../src/app.ts";
 import { loadGatewayConfig } from "../src/config.ts";
@@ -326,10 +326,35 @@ describe("GET /api/v1/candles", () => {
     expect(r.body.data.map((c: any) => c.openTime)).toEqual([T0 + 60_000, T0 + 2 * 60_000]);
   });
 
-  test("another interval has its own candles", async () => {
+  test("rolled-up intervals come from the 1m candles; others only from the exchange's own", async () => {
+    await refreshCandleRollups(g.sql);
     const r = await get(`${base()}&interval=5m`);
     expect(r.status).toBe(200);
-    expect(r.body.data).toEqual([]);
+    // The five 1m candles fill one 5m bucket (T0 is a 5-minute boundary).
+    expect(r.body.data).toEqual([
+      expect.objectContaining({
+        type: "candle",
+        interval: "5m",
+        openTime: T0,
+        closeTime: T0 + 299_999,
+        open: 100,
+        high: 114,
+        low: 90,
+        close: 109,
+        volume: 15,
+        quoteVolume: 1500,
+        trades: 60,
+        closed: true,
+      }),
+    ]);
+    for (const interval of ["15m", "1h", "4h", "1d", "1w"]) {
+      const rolled = await get(`${base()}&interval=${interval}`);
+      expect(rolled.status).toBe(200);
+      expect(rolled.body.data).toHaveLength(1);
+      expect(rolled.body.data[0]).toMatchObject({ interval, open: 100, close: 109, volume: 15 });
+    }
+    const other = await get(`${base()}&interval=3m`);
+    expect(other.body.data).toEqual([]);
   });
 
   test("interval is validated against the core's intervals", async () => {

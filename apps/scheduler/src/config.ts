@@ -1,5 +1,6 @@
 import { type Static, Type as T } from "@sinclair/typebox";
 import { getAdapter } from "@tickerplant/core";
+import { DEFAULT_RETENTION_DAYS, RETAINED_TABLES, type RetainedTable } from "@tickerplant/db";
 import {
   ConfigError,
   CsvList,
@@ -31,6 +32,24 @@ export const SchedulerConfigSchema = T.Object({
     minimum: 60_000,
     description: "market list refresh period",
   }),
+  ROLLUP_REFRESH_MS: T.Integer({
+    default: 60_000,
+    minimum: 1_000,
+    description: "how often the candle rollups (candles_5m..candles_1w) are refreshed on the Apache build",
+  }),
+  RETENTION_RUN_MS: T.Integer({
+    default: 3_600_000,
+    minimum: 1_000,
+    description: "how often expired chunks are dropped on the Apache build",
+  }),
+  RETENTION_DAYS: T.String({
+    default: "",
+    description: `days each table keeps, e.g. trades=30,tickers=7 (0 = forever); defaults: ${Object.entries(
+      DEFAULT_RETENTION_DAYS,
+    )
+      .map(([t, d]) => `${t}=${d}`)
+      .join(",")}`,
+  }),
 });
 export type SchedulerConfig = Static<typeof SchedulerConfigSchema>;
 
@@ -44,7 +63,24 @@ export interface ExchangeEndpoint {
 export function loadSchedulerConfig(env: Record<string, string | undefined>): SchedulerConfig {
   const config = loadConfig(SchedulerConfigSchema, env);
   restEndpoints(config); // validates the exchange list and overrides at start
+  retentionDays(config);
   return config;
+}
+
+/** Days each table keeps: the defaults, overridden by RETENTION_DAYS. */
+export function retentionDays(config: SchedulerConfig): Record<RetainedTable, number> {
+  const out = { ...DEFAULT_RETENTION_DAYS };
+  const problems: string[] = [];
+  for (const [table, value] of Object.entries(parsePairs(config.RETENTION_DAYS))) {
+    const days = Number(value);
+    if (!(RETAINED_TABLES as string[]).includes(table)) {
+      problems.push(`RETENTION_DAYS: unknown table "${table}" (one of ${RETAINED_TABLES.join(", ")})`);
+    } else if (!Number.isInteger(days) || days < 0) {
+      problems.push(`RETENTION_DAYS: ${table} must be a whole number of days ≥ 0, got "${value}"`);
+    } else out[table as RetainedTable] = days;
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return out;
 }
 
 /** Each configured exchange's REST base URL: the override, else the adapter's own. */

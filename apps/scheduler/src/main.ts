@@ -1,4 +1,4 @@
-import { prepareDatabase } from "@tickerplant/db";
+import { isLicensed, prepareDatabase } from "@tickerplant/db";
 import {
   connectNats,
   createLogger,
@@ -15,8 +15,9 @@ import {
   sqlCheck,
   startHealthServer,
 } from "@tickerplant/runtime";
-import { loadSchedulerConfig, restEndpoints } from "./config.ts";
+import { loadSchedulerConfig, restEndpoints, retentionDays } from "./config.ts";
 import { createExchangeClients } from "./exchange-clients.ts";
+import { HistoryMaintenance } from "./history-maintenance.ts";
 import { Scheduler } from "./scheduler.ts";
 
 const config = loadSchedulerConfig(process.env);
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
   });
   const streams = { replicas: config.STREAM_REPLICAS, tradesRetentionDays: config.TRADES_RETENTION_DAYS };
   await provisionStreams(nats.jsm, streams, log);
-  await prepareDatabase(sql, log);
+  const db = await prepareDatabase(sql, log);
 
   const presence = new ServicePresence({ redis, service, log, info: () => ({ port: health.port }) });
   const clients = createExchangeClients({ endpoints: restEndpoints(config), redis, registry, log });
@@ -48,6 +49,15 @@ async function main(): Promise<void> {
     source: config.SOURCE,
     marketsRefreshMs: config.MARKETS_REFRESH_MS,
   });
+  const history = new HistoryMaintenance({
+    sql,
+    log,
+    registry,
+    licensed: isLicensed(db.license),
+    retention: retentionDays(config),
+    rollupEveryMs: config.ROLLUP_REFRESH_MS,
+    retentionEveryMs: config.RETENTION_RUN_MS,
+  });
   onShutdown(log, [
     () => nats.close(),
     () => redis.quit(),
@@ -55,8 +65,10 @@ async function main(): Promise<void> {
     () => health.stop(),
     () => scheduler.stop(),
     () => presence.stop(),
+    () => history.stop(),
   ]);
   await scheduler.start();
+  await history.start();
   presence.start();
   log.info("scheduler started", {
     port: health.port,

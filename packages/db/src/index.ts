@@ -11,6 +11,8 @@ export * from "./reads/markets.ts";
 export * from "./reads/range.ts";
 export * from "./reads/status.ts";
 export * from "./reads/trades.ts";
+export * from "./retention.ts";
+export * from "./rollups.ts";
 export * from "./time.ts";
 export * from "./timescale.ts";
 export * from "./writes/book-snapshots.ts";

@@ -64,7 +64,9 @@ export const TickerSchema = T.Object(
     high: T.Number(),
     low: T.Number(),
     volume: T.Number({ description: "24h base volume" }),
-    quoteVolume: T.Number(),
+    quoteVolume: T.Union([T.Number(), T.Null()], {
+      description: "24h quote volume; null when the exchange does not send it",
+    }),
     change: T.Number(),
     changePct: T.Number(),
     bid: NullableNumber,
@@ -124,8 +126,10 @@ export const CandleSchema = T.Object(
     low: T.Number(),
     close: T.Number(),
     volume: T.Number(),
-    quoteVolume: T.Number(),
-    trades: T.Number(),
+    quoteVolume: T.Union([T.Number(), T.Null()], { description: "null when the exchange does not send it" }),
+    trades: T.Union([T.Number(), T.Null()], {
+      description: "trade count; null when the exchange does not send it",
+    }),
     closed: T.Boolean(),
   },
   { $id: "Candle" },

@@ -46,7 +46,7 @@ export async function upsertCandles(sql: Queryable, candles: readonly Candle[]):
       ${sql.array(rows.map((c) => c.close))}::float8[],
       ${sql.array(rows.map((c) => c.volume))}::float8[],
       ${sql.array(rows.map((c) => c.quoteVolume))}::float8[],
-      ${sql.array(rows.map((c) => Math.round(c.trades)))}::int8[],
+      ${sql.array(rows.map((c) => (c.trades === null ? null : Math.round(c.trades))))}::int8[],
       ${sql.array(rows.map((c) => c.closed))}::bool[],
       ${sql.array(rows.map((c) => msToTimestamptz(c.ts)))}::text[]::timestamptz[],
       ${sql.array(rows.map((c) => msToTimestamptz(c.recvTs)))}::text[]::timestamptz[],
