@@ -95,6 +95,30 @@ describe("tickerplant book", () => {
     });
   });
 
+  test("a REST snapshot piped before any frame of its market is held until the market is known", async () => {
+    const ws = (await Bun.file(`${FIXTURES}/binance/spot_NKNUSDT_ws.jsonl`).text()).trim().split("\n");
+    const rest = (await Bun.file(`${FIXTURES}/binance/spot_NKNUSDT_rest_depth_snapshot.json`).text()).trim();
+    const r = await run(["book", "--exchange", "binance", "--depth", "2"], `${[rest, ...ws].join("\n")}\n`);
+    expect(r.code).toBe(0);
+    expect(r.err).not.toContain("never synced");
+    expect(r.err).toContain("0 unusable");
+    expect(r.messages).toEqual([
+      expect.objectContaining({
+        type: "book",
+        kind: "snapshot",
+        market: "NKN-USDT",
+        seq: 499870179,
+        bids: [
+          [0.3527, 9602],
+          [0.3526, 2829],
+        ],
+      }),
+    ]);
+    // With nothing after it, the snapshot is reported as never matched, not silently lost.
+    const alone = await run(["book", "--exchange", "binance"], `${rest}\n`);
+    expect(alone.err).toContain("1 REST snapshot(s) never matched a market");
+  });
+
   test("prints a status line for a deliberate hole", async () => {
     // Line 40 of the input is a depth diff; without it the next diff does not follow.
     const r = await run(["book", "--exchange", "binance"], await nknInput(40));

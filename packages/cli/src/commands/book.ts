@@ -13,7 +13,9 @@ import type { Io } from "./normalize.ts";
 /**
  * Replays recorded book frames (and REST depth snapshots, one JSON document per line, in arrival
  * order) through the exchange's sync procedure: a `status` line per break, then the final book of
- * every market as a normalized snapshot.
+ * every market as a normalized snapshot. A REST snapshot (which names no market) belongs to the one
+ * market awaiting one, or `--market`; one that comes before any frame is held until the first
+ * market appears.
  */
 export async function book(
   args: { exchange?: string; marketType?: string; depth?: string; market?: string },
@@ -49,11 +51,19 @@ export async function book(
     };
     io.out.write(`${JSON.stringify(status)}\n`);
   };
+  // REST snapshots that came before any frame of their market: held until the market is known.
+  const held: Array<{ text: string; recvTs: number }> = [];
   const feed = (b: Book, rest: boolean) => {
     let entry = books.get(b.market);
     if (!entry) {
       entry = { sync: new BookSync(rules), last: b };
       books.set(b.market, entry);
+      if (!rest && held.length > 0 && (args.market ?? awaitingMarket(books)) === b.market) {
+        for (const h of held.splice(0)) {
+          const snapshot = restSnapshot(adapter, h.text, b.market, h.recvTs);
+          if (snapshot) feed(snapshot, true);
+        }
+      }
     }
     entry.last = b;
     const outputs = rest ? entry.sync.onRestSnapshot(b) : entry.sync.onMessage(b);
@@ -79,9 +89,12 @@ export async function book(
       for (const m of r.messages) if (m.type === "book") feed(m, false);
       continue;
     }
-    const snapshot = restSnapshot(adapter, text, args.market ?? awaitingMarket(books), ctx.recvTs);
+    const market = args.market ?? awaitingMarket(books);
+    const snapshot = restSnapshot(adapter, text, market, ctx.recvTs);
     if (snapshot) feed(snapshot, true);
-    else if (r.kind === "invalid") {
+    else if (market === undefined && books.size === 0 && restSnapshot(adapter, text, HELD, ctx.recvTs)) {
+      held.push({ text, recvTs: ctx.recvTs });
+    } else if (r.kind === "invalid") {
       unused++;
       io.err.write(`line ${line}: ${r.reason}: ${r.detail}\n`);
     }
@@ -103,6 +116,9 @@ export async function book(
     delete snap.exact;
     delete snap.checksum;
     io.out.write(`${JSON.stringify(snap)}\n`);
+  }
+  if (held.length > 0) {
+    io.err.write(`book: ${held.length} REST snapshot(s) never matched a market (no frame of one followed)\n`);
   }
   io.err.write(`book: ${line} lines, ${books.size} markets, ${unused} unusable\n`);
   return 0;
@@ -131,6 +147,9 @@ function awaitingMarket(books: Map<string, { sync: BookSync }>): string | undefi
   const waiting = [...books].filter(([, b]) => !b.sync.synced).map(([m]) => m);
   return waiting.length === 1 ? waiting[0] : undefined;
 }
+
+/** A stand-in market to recognise a REST depth body whose market is not known yet. */
+const HELD = "HELD-HELD";
 
 function restSnapshot(
   adapter: ExchangeAdapter,
