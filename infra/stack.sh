@@ -602,13 +602,41 @@ cmd_env() {
   printf 'export TEST_DATABASE_URL=%q\n' "$(test_database_url)"
 }
 
+# Three local nats-servers as a JetStream cluster (for STREAM_REPLICAS=3 on one machine), in the
+# background; prints the NATS_URL to use. Stop with: bash infra/stack.sh cluster-down
+cmd_cluster() {
+  local state="${TICKERPLANT_STATE_DIR:-$HOME/.tickerplant}"
+  mkdir -p "$state/run" "$state/logs"
+  local port="${NATS_CLUSTER_BASE_PORT:-24222}"
+  nohup bun "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/packages/testkit/src/bin/nats-cluster.ts" "$port" >"$state/logs/nats-cluster.log" 2>&1 &
+  echo $! >"$state/run/nats-cluster.pid"
+  for _ in $(seq 1 120); do
+    if grep -q NATS_URL "$state/logs/nats-cluster.log" 2>/dev/null; then
+      echo "[stack] NATS JetStream cluster up: $(sed -n 's/.*"NATS_URL":"\([^"]*\)".*/\1/p' "$state/logs/nats-cluster.log")"
+      echo "[stack] use it with: NATS_URL=<that> STREAM_REPLICAS=3; stop: bash infra/stack.sh cluster-down"
+      return 0
+    fi
+    sleep 0.5
+  done
+  echo "[stack] the NATS cluster did not start; see $state/logs/nats-cluster.log" >&2
+  return 1
+}
+
+cmd_cluster_down() {
+  local pidfile="${TICKERPLANT_STATE_DIR:-$HOME/.tickerplant}/run/nats-cluster.pid"
+  [ -f "$pidfile" ] && kill -TERM "$(cat "$pidfile")" 2>/dev/null
+  rm -f "$pidfile"
+}
+
 case "${1:-}" in
   up) cmd_up ;;
+  cluster) cmd_cluster ;;
+  cluster-down) cmd_cluster_down ;;
   down) cmd_down ;;
   status) cmd_status ;;
   env) cmd_env ;;
   *)
-    echo "usage: bash infra/stack.sh up|down|status|env" >&2
+    echo "usage: bash infra/stack.sh up|down|status|env|cluster|cluster-down" >&2
     exit 2
     ;;
 esac

@@ -10,6 +10,9 @@ export interface Nats {
   close(): Promise<void>;
 }
 
+/** JetStream API requests (stream, consumer and bucket management). */
+export const JS_API_TIMEOUT_MS = 15_000;
+
 export async function connectNats(url: string, name: string, log: Logger): Promise<Nats> {
   const nc = await connect({
     servers: url.split(","),
@@ -26,7 +29,9 @@ export async function connectNats(url: string, name: string, log: Logger): Promi
       }
     }
   })();
-  const jsm = await jetstreamManager(nc);
+  // Creating a replicated stream or bucket waits for its RAFT group: more than the 5 s default on
+  // a busy cluster.
+  const jsm = await jetstreamManager(nc, { timeout: JS_API_TIMEOUT_MS });
   const js = jetstream(nc);
   return {
     nc,

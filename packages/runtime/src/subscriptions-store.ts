@@ -1,8 +1,9 @@
+import { jetstream } from "@nats-io/jetstream";
 import { type KV, Kvm } from "@nats-io/kv";
 import { Value } from "@sinclair/typebox/value";
 import { type SubscriptionEntry, SubscriptionEntrySchema } from "@tickerplant/core";
 import type { Logger } from "./logger.ts";
-import type { Nats } from "./nats.ts";
+import { JS_API_TIMEOUT_MS, type Nats } from "./nats.ts";
 
 export const SUBSCRIPTIONS_BUCKET = "subscriptions";
 
@@ -17,7 +18,10 @@ export class SubscriptionsStore {
   ) {}
 
   static async open(nats: Nats, replicas: number, log: Logger): Promise<SubscriptionsStore> {
-    const kv = await new Kvm(nats.nc).create(SUBSCRIPTIONS_BUCKET, { replicas, history: 1 });
+    const kv = await new Kvm(jetstream(nats.nc, { timeout: JS_API_TIMEOUT_MS })).create(
+      SUBSCRIPTIONS_BUCKET,
+      { replicas, history: 1 },
+    );
     return new SubscriptionsStore(kv, log);
   }
 
