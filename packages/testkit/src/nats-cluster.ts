@@ -90,7 +90,7 @@ export async function startNatsCluster(
     throw new Error(`NATS cluster has no JetStream leader after ${timeoutMs} ms: ${last}`);
   }
 
-  names.forEach((_, i) => spawn(i));
+  for (let i = 0; i < names.length; i++) spawn(i);
   const url = nodes.map((n) => n.url).join(",");
   await waitForMetaLeader(url);
 
