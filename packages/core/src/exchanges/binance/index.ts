@@ -1,4 +1,5 @@
 import type { ExchangeAdapter } from "../../adapter.ts";
+import { finiteOnly } from "../wire/finite.ts";
 import { bookSync } from "./book.ts";
 import { parseFrame } from "./parse.ts";
 import { rest } from "./rest.ts";
@@ -16,7 +17,7 @@ export const binance: ExchangeAdapter = {
   symbolOf,
   marketOfSymbol: guessMarket,
   ws,
-  parseFrame,
+  parseFrame: finiteOnly(parseFrame),
   rest,
   bookSync,
 };

@@ -1,4 +1,5 @@
 import type { ExchangeAdapter } from "../../adapter.ts";
+import { finiteOnly } from "../wire/finite.ts";
 import { bookSync } from "./book.ts";
 import { BINGX_INTERVALS } from "./intervals.ts";
 import { createParser } from "./parse.ts";
@@ -18,7 +19,7 @@ export const bingxSpot: ExchangeAdapter = {
   symbolOf: spotSymbolOf,
   marketOfSymbol: spotMarketOf,
   ws: createWsSpec("spot"),
-  parseFrame: createParser("spot"),
+  parseFrame: finiteOnly(createParser("spot")),
   rest: spotRest,
   bookSync,
 };
@@ -33,7 +34,7 @@ export const bingxSwap: ExchangeAdapter = {
   symbolOf: swapSymbolOf,
   marketOfSymbol: swapMarketOf,
   ws: createWsSpec("swap"),
-  parseFrame: createParser("swap"),
+  parseFrame: finiteOnly(createParser("swap")),
   rest: swapRest,
   bookSync,
 };

@@ -1,4 +1,5 @@
 import type { ExchangeAdapter } from "../../adapter.ts";
+import { finiteOnly } from "../wire/finite.ts";
 import { bookSync } from "./book.ts";
 import { parseFrame } from "./parse.ts";
 import { restSpec } from "./rest.ts";
@@ -16,7 +17,7 @@ export const bybitSpot: ExchangeAdapter = {
   symbolOf: spotSymbolOf,
   marketOfSymbol: guessSpotMarket,
   ws: wsSpec("spot"),
-  parseFrame: (frame, ctx) => parseFrame(frame, ctx, "spot"),
+  parseFrame: finiteOnly((frame, ctx) => parseFrame(frame, ctx, "spot")),
   rest: restSpec("spot"),
   bookSync,
 };
@@ -31,7 +32,7 @@ export const bybitLinear: ExchangeAdapter = {
   symbolOf: linearSymbolOf,
   marketOfSymbol: guessLinearMarket,
   ws: wsSpec("linear"),
-  parseFrame: (frame, ctx) => parseFrame(frame, ctx, "linear"),
+  parseFrame: finiteOnly((frame, ctx) => parseFrame(frame, ctx, "linear")),
   rest: restSpec("linear"),
   bookSync,
 };

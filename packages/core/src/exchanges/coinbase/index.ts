@@ -1,4 +1,5 @@
 import type { ExchangeAdapter } from "../../adapter.ts";
+import { finiteOnly } from "../wire/finite.ts";
 import { bookSync } from "./book.ts";
 import { COINBASE_CHANNELS, WS_INTERVALS } from "./channels.ts";
 import { parseFrame } from "./parse.ts";
@@ -20,7 +21,7 @@ export const coinbase: ExchangeAdapter = {
   symbolOf,
   marketOfSymbol,
   ws,
-  parseFrame,
+  parseFrame: finiteOnly(parseFrame),
   rest,
   bookSync,
 };

@@ -1,4 +1,5 @@
 import type { ExchangeAdapter } from "../../adapter.ts";
+import { finiteOnly } from "../wire/finite.ts";
 import { bookSync } from "./book.ts";
 import { KRAKEN_CHANNELS, KRAKEN_INTERVALS } from "./channels.ts";
 import { parseFrame } from "./parse.ts";
@@ -16,7 +17,7 @@ export const kraken: ExchangeAdapter = {
   symbolOf,
   marketOfSymbol,
   ws,
-  parseFrame,
+  parseFrame: finiteOnly(parseFrame),
   rest,
   bookSync,
 };

@@ -1,4 +1,5 @@
 import type { ExchangeAdapter } from "../../adapter.ts";
+import { finiteOnly } from "../wire/finite.ts";
 import { bookSync } from "./book.ts";
 import { SPOT_CHANNELS, SWAP_CHANNELS } from "./channels.ts";
 import { OKX_INTERVALS } from "./intervals.ts";
@@ -17,7 +18,7 @@ export const okxSpot: ExchangeAdapter = {
   symbolOf: spotSymbolOf,
   marketOfSymbol: spotMarketOf,
   ws: createWs(spotSymbolOf, false),
-  parseFrame,
+  parseFrame: finiteOnly(parseFrame),
   rest: createRest(spotSymbolOf, "SPOT"),
   bookSync,
 };
@@ -36,7 +37,7 @@ export const okxSwap: ExchangeAdapter = {
   symbolOf: swapSymbolOf,
   marketOfSymbol: derivMarketOf,
   ws: createWs(swapSymbolOf, true),
-  parseFrame,
+  parseFrame: finiteOnly(parseFrame),
   rest: createRest(swapSymbolOf, "SWAP"),
   bookSync,
 };

@@ -1,4 +1,5 @@
 import type { ExchangeAdapter } from "../../adapter.ts";
+import { finiteOnly } from "../wire/finite.ts";
 import { bookSync } from "./book.ts";
 import { WHITEBIT_CHANNELS } from "./channels.ts";
 import { WHITEBIT_INTERVALS } from "./intervals.ts";
@@ -17,7 +18,7 @@ export const whitebit: ExchangeAdapter = {
   symbolOf,
   marketOfSymbol: guessMarket,
   ws,
-  parseFrame,
+  parseFrame: finiteOnly(parseFrame),
   rest,
   bookSync,
 };

@@ -1,4 +1,5 @@
 import type { ExchangeAdapter } from "../../../adapter.ts";
+import { finiteOnly } from "../../wire/finite.ts";
 import { usdmBookSync } from "./book.ts";
 import { parseUsdmFrame } from "./parse.ts";
 import { usdmRest } from "./rest.ts";
@@ -16,7 +17,7 @@ export const binanceUsdm: ExchangeAdapter = {
   symbolOf,
   marketOfSymbol: guessMarket,
   ws: usdmWs,
-  parseFrame: parseUsdmFrame,
+  parseFrame: finiteOnly(parseUsdmFrame),
   rest: usdmRest,
   bookSync: usdmBookSync,
 };
