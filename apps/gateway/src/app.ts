@@ -122,6 +122,7 @@ function buildApp(deps: GatewayDeps) {
         );
       }
       if (api || path === "/ws") access.admit(request, server, { keyInQuery: path === "/ws" });
+      if (api) access.authorize(request, path, server);
     })
     .onError(({ code, error, request, route, set }) =>
       handleError({ code, error, request, route, set, log, cors: cors.headers(request) }),

@@ -95,6 +95,33 @@ describe("payload limits", () => {
   });
 });
 
+describe("every write route needs a key", () => {
+  test("each POST/PUT/PATCH/DELETE route in the OpenAPI document answers 401 without a key and 403 with a read key", async () => {
+    const reader = await startTestGateway({ API_KEYS: `ro:read:${"r".repeat(20)}`, ADMIN_API_KEYS: ADMIN });
+    try {
+      const doc = (await (await fetch(`${reader.base}/openapi.json`)).json()) as {
+        paths: Record<string, Record<string, unknown>>;
+      };
+      const writes = Object.entries(doc.paths).flatMap(([path, ops]) =>
+        Object.keys(ops)
+          .filter((m) => ["post", "put", "patch", "delete"].includes(m))
+          .map((m) => ({ method: m.toUpperCase(), path: path.replace(/\{[^}]+\}|:[a-zA-Z]+/g, "x") })),
+      );
+      expect(writes.length).toBeGreaterThan(0);
+      for (const w of writes) {
+        const url = `${reader.base}${w.path}`;
+        const init = { method: w.method, headers: { "content-type": "application/json" }, body: "{}" };
+        const none = await fetch(url, init);
+        expect({ ...w, status: none.status }).toEqual({ ...w, status: 401 });
+        const low = await fetch(url, { ...init, headers: { ...init.headers, "x-api-key": "r".repeat(20) } });
+        expect({ ...w, status: low.status }).toEqual({ ...w, status: 403 });
+      }
+    } finally {
+      await reader.close();
+    }
+  });
+});
+
 describe("admin role", () => {
   test("a write key cannot use the admin API; an admin key can", async () => {
     const url = `${g.base}/api/v1/admin/subscriptions`;

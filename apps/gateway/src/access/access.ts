@@ -29,6 +29,7 @@ export interface AccessOptions {
 type AddressSource = { requestIP(request: Request): { address: string } | null } | null | undefined;
 
 const RETRY_CONNECTION_S = 5;
+const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 /**
  * The gateway's one access check: API keys and roles, request and connection rate limits.
@@ -68,6 +69,22 @@ export class Access {
       });
     }
     return p;
+  }
+
+  /**
+   * The role a request needs by its path and method, checked before the body is read or validated:
+   * `/api/v1/admin/*` needs admin (403 admin_disabled when no admin key exists), any other
+   * state-changing method (POST, PUT, PATCH, DELETE) needs write. Routes may ask for more with
+   * `require`.
+   */
+  authorize(request: Request, path: string, server?: AddressSource): void {
+    if (path.startsWith("/api/v1/admin")) {
+      if (!this.o.keys.hasRole("admin"))
+        throw new ApiError(403, "admin_disabled", "the admin API is off (no ADMIN_API_KEYS)");
+      this.require("admin")({ request, server });
+    } else if (WRITE_METHODS.has(request.method)) {
+      this.require("write")({ request, server });
+    }
   }
 
   /** A `beforeHandle` that lets only keys with at least `role` through (401 without one, 403 below it). */
