@@ -62,6 +62,14 @@ describe("the analyst SQL role is read-only", () => {
     ).rejects.toThrow(refused);
   });
 
+  test("tables that hold secrets are not readable", async () => {
+    const readable = await owner`
+      select table_name from information_schema.tables
+      where table_schema = 'public' and table_name ilike '%secret%'
+        and has_table_privilege('analyst', format('public.%I', table_name), 'SELECT')`;
+    expect(readable.map((r) => r.table_name)).toEqual([]);
+  });
+
   test("the role has no privilege flags to escalate with", async () => {
     const [role] = await owner`
       select rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls
