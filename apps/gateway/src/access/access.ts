@@ -1,11 +1,12 @@
 import { ApiError } from "../errors.ts";
 import type { GatewayMetrics } from "../metrics.ts";
-import { type ApiKey, type ApiKeyRing, type Role, roleAtLeast } from "./keys.ts";
+import type { ApiKeyRing, KeyIdentity, Role } from "./keys.ts";
+import { roleAtLeast } from "./keys.ts";
 import { ConnectionCounter, RateLimiter } from "./rate-limiter.ts";
 
 /** Who sent a request: the API key it presented (if any) and its address. */
 export interface Principal {
-  key?: ApiKey;
+  key?: KeyIdentity;
   ip: string;
   /** What limits count against: `key:<id>` for keyed clients, `ip:<address>` otherwise. */
   client: string;

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 
 /** Roles, weakest first: each one can do what the ones before it can. */
 export const ROLES = ["read", "write", "admin"] as const;
@@ -10,6 +10,9 @@ export interface ApiKey {
   role: Role;
   secret: string;
 }
+
+/** What a request's key says about its sender. */
+export type KeyIdentity = Pick<ApiKey, "id" | "role">;
 
 export function roleAtLeast(have: Role, need: Role): boolean {
   return ROLES.indexOf(have) >= ROLES.indexOf(need);
@@ -56,12 +59,17 @@ export function parseApiKeys(entries: readonly string[], adminSecrets: readonly 
   return keys;
 }
 
-/** The configured keys; lookups compare every secret in constant time. */
+const digest = (s: string) => createHash("sha256").update(s).digest();
+
+/**
+ * The configured keys. A lookup compares the SHA-256 of the given key with every key's in constant
+ * time, so neither a key's content nor its length shows in the timing.
+ */
 export class ApiKeyRing {
-  private readonly entries: Array<ApiKey & { bytes: Buffer }>;
+  private readonly entries: Array<ApiKey & { hash: Buffer }>;
 
   constructor(keys: readonly ApiKey[]) {
-    this.entries = keys.map((k) => ({ ...k, bytes: Buffer.from(k.secret) }));
+    this.entries = keys.map((k) => ({ ...k, hash: digest(k.secret) }));
   }
 
   get size(): number {
@@ -73,13 +81,12 @@ export class ApiKeyRing {
     return this.entries.some((k) => roleAtLeast(k.role, role));
   }
 
-  /** The key whose secret is `given`, compared against every key so timing says nothing. */
-  find(given: string): ApiKey | undefined {
-    const g = Buffer.from(given);
-    let found: ApiKey | undefined;
+  /** The key (id and role, never the secret) whose secret is `given`. */
+  find(given: string): KeyIdentity | undefined {
+    const g = digest(given);
+    let found: KeyIdentity | undefined;
     for (const k of this.entries) {
-      if (k.bytes.length === g.length && timingSafeEqual(k.bytes, g) && !found)
-        found = { id: k.id, role: k.role, secret: k.secret };
+      if (timingSafeEqual(k.hash, g) && !found) found = { id: k.id, role: k.role };
     }
     return found;
   }
