@@ -1,24 +1,93 @@
 import { type Static, Type as T } from "@sinclair/typebox";
-import { loadConfig, NatsEnv, RedisEnv, ServiceEnv } from "@tickerplant/runtime";
+import { CsvList, DatabaseEnv, loadConfig, NatsEnv, RedisEnv, ServiceEnv } from "@tickerplant/runtime";
 
 /**
- * The analyzer rebuilds its 24 h windows from MD_TRADES at start (see rebuild.ts), so it has no
- * database dependency.
+ * The analyzer rebuilds its windows from MD_TRADES at start (see rebuild.ts); PostgreSQL holds the
+ * alert rules, firings, deliveries and portfolios.
  */
 export const AnalyzerConfigSchema = T.Object({
   ...ServiceEnv,
   HTTP_PORT: T.Integer({ default: 9104, minimum: 0, maximum: 65535, description: "health and metrics port" }),
   ...NatsEnv,
   ...RedisEnv,
+  ...DatabaseEnv,
   CONSUMER_NAME: T.String({
     default: "analyzer-stats",
     pattern: "^[A-Za-z0-9_-]+$",
-    description: "the analyzer's durable consumer on MD_TRADES",
+    description: "this replica's durable consumer on MD_TRADES (one per replica)",
   }),
   STATS_INTERVAL_MS: T.Integer({
     default: 1000,
     minimum: 50,
     description: "a market's stats are published at most this often (and only when they changed)",
+  }),
+  REPLICA_ID: T.Optional(
+    T.String({
+      pattern: "^[A-Za-z0-9_-]+$",
+      description: "this replica's name in the lease (default host-pid)",
+    }),
+  ),
+  LEASE_NAME: T.String({
+    default: "analyzer",
+    pattern: "^[A-Za-z0-9_-]+$",
+    description:
+      "key of the active-replica lease in the `leases` KV bucket (replicas of one deployment share it)",
+  }),
+  LEASE_TTL_MS: T.Integer({
+    default: 3000,
+    minimum: 500,
+    description: "a standby takes over when the active replica has not renewed its lease for this long",
+  }),
+  LEASE_RENEW_MS: T.Integer({ default: 500, minimum: 100, description: "lease renewal / check period" }),
+  COMPOSITE_INTERVAL_MS: T.Integer({
+    default: 500,
+    minimum: 50,
+    description: "composite prices and spreads are recomputed (and published when changed) this often",
+  }),
+  COMPOSITE_STALE_MS: T.Integer({
+    default: 10_000,
+    minimum: 100,
+    description: "a venue with no update for this long leaves the composite",
+  }),
+  COMPOSITE_METHOD: T.Union([T.Literal("volume_weighted"), T.Literal("median")], {
+    default: "volume_weighted",
+  }),
+  COMPOSITE_QUOTES: CsvList({
+    default: ["USD", "USDT", "USDC"],
+    description: "quote currencies whose spot markets count as the asset's dollar price",
+  }),
+  ALERT_RELOAD_MS: T.Integer({
+    default: 1000,
+    minimum: 100,
+    description: "alert rules are reloaded from PostgreSQL this often",
+  }),
+  ALERT_POLL_MS: T.Integer({
+    default: 250,
+    minimum: 20,
+    description: "firings to publish and webhook deliveries due are checked this often",
+  }),
+  WEBHOOK_TIMEOUT_MS: T.Integer({ default: 5000, minimum: 100 }),
+  WEBHOOK_MAX_ATTEMPTS: T.Integer({
+    default: 8,
+    minimum: 1,
+    maximum: 50,
+    description: "after this many failed attempts a delivery is dead (dead letter)",
+  }),
+  WEBHOOK_BACKOFF_MS: T.Integer({
+    default: 1000,
+    minimum: 10,
+    description: "first retry delay; doubles per attempt",
+  }),
+  WEBHOOK_BACKOFF_MAX_MS: T.Integer({ default: 300_000, minimum: 10 }),
+  PORTFOLIO_INTERVAL_MS: T.Integer({
+    default: 1000,
+    minimum: 100,
+    description: "a portfolio's live valuation is published at most this often",
+  }),
+  PORTFOLIO_RELOAD_MS: T.Integer({
+    default: 2000,
+    minimum: 100,
+    description: "portfolios are reloaded from PostgreSQL this often",
   }),
 });
 export type AnalyzerConfig = Static<typeof AnalyzerConfigSchema>;

@@ -15,6 +15,8 @@ export interface WindowTrade {
   price: number;
   amount: number;
   simulated?: boolean;
+  /** Log return from the market's previous trade (absent for its first). */
+  logReturn?: number;
 }
 
 export interface WindowStats {
@@ -28,6 +30,8 @@ export interface WindowStats {
   quoteVolume: number;
   vwap: number;
   trades: number;
+  /** Standard deviation of the log returns in the window (0 with fewer than two). */
+  volatility: number;
   /** Some trade in the window came from the exchange simulator. */
   simulated: boolean;
   firstTs: number;
@@ -45,6 +49,9 @@ interface Aggregate {
   lastTs: number;
   lastPrice: number;
   simulated: number;
+  returns: number;
+  returnSum: number;
+  returnSquares: number;
 }
 
 interface Bucket extends Aggregate {
@@ -63,6 +70,9 @@ function emptyAggregate(): Aggregate {
     lastTs: Number.NEGATIVE_INFINITY,
     lastPrice: Number.NaN,
     simulated: 0,
+    returns: 0,
+    returnSum: 0,
+    returnSquares: 0,
   };
 }
 
@@ -83,6 +93,9 @@ function merge(a: Aggregate, b: Aggregate): void {
     a.lastPrice = b.lastPrice;
   }
   a.simulated += b.simulated;
+  a.returns += b.returns;
+  a.returnSum += b.returnSum;
+  a.returnSquares += b.returnSquares;
 }
 
 export class RollingWindow {
@@ -137,6 +150,11 @@ export class RollingWindow {
       b.lastPrice = t.price;
     }
     if (t.simulated) b.simulated++;
+    if (t.logReturn !== undefined && Number.isFinite(t.logReturn)) {
+      b.returns++;
+      b.returnSum += t.logReturn;
+      b.returnSquares += t.logReturn * t.logReturn;
+    }
     if (index !== this.head) this.closed = undefined;
     return true;
   }
@@ -192,9 +210,17 @@ export class RollingWindow {
       quoteVolume: a.quoteVolume,
       vwap: a.volume > 0 ? a.quoteVolume / a.volume : a.lastPrice,
       trades: a.count,
+      volatility: volatility(a),
       simulated: a.simulated > 0,
       firstTs: a.firstTs,
       lastTs: a.lastTs,
     };
   }
+}
+
+/** Sample standard deviation of the log returns, from their count, sum and sum of squares. */
+function volatility(a: Aggregate): number {
+  if (a.returns < 2) return 0;
+  const variance = (a.returnSquares - (a.returnSum * a.returnSum) / a.returns) / (a.returns - 1);
+  return variance > 0 ? Math.sqrt(variance) : 0;
 }

@@ -1,4 +1,5 @@
 import { AckPolicy, DeliverPolicy } from "@nats-io/jetstream";
+import type { Trade } from "@tickerplant/core";
 import {
   BatchConsumer,
   ensureDurableConsumer,
@@ -30,6 +31,12 @@ export interface StatsAnalyzerDeps {
   filterSubject?: string;
   batchSize?: number;
   now?: () => number;
+  /** Shared with the other analyses (one set of publisher metrics per process). */
+  publisher?: JetStreamPublisher;
+  /** Only the active replica writes; a standby keeps its windows warm. Default: always active. */
+  isActive?: () => boolean;
+  /** Trades applied from the live stream (not the start-up replay), after the windows took them. */
+  onTrades?: (trades: Trade[]) => void | Promise<void>;
 }
 
 /**
@@ -37,8 +44,9 @@ export interface StatsAnalyzerDeps {
  * last 24 h of MD_TRADES, then follow the durable consumer; publish `an.stats.<ex>.<mkt>` and the
  * `stats:<ex>:<mkt>` hash at most every statsIntervalMs per market, when they changed.
  *
- * One instance per trade subject set: the windows are per process, so two instances sharing the
- * durable would each see only part of a market's trades.
+ * Each replica has its own durable (CONSUMER_NAME): the windows are per process, so two replicas
+ * sharing one durable would each see only part of a market's trades. Standby replicas keep their
+ * windows warm and write nothing.
  */
 export class StatsAnalyzer {
   private readonly engine: StatsEngine;
@@ -69,11 +77,9 @@ export class StatsAnalyzer {
       windowBuckets: WINDOW_BUCKETS,
       bucketMs: BUCKET_MS,
     });
-    this.publisher = new JetStreamPublisher(deps.nats.js, {
-      maxInFlight: 1000,
-      registry: deps.registry,
-      log: deps.log,
-    });
+    this.publisher =
+      deps.publisher ??
+      new JetStreamPublisher(deps.nats.js, { maxInFlight: 1000, registry: deps.registry, log: deps.log });
     this.sink = new StatsSink({ redis: deps.redis, publisher: this.publisher, now: this.now });
     const registers = [deps.registry];
     this.trades = new Counter({
@@ -187,6 +193,7 @@ export class StatsAnalyzer {
 
   private async handle(items: SequencedTrade[]): Promise<void> {
     const touched = new Set<string>();
+    const applied: Trade[] = [];
     for (const item of items) {
       // Replayed at start, or a redelivery of a trade already applied (after a failed batch).
       if (item.seq <= this.watermark) {
@@ -196,7 +203,9 @@ export class StatsAnalyzer {
       this.watermark = item.seq;
       const key = this.apply(item, "applied");
       if (key !== undefined) touched.add(key);
+      applied.push(item.trade);
     }
+    if (applied.length > 0) await this.deps.onTrades?.(applied);
     if (touched.size > 0) await this.emit(touched);
   }
 
@@ -204,6 +213,7 @@ export class StatsAnalyzer {
   private emit(only?: Set<string>): Promise<void> {
     const run = async () => {
       const { due, emptied } = this.engine.collect(this.now(), only);
+      if (this.deps.isActive && !this.deps.isActive()) return;
       try {
         await this.sink.write(due);
       } catch (err) {
@@ -218,10 +228,20 @@ export class StatsAnalyzer {
     return next;
   }
 
+  /** The windows, for the analyses built on them. */
+  get windows(): StatsEngine {
+    return this.engine;
+  }
+
+  /** A replica that just became active writes every market again. */
+  resend(): void {
+    this.engine.markAllDirty();
+  }
+
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.consumer?.stop();
     await this.emitting;
-    await this.publisher.stop();
+    if (!this.deps.publisher) await this.publisher.stop();
   }
 }

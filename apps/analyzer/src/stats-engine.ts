@@ -1,10 +1,29 @@
-import type { Stats, Trade } from "@tickerplant/core";
-import { RollingWindow } from "./rolling-window.ts";
+import {
+  STATS_WINDOWS,
+  type Stats,
+  type StatsWindow,
+  type Trade,
+  type WindowFigures,
+} from "@tickerplant/core";
+import { RollingWindow, type WindowStats } from "./rolling-window.ts";
+
+/** Bucket layout of each window: 60 buckets for the short ones, 1440 one-minute buckets for 24 h. */
+const LAYOUT: Record<Exclude<StatsWindow, "24h">, { buckets: number; bucketMs: number }> = {
+  "1m": { buckets: 60, bucketMs: 1000 },
+  "5m": { buckets: 60, bucketMs: 5000 },
+  "1h": { buckets: 60, bucketMs: 60_000 },
+};
 
 interface MarketState {
   exchange: string;
   market: string;
+  /** The 24 h window decides whether the market is tracked at all. */
   window: RollingWindow;
+  short: Record<Exclude<StatsWindow, "24h">, RollingWindow>;
+  /** Price of the latest trade applied, for the next log return. */
+  lastPrice: number | undefined;
+  /** The latest trade (by exchange time) and when the ingestor received it. */
+  lastTrade: Trade | undefined;
   /** Stats changed since they were last handed out. */
   dirty: boolean;
   lastEmittedAt: number;
@@ -16,9 +35,17 @@ export interface EngineOptions {
   bucketMs?: number;
 }
 
+/** What other analyses read from a market's windows. */
+export interface MarketView {
+  exchange: string;
+  market: string;
+  lastTrade: Trade;
+  window(name: StatsWindow): WindowStats | undefined;
+}
+
 /**
- * Per-market rolling windows and the rule for when a market's stats go out: at most once per
- * `intervalMs`, and only when they changed (a trade was added or old trades expired).
+ * Per-market rolling windows (1m, 5m, 1h, 24h) and the rule for when a market's stats go out: at
+ * most once per `intervalMs`, and only when they changed (a trade was added or old trades expired).
  */
 export class StatsEngine {
   private readonly markets = new Map<string, MarketState>();
@@ -29,7 +56,7 @@ export class StatsEngine {
     return this.markets.size;
   }
 
-  /** Adds a trade to its market's window; returns the market key, or undefined when too old. */
+  /** Adds a trade to its market's windows; returns the market key, or undefined when too old. */
   apply(t: Trade, now: number): string | undefined {
     const key = `${t.exchange}:${t.market}`;
     let s = this.markets.get(key);
@@ -38,18 +65,56 @@ export class StatsEngine {
         exchange: t.exchange,
         market: t.market,
         window: new RollingWindow(this.o.windowBuckets, this.o.bucketMs),
+        short: {
+          "1m": new RollingWindow(LAYOUT["1m"].buckets, LAYOUT["1m"].bucketMs),
+          "5m": new RollingWindow(LAYOUT["5m"].buckets, LAYOUT["5m"].bucketMs),
+          "1h": new RollingWindow(LAYOUT["1h"].buckets, LAYOUT["1h"].bucketMs),
+        },
+        lastPrice: undefined,
+        lastTrade: undefined,
         dirty: false,
         lastEmittedAt: Number.NEGATIVE_INFINITY,
       };
       this.markets.set(key, s);
     }
     s.window.advance(now);
-    if (!s.window.add(t)) {
+    const logReturn =
+      s.lastPrice !== undefined && s.lastPrice > 0 && t.price > 0
+        ? Math.log(t.price / s.lastPrice)
+        : undefined;
+    const wt = { ts: t.ts, price: t.price, amount: t.amount, simulated: t.simulated, logReturn };
+    if (!s.window.add(wt)) {
       if (s.window.empty) this.markets.delete(key);
       return undefined;
     }
+    for (const w of Object.values(s.short)) {
+      w.advance(now);
+      w.add(wt);
+    }
+    s.lastPrice = t.price;
+    if (s.lastTrade === undefined || t.ts >= s.lastTrade.ts) s.lastTrade = t;
     s.dirty = true;
     return key;
+  }
+
+  /** A market's latest trade and windows, or undefined when it has no trade in 24 h. */
+  view(exchange: string, market: string): MarketView | undefined {
+    const s = this.markets.get(`${exchange}:${market}`);
+    if (s?.lastTrade === undefined) return undefined;
+    return {
+      exchange,
+      market,
+      lastTrade: s.lastTrade,
+      window: (name) => (name === "24h" ? s.window.stats() : s.short[name].stats()),
+    };
+  }
+
+  /** Every tracked market. */
+  *views(): Iterable<MarketView> {
+    for (const s of this.markets.values()) {
+      const v = this.view(s.exchange, s.market);
+      if (v) yield v;
+    }
   }
 
   /**
@@ -68,6 +133,7 @@ export class StatsEngine {
       const s = this.markets.get(key);
       if (s === undefined) continue;
       if (s.window.advance(now)) s.dirty = true;
+      for (const w of Object.values(s.short)) if (w.advance(now)) s.dirty = true;
       if (s.window.empty) {
         this.markets.delete(key);
         emptied.push({ exchange: s.exchange, market: s.market });
@@ -77,6 +143,11 @@ export class StatsEngine {
       const w = s.window.stats()!;
       s.dirty = false;
       s.lastEmittedAt = now;
+      const windows: NonNullable<Stats["windows"]> = {};
+      for (const name of STATS_WINDOWS) {
+        const ws = name === "24h" ? w : s.short[name].stats();
+        if (ws) windows[name] = figures(ws);
+      }
       due.push({
         type: "stats",
         exchange: s.exchange,
@@ -93,6 +164,8 @@ export class StatsEngine {
         quoteVolume: w.quoteVolume,
         vwap: w.vwap,
         trades: w.trades,
+        volatility: w.volatility,
+        windows,
         ...(w.simulated ? { simulated: true } : {}),
       });
     }
@@ -109,4 +182,28 @@ export class StatsEngine {
       }
     }
   }
+
+  /** Hands every market out again on the next collect (a standby that just became active). */
+  markAllDirty(): void {
+    for (const s of this.markets.values()) {
+      s.dirty = true;
+      s.lastEmittedAt = Number.NEGATIVE_INFINITY;
+    }
+  }
+}
+
+function figures(w: WindowStats): WindowFigures {
+  return {
+    last: w.last,
+    open: w.open,
+    change: w.change,
+    changePct: w.changePct,
+    high: w.high,
+    low: w.low,
+    volume: w.volume,
+    quoteVolume: w.quoteVolume,
+    vwap: w.vwap,
+    trades: w.trades,
+    volatility: w.volatility,
+  };
 }

@@ -21,6 +21,7 @@ import { createGatewayMetrics } from "./metrics.ts";
 import { openapiPlugin } from "./openapi.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import type { RouteDeps } from "./routes/common.ts";
+import { compositeRoutes } from "./routes/composite.ts";
 import { configRoute } from "./routes/config.ts";
 import { exchangesRoute } from "./routes/exchanges.ts";
 import { historyRoutes } from "./routes/history.ts";
@@ -142,6 +143,7 @@ function buildApp(deps: GatewayDeps) {
         .use(tickersRoute(routeDeps))
         .use(statsRoute(routeDeps))
         .use(derivsRoute(routeDeps))
+        .use(compositeRoutes(routeDeps))
         .use(historyRoutes(routeDeps))
         .use(orderbookRoute({ ...routeDeps, books }))
         .use(adminRoutes({ ...routeDeps, store: deps.subscriptions }))

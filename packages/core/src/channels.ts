@@ -4,18 +4,31 @@ import { ALL_MARKETS_TOKEN } from "./subjects.ts";
 /**
  * Gateway WebSocket channel names: `<type>:<exchange>:<market>` and
  * `candle:<exchange>:<market>:<interval>`; `*` may stand for the exchange or the market
- * (and for the interval of a candle channel).
+ * (and for the interval of a candle channel). Keyed channels have one key instead:
+ * `composite:<ASSET>`, `spread:<ASSET>`, `portfolio:<id>` (`*` for every key).
  */
 
-export const CHANNEL_TYPES = [...MESSAGE_TYPES, "stats", "alert"] as const;
+/** Channels named by one key (an asset or a portfolio id) rather than exchange and market. */
+export const KEYED_CHANNEL_TYPES = ["composite", "spread", "portfolio"] as const;
+export type KeyedChannelType = (typeof KEYED_CHANNEL_TYPES)[number];
+export const CHANNEL_TYPES = [...MESSAGE_TYPES, "stats", "alert", ...KEYED_CHANNEL_TYPES] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
+/** Channel types whose data the analyzer publishes on `an.*`. */
+const ANALYTICS_CHANNEL_TYPES: readonly ChannelType[] = ["stats", "alert", ...KEYED_CHANNEL_TYPES];
 
 export interface ChannelSpec {
   type: ChannelType;
-  exchange: string; // id or "*"
-  market: string; // market name or "*"
+  exchange: string; // id or "*"; "" for a keyed channel
+  market: string; // market name or "*"; the key (asset, portfolio id) of a keyed channel
   interval?: CandleInterval | "*";
 }
+
+export function isKeyedChannel(type: string): type is KeyedChannelType {
+  return (KEYED_CHANNEL_TYPES as readonly string[]).includes(type);
+}
+
+const ASSET_RE = /^([A-Z0-9]{1,20}|\*)$/;
+const PORTFOLIO_RE = /^([A-Za-z0-9_-]{1,64}|\*)$/;
 
 export class ChannelError extends Error {
   constructor(
@@ -42,6 +55,15 @@ export function parseChannel(name: string): ChannelSpec {
       `unknown channel type "${type}" (one of ${CHANNEL_TYPES.join(", ")})`,
     );
   }
+  if (isKeyedChannel(type!)) {
+    const key = parts[1] ?? "";
+    const re = type === "portfolio" ? PORTFOLIO_RE : ASSET_RE;
+    if (parts.length !== 2 || !re.test(key)) {
+      const what = type === "portfolio" ? "<portfolio id>" : "<ASSET> (e.g. BTC)";
+      throw new ChannelError("invalid_channel", `channel "${name}" must look like ${type}:${what}`);
+    }
+    return { type: type as ChannelType, exchange: "", market: key };
+  }
   const expected = type === "candle" ? 4 : 3;
   if (parts.length !== expected) {
     const shape = type === "candle" ? "candle:<exchange>:<market>:<interval>" : `${type}:<exchange>:<market>`;
@@ -64,16 +86,19 @@ export function parseChannel(name: string): ChannelSpec {
 }
 
 export function formatChannel(spec: ChannelSpec): string {
+  if (isKeyedChannel(spec.type)) return `${spec.type}:${spec.market}`;
   const head = `${spec.type}:${spec.exchange}:${spec.market}`;
   return spec.type === "candle" ? `${head}:${spec.interval ?? "*"}` : head;
 }
 
 export function isPattern(spec: ChannelSpec): boolean {
+  if (isKeyedChannel(spec.type)) return spec.market === "*";
   return spec.exchange === "*" || spec.market === "*" || spec.interval === "*";
 }
 
 /** The concrete channel a message belongs to. */
 export function channelOf(type: ChannelType, exchange: string, market: string, interval?: string): string {
+  if (isKeyedChannel(type)) return `${type}:${market}`;
   const mkt = market === ALL_MARKETS_TOKEN ? "*" : market;
   return type === "candle" ? `${type}:${exchange}:${mkt}:${interval}` : `${type}:${exchange}:${mkt}`;
 }
@@ -81,6 +106,7 @@ export function channelOf(type: ChannelType, exchange: string, market: string, i
 export function channelMatches(spec: ChannelSpec, channel: string): boolean {
   const [type, exchange, market, interval] = channel.split(":");
   if (type !== spec.type) return false;
+  if (isKeyedChannel(spec.type)) return spec.market === "*" || spec.market === exchange;
   if (spec.exchange !== "*" && spec.exchange !== exchange) return false;
   if (spec.market !== "*" && spec.market !== market) return false;
   if (spec.type === "candle" && spec.interval !== "*" && spec.interval !== interval) return false;
@@ -89,7 +115,8 @@ export function channelMatches(spec: ChannelSpec, channel: string): boolean {
 
 /** The NATS subject filter that carries a channel's data. */
 export function channelSubjectFilter(spec: ChannelSpec): string {
-  const root = spec.type === "stats" || spec.type === "alert" ? "an" : "md";
+  if (isKeyedChannel(spec.type)) return `an.${spec.type}.${spec.market}`;
+  const root = ANALYTICS_CHANNEL_TYPES.includes(spec.type) ? "an" : "md";
   const market = spec.type === "status" && spec.market === "*" ? "*" : spec.market;
   const head = `${root}.${spec.type}.${spec.exchange}.${market}`;
   return spec.type === "candle" ? `${head}.${spec.interval ?? "*"}` : head;

@@ -4,7 +4,8 @@ import type { CandleInterval, MarketMessage, MessageType, NormalizedMessage } fr
  * The NATS subject catalog. Every subject is built here; tokens never contain dots.
  *   md.<type>.<exchange>.<market>[.<interval>]   market data
  *   md.status.<exchange>.<market|_all>            connection / gap / resync events
- *   an.<kind>.<exchange>.<market>                 analyzer output
+ *   an.<kind>.<exchange>.<market>                 analyzer output per market (stats, alert)
+ *   an.<composite|spread>.<ASSET>, an.portfolio.<id>   analyzer output per asset / portfolio
  *   jobs.<kind>                                   scheduler work items
  */
 
@@ -31,12 +32,17 @@ export function subjectOf(msg: NormalizedMessage): string {
   return marketSubject(msg.type, msg.exchange, msg.market, msg.type === "candle" ? msg.interval : undefined);
 }
 
-export function analyticsSubject(
-  kind: "stats" | "alert" | "portfolio",
-  exchange: string,
-  market: string,
-): string {
+export function analyticsSubject(kind: "stats" | "alert", exchange: string, market: string): string {
   return `an.${kind}.${token(exchange)}.${token(market)}`;
+}
+
+/** `an.composite.<ASSET>`, `an.spread.<ASSET>`. */
+export function assetSubject(kind: "composite" | "spread", asset: string): string {
+  return `an.${kind}.${token(asset)}`;
+}
+
+export function portfolioSubject(id: string): string {
+  return `an.portfolio.${token(id)}`;
 }
 
 export function jobSubject(kind: string): string {

@@ -1,5 +1,7 @@
+export * from "./alerts.ts";
 export * from "./errors.ts";
 export * from "./migrate.ts";
+export * from "./portfolios.ts";
 export * from "./prepare.ts";
 export * from "./queryable.ts";
 export * from "./reads/book-snapshots.ts";

@@ -3,6 +3,7 @@ export * from "./config.ts";
 export * from "./consumer.ts";
 export * from "./exchange-connection.ts";
 export * from "./health.ts";
+export * from "./lease.ts";
 export * from "./logger.ts";
 export * from "./metrics.ts";
 export * from "./nats.ts";

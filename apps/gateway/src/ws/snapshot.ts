@@ -1,4 +1,12 @@
-import { type ChannelSpec, channelOf } from "@tickerplant/core";
+import { TypeCompiler } from "@sinclair/typebox/compiler";
+import {
+  type ChannelSpec,
+  CompositeSchema,
+  channelOf,
+  compositeKey,
+  SpreadSchema,
+  spreadKey,
+} from "@tickerplant/core";
 import type { Redis } from "@tickerplant/runtime";
 import { LATEST_KINDS, type LatestKind, readLatest } from "../latest-state.ts";
 import { isLatestMessage } from "../message-check.ts";
@@ -10,16 +18,29 @@ export interface Snapshot {
   payload: string;
 }
 
-export function hasSnapshot(spec: ChannelSpec): spec is ChannelSpec & { type: LatestKind } {
-  return (LATEST_KINDS as readonly string[]).includes(spec.type);
+type AssetKind = "composite" | "spread";
+const ASSET_CHECKS = {
+  composite: TypeCompiler.Compile(CompositeSchema),
+  spread: TypeCompiler.Compile(SpreadSchema),
+};
+const MAX_ASSET_KEYS = 1000;
+
+export function hasSnapshot(spec: ChannelSpec): spec is ChannelSpec & { type: LatestKind | AssetKind } {
+  return (
+    (LATEST_KINDS as readonly string[]).includes(spec.type) ||
+    spec.type === "composite" ||
+    spec.type === "spread"
+  );
 }
 
-/** The latest values behind a ticker/bbo/stats channel (pattern or not), from Redis. */
+/** The latest values behind a ticker/bbo/stats/composite/spread channel (pattern or not), from Redis. */
 export async function readSnapshots(
   redis: Redis,
-  spec: ChannelSpec & { type: LatestKind },
+  spec: ChannelSpec & { type: LatestKind | AssetKind },
   metrics: GatewayMetrics,
 ): Promise<Snapshot[]> {
+  if (spec.type === "composite" || spec.type === "spread")
+    return readAssetSnapshots(redis, spec.type, spec.market, metrics);
   const entries = await readLatest(redis, spec.type, spec.exchange, spec.market);
   const out: Snapshot[] = [];
   for (const e of entries) {
@@ -32,6 +53,44 @@ export async function readSnapshots(
       seq: e.seq,
       payload: JSON.stringify(e.data),
     });
+  }
+  return out;
+}
+
+async function readAssetSnapshots(
+  redis: Redis,
+  kind: AssetKind,
+  asset: string,
+  metrics: GatewayMetrics,
+): Promise<Snapshot[]> {
+  const keyOf = kind === "composite" ? compositeKey : spreadKey;
+  let keys: string[];
+  if (asset !== "*") keys = [keyOf(asset)];
+  else {
+    const found = new Set<string>();
+    let cursor = "0";
+    do {
+      const [next, batch] = await redis.scan(cursor, "MATCH", keyOf("*"), "COUNT", 1000);
+      cursor = next;
+      for (const k of batch) found.add(k);
+    } while (cursor !== "0" && found.size < MAX_ASSET_KEYS);
+    keys = [...found].sort().slice(0, MAX_ASSET_KEYS);
+  }
+  const out: Snapshot[] = [];
+  for (const key of keys) {
+    const json = await redis.hget(key, "json");
+    if (json === null) continue;
+    let data: unknown;
+    try {
+      data = JSON.parse(json);
+    } catch {
+      data = undefined;
+    }
+    if (!ASSET_CHECKS[kind].Check(data)) {
+      metrics.invalidRecords.inc({ source: "redis" });
+      continue;
+    }
+    out.push({ channel: `${kind}:${key.slice(kind.length + 1)}`, seq: null, payload: json });
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import { CHANNEL_TYPES, type ChannelType, channelOf } from "@tickerplant/core";
+import { CHANNEL_TYPES, type ChannelType, channelOf, isKeyedChannel } from "@tickerplant/core";
 import { streamDefinitions } from "@tickerplant/runtime";
 
 /**
@@ -23,9 +23,16 @@ export class SubjectStreams {
   }
 }
 
-/** `md.trade.binance.BTC-USDT` → `trade:binance:BTC-USDT`; `an.stats.…` → `stats:…`. */
+/**
+ * `md.trade.binance.BTC-USDT` → `trade:binance:BTC-USDT`; `an.stats.…` → `stats:…`;
+ * `an.composite.BTC` → `composite:BTC`.
+ */
 export function channelOfSubject(subject: string): { channel: string; type: ChannelType } | undefined {
   const [root, type, exchange, market, interval] = subject.split(".");
+  if (root === "an" && isKeyedChannel(type!)) {
+    if (!exchange || market !== undefined) return undefined;
+    return { channel: `${type}:${exchange}`, type };
+  }
   if ((root !== "md" && root !== "an") || !exchange || !market) return undefined;
   if (!CHANNEL_TYPES.includes(type as ChannelType)) return undefined;
   return { channel: channelOf(type as ChannelType, exchange, market, interval), type: type as ChannelType };
