@@ -8,7 +8,6 @@
  * under 5 s without a double firing; and that bad input is refused with nothing stored.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { verifyWebhook } from "@tickerplant/core";
 import {
   type ServiceProcess,
   type StartedSimulator,
@@ -204,7 +203,7 @@ describe("composite price and spreads", () => {
     const { c, t } = await until("a composite matching the ground truth", async () => {
       const c = await composite();
       const t = truth();
-      if (!c || c.sources.length !== 2) return undefined;
+      if (c?.sources.length !== 2) return undefined;
       const agrees = c.sources.every((s) => {
         const v = t.get(s.exchange);
         return v !== undefined && s.price === v.price && Math.abs(s.volume24h - v.volume) < 1e-9;
