@@ -8,6 +8,7 @@
  * under 5 s without a double firing; and that bad input is refused with nothing stored.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { verifyWebhook } from "@tickerplant/core";
 import {
   type ServiceProcess,
   type StartedSimulator,
@@ -36,7 +37,88 @@ const services: ServiceProcess[] = [];
 const analyzers = new Map<"a" | "b", ServiceProcess>();
 const sql = postgres(DATABASE_URL, { max: 2, onnotice: () => {} });
 let keepalive: Timer | undefined;
+
+/** A local webhook receiver: `/ok` answers 200; `/flaky` answers 500 three times, then 200. */
+interface Received {
+  path: string;
+  body: string;
+  signature: string | null;
+  delivery: string | null;
+  status: number;
+}
+const hooks: Received[] = [];
+let flakyCalls = 0;
+const receiver = Bun.serve({
+  port: PORTS.receiver,
+  hostname: "127.0.0.1",
+  async fetch(req) {
+    const path = new URL(req.url).pathname;
+    const body = await req.text();
+    const status = path === "/flaky" && ++flakyCalls <= 3 ? 500 : 200;
+    hooks.push({
+      path,
+      body,
+      signature: req.headers.get("x-tickerplant-signature"),
+      delivery: req.headers.get("x-tickerplant-delivery"),
+      status,
+    });
+    return new Response(status === 200 ? "ok" : "fail", { status });
+  },
+});
+
+async function api(method: string, path: string, body?: unknown, key: string | null = API_KEY) {
+  const res = await fetch(`${GW}/api/v1${path}`, {
+    method,
+    headers: { "content-type": "application/json", ...(key ? { "x-api-key": key } : {}) },
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: res.status, json: json as Record<string, unknown> & { data?: unknown } };
+}
+
+interface Firing {
+  id: string;
+  alertId: string;
+  value: number;
+  detail: string;
+}
+
+async function firings(alertId: string): Promise<Firing[]> {
+  return ((await api("GET", `/alerts/${alertId}/firings`)).json.data as Firing[]) ?? [];
+}
+
+/** Generates okx trades until one at or above `threshold` exists after `fromCount`; returns it. */
+async function driveAbove(threshold: number, fromCount: number): Promise<{ price: number; id: number }> {
+  const okx = sims.get("okx")!.sim;
+  for (let i = 0; i < 1000; i++) {
+    const hit = okx.truth
+      .trades(MARKET)
+      .slice(fromCount)
+      .find((t) => t.price >= threshold);
+    if (hit) return hit;
+    okx.generate(MARKET, 10);
+    await Bun.sleep(50);
+  }
+  throw new Error(`the okx price never reached ${threshold}`);
+}
+
+/** A threshold inside the recent okx price range (the walk crosses it again soon). */
+function thresholdAbove(): number {
+  const prices = sims
+    .get("okx")!
+    .sim.truth.recentTrades(MARKET, 30)
+    .map((t) => t.price);
+  return (Math.min(...prices) + Math.max(...prices)) / 2 + 1e-9;
+}
 const stopped = new Set<string>();
+/** Venues whose keep-alive trades are held back (while a test sets a threshold). */
+const held = new Set<string>();
 
 function logs(): string {
   return services.map((s) => `--- ${s.name} ${s.httpPort}\n${s.logs(15)}`).join("\n");
@@ -184,12 +266,13 @@ beforeAll(async () => {
   await until("an active analyzer", activeReplica);
   // A trade per venue per 700 ms keeps every venue fresh (the stale window is 3 s).
   keepalive = setInterval(() => {
-    for (const [ex, s] of sims) if (!stopped.has(ex)) s.sim.generate(MARKET, 1);
+    for (const [ex, s] of sims) if (!stopped.has(ex) && !held.has(ex)) s.sim.generate(MARKET, 1);
   }, 700);
 }, 180_000);
 
 afterAll(async () => {
   clearInterval(keepalive);
+  receiver.stop(true);
   await Promise.all(services.map((s) => s.stop()));
   await removeConsumers(NATS_URL, RUN).catch(() => {});
   for (const s of sims.values()) await s.stop().catch(() => {});
@@ -273,5 +356,280 @@ describe("composite price and spreads", () => {
       updates.some((u) => u.sources.length === 1 && u.excluded.some((e) => e.exchange === "binance")),
     );
     ws.close();
+  }, 60_000);
+});
+
+describe("alerts", () => {
+  test("a crossing fires exactly once, on every path, and the webhook carries a valid signature", async () => {
+    held.add("okx"); // no trade between setting the threshold and the analyzer loading the rule
+    const ws = new WebSocket(`ws://127.0.0.1:${PORTS.gateway}/ws`);
+    const onWs: Firing[] = [];
+    ws.onmessage = (ev) => {
+      const m = JSON.parse(String(ev.data));
+      if (m.channel === `alert:okx:${MARKET}`) onWs.push(m.data);
+    };
+    await new Promise((resolve, reject) => {
+      ws.onopen = resolve;
+      ws.onerror = reject;
+    });
+    ws.send(JSON.stringify({ op: "subscribe", channels: [`alert:okx:${MARKET}`], id: 1 }));
+
+    const threshold = thresholdAbove();
+    const created = await api("POST", "/alerts", {
+      exchange: "okx",
+      market: MARKET,
+      kind: "price_above",
+      threshold,
+      cooldown: 3600,
+      webhook: `http://127.0.0.1:${PORTS.receiver}/ok`,
+    });
+    expect(created.status).toBe(201);
+    const id = created.json.id as string;
+    const secret = created.json.webhookSecret as string;
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(secret.length).toBeGreaterThanOrEqual(32);
+    expect(
+      ((await api("GET", "/alerts?exchange=okx")).json.data as Array<{ id: string }>).map((a) => a.id),
+    ).toContain(id);
+    await Bun.sleep(1000); // the analyzer reloads rules every 200 ms
+    const from = sims.get("okx")!.sim.truth.count(MARKET);
+    const crossing = await driveAbove(threshold, from);
+    held.delete("okx");
+    const [fired] = await until("the firing", async () => {
+      const f = await firings(id);
+      return f.length > 0 ? f : undefined;
+    });
+    expect(fired!.value).toBe(crossing.price);
+    expect(fired!.detail).toContain(`trade ${crossing.id}`);
+    // More crossings within the cooldown (and the rule stays disarmed while above): no second firing.
+    for (let i = 0; i < 10; i++) {
+      sims.get("okx")!.sim.generate(MARKET, 20);
+      await Bun.sleep(100);
+    }
+    const hook = await until("the webhook", () =>
+      hooks.find((h) => h.path === "/ok" && JSON.parse(h.body).id === fired!.id),
+    );
+    expect(verifyWebhook(secret, hook.signature, hook.body)).toBe(true);
+    expect(verifyWebhook("wrong-secret-wrong-secret", hook.signature, hook.body)).toBe(false);
+    expect(verifyWebhook(secret, hook.signature, hook.body.replace("okx", "oKx"))).toBe(false);
+    expect(verifyWebhook(secret, hook.signature, hook.body, Date.now() + 600_000)).toBe(false); // replayed later
+    await until("the firing on the WebSocket", () => onWs.some((f) => f.id === fired!.id));
+    await Bun.sleep(1500);
+    expect(await firings(id)).toHaveLength(1);
+    expect(hooks.filter((h) => h.path === "/ok" && JSON.parse(h.body).alertId === id)).toHaveLength(1);
+    expect(onWs.filter((f) => f.alertId === id)).toHaveLength(1);
+    const deliveries = (await api("GET", `/alerts/deliveries?alertId=${id}`)).json.data as Array<{
+      status: string;
+      attempts: number;
+    }>;
+    expect(deliveries).toMatchObject([{ status: "delivered", attempts: 1 }]);
+    expect((await api("DELETE", `/alerts/${id}`)).status).toBe(200);
+    expect((await api("GET", `/alerts/${id}`)).status).toBe(404);
+    expect(await firings(id)).toHaveLength(1); // kept on record
+    ws.close();
+  }, 120_000);
+
+  test("a webhook failing three times then answering 200 is delivered exactly once, every attempt logged", async () => {
+    const threshold = thresholdAbove();
+    const created = await api("POST", "/alerts", {
+      exchange: "okx",
+      market: MARKET,
+      kind: "price_above",
+      threshold,
+      cooldown: 3600,
+      webhook: `http://127.0.0.1:${PORTS.receiver}/flaky`,
+      webhookSecret: "a-secret-of-the-receivers-choice",
+    });
+    expect(created.status).toBe(201);
+    expect(created.json.webhookSecret).toBeUndefined(); // the caller chose it
+    const id = created.json.id as string;
+    await Bun.sleep(1000);
+    await driveAbove(threshold, sims.get("okx")!.sim.truth.count(MARKET));
+    const delivery = await until("the delivery", async () => {
+      const d = (await api("GET", `/alerts/deliveries?alertId=${id}`)).json.data as Array<{
+        status: string;
+        attempts: number;
+        log: Array<{ status: number }>;
+      }>;
+      return d[0]?.status === "delivered" ? d[0] : undefined;
+    });
+    expect(delivery.attempts).toBe(4);
+    expect(delivery.log.map((a) => a.status)).toEqual([500, 500, 500, 200]);
+    await Bun.sleep(1500);
+    const got = hooks.filter((h) => h.path === "/flaky");
+    expect(got.map((h) => h.status)).toEqual([500, 500, 500, 200]);
+    expect(new Set(got.map((h) => h.delivery)).size).toBe(1); // one delivery, retried
+    expect(got.every((h) => verifyWebhook("a-secret-of-the-receivers-choice", h.signature, h.body))).toBe(
+      true,
+    );
+    expect(await firings(id)).toHaveLength(1);
+  }, 120_000);
+
+  test("kill -9 of the active analyzer: the standby takes over in under 5 s and no alert fires twice", async () => {
+    held.add("okx"); // the crossing must come after the kill
+    const threshold = thresholdAbove();
+    const created = await api("POST", "/alerts", {
+      exchange: "okx",
+      market: MARKET,
+      kind: "price_above",
+      threshold,
+      cooldown: 3600,
+      webhook: `http://127.0.0.1:${PORTS.receiver}/ok`,
+    });
+    const id = created.json.id as string;
+    await Bun.sleep(1000);
+    const active = (await activeReplica())!;
+    const standby = active === "a" ? "b" : "a";
+    const killedAt = Date.now();
+    await analyzers.get(active)!.kill9();
+    await until(
+      "the standby active",
+      async () => ((await activeReplica()) === standby ? true : undefined),
+      10_000,
+    );
+    const takeoverMs = Date.now() - killedAt;
+    expect(takeoverMs).toBeLessThan(5000);
+    // The new active replica evaluates and fires; the crossing happens after the kill.
+    await driveAbove(threshold, sims.get("okx")!.sim.truth.count(MARKET));
+    held.delete("okx");
+    await until("the firing after takeover", async () => ((await firings(id)).length > 0 ? true : undefined));
+    // The killed replica comes back as a standby: still one firing, one delivery.
+    startAnalyzer(active);
+    await analyzers.get(active)!.waitReady(90_000);
+    for (let i = 0; i < 10; i++) {
+      sims.get("okx")!.sim.generate(MARKET, 20);
+      await Bun.sleep(100);
+    }
+    await Bun.sleep(1500);
+    expect(await firings(id)).toHaveLength(1);
+    await until("its webhook", () =>
+      hooks.some((h) => h.path === "/ok" && JSON.parse(h.body).alertId === id),
+    );
+    expect(hooks.filter((h) => h.path === "/ok" && JSON.parse(h.body).alertId === id)).toHaveLength(1);
+    // Every firing of this run's rules was stored once and published once.
+    const all = await sql<{ alert_id: string; n: number }[]>`
+      select alert_id::text, count(*)::int as n from alert_firings where market = ${MARKET} group by alert_id`;
+    expect(all.every((r) => r.n === 1)).toBe(true);
+  }, 180_000);
+});
+
+describe("bad input is refused and nothing is stored", () => {
+  test("invalid rules, unknown markets, absurd thresholds, missing keys", async () => {
+    const before = await sql<[{ n: number }]>`select count(*)::int as n from alert_rules`;
+    const ok = { exchange: "okx", market: MARKET, kind: "price_above", threshold: 1 };
+    const cases: Array<[unknown, number, string | null]> = [
+      [{ ...ok, kind: "price_sideways" }, 400, API_KEY],
+      [{ ...ok, threshold: -5 }, 400, API_KEY],
+      [{ ...ok, threshold: 1e300 }, 400, API_KEY],
+      [{ ...ok, threshold: undefined }, 400, API_KEY],
+      [{ ...ok, kind: "change_pct", threshold: 5, window: "7m" }, 400, API_KEY],
+      [{ ...ok, kind: "volume_spike", threshold: 0.5 }, 400, API_KEY],
+      [{ ...ok, kind: "stale", threshold: 3 }, 400, API_KEY],
+      [{ ...ok, market: "NOPE-USDT" }, 404, API_KEY],
+      [{ ...ok, market: "not a market" }, 400, API_KEY],
+      [{ ...ok, exchange: "nasdaq" }, 404, API_KEY],
+      [{ ...ok, webhook: "ftp://example.com/x" }, 400, API_KEY],
+      [{ ...ok, webhook: "not a url" }, 400, API_KEY],
+      ["{not json", 400, API_KEY],
+      [ok, 401, null],
+      [ok, 401, "not-a-key"],
+    ];
+    for (const [body, status, key] of cases) {
+      const res = await api("POST", "/alerts", body, key);
+      expect({ body, status: res.status }).toEqual({ body, status });
+      expect(typeof (res.json.error as { code?: string })?.code).toBe("string");
+    }
+    const after = await sql<[{ n: number }]>`select count(*)::int as n from alert_rules`;
+    expect(after[0].n).toBe(before[0].n);
+    expect((await api("GET", "/alerts/not-a-uuid")).status).toBe(400);
+    expect((await api("DELETE", "/alerts/00000000-0000-0000-0000-000000000000")).status).toBe(404);
+  });
+
+  test("huge or malformed portfolios", async () => {
+    const before = await sql<[{ n: number }]>`select count(*)::int as n from portfolios`;
+    const huge = Array.from({ length: 201 }, (_, i) => ({ asset: `A${i}`, quantity: 1 }));
+    const cases: Array<[unknown, number]> = [
+      [{ name: "huge", holdings: huge }, 400],
+      [{ name: "neg", holdings: [{ asset: "BTC", quantity: -1 }] }, 400],
+      [{ name: "big", holdings: [{ asset: "BTC", quantity: 1e300 }] }, 400],
+      [
+        {
+          name: "twice",
+          holdings: [
+            { asset: "BTC", quantity: 1 },
+            { asset: "BTC", quantity: 2 },
+          ],
+        },
+        400,
+      ],
+      [{ name: "lower", holdings: [{ asset: "btc", quantity: 1 }] }, 400],
+      [{ name: "" }, 400],
+      [{ holdings: [] }, 400],
+    ];
+    for (const [body, status] of cases) {
+      const res = await api("POST", "/portfolios", body);
+      expect({ body: JSON.stringify(body).slice(0, 80), status: res.status }).toEqual({
+        body: JSON.stringify(body).slice(0, 80),
+        status,
+      });
+    }
+    expect((await api("POST", "/portfolios", { name: "x" }, null)).status).toBe(401);
+    const after = await sql<[{ n: number }]>`select count(*)::int as n from portfolios`;
+    expect(after[0].n).toBe(before[0].n);
+  });
+});
+
+describe("portfolios", () => {
+  test("holdings are valued with the composite; portfolio:<id> updates live", async () => {
+    const created = await api("POST", "/portfolios", {
+      name: `e2e ${RUN}`,
+      holdings: [
+        { asset: ASSET, quantity: 2, costBasis: 5 },
+        { asset: "NOSUCHASSET", quantity: 1 },
+      ],
+    });
+    expect(created.status).toBe(201);
+    const id = created.json.id as string;
+    const ws = new WebSocket(`ws://127.0.0.1:${PORTS.gateway}/ws`);
+    const updates: Array<{ value: number; holdings: Array<{ price: number | null }> }> = [];
+    ws.onmessage = (ev) => {
+      const m = JSON.parse(String(ev.data));
+      if (m.channel === `portfolio:${id}`) updates.push(m.data);
+    };
+    await new Promise((resolve, reject) => {
+      ws.onopen = resolve;
+      ws.onerror = reject;
+    });
+    ws.send(JSON.stringify({ op: "subscribe", channels: [`portfolio:${id}`], id: 1 }));
+    await until("a live valuation", () => updates.length > 0);
+    const v = (await api("GET", `/portfolios/${id}`)).json.data as {
+      value: number;
+      pnl: number | null;
+      unpriced: string[];
+      holdings: Array<{ asset: string; price: number; value: number; allocationPct: number; pnl: number }>;
+    };
+    const c = (await composite())!;
+    const h = v.holdings.find((x) => x.asset === ASSET)!;
+    expect(h.price).toBeCloseTo(c.price!, 2);
+    expect(h.value).toBeCloseTo(2 * h.price, 9);
+    expect(h.pnl).toBeCloseTo(h.value - 5, 9);
+    expect(h.allocationPct).toBe(100);
+    expect(v.unpriced).toEqual(["NOSUCHASSET"]);
+    expect(v.value).toBeCloseTo(h.value, 9);
+    // A price move reaches the portfolio channel, at a bounded rate.
+    const n = updates.length;
+    sims.get("okx")!.sim.generate(MARKET, 50);
+    await until("a new valuation", () => updates.length > n);
+    expect((await api("PUT", `/portfolios/${id}/holdings`, [{ asset: ASSET, quantity: 3 }])).status).toBe(
+      200,
+    );
+    await until("the new holdings on the channel", () =>
+      updates.some(
+        (u) => (u as unknown as { holdings: Array<{ quantity: number }> }).holdings[0]?.quantity === 3,
+      ),
+    );
+    ws.close();
+    expect((await api("DELETE", `/portfolios/${id}`)).status).toBe(200);
+    expect((await api("GET", `/portfolios/${id}`)).status).toBe(404);
   }, 60_000);
 });

@@ -55,12 +55,8 @@ export class Analyzer {
       ...(deps.exchange ? { filterSubject: `md.trade.${deps.exchange}.>` } : {}),
       isActive: active,
       onTrades: (trades) => {
-        const touched = new Set<string>();
-        for (const t of trades) {
-          this.venues.onTrade(t);
-          touched.add(`${t.exchange}:${t.market}`);
-        }
-        this.alerts.onMarkets(touched);
+        for (const t of trades) this.venues.onTrade(t);
+        this.alerts.onTrades(trades);
       },
     });
     const invalid = new Counter({

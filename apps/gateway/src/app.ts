@@ -20,6 +20,7 @@ import { ApiError } from "./errors.ts";
 import { createGatewayMetrics } from "./metrics.ts";
 import { openapiPlugin } from "./openapi.ts";
 import { adminRoutes } from "./routes/admin.ts";
+import { alertRoutes } from "./routes/alerts.ts";
 import type { RouteDeps } from "./routes/common.ts";
 import { compositeRoutes } from "./routes/composite.ts";
 import { configRoute } from "./routes/config.ts";
@@ -29,6 +30,7 @@ import { derivsRoute, statsRoute, tickersRoute } from "./routes/latest.ts";
 import { marketsRoute } from "./routes/markets.ts";
 import { opsRoutes } from "./routes/ops.ts";
 import { orderbookRoute } from "./routes/orderbook.ts";
+import { portfolioRoutes } from "./routes/portfolios.ts";
 import { staticRoutes } from "./routes/static.ts";
 import { statusRoutes } from "./routes/status.ts";
 import { BookHub } from "./ws/book-hub.ts";
@@ -144,6 +146,8 @@ function buildApp(deps: GatewayDeps) {
         .use(statsRoute(routeDeps))
         .use(derivsRoute(routeDeps))
         .use(compositeRoutes(routeDeps))
+        .use(alertRoutes(routeDeps))
+        .use(portfolioRoutes(routeDeps))
         .use(historyRoutes(routeDeps))
         .use(orderbookRoute({ ...routeDeps, books }))
         .use(adminRoutes({ ...routeDeps, store: deps.subscriptions }))

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { AlertFiring } from "@tickerplant/core";
+import type { AlertFiring, Trade } from "@tickerplant/core";
 import { type AlertRule, fireAlert, loadAlertRules, rearmAlert } from "@tickerplant/db";
 import type { Logger, Sql } from "@tickerplant/runtime";
 import { Counter, Gauge, type Registry } from "prom-client";
@@ -24,7 +24,7 @@ export interface AlertEvaluatorDeps {
 /**
  * Evaluates the alert rules of a market whenever a message for it arrives (trades, quotes, status)
  * and every second (for windows that slide and feeds that go silent). Only the active replica
- * evaluates. A rule fires once per crossing: `fireAlert` disarms it in the transaction that stores
+ * fires; standbys evaluate too and remember crossings (see `takeOver`). A rule fires once per crossing: `fireAlert` disarms it in the transaction that stores
  * the firing, conditional on it being armed, so two replicas (or a re-evaluation after a fail-over)
  * cannot fire one crossing twice; it re-arms once the condition clears past its hysteresis band.
  */
@@ -34,7 +34,8 @@ export class AlertEvaluator {
   private readonly busy = new Set<string>();
   private timers: Timer[] = [];
   private loaded = false;
-  private sweepNext = false;
+  /** Standby only: the first crossing seen per armed rule, fired on takeover. */
+  private readonly pending = new Map<string, AlertFiring>();
   private readonly fired: Counter;
   private readonly now: () => number;
 
@@ -82,33 +83,61 @@ export class AlertEvaluator {
     this.loaded = true;
   }
 
-  /** A replica that became active checks the 1m range too on its first pass. */
+  /**
+   * A replica that became active fires what it saw cross while it was standby (the active replica
+   * may have died before firing it; if it did fire, PostgreSQL finds the rule disarmed and nothing
+   * is stored twice), then evaluates every rule.
+   */
   takeOver(): void {
-    this.sweepNext = true;
     void this.reload()
-      .then(() => this.evaluateAll())
+      .then(() => {
+        for (const [id, firing] of this.pending) {
+          const rule = this.rules.get(id);
+          if (rule && !this.busy.has(id)) this.fire(rule, { ...firing, ts: this.now() });
+        }
+        this.pending.clear();
+        this.evaluateAll();
+      })
       .catch((err) => this.deps.log.warn("alert takeover pass failed", { err }));
+  }
+
+  /** Trades arrived: price rules see each trade, the others the market's state after them. */
+  onTrades(trades: readonly Trade[]): void {
+    if (!this.loaded) return;
+    const touched = new Set<string>();
+    for (const t of trades) {
+      const key = `${t.exchange}:${t.market}`;
+      touched.add(key);
+      for (const r of this.byMarket.get(key) ?? [])
+        if (r.kind === "price_above" || r.kind === "price_below") this.evaluate(r, t);
+    }
+    for (const key of touched)
+      for (const r of this.byMarket.get(key) ?? [])
+        if (r.kind !== "price_above" && r.kind !== "price_below") this.evaluate(r);
   }
 
   /** Messages arrived for these markets (`exchange:market`). */
   onMarkets(keys: Iterable<string>): void {
-    if (!this.loaded || !this.deps.isActive()) return;
-    for (const key of keys) for (const r of this.byMarket.get(key) ?? []) this.evaluate(r, false);
+    if (!this.loaded) return;
+    for (const key of keys) for (const r of this.byMarket.get(key) ?? []) this.evaluate(r);
   }
 
   private evaluateAll(): void {
-    if (!this.loaded || !this.deps.isActive()) return;
-    const sweep = this.sweepNext;
-    this.sweepNext = false;
-    for (const r of this.rules.values()) this.evaluate(r, sweep);
+    if (!this.loaded) return;
+    for (const r of this.rules.values()) this.evaluate(r);
   }
 
-  private evaluate(rule: AlertRule, sweep: boolean): void {
+  /**
+   * The active replica fires and re-arms; a standby only remembers the first crossing of each
+   * armed rule (forgotten when the condition clears), for `takeOver`.
+   */
+  private evaluate(rule: AlertRule, trade?: Trade): void {
     if (this.busy.has(rule.id)) return;
     const now = this.now();
     const venue = this.deps.venues.get(rule.exchange, rule.market);
     const view = this.deps.stats.view(rule.exchange, rule.market);
-    const o = observe(rule, venue, view, now, sweep);
+    const o = observe(rule, venue, view, now, trade);
+    const active = this.deps.isActive();
     if (rule.armed && o.met) {
       if (rule.lastFiredAt !== null && now - rule.lastFiredAt < rule.cooldown * 1000) return;
       const firing: AlertFiring = {
@@ -122,28 +151,35 @@ export class AlertEvaluator {
         value: o.value,
         detail: o.detail,
         ts: now,
-        ...(venue?.simulated || view?.lastTrade.simulated ? { simulated: true } : {}),
+        ...(venue?.simulated || view?.lastTrade.simulated || trade?.simulated ? { simulated: true } : {}),
       };
-      this.run(rule, async () => {
-        const stored = await fireAlert(this.deps.sql, firing, rule.webhook);
-        rule.armed = false;
-        if (!stored) return; // fired already (by us before a fail-over, or another replica)
-        rule.lastFiredAt = now;
-        this.fired.inc({ kind: rule.kind });
-        this.deps.log.info("alert fired", {
-          alert: rule.id,
-          kind: rule.kind,
-          value: o.value,
-          firing: firing.id,
+      if (active) this.fire(rule, firing);
+      else if (!this.pending.has(rule.id)) this.pending.set(rule.id, firing);
+    } else if (o.cleared) {
+      this.pending.delete(rule.id);
+      if (active && !rule.armed)
+        this.run(rule, async () => {
+          await rearmAlert(this.deps.sql, rule.id);
+          rule.armed = true;
         });
-        this.deps.onFired();
-      });
-    } else if (!rule.armed && o.cleared) {
-      this.run(rule, async () => {
-        await rearmAlert(this.deps.sql, rule.id);
-        rule.armed = true;
-      });
     }
+  }
+
+  private fire(rule: AlertRule, firing: AlertFiring): void {
+    this.run(rule, async () => {
+      const stored = await fireAlert(this.deps.sql, firing, rule.webhook);
+      rule.armed = false;
+      if (!stored) return; // fired already (by us before a fail-over, or another replica)
+      rule.lastFiredAt = firing.ts;
+      this.fired.inc({ kind: rule.kind });
+      this.deps.log.info("alert fired", {
+        alert: rule.id,
+        kind: rule.kind,
+        value: firing.value,
+        firing: firing.id,
+      });
+      this.deps.onFired();
+    });
   }
 
   private run(rule: AlertRule, work: () => Promise<void>): void {

@@ -25,35 +25,30 @@ export function durationMs(spec: string): number {
   return n * (unit === "s" ? 1000 : unit === "m" ? 60_000 : 3_600_000);
 }
 
-/**
- * Evaluates one rule against a market's state. `sweep` (a replica that just became active) also
- * counts a price crossing the 1m window's high/low shows, so a crossing while no replica was
- * active is not lost.
- */
+/** Evaluates one rule against a market's state (and, for price rules, the trade at hand). */
 export function observe(
   rule: AlertRule,
   venue: VenueState | undefined,
   view: MarketView | undefined,
   now: number,
-  sweep = false,
+  /** The trade being evaluated (price rules see every trade, not only a batch's last). */
+  trade?: { price: number; id: string },
 ): Observation {
   const thr = rule.threshold ?? 0;
   switch (rule.kind) {
     case "price_above":
     case "price_below": {
-      if (!view) return NOTHING;
-      const price = view.lastTrade.price;
+      if (!view && !trade) return NOTHING;
+      const last = trade ?? view!.lastTrade;
+      const price = last.price;
       const above = rule.kind === "price_above";
-      const recent = sweep ? view.window("1m") : undefined;
-      const extreme = recent ? (above ? recent.high : recent.low) : price;
-      const met = above ? price >= thr || extreme >= thr : price <= thr || extreme <= thr;
+      const met = above ? price >= thr : price <= thr;
       const cleared = above ? price < thr * (1 - PRICE_HYSTERESIS) : price > thr * (1 + PRICE_HYSTERESIS);
-      const value = met && (above ? price < thr : price > thr) ? extreme : price;
       return {
         met,
-        cleared: cleared && !met,
-        value,
-        detail: `last price ${value} ${above ? ">=" : "<="} ${thr} (trade ${view.lastTrade.id})`,
+        cleared,
+        value: price,
+        detail: `last price ${price} ${above ? ">=" : "<="} ${thr} (trade ${last.id})`,
       };
     }
     case "change_pct": {

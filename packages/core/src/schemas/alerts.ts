@@ -10,6 +10,15 @@ export const ALERT_KINDS = [
   "stale",
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
+// Spelled out (not mapped from ALERT_KINDS) so the static type stays a union of literals.
+export const AlertKindSchema = T.Union([
+  T.Literal("price_above"),
+  T.Literal("price_below"),
+  T.Literal("change_pct"),
+  T.Literal("spread_above"),
+  T.Literal("volume_spike"),
+  T.Literal("stale"),
+]);
 
 /**
  * The body of `POST /api/v1/alerts`. Threshold units by kind: price_above/price_below = quote
@@ -21,7 +30,7 @@ export const AlertCreateSchema = T.Object(
   {
     exchange: ExchangeIdSchema,
     market: MarketNameSchema,
-    kind: T.Union(ALERT_KINDS.map((k) => T.Literal(k))),
+    kind: AlertKindSchema,
     threshold: T.Optional(T.Number({ description: "see the kind; required except for stale" })),
     window: T.Optional(
       T.String({
@@ -46,7 +55,7 @@ export const AlertSchema = T.Object(
     id: T.String(),
     exchange: ExchangeIdSchema,
     market: MarketNameSchema,
-    kind: T.Union(ALERT_KINDS.map((k) => T.Literal(k))),
+    kind: AlertKindSchema,
     threshold: T.Union([T.Number(), T.Null()]),
     window: T.Union([T.String(), T.Null()]),
     cooldown: T.Integer(),
@@ -67,7 +76,7 @@ export const AlertFiringSchema = T.Object(
     alertId: T.String(),
     exchange: ExchangeIdSchema,
     market: MarketNameSchema,
-    kind: T.Union(ALERT_KINDS.map((k) => T.Literal(k))),
+    kind: AlertKindSchema,
     threshold: T.Union([T.Number(), T.Null()]),
     value: T.Union([T.Number(), T.Null()], { description: "the observed value that crossed" }),
     detail: T.String(),
@@ -85,12 +94,9 @@ export const AlertDeliverySchema = T.Object(
     firingId: T.String(),
     alertId: T.String(),
     url: T.String(),
-    status: T.Union(
-      DELIVERY_STATES.map((s) => T.Literal(s)),
-      {
-        description: "dead = every attempt failed (dead letter)",
-      },
-    ),
+    status: T.Union([T.Literal("pending"), T.Literal("delivered"), T.Literal("dead")], {
+      description: "dead = every attempt failed (dead letter)",
+    }),
     attempts: T.Integer(),
     nextAttemptAt: T.Union([EpochMs, T.Null()]),
     lastStatus: T.Union([T.Integer(), T.Null()], { description: "HTTP status of the last attempt" }),
