@@ -29,7 +29,15 @@ const MARKET = `${ASSET}-USDT`;
 const EXCHANGES = ["binance", "okx"] as const;
 const API_KEY = `key-${RUN}`;
 const STALE_MS = 3000;
-const PORTS = { gateway: 19581, ingestor: 19582, analyzerA: 19583, analyzerB: 19584, receiver: 19585 };
+// A random port block: parallel runs on a shared machine do not collide.
+const BASE_PORT = 20_000 + Math.floor(Math.random() * 900) * 10;
+const PORTS = {
+  gateway: BASE_PORT,
+  ingestor: BASE_PORT + 1,
+  analyzerA: BASE_PORT + 2,
+  analyzerB: BASE_PORT + 3,
+  receiver: BASE_PORT + 4,
+};
 const GW = `http://127.0.0.1:${PORTS.gateway}`;
 
 const sims = new Map<string, StartedSimulator>();
