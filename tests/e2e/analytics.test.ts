@@ -62,7 +62,7 @@ const receiver = Bun.serve({
   async fetch(req) {
     const path = new URL(req.url).pathname;
     const body = await req.text();
-    const status = path === "/flaky" && ++flakyCalls <= 3 ? 500 : 200;
+    const status = path === "/down" || (path === "/flaky" && ++flakyCalls <= 3) ? 500 : 200;
     hooks.push({
       path,
       body,
@@ -472,6 +472,48 @@ describe("alerts", () => {
     );
     expect(await firings(id)).toHaveLength(1);
   }, 120_000);
+
+  test("a webhook that never succeeds ends dead (the dead letter), every attempt logged", async () => {
+    const created = await api("POST", "/alerts", {
+      exchange: "okx",
+      market: MARKET,
+      kind: "price_above",
+      threshold: 1e-6, // already true: fires on the next trade
+      webhook: `http://127.0.0.1:${PORTS.receiver}/down`,
+    });
+    expect(created.status).toBe(201);
+    const id = created.json.id as string;
+    const dead = await until("the dead letter", async () => {
+      const d = (await api("GET", `/alerts/deliveries?status=dead&alertId=${id}`)).json.data as Array<{
+        status: string;
+        attempts: number;
+        lastStatus: number;
+        log: unknown[];
+      }>;
+      return d[0];
+    });
+    expect(dead).toMatchObject({ status: "dead", attempts: 5, lastStatus: 500 });
+    expect(dead.log).toHaveLength(5);
+    expect(hooks.filter((h) => h.path === "/down" && JSON.parse(h.body).alertId === id)).toHaveLength(5);
+    expect((await api("DELETE", `/alerts/${id}`)).status).toBe(200);
+  }, 60_000);
+
+  test("a stale alert fires for the venue whose simulator stopped", async () => {
+    const created = await api("POST", "/alerts", {
+      exchange: "binance",
+      market: MARKET,
+      kind: "stale",
+      window: "5s",
+    });
+    expect(created.status).toBe(201);
+    const id = created.json.id as string;
+    const [f] = await until("the stale firing", async () => {
+      const got = await firings(id);
+      return got.length > 0 ? got : undefined;
+    });
+    expect(f!.detail).toMatch(/disconnected|no update/);
+    expect((await api("DELETE", `/alerts/${id}`)).status).toBe(200);
+  }, 60_000);
 
   test("kill -9 of the active analyzer: the standby takes over in under 5 s and no alert fires twice", async () => {
     held.add("okx"); // the crossing must come after the kill
