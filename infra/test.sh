@@ -19,6 +19,24 @@ if ! command -v promtool >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; 
   (apt-get install -y prometheus >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && apt-get install -y prometheus >/dev/null 2>&1; }) ||
     echo "warning: prometheus could not be installed; the observability tests will be skipped" >&2
 fi
+# The bridge tests talk to a real RabbitMQ on :5672 (guest/guest) and a real ZeroMQ subscriber
+# (Debian's python3-zmq on libzmq5, which the ZeroMQ bridge loads too).
+apt_install() { apt-get install -y "$@" >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && apt-get install -y "$@" >/dev/null 2>&1; }; }
+if ! /usr/bin/python3 -c 'import zmq' 2>/dev/null && command -v apt-get >/dev/null 2>&1; then
+  echo "installing libzmq5 and python3-zmq for the ZeroMQ bridge test ..."
+  apt_install libzmq5 python3-zmq || echo "warning: libzmq5/python3-zmq could not be installed" >&2
+fi
+if ! (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null; then
+  if ! command -v rabbitmq-server >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+    echo "installing rabbitmq-server for the RabbitMQ bridge test ..."
+    apt_install rabbitmq-server || echo "warning: rabbitmq-server could not be installed" >&2
+  fi
+  if command -v rabbitmq-server >/dev/null 2>&1; then
+    echo "starting RabbitMQ on :5672 ..."
+    rabbitmq-server -detached >/dev/null 2>&1 || true
+    for _ in $(seq 1 120); do (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null && break; sleep 0.5; done
+  fi
+fi
 eval "$(bash "$ROOT/infra/stack.sh" env)"
 # Tests run on infrastructure of their own (tests/isolation/preload.ts: a throwaway NATS, Redis
 # database 15, database tickerplant_test); the guard proves the platform's stores gained nothing.

@@ -100,6 +100,11 @@ start scheduler env HTTP_PORT=9103 SOURCE="$SCHEDULER_SOURCE" bun "$ROOT/apps/sc
 start analyzer env HTTP_PORT=9104 bun "$ROOT/apps/analyzer/src/main.ts"
 start ingestor env HTTP_PORT=9101 bun "$ROOT/apps/ingestor/src/main.ts"
 start gateway env HTTP_PORT="$GATEWAY_PORT" bun "$ROOT/apps/gateway/src/main.ts"
+# Bridges to other systems run only when switched on (RABBITMQ_URL and/or ZEROMQ_PUB_ENDPOINT).
+if [ -n "${RABBITMQ_URL:-}${ZEROMQ_PUB_ENDPOINT:-}" ]; then
+  start bridge env HTTP_PORT=9105 bun "$ROOT/apps/bridge/src/main.ts"
+  wait_http http://127.0.0.1:9105/health/ready bridge
+fi
 for svc in scheduler:9103 analyzer:9104 ingestor:9101 gateway:$GATEWAY_PORT; do
   wait_http "http://127.0.0.1:${svc#*:}/health/ready" "${svc%%:*}"
 done
