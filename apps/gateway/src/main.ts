@@ -14,12 +14,14 @@ import {
 } from "@tickerplant/runtime";
 import { createGateway } from "./app.ts";
 import { loadGatewayConfig } from "./config.ts";
+import { redactedConfig } from "./routes/config.ts";
 
 const config = loadGatewayConfig(process.env);
 const service = config.SERVICE_NAME ?? "gateway";
 const log = createLogger({ service, level: config.LOG_LEVEL as LogLevel });
 
 async function main() {
+  log.info("gateway configuration", { config: redactedConfig(config) });
   const registry = createMetricsRegistry(service);
   const sql = createSql(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, name: service });
   const redis = createRedis(config.REDIS_URL, service);

@@ -40,6 +40,7 @@ describe("GET /api/v1/config", () => {
       expect(data.API_KEYS).toEqual(["ci:write:[redacted]"]);
       expect(data.NATS_URL).toBe("nats://[redacted]@127.0.0.1:4222");
       expect(data.CORS_ORIGIN).toEqual(["*"]);
+      expect(data.API_KEY_REQUIRED).toBe(false); // not a secret, though its name says "key"
     } finally {
       await secretsInUrls.close();
     }
@@ -120,6 +121,44 @@ describe("every write route needs a key", () => {
       await reader.close();
     }
   });
+});
+
+describe("logs never contain secrets", () => {
+  test("a gateway process failing to start with credentials everywhere prints none of them", async () => {
+    const secrets = ["natspass-0123456789", "pgpass-0123456789", "redispass-0123456789", ADMIN, WRITER];
+    const proc = Bun.spawn(["bun", `${import.meta.dir}/../src/main.ts`], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "",
+        HTTP_PORT: "0",
+        LOG_LEVEL: "debug",
+        NATS_URL: `nats://natsuser:${secrets[0]}@127.0.0.1:1`,
+        DATABASE_URL: `postgres://pguser:${secrets[1]}@127.0.0.1:1/x`,
+        REDIS_URL: `redis://:${secrets[2]}@127.0.0.1:1/0`,
+        ADMIN_API_KEYS: ADMIN,
+        API_KEYS: `ci:write:${WRITER}`,
+      },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const timer = setTimeout(() => proc.kill(), 60_000);
+    const [out, err, code] = await Promise.all([
+      new Response(proc.stdout).text(),
+      new Response(proc.stderr).text(),
+      proc.exited,
+    ]);
+    clearTimeout(timer);
+    expect(code).toBe(1);
+    expect(out).toContain("failed to start");
+    // The gateway logs its configuration at start: every URL and key in it shows as [redacted].
+    const logged = out.split("\n").find((l) => l.includes("gateway configuration")) ?? "";
+    expect(logged).toContain("nats://[redacted]@127.0.0.1:1");
+    expect(logged).toContain("postgres://[redacted]@127.0.0.1:1/x");
+    for (const s of secrets) {
+      expect(out).not.toContain(s);
+      expect(err).not.toContain(s);
+    }
+  }, 90_000);
 });
 
 describe("admin role", () => {

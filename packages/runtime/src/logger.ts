@@ -1,4 +1,4 @@
-import { isSecretName, REDACTED, redact, redactString } from "./redact.ts";
+import { redactField, redactString } from "./redact.ts";
 
 /** Structured JSON logs, one object per line on stdout. Secrets never reach a log line (redact.ts). */
 
@@ -28,7 +28,7 @@ export function createLogger(
       msg: redactString(msg),
     };
     for (const source of [bound, fields ?? {}])
-      for (const [k, v] of Object.entries(source)) entry[k] = isSecretName(k) ? REDACTED : redact(v);
+      for (const [k, v] of Object.entries(source)) entry[k] = redactField(k, v);
     write(JSON.stringify(entry));
   };
   return {

@@ -38,10 +38,18 @@ export function redact(value: unknown, depth = 0): unknown {
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (isSecretName(k) && v !== undefined && v !== null && v !== "") {
-      out[k] = Array.isArray(v) ? v.map(() => REDACTED) : REDACTED;
-    } else out[k] = redact(v, depth + 1);
-  }
+  for (const [k, v] of Object.entries(value)) out[k] = redactField(k, v, depth + 1);
   return out;
+}
+
+/**
+ * One named value: under a secret-sounding name, a string (or each string of a list, or a whole
+ * object) is replaced; numbers and booleans (`API_KEY_REQUIRED: true`) are no secrets and stay.
+ */
+export function redactField(name: string, value: unknown, depth = 0): unknown {
+  if (!isSecretName(name) || value === undefined || value === null || value === "")
+    return redact(value, depth);
+  if (typeof value === "number" || typeof value === "boolean") return value;
+  if (Array.isArray(value)) return value.map(() => REDACTED);
+  return REDACTED;
 }
