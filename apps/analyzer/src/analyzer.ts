@@ -51,7 +51,9 @@ export class Analyzer {
       log,
       publisher,
       statsIntervalMs: config.STATS_INTERVAL_MS,
-      durable: config.CONSUMER_NAME,
+      durable:
+        config.CONSUMER_NAME ??
+        (config.REPLICA_ID ? `analyzer-stats-${config.REPLICA_ID}` : "analyzer-stats"),
       ...(deps.exchange ? { filterSubject: `md.trade.${deps.exchange}.>` } : {}),
       isActive: active,
       onTrades: (trades) => {

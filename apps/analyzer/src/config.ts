@@ -11,11 +11,13 @@ export const AnalyzerConfigSchema = T.Object({
   ...NatsEnv,
   ...RedisEnv,
   ...DatabaseEnv,
-  CONSUMER_NAME: T.String({
-    default: "analyzer-stats",
-    pattern: "^[A-Za-z0-9_-]+$",
-    description: "this replica's durable consumer on MD_TRADES (one per replica)",
-  }),
+  CONSUMER_NAME: T.Optional(
+    T.String({
+      pattern: "^[A-Za-z0-9_-]+$",
+      description:
+        "this replica's durable consumer on MD_TRADES (one per replica); default analyzer-stats[-<REPLICA_ID>]",
+    }),
+  ),
   STATS_INTERVAL_MS: T.Integer({
     default: 1000,
     minimum: 50,
