@@ -127,6 +127,13 @@ function channel(ex: string): fc.Arbitrary<string> {
         fc.option(fc.constantFrom("1m", "1h", "*", "7x", "")),
       )
       .map(([t, e, m, i]) => [t, e, m, ...(i === null ? [] : [i])].join(":")),
+    // Keyed analytics channels: composite:<ASSET>, spread:<ASSET>, portfolio:<id>.
+    fc
+      .tuple(
+        fc.constantFrom("composite", "spread", "portfolio"),
+        fc.constantFrom("BTC", "ETH", "btc", "", "1", "00000000-0000-0000-0000-000000000000", "B".repeat(60)),
+      )
+      .map(([t, k]) => `${t}:${k}`),
     fc.string({ maxLength: 40 }).filter((s) => !s.includes("*")),
     hostileValue.filter((v) => typeof v !== "string" || !v.includes("*")),
   ) as fc.Arbitrary<string>;
