@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type Book, BookReplica, getExchange, type Status } from "@tickerplant/core";
-import { connectNats, createLogger, type Nats } from "@tickerplant/runtime";
+import { connectNats, createLogger, eventTexts, type Nats } from "@tickerplant/runtime";
 import {
   BOOK_FAULTS,
   type BookFault,
@@ -167,14 +167,16 @@ for (const id of Object.keys(PROFILES)) {
       const sub = nats.nc.subscribe(`md.*.${id}.*`, {
         callback: (_err, msg) => {
           const at = Date.now();
-          const m = msg.json<Book | Status>();
-          const feed = feeds.get(m.market);
-          if (!feed) return;
-          if (m.type === "status") statuses.push({ at, status: m });
-          else if (m.type === "book") {
-            feed.replica.apply(m);
-            if (m.kind === "snapshot") feed.snapshots.push(at);
-            else feed.deltas++;
+          for (const text of eventTexts(msg)) {
+            const m = JSON.parse(text) as Book | Status;
+            const feed = feeds.get(m.market);
+            if (!feed) continue;
+            if (m.type === "status") statuses.push({ at, status: m });
+            else if (m.type === "book") {
+              feed.replica.apply(m);
+              if (m.kind === "snapshot") feed.snapshots.push(at);
+              else feed.deltas++;
+            }
           }
         },
       });

@@ -1,5 +1,5 @@
 import { AckPolicy, DeliverPolicy } from "@nats-io/jetstream";
-import type { Trade } from "@tickerplant/core";
+import { messageId, RecentEventIds, type Trade } from "@tickerplant/core";
 import {
   BatchConsumer,
   ensureDurableConsumer,
@@ -13,7 +13,7 @@ import { Counter, Gauge, type Registry } from "prom-client";
 import { replayStream } from "./rebuild.ts";
 import { StatsEngine } from "./stats-engine.ts";
 import { StatsSink } from "./stats-sink.ts";
-import { decodeTrade, type SequencedTrade } from "./trade-decoder.ts";
+import { decodeTrades, type SequencedTrade } from "./trade-decoder.ts";
 
 const BUCKET_MS = 60_000;
 const WINDOW_BUCKETS = 1440;
@@ -60,6 +60,7 @@ export class StatsAnalyzer {
   private timer: Timer | undefined;
   /** Highest stream sequence already in the windows: replayed, or applied from the durable. */
   private watermark = 0;
+  private readonly seen = new RecentEventIds();
   private rebuilt = false;
   private emitting: Promise<void> = Promise.resolve();
   private readonly trades: Counter;
@@ -125,13 +126,13 @@ export class StatsAnalyzer {
       // One bucket of slack for clock differences between the exchange and the NATS server.
       sinceMs: this.now() - WINDOW_MS - BUCKET_MS,
       onMessage: (msg) => {
-        let item: SequencedTrade;
+        let items: SequencedTrade[];
         try {
-          item = decodeTrade(msg);
+          items = decodeTrades(msg);
         } catch {
           return; // the durable consumer terminates and logs it
         }
-        this.apply(item, "replayed");
+        for (const item of items) if (this.firstSeen(item.trade)) this.apply(item, "replayed");
       },
     });
     this.watermark = Math.max(this.watermark, watermark);
@@ -150,7 +151,7 @@ export class StatsAnalyzer {
       durable: this.durable,
       batchSize: this.deps.batchSize ?? 500,
       flushIntervalMs: 100,
-      decode: decodeTrade,
+      decode: (msg) => decodeTrades(msg, (err) => this.deps.log.warn("invalid trade event skipped", { err })),
       handle: (items) => this.handle(items),
       registry: this.deps.registry,
       log: this.deps.log,
@@ -185,6 +186,13 @@ export class StatsAnalyzer {
     await ensureDurableConsumer(this.deps.nats.jsm, spec);
   }
 
+  /** A redundant ingestor's copy of a trade arrives in another message: the same id counts once. */
+  private firstSeen(t: Trade): boolean {
+    if (this.seen.firstSeen(`${t.exchange}:${t.market}`, messageId(t))) return true;
+    this.trades.inc({ outcome: "duplicate" });
+    return false;
+  }
+
   private apply(item: SequencedTrade, outcome: "applied" | "replayed"): string | undefined {
     const key = this.engine.apply(item.trade, this.now());
     this.trades.inc({ outcome: key === undefined ? "too_old" : outcome });
@@ -194,13 +202,17 @@ export class StatsAnalyzer {
   private async handle(items: SequencedTrade[]): Promise<void> {
     const touched = new Set<string>();
     const applied: Trade[] = [];
+    // A message's trades share its sequence and are always in the same batch: compare with the
+    // watermark as it was before this batch.
+    const watermark = this.watermark;
     for (const item of items) {
       // Replayed at start, or a redelivery of a trade already applied (after a failed batch).
-      if (item.seq <= this.watermark) {
+      if (item.seq <= watermark) {
         this.trades.inc({ outcome: "duplicate" });
         continue;
       }
-      this.watermark = item.seq;
+      this.watermark = Math.max(this.watermark, item.seq);
+      if (!this.firstSeen(item.trade)) continue;
       const key = this.apply(item, "applied");
       if (key !== undefined) touched.add(key);
       applied.push(item.trade);

@@ -1,20 +1,23 @@
 import type { JsMsg } from "@nats-io/jetstream";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { ParseError, type Trade, TradeSchema } from "@tickerplant/core";
+import { eventTexts } from "@tickerplant/runtime";
 
 const checkTrade = TypeCompiler.Compile(TradeSchema);
 
 export interface SequencedTrade {
-  /** Stream sequence: the replay watermark and redelivery check compare against it. */
+  /**
+   * Stream sequence of the message that carried the trade (its trades share it and are always
+   * handled together): the replay watermark and redelivery check compare against it.
+   */
   seq: number;
   trade: Trade;
 }
 
-/** Validates one MD_TRADES message; anything else is a ParseError (terminated, never retried). */
-export function decodeTrade(msg: JsMsg): SequencedTrade {
+function decodeOne(msg: JsMsg, text: string): SequencedTrade {
   let value: unknown;
   try {
-    value = msg.json();
+    value = JSON.parse(text);
   } catch (cause) {
     throw new ParseError(`${msg.subject}: not JSON`, { cause });
   }
@@ -25,4 +28,26 @@ export function decodeTrade(msg: JsMsg): SequencedTrade {
     );
   }
   return { seq: msg.seq, trade: value };
+}
+
+/**
+ * The trades of one MD_TRADES message. Invalid events are skipped (reported to `onInvalid`); a
+ * message with no valid trade is a ParseError (terminated, never retried).
+ */
+export function decodeTrades(msg: JsMsg, onInvalid: (err: ParseError) => void = () => {}): SequencedTrade[] {
+  const texts = eventTexts(msg);
+  if (texts.length === 1) return [decodeOne(msg, texts[0]!)];
+  const out: SequencedTrade[] = [];
+  let last: unknown;
+  for (const text of texts) {
+    try {
+      out.push(decodeOne(msg, text));
+    } catch (err) {
+      if (!(err instanceof ParseError)) throw err;
+      last = err;
+      onInvalid(err);
+    }
+  }
+  if (out.length === 0) throw new ParseError(`${msg.subject}: no valid trade`, { cause: last });
+  return out;
 }

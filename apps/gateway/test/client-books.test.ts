@@ -6,6 +6,7 @@ import { createGatewayMetrics } from "../src/metrics.ts";
 import { BookFeed } from "../src/ws/book-feed.ts";
 import { ClientBooks } from "../src/ws/client-books.ts";
 import { type ClientSocket, Outbox } from "../src/ws/outbox.ts";
+import { delivery } from "./delivery.ts";
 
 interface Frame {
   channel: string;
@@ -73,7 +74,7 @@ function msg(
 let streamSeq = 0;
 function deliver(feed: BookFeed, m: Book): number {
   streamSeq++;
-  feed.onDelivery({ channel: CHANNEL, type: "book", seq: streamSeq, payload: JSON.stringify(m) });
+  feed.onDelivery(delivery({ channel: CHANNEL, type: "book", seq: streamSeq, payload: JSON.stringify(m) }));
   return streamSeq;
 }
 
@@ -221,7 +222,12 @@ describe("book channels per client", () => {
     const pattern = newFeed("md.book.x.*");
     const both = (m: Book) => {
       streamSeq++;
-      const d = { channel: CHANNEL, type: "book" as const, seq: streamSeq, payload: JSON.stringify(m) };
+      const d = delivery({
+        channel: CHANNEL,
+        type: "book" as const,
+        seq: streamSeq,
+        payload: JSON.stringify(m),
+      });
       exact.onDelivery(d);
       pattern.onDelivery(d);
     };

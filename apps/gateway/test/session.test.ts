@@ -6,6 +6,7 @@ import type { ClientSocket } from "../src/ws/outbox.ts";
 import { type ProtocolError, parseRequest } from "../src/ws/protocol.ts";
 import { MessageRateLimit } from "../src/ws/rate-limit.ts";
 import { ClientSession, type SessionDeps } from "../src/ws/session.ts";
+import { delivery } from "./delivery.ts";
 
 /** A socket whose send result and buffered amount the test controls (Bun's real ones need a slow peer). */
 class ControlledSocket implements ClientSocket {
@@ -48,11 +49,11 @@ describe("backpressure", () => {
   test("quote channels are conflated to the newest value per channel until the socket drains", async () => {
     const { session, socket, registry } = setup();
     socket.result = -1; // enqueued, but the socket is backpressured
-    session.deliver({ channel: "ticker:x:A-B", type: "ticker", seq: 1, payload: payload(1) });
+    session.deliver(delivery({ channel: "ticker:x:A-B", type: "ticker", seq: 1, payload: payload(1) }));
     socket.result = 100;
-    session.deliver({ channel: "ticker:x:A-B", type: "ticker", seq: 2, payload: payload(2) });
-    session.deliver({ channel: "ticker:x:A-B", type: "ticker", seq: 3, payload: payload(3) });
-    session.deliver({ channel: "bbo:x:C-D", type: "bbo", seq: 4, payload: payload(4) });
+    session.deliver(delivery({ channel: "ticker:x:A-B", type: "ticker", seq: 2, payload: payload(2) }));
+    session.deliver(delivery({ channel: "ticker:x:A-B", type: "ticker", seq: 3, payload: payload(3) }));
+    session.deliver(delivery({ channel: "bbo:x:C-D", type: "bbo", seq: 4, payload: payload(4) }));
     expect(seqsOf(socket.sent)).toEqual([1]);
     session.onDrain();
     expect(seqsOf(socket.sent)).toEqual([1, 3, 4]);
@@ -60,22 +61,22 @@ describe("backpressure", () => {
       'type="ticker"} 1',
     );
     // Drained: quotes flow directly again.
-    session.deliver({ channel: "ticker:x:A-B", type: "ticker", seq: 5, payload: payload(5) });
+    session.deliver(delivery({ channel: "ticker:x:A-B", type: "ticker", seq: 5, payload: payload(5) }));
     expect(seqsOf(socket.sent)).toEqual([1, 3, 4, 5]);
   });
 
   test("trades are never dropped: a client whose buffer exceeds the limit is closed as a slow consumer", async () => {
     const { session, socket, registry } = setup(10_000);
     socket.result = -1;
-    session.deliver({ channel: "trade:x:A-B", type: "trade", seq: 1, payload: payload(1) });
-    session.deliver({ channel: "trade:x:A-B", type: "trade", seq: 2, payload: payload(2) });
+    session.deliver(delivery({ channel: "trade:x:A-B", type: "trade", seq: 1, payload: payload(1) }));
+    session.deliver(delivery({ channel: "trade:x:A-B", type: "trade", seq: 2, payload: payload(2) }));
     expect(seqsOf(socket.sent)).toEqual([1, 2]); // still buffered by the socket, below the limit
     socket.buffered = 9_990;
-    session.deliver({ channel: "trade:x:A-B", type: "trade", seq: 3, payload: payload(3) });
+    session.deliver(delivery({ channel: "trade:x:A-B", type: "trade", seq: 3, payload: payload(3) }));
     expect(socket.closedWith?.code).toBe(1008);
     expect(socket.closedWith?.reason).toContain("slow consumer");
     expect(seqsOf(socket.sent)).toEqual([1, 2]);
-    session.deliver({ channel: "trade:x:A-B", type: "trade", seq: 4, payload: payload(4) });
+    session.deliver(delivery({ channel: "trade:x:A-B", type: "trade", seq: 4, payload: payload(4) }));
     expect(socket.sent).toHaveLength(2);
     expect(await registry.getSingleMetricAsString("tickerplant_gateway_ws_disconnects_total")).toContain(
       'reason="slow_consumer"} 1',
@@ -85,15 +86,15 @@ describe("backpressure", () => {
   test("a trade the socket drops (send = 0) closes the client instead of losing it silently", () => {
     const { session, socket } = setup();
     socket.result = 0;
-    session.deliver({ channel: "trade:x:A-B", type: "trade", seq: 1, payload: payload(1) });
+    session.deliver(delivery({ channel: "trade:x:A-B", type: "trade", seq: 1, payload: payload(1) }));
     expect(socket.closedWith?.code).toBe(1008);
   });
 
   test("each channel's messages are delivered once and in stream order", () => {
     const { session, socket } = setup();
     for (const seq of [5, 5, 3, 6])
-      session.deliver({ channel: "trade:x:A-B", type: "trade", seq, payload: payload(seq) });
-    session.deliver({ channel: "trade:x:C-D", type: "trade", seq: 4, payload: payload(4) });
+      session.deliver(delivery({ channel: "trade:x:A-B", type: "trade", seq, payload: payload(seq) }));
+    session.deliver(delivery({ channel: "trade:x:C-D", type: "trade", seq: 4, payload: payload(4) }));
     expect(seqsOf(socket.sent)).toEqual([5, 6, 4]);
     expect(JSON.parse(socket.sent[0]!)).toEqual({ channel: "trade:x:A-B", seq: 5, data: { n: 5 } });
   });

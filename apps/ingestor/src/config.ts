@@ -22,6 +22,8 @@ export const IngestorEnv = T.Object({
    * (bounded memory when NATS cannot keep up; see backlog-guard.ts).
    */
   PUBLISH_MAX_BACKLOG: T.Integer({ default: 50_000, minimum: 1 }),
+  /** Events of one subject wait this long (ms, at most 1) for more to share their message; 0 = one event-loop turn. */
+  PUBLISH_LINGER_MS: T.Number({ default: 0, minimum: 0, maximum: 1 }),
   /** Levels asked for in a REST book snapshot (its weight grows with it). */
   BOOK_SNAPSHOT_LIMIT: T.Integer({ default: 1000, minimum: 1 }),
   /** How often full books are republished for consumers that join mid-stream. */

@@ -51,7 +51,6 @@ export class ExchangeFeed {
   private readonly loggedReasons = new Set<string>();
   private readonly states = new Map<ExchangeConnection, Map<string, unknown>>();
   private readonly ctx: ParseContext;
-  private readonly encoder = new TextEncoder();
   private readonly books: FeedBooks;
   private readonly backlog: BacklogGuard;
   private snapshotTimer: Timer | undefined;
@@ -263,7 +262,7 @@ export class ExchangeFeed {
     if (!this.backlog.admit(msg)) return;
     counter.inc();
     if (msg.type === "status" && msg.event === "gap") this.o.metrics.gaps.inc({ exchange: msg.exchange });
-    void this.o.publisher.publish(subjectOf(msg), this.encoder.encode(JSON.stringify(msg)), messageId(msg));
+    this.o.publisher.publishEvent(subjectOf(msg), JSON.stringify(msg), messageId(msg));
   }
 
   private onConnectionEvent(markets: string[], e: ConnectionEvent): void {

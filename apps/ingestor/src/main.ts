@@ -31,6 +31,7 @@ async function main() {
   const redis = createRedis(config.REDIS_URL, service);
   const publisher = new JetStreamPublisher(nats.js, {
     maxInFlight: config.PUBLISH_MAX_IN_FLIGHT,
+    lingerMs: config.PUBLISH_LINGER_MS,
     registry,
     log,
   });

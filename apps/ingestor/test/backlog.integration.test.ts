@@ -10,6 +10,7 @@ import {
   createLogger,
   createMetricsRegistry,
   createRedis,
+  eventTexts,
   JetStreamPublisher,
   type Nats,
   provisionStreams,
@@ -41,7 +42,7 @@ async function read(subject: string, stream: string, idleMs = 1500): Promise<Arr
   for (;;) {
     const m = await consumer.next({ expires: idleMs });
     if (!m) break;
-    out.push(m.json());
+    for (const text of eventTexts(m)) out.push(JSON.parse(text));
   }
   await consumer.delete().catch(() => {});
   return out;

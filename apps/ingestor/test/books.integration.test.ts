@@ -6,6 +6,7 @@ import {
   createLogger,
   createMetricsRegistry,
   createRedis,
+  eventTexts,
   JetStreamPublisher,
   type Nats,
   provisionStreams,
@@ -42,7 +43,7 @@ async function follow<T>(stream: string, subject: string, onMsg: (m: T) => void)
   const messages = await consumer.consume();
   stops.push(() => void messages.stop());
   void (async () => {
-    for await (const m of messages) onMsg(m.json<T>());
+    for await (const m of messages) for (const text of eventTexts(m)) onMsg(JSON.parse(text) as T);
   })();
 }
 

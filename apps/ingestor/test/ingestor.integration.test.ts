@@ -5,6 +5,7 @@ import {
   createLogger,
   createMetricsRegistry,
   createRedis,
+  eventTexts,
   JetStreamPublisher,
   type Nats,
   provisionStreams,
@@ -38,7 +39,7 @@ async function collect(subject: string, stream: string, until: (n: number) => bo
   const deadline = Date.now() + timeoutMs;
   while (!until(out.length) && Date.now() < deadline) {
     const m = await consumer.next({ expires: 1000 });
-    if (m) out.push(m.json());
+    if (m) for (const text of eventTexts(m)) out.push(JSON.parse(text));
   }
   await consumer.delete().catch(() => {});
   return out;

@@ -5,6 +5,7 @@ import {
   createLogger,
   createMetricsRegistry,
   createRedis,
+  eventTexts,
   JetStreamPublisher,
   type Nats,
   provisionStreams,
@@ -39,7 +40,7 @@ async function tradesOn(market: string, expected: number, timeoutMs = 8000): Pro
   const deadline = Date.now() + timeoutMs;
   while (ids.length < expected && Date.now() < deadline) {
     const m = await consumer.next({ expires: 1000 });
-    if (m) ids.push(m.json<{ id: string }>().id);
+    if (m) for (const text of eventTexts(m)) ids.push((JSON.parse(text) as { id: string }).id);
   }
   await consumer.delete().catch(() => {});
   return ids;

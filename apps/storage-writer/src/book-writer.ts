@@ -32,7 +32,10 @@ export class BookWriter {
   private readonly reader: BookReader;
   private readonly sampler: BookSampler;
   private readonly metrics: BookMetrics;
-  private readonly decode = decoderFor("book");
+  private readonly decode = decoderFor(["book"], (err, m) => {
+    this.metrics.messages.inc({ outcome: "invalid" });
+    this.deps.log.warn("invalid md.book event skipped", { subject: m.subject, seq: m.seq, err });
+  });
   private caughtUp = false;
 
   constructor(
@@ -94,15 +97,19 @@ export class BookWriter {
   private onMessage(msg: JsMsg): void {
     // Sample only once the backlog is read, so a restart does not write a state seconds old.
     if (msg.info.pending === 0) this.caughtUp = true;
-    let book: Book;
+    let books: Book[];
     try {
-      book = this.decode(msg).msg;
+      books = this.decode(msg).map((e) => e.msg);
     } catch (err) {
       this.metrics.messages.inc({ outcome: "invalid" });
       this.deps.log.warn("invalid md.book message skipped", { subject: msg.subject, seq: msg.seq, err });
       return;
     }
-    const outcome = this.replicas.apply(book, msg.seq, Date.now());
+    for (const book of books) this.apply(book, msg.seq);
+  }
+
+  private apply(book: Book, streamSeq: number): void {
+    const outcome = this.replicas.apply(book, streamSeq, Date.now());
     this.metrics.messages.inc({ outcome });
     if (outcome === "hole") {
       this.metrics.holes.inc({ exchange: book.exchange, market: book.market });
@@ -111,7 +118,7 @@ export class BookWriter {
         market: book.market,
         prevSeq: book.prevSeq,
         seq: book.seq,
-        streamSeq: msg.seq,
+        streamSeq,
       });
     }
   }

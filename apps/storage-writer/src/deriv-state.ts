@@ -56,8 +56,9 @@ interface Merge {
   values: Map<DerivField, { value: number; ts: number; seq: number }>;
 }
 
+// In stream order, so an equal sequence (a later event of the same message) is the newer one.
 const newer = (ts: number, seq: number, than: { ts: number; seq: number }) =>
-  ts > than.ts || (ts === than.ts && seq > than.seq);
+  ts > than.ts || (ts === than.ts && seq >= than.seq);
 
 /** Folds a batch per market, so each market costs one script call. */
 export function mergeBatch(batch: readonly Envelope<Deriv>[]): Map<string, Merge> {

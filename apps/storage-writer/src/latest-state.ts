@@ -51,7 +51,7 @@ export class LatestState {
     for (const e of batch) {
       const key = latestKey(e.msg);
       const prev = newest.get(key);
-      if (!prev || e.msg.ts > prev.msg.ts || (e.msg.ts === prev.msg.ts && e.seq > prev.seq))
+      if (!prev || e.msg.ts > prev.msg.ts || (e.msg.ts === prev.msg.ts && e.seq >= prev.seq))
         newest.set(key, e);
     }
     if (newest.size === 0) return;

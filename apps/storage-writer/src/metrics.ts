@@ -8,6 +8,7 @@ export class StorageMetrics {
   readonly batchRows: Histogram;
   readonly writeSeconds: Histogram;
   readonly latestUpdates: Counter;
+  readonly invalidEvents: Counter;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -21,6 +22,11 @@ export class StorageMetrics {
       name: "tickerplant_storage_duplicates_total",
       help: "rows offered but already stored (redeliveries, replays; for candles: updates that changed nothing), by table",
       labelNames: ["table"],
+      registers,
+    });
+    this.invalidEvents = new Counter({
+      name: "tickerplant_storage_invalid_events_total",
+      help: "events skipped because they are not valid JSON of their type (the rest of the message is written)",
       registers,
     });
     this.rejected = new Counter({

@@ -50,7 +50,7 @@ export interface StorageWriterDeps {
 }
 
 interface Wiring<T extends NormalizedMessage> {
-  decode(m: JsMsg): Envelope<T>;
+  decode(m: JsMsg): Envelope<T>[];
   handle(batch: Envelope<T>[]): Promise<void>;
 }
 
@@ -83,20 +83,31 @@ export class StorageWriter {
     const metrics = new StorageMetrics(deps.registry);
     const sinkDeps = { sql: deps.sql, metrics, log: deps.log };
     const latest = new LatestState({ redis: deps.redis, metrics });
+    const onInvalid = (err: Error, m: JsMsg) => {
+      metrics.invalidEvents.inc();
+      deps.log.warn("invalid event skipped; the rest of its message is written", {
+        subject: m.subject,
+        seq: m.seq,
+        err,
+      });
+    };
     const wiring: Record<ConsumerSpec["kind"], Wiring<NormalizedMessage>> = {
-      trades: wire({ decode: decoderFor("trade"), handle: tradeSink(sinkDeps) }),
-      candles: wire({ decode: decoderFor("candle"), handle: candleSink(sinkDeps) }),
+      trades: wire({ decode: decoderFor(["trade"], onInvalid), handle: tradeSink(sinkDeps) }),
+      candles: wire({ decode: decoderFor(["candle"], onInvalid), handle: candleSink(sinkDeps) }),
       tickers: wire({
-        decode: decoderFor("ticker"),
+        decode: decoderFor(["ticker"], onInvalid),
         handle: tickerSink({ ...sinkDeps, latest, tickerSampleMs: deps.tickerSampleMs }),
       }),
-      bbo: wire({ decode: decoderFor("bbo"), handle: bboSink({ latest }) }),
-      status: wire({ decode: decoderFor("status"), handle: statusSink(sinkDeps) }),
+      bbo: wire({ decode: decoderFor(["bbo"], onInvalid), handle: bboSink({ latest }) }),
+      status: wire({ decode: decoderFor(["status"], onInvalid), handle: statusSink(sinkDeps) }),
       derivs: wire({
-        decode: decoderFor("deriv"),
+        decode: decoderFor(["deriv"], onInvalid),
         handle: derivSink({ ...sinkDeps, derivState: new DerivState({ redis: deps.redis, metrics }) }),
       }),
-      liquidations: wire({ decode: decoderFor("liquidation"), handle: liquidationSink(sinkDeps) }),
+      liquidations: wire({
+        decode: decoderFor(["liquidation"], onInvalid),
+        handle: liquidationSink(sinkDeps),
+      }),
     };
     for (const spec of this.specs) {
       await ensureDurableConsumer(deps.nats.jsm, {

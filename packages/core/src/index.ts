@@ -5,6 +5,7 @@ export * from "./analytics/webhook-signature.ts";
 export * from "./book/index.ts";
 export * from "./channels.ts";
 export * from "./errors.ts";
+export * from "./event-batch.ts";
 export * from "./exchanges/registry.ts";
 export * from "./markets.ts";
 export * from "./schemas/index.ts";

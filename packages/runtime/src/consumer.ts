@@ -11,8 +11,11 @@ export interface BatchConsumerOptions<T> {
   batchSize: number;
   /** A partial batch is handled after this long. */
   flushIntervalMs: number;
-  /** Decodes one message; throwing a non-retryable error terminates just that message. */
-  decode(msg: JsMsg): T;
+  /**
+   * Decodes one message into its items (a message may carry several events); throwing a
+   * non-retryable error terminates just that message.
+   */
+  decode(msg: JsMsg): T[];
   /** Makes a batch durable. Messages are acked only after it resolves. */
   handle(items: T[]): Promise<void>;
   registry: Registry;
@@ -27,7 +30,8 @@ export interface BatchConsumerOptions<T> {
  */
 export class BatchConsumer<T> {
   private messages: ConsumerMessages | undefined;
-  private buffer: Array<{ msg: JsMsg; item: T }> = [];
+  private buffer: JsMsg[] = [];
+  private items: T[] = [];
   private chain: Promise<void> = Promise.resolve();
   private timer: Timer | undefined;
   private done: Promise<void> | undefined;
@@ -93,9 +97,9 @@ export class BatchConsumer<T> {
 
   private async loop(messages: ConsumerMessages): Promise<void> {
     for await (const msg of messages) {
-      let item: T;
+      let items: T[];
       try {
-        item = this.o.decode(msg);
+        items = this.o.decode(msg);
       } catch (err) {
         if (isRetryable(err)) {
           msg.nak(this.o.nakDelayMs ?? 1000);
@@ -107,8 +111,9 @@ export class BatchConsumer<T> {
         }
         continue;
       }
-      this.buffer.push({ msg, item });
-      if (this.buffer.length >= this.o.batchSize) await this.flush();
+      this.buffer.push(msg);
+      for (const item of items) this.items.push(item);
+      if (this.items.length >= this.o.batchSize) await this.flush();
     }
   }
 
@@ -116,24 +121,26 @@ export class BatchConsumer<T> {
   private flush(): Promise<void> {
     if (this.buffer.length === 0) return this.chain;
     const batch = this.buffer;
+    const items = this.items;
     this.buffer = [];
-    this.chain = this.chain.then(() => this.process(batch));
+    this.items = [];
+    this.chain = this.chain.then(() => this.process(batch, items));
     return this.chain;
   }
 
-  private async process(batch: Array<{ msg: JsMsg; item: T }>): Promise<void> {
+  private async process(batch: JsMsg[], items: T[]): Promise<void> {
     const end = this.batchSeconds.startTimer({ consumer: this.o.durable });
     try {
-      await this.o.handle(batch.map((b) => b.item));
-      for (const b of batch) b.msg.ack();
+      if (items.length > 0) await this.o.handle(items);
+      for (const msg of batch) msg.ack();
       this.processed.inc({ consumer: this.o.durable }, batch.length);
       this.observeLag(batch);
     } catch (err) {
       const retry = isRetryable(err);
       this.o.log.error("batch failed", { consumer: this.o.durable, size: batch.length, retry, err });
-      for (const b of batch) {
-        if (retry) b.msg.nak(this.o.nakDelayMs ?? 1000);
-        else b.msg.term(String(err));
+      for (const msg of batch) {
+        if (retry) msg.nak(this.o.nakDelayMs ?? 1000);
+        else msg.term(String(err));
       }
       this.failed.inc({ consumer: this.o.durable, outcome: retry ? "nak" : "term" }, batch.length);
     } finally {
@@ -141,12 +148,12 @@ export class BatchConsumer<T> {
     }
   }
 
-  private observeLag(batch: Array<{ msg: JsMsg }>): void {
+  private observeLag(batch: JsMsg[]): void {
     const now = Date.now();
     const latency = this.latency.labels({ consumer: this.o.durable });
-    for (const { msg } of batch) latency.observe(Math.max(0, now - msg.info.timestampNanos / 1e6) / 1000);
+    for (const msg of batch) latency.observe(Math.max(0, now - msg.info.timestampNanos / 1e6) / 1000);
     const last = batch[batch.length - 1];
-    if (last) this.pending.set({ consumer: this.o.durable }, last.msg.info.pending);
+    if (last) this.pending.set({ consumer: this.o.durable }, last.info.pending);
   }
 
   /** Stops pulling, handles what was already received, then returns. */

@@ -1,6 +1,7 @@
 export * from "./backoff.ts";
 export * from "./config.ts";
 export * from "./consumer.ts";
+export * from "./events.ts";
 export * from "./exchange-connection.ts";
 export * from "./health.ts";
 export * from "./lease.ts";

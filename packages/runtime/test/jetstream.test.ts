@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { StorageType } from "@nats-io/jetstream";
+import { batchMessageId, EVENTS_HEADER, EVENTS_VERSION } from "@tickerplant/core";
 import { Registry } from "prom-client";
 import { BatchConsumer } from "../src/consumer.ts";
+import { eventTexts } from "../src/events.ts";
 import { createLogger } from "../src/logger.ts";
 import { connectNats, type Nats } from "../src/nats.ts";
 import { JetStreamPublisher } from "../src/publisher.ts";
@@ -61,6 +63,31 @@ describe("JetStreamPublisher flush", () => {
   });
 });
 
+describe("JetStreamPublisher events", () => {
+  test("events of one subject in one turn become one versioned message; each keeps its id and order", async () => {
+    const publisher = new JetStreamPublisher(nats.js, { maxInFlight: 16, registry: new Registry(), log });
+    const before = (await nats.jsm.streams.info(stream)).state.messages;
+    for (let i = 0; i < 5; i++) publisher.publishEvent(`${subject}.e`, JSON.stringify({ n: i }), `e-${i}`);
+    publisher.publishEvent(`${subject}.e2`, JSON.stringify({ n: 99 }), "e-99");
+    await publisher.flush();
+    // The same events again in another grouping (a redundant ingestor): stored, not merged.
+    publisher.publishEvent(`${subject}.e`, JSON.stringify({ n: 3 }), "e-3");
+    publisher.publishEvent(`${subject}.e`, JSON.stringify({ n: 4 }), "e-4");
+    await publisher.flush();
+    // The same grouping retried: deduplicated by the server.
+    for (let i = 0; i < 5; i++) publisher.publishEvent(`${subject}.e`, JSON.stringify({ n: i }), `e-${i}`);
+    await publisher.flush();
+    expect((await nats.jsm.streams.info(stream)).state.messages - before).toBe(3);
+    const first = (await nats.jsm.streams.getMessage(stream, { last_by_subj: `${subject}.e2` }))!;
+    expect(first.header.get(EVENTS_HEADER)).toBe(EVENTS_VERSION);
+    const grouped = (await nats.jsm.streams.getMessage(stream, { seq: first.seq - 1 }))!;
+    expect(grouped.header.get("Nats-Msg-Id")).toBe(batchMessageId(["e-0", "e-1", "e-2", "e-3", "e-4"]));
+    expect(eventTexts({ data: grouped.data, headers: grouped.header }).map((t) => JSON.parse(t).n)).toEqual([
+      0, 1, 2, 3, 4,
+    ]);
+  });
+});
+
 describe("BatchConsumer", () => {
   test("acks only after handle() succeeds and redelivers a failed batch", async () => {
     const durable = uniqueName("c");
@@ -81,7 +108,7 @@ describe("BatchConsumer", () => {
       batchSize: 5,
       flushIntervalMs: 20,
       nakDelayMs: 50,
-      decode: (m) => m.json(),
+      decode: (m) => [m.json()],
       handle: async (items) => {
         if (failOnce) {
           failOnce = false;
@@ -117,7 +144,7 @@ describe("BatchConsumer", () => {
       flushIntervalMs: 20,
       decode: (m) => {
         try {
-          return m.json();
+          return [m.json()];
         } catch (cause) {
           throw Object.assign(new Error("bad json", { cause }), { retryable: false, code: "parse_error" });
         }

@@ -1,7 +1,7 @@
 import { type ConsumerMessages, DeliverPolicy, type JsMsg } from "@nats-io/jetstream";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { type Bbo, BboSchema, type Status, StatusSchema, type Ticker, TickerSchema } from "@tickerplant/core";
-import type { Logger, Nats } from "@tickerplant/runtime";
+import { eventTexts, type Logger, type Nats } from "@tickerplant/runtime";
 import type { Counter } from "prom-client";
 
 const checks = {
@@ -19,9 +19,9 @@ const FEEDS: Array<{ kind: Kind; stream: string; filter: string }> = [
   { kind: "status", stream: "MD_STATUS", filter: "md.status.>" },
 ];
 
-/** The message(s) one JetStream message carries. */
+/** The events one JetStream message carries (event batches: docs/architecture.md). */
 function decode(msg: JsMsg): unknown[] {
-  return [msg.json()];
+  return eventTexts(msg).map((text) => JSON.parse(text));
 }
 
 /**

@@ -16,8 +16,10 @@ export interface BookEvent {
   /** The concrete channel, e.g. `book:binance:BTC-USDT`. */
   channel: string;
   book: Book;
-  /** The JetStream stream sequence. */
+  /** The JetStream stream sequence (of the message that carried it). */
   streamSeq: number;
+  /** The event's stream position (orders the events of one message). */
+  pos: number;
   outcome: BookOutcome;
   /** The message's JSON text, as published. */
   payload: string;
@@ -29,6 +31,8 @@ export type BookListener = (e: BookEvent) => void;
 export interface LiveBook {
   book: Book;
   streamSeq: number;
+  /** Stream position of the last event applied. */
+  pos: number;
   /** When the replica last applied a message (ms). */
   updatedAt: number;
 }
@@ -38,6 +42,7 @@ interface MarketReplica {
   /** The fields of the last applied message that a snapshot repeats. */
   base: Pick<Book, "type" | "exchange" | "market" | "symbol" | "recvTs" | "simulated">;
   streamSeq: number;
+  pos: number;
   updatedAt: number;
 }
 
@@ -60,22 +65,18 @@ export class BookFeed {
 
   onDelivery(d: Delivery): void {
     if (this.closed) return;
-    let book: unknown;
-    try {
-      book = JSON.parse(d.payload);
-    } catch {
-      book = undefined;
-    }
+    const book = d.value;
     if (!isBookMessage(book)) {
       this.deps.metrics.invalidRecords.inc({ source: "nats" });
       return;
     }
-    const outcome = this.apply(d.channel, book, d.seq);
+    const outcome = this.apply(d.channel, book, d.seq, d.pos);
     const event: BookEvent = {
       feed: this,
       channel: d.channel,
       book,
       streamSeq: d.seq,
+      pos: d.pos,
       outcome,
       payload: d.payload,
     };
@@ -88,23 +89,25 @@ export class BookFeed {
     }
   }
 
-  private apply(channel: string, book: Book, streamSeq: number): BookOutcome {
+  private apply(channel: string, book: Book, streamSeq: number, pos: number): BookOutcome {
     const { metrics } = this.deps;
     let m = this.markets.get(channel);
     if (!m) {
-      m = { replica: new BookReplica(), base: baseOf(book), streamSeq: 0, updatedAt: 0 };
+      m = { replica: new BookReplica(), base: baseOf(book), streamSeq: 0, pos: 0, updatedAt: 0 };
       this.markets.set(channel, m);
     }
     const wasSynced = m.replica.synced;
     if (m.replica.apply(book)) {
       m.base = baseOf(book);
       m.streamSeq = streamSeq;
+      m.pos = pos;
       m.updatedAt = this.deps.now?.() ?? Date.now();
       if (!wasSynced) metrics.bookReplicasSynced.inc();
       return "applied";
     }
     if (wasSynced && !m.replica.synced) {
       m.streamSeq = streamSeq;
+      m.pos = pos;
       metrics.bookReplicasSynced.dec();
       metrics.bookHoles.inc({ exchange: book.exchange });
       this.deps.log.warn("hole in md.book; the market waits for the next snapshot", {
@@ -123,7 +126,7 @@ export class BookFeed {
     const m = this.markets.get(channel);
     const book = m?.replica.snapshot(m.base, depth);
     if (!m || !book) return undefined;
-    return { book, streamSeq: m.streamSeq, updatedAt: m.updatedAt };
+    return { book, streamSeq: m.streamSeq, pos: m.pos, updatedAt: m.updatedAt };
   }
 
   /** Channels whose replica is in sync. */

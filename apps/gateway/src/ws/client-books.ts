@@ -6,8 +6,8 @@ import { dataEnvelope } from "./protocol.ts";
 type SnapshotReason = "subscribe" | "resync" | "behind";
 
 interface ChannelState {
-  /** Highest stream sequence accounted for (sent, skipped or seen as a hole). */
-  streamSeq: number;
+  /** Highest stream position accounted for (sent, skipped or seen as a hole). */
+  pos: number;
   /** The book seq the client holds (data.seq of the last frame sent); null = it has no book. */
   bookSeq: number | null;
   /** Fell behind: deltas are dropped until a fresh snapshot goes out. */
@@ -45,11 +45,11 @@ export class ClientBooks {
 
   onEvent(e: BookEvent): void {
     const existing = this.channels.get(e.channel);
-    if (existing && e.streamSeq <= existing.streamSeq) return; // another feed already covered it
+    if (existing && e.pos <= existing.pos) return; // another feed already covered it
     if (e.outcome === "ignored") return;
     const st = existing ?? this.state(e.channel, e.feed);
     st.feed = e.feed;
-    st.streamSeq = e.streamSeq;
+    st.pos = e.pos;
     if (e.outcome === "hole") {
       // The gateway's copy lost continuity: no more deltas until the next snapshot.
       st.bookSeq = null;
@@ -90,7 +90,7 @@ export class ClientBooks {
   private state(channel: string, feed: BookFeed): ChannelState {
     let st = this.channels.get(channel);
     if (!st) {
-      st = { streamSeq: 0, bookSeq: null, behind: false, feed, reason: "subscribe" };
+      st = { pos: 0, bookSeq: null, behind: false, feed, reason: "subscribe" };
       this.channels.set(channel, st);
     }
     return st;
@@ -123,7 +123,7 @@ export class ClientBooks {
       return false;
     }
     this.metrics.wsBookSnapshots.inc({ reason: st.reason });
-    st.streamSeq = Math.max(st.streamSeq, live.streamSeq);
+    st.pos = Math.max(st.pos, live.pos);
     st.bookSeq = live.book.seq;
     st.behind = false;
     st.reason = "resync";

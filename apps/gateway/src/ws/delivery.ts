@@ -1,14 +1,18 @@
 import type { ChannelType } from "@tickerplant/core";
 
-/** One message from JetStream, ready to be framed for any number of clients. */
+/** One event from JetStream, ready to be framed for any number of clients. */
 export interface Delivery {
   /** The concrete channel, e.g. `trade:binance:BTC-USDT`. */
   channel: string;
   type: ChannelType;
-  /** The JetStream stream sequence. */
+  /** The JetStream stream sequence of the message that carried the event (shared by its events). */
   seq: number;
+  /** The event's place in the stream (`eventPosition(seq, index)`): orders events within a message too. */
+  pos: number;
   /** The normalized message as JSON text (validated as JSON once, shared by every client). */
   payload: string;
+  /** The parsed payload. */
+  value: object;
 }
 
 export type Sink = (d: Delivery) => void;

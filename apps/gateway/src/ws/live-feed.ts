@@ -1,5 +1,6 @@
 import { type Consumer, type ConsumerMessages, DeliverPolicy, type JsMsg } from "@nats-io/jetstream";
-import type { Logger, Nats } from "@tickerplant/runtime";
+import { eventPosition, messageId, type NormalizedMessage, RecentEventIds } from "@tickerplant/core";
+import { eventTexts, type Logger, type Nats } from "@tickerplant/runtime";
 import type { GatewayMetrics } from "../metrics.ts";
 import type { Delivery, Sink } from "./delivery.ts";
 import { channelOfSubject } from "./subjects.ts";
@@ -19,6 +20,8 @@ export class LiveFeed {
   private messages: ConsumerMessages | undefined;
   private nextSeq = 0;
   private stopped = false;
+  /** Events repeated by redundant ingestors (same id, another message) are dropped here, once for all clients. */
+  private readonly seen = new RecentEventIds();
 
   constructor(
     readonly filter: string,
@@ -77,16 +80,16 @@ export class LiveFeed {
   private dispatch(msg: JsMsg): void {
     this.nextSeq = msg.seq + 1;
     this.deps.metrics.fanoutMessages.inc({ stream: this.stream });
-    const delivery = toDelivery(msg);
-    if (!delivery) {
-      this.deps.metrics.invalidRecords.inc({ source: "nats" });
-      return;
-    }
-    for (const sink of this.sinks) {
-      try {
-        sink(delivery);
-      } catch (err) {
-        this.deps.log.error("delivering to a client failed", { channel: delivery.channel, err });
+    const deliveries = toDeliveries(msg, this.seen, () =>
+      this.deps.metrics.invalidRecords.inc({ source: "nats" }),
+    );
+    for (const delivery of deliveries) {
+      for (const sink of this.sinks) {
+        try {
+          sink(delivery);
+        } catch (err) {
+          this.deps.log.error("delivering to a client failed", { channel: delivery.channel, err });
+        }
       }
     }
   }
@@ -99,16 +102,49 @@ export class LiveFeed {
   }
 }
 
-/** A JetStream message → a Delivery, or undefined when it is not a channel's JSON message. */
-export function toDelivery(msg: JsMsg): Delivery | undefined {
+/**
+ * A JetStream message → its events as Deliveries, in order. Events that are not a channel's JSON
+ * object are reported to `onInvalid` and skipped; with `seen`, a market-data event whose id was
+ * already delivered (a redundant ingestor's copy) is skipped too.
+ */
+export function toDeliveries(
+  msg: JsMsg,
+  seen: RecentEventIds | undefined,
+  onInvalid: () => void,
+): Delivery[] {
   const ch = channelOfSubject(msg.subject);
-  if (!ch) return undefined;
-  const payload = msg.string();
+  let texts: string[];
   try {
-    const parsed: unknown = JSON.parse(payload);
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return undefined;
+    texts = eventTexts(msg);
   } catch {
-    return undefined;
+    onInvalid();
+    return [];
   }
-  return { channel: ch.channel, type: ch.type, seq: msg.seq, payload };
+  if (!ch) {
+    for (const _ of texts) onInvalid();
+    return [];
+  }
+  const out: Delivery[] = [];
+  texts.forEach((payload, index) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(payload);
+    } catch {
+      value = undefined;
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      onInvalid();
+      return;
+    }
+    if (seen && ch.marketData && !seen.firstSeen(msg.subject, messageId(value as NormalizedMessage))) return;
+    out.push({
+      channel: ch.channel,
+      type: ch.type,
+      seq: msg.seq,
+      pos: eventPosition(msg.seq, index),
+      payload,
+      value,
+    });
+  });
+  return out;
 }

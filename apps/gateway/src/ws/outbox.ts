@@ -1,4 +1,4 @@
-import type { ChannelType } from "@tickerplant/core";
+import { type ChannelType, messageEndPosition } from "@tickerplant/core";
 import type { GatewayMetrics } from "../metrics.ts";
 import type { Delivery } from "./delivery.ts";
 import { dataEnvelope } from "./protocol.ts";
@@ -24,7 +24,7 @@ const CONFLATED: ReadonlySet<ChannelType> = new Set(["ticker", "bbo", "stats"]);
  * channels have their own policy (ClientBooks): a client that falls behind gets a fresh snapshot.
  */
 export class Outbox {
-  /** Highest stream sequence sent (or snapshot) per concrete channel. */
+  /** Highest stream position (eventPosition) sent (or covered by a snapshot) per concrete channel. */
   private readonly lastSeq = new Map<string, number>();
   /** Conflated quote frames waiting for the socket to drain, newest per channel. */
   private readonly pending = new Map<string, { type: ChannelType; text: string }>();
@@ -45,8 +45,8 @@ export class Outbox {
   deliver(d: Delivery): boolean {
     if (this.closed) return false;
     const last = this.lastSeq.get(d.channel);
-    if (last !== undefined && d.seq <= last) return false;
-    this.lastSeq.set(d.channel, d.seq);
+    if (last !== undefined && d.pos <= last) return false;
+    this.lastSeq.set(d.channel, d.pos);
     this.push(d.channel, d.type, dataEnvelope(d.channel, d.seq, d.payload));
     return true;
   }
@@ -55,7 +55,7 @@ export class Outbox {
   snapshot(channel: string, type: ChannelType, seq: number | null, payload: string): void {
     if (this.closed || this.lastSeq.has(channel)) return;
     // Live messages at or below the stored value's sequence are older than it.
-    if (seq !== null) this.lastSeq.set(channel, seq);
+    if (seq !== null) this.lastSeq.set(channel, messageEndPosition(seq));
     this.push(channel, type, dataEnvelope(channel, seq, payload, true));
   }
 

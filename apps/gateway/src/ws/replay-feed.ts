@@ -1,8 +1,9 @@
 import { type Consumer, type ConsumerMessages, DeliverPolicy } from "@nats-io/jetstream";
+import { RecentEventIds } from "@tickerplant/core";
 import type { Logger, Nats } from "@tickerplant/runtime";
 import type { GatewayMetrics } from "../metrics.ts";
 import type { Sink } from "./delivery.ts";
-import { toDelivery } from "./live-feed.ts";
+import { toDeliveries } from "./live-feed.ts";
 import type { Since } from "./protocol.ts";
 
 const FETCH_EXPIRES_MS = 5000;
@@ -17,6 +18,7 @@ export class ReplayFeed {
   private consumer: Consumer | undefined;
   private batch: ConsumerMessages | undefined;
   private stopped = false;
+  private readonly seen = new RecentEventIds();
 
   constructor(
     private readonly o: {
@@ -59,9 +61,8 @@ export class ReplayFeed {
         this.batch = await this.consumer.fetch({ max_bytes: this.o.batchBytes, expires: FETCH_EXPIRES_MS });
         for await (const msg of this.batch) {
           if (this.stopped) continue; // an ordered consumer's iterator must not be broken out of
-          const delivery = toDelivery(msg);
-          if (delivery) this.o.sink(delivery);
-          else this.o.metrics.invalidRecords.inc({ source: "nats" });
+          const invalid = () => this.o.metrics.invalidRecords.inc({ source: "nats" });
+          for (const delivery of toDeliveries(msg, this.seen, invalid)) this.o.sink(delivery);
         }
       } catch (err) {
         if (this.stopped || this.o.nats.nc.isClosed()) break;

@@ -27,13 +27,19 @@ export class SubjectStreams {
  * `md.trade.binance.BTC-USDT` → `trade:binance:BTC-USDT`; `an.stats.…` → `stats:…`;
  * `an.composite.BTC` → `composite:BTC`.
  */
-export function channelOfSubject(subject: string): { channel: string; type: ChannelType } | undefined {
+export function channelOfSubject(
+  subject: string,
+): { channel: string; type: ChannelType; marketData: boolean } | undefined {
   const [root, type, exchange, market, interval] = subject.split(".");
   if (root === "an" && isKeyedChannel(type!)) {
     if (!exchange || market !== undefined) return undefined;
-    return { channel: `${type}:${exchange}`, type };
+    return { channel: `${type}:${exchange}`, type, marketData: false };
   }
   if ((root !== "md" && root !== "an") || !exchange || !market) return undefined;
   if (!CHANNEL_TYPES.includes(type as ChannelType)) return undefined;
-  return { channel: channelOf(type as ChannelType, exchange, market, interval), type: type as ChannelType };
+  return {
+    channel: channelOf(type as ChannelType, exchange, market, interval),
+    type: type as ChannelType,
+    marketData: root === "md",
+  };
 }
