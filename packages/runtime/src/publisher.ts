@@ -85,8 +85,10 @@ export class JetStreamPublisher {
     data: Uint8Array | string,
     msgID: string,
     eventBatch = false,
+    events = 1,
   ): Promise<void> {
     this.pending++;
+    this.pendingEvents += events;
     while (this.inFlight >= this.options.maxInFlight) {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
@@ -152,6 +154,7 @@ export class JetStreamPublisher {
     data: Uint8Array | string,
     msgID: string,
     eventBatch: boolean,
+    events: number,
   ): Promise<void> {
     const headers = eventBatch ? eventsHeaders() : undefined;
     for (let attempt = 0; ; attempt++) {
