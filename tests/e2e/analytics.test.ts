@@ -116,6 +116,11 @@ async function driveAbove(threshold: number, fromCount: number): Promise<{ price
   throw new Error(`the okx price never reached ${threshold}`);
 }
 
+/** Just above the last okx price: the rule is not met when created, and the walk crosses soon. */
+function thresholdJustAbove(): number {
+  return sims.get("okx")!.sim.truth.lastTrade(MARKET)!.price + 1e-9;
+}
+
 /** A threshold inside the recent okx price range (the walk crosses it again soon). */
 function thresholdAbove(): number {
   const prices = sims
@@ -382,7 +387,7 @@ describe("alerts", () => {
     });
     ws.send(JSON.stringify({ op: "subscribe", channels: [`alert:okx:${MARKET}`], id: 1 }));
 
-    const threshold = thresholdAbove();
+    const threshold = thresholdJustAbove();
     const created = await api("POST", "/alerts", {
       exchange: "okx",
       market: MARKET,
@@ -517,7 +522,7 @@ describe("alerts", () => {
 
   test("kill -9 of the active analyzer: the standby takes over in under 5 s and no alert fires twice", async () => {
     held.add("okx"); // the crossing must come after the kill
-    const threshold = thresholdAbove();
+    const threshold = thresholdJustAbove();
     const created = await api("POST", "/alerts", {
       exchange: "okx",
       market: MARKET,
@@ -575,6 +580,9 @@ describe("bad input is refused and nothing is stored", () => {
       [{ ...ok, kind: "change_pct", threshold: 5, window: "7m" }, 400, API_KEY],
       [{ ...ok, kind: "volume_spike", threshold: 0.5 }, 400, API_KEY],
       [{ ...ok, kind: "stale", threshold: 3 }, 400, API_KEY],
+      [{ ...ok, cooldown: "8d" }, 400, API_KEY],
+      [{ ...ok, cooldown: "999999h" }, 400, API_KEY],
+      [{ ...ok, cooldown: -1 }, 400, API_KEY],
       [{ ...ok, market: "NOPE-USDT" }, 404, API_KEY],
       [{ ...ok, market: "not a market" }, 400, API_KEY],
       [{ ...ok, exchange: "nasdaq" }, 404, API_KEY],

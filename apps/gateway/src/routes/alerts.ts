@@ -66,13 +66,20 @@ export function checkRule(a: AlertCreate): { threshold: number | null; window: s
       need(a.window === undefined || a.window === "1m" || a.window === "5m", "window must be 1m or 5m");
       return { threshold: thr!, window: a.window ?? "1m" };
     case "stale":
-      need(thr === undefined, "threshold does not apply to a stale alert (use window)");
+      need(thr === undefined || thr === 0, "threshold does not apply to a stale alert (use window)");
       need(
         a.window === undefined || (seconds(a.window) >= 5 && seconds(a.window) <= 86_400),
         "window must be 5s..24h",
       );
       return { threshold: null, window: a.window ?? "60s" };
   }
+}
+
+/** Cooldown in seconds from seconds or a duration; 400 past 7 days. */
+export function cooldownSeconds(c: number | string | undefined): number {
+  const s = c === undefined ? 60 : typeof c === "number" ? c : seconds(c);
+  if (s > 604_800) throw invalidRequest("cooldown must be at most 7 days");
+  return s;
 }
 
 function checkWebhook(url: string): void {
@@ -127,6 +134,7 @@ export function alertRoutes(deps: RouteDeps) {
       async ({ body, set }) => {
         requireExchange(deps, body.exchange);
         const { threshold, window } = checkRule(body);
+        const cooldown = cooldownSeconds(body.cooldown);
         if (body.webhook !== undefined) checkWebhook(body.webhook);
         else if (body.webhookSecret !== undefined) throw invalidRequest("webhookSecret needs a webhook");
         await requireKnownMarket(deps, body.exchange, body.market);
@@ -140,7 +148,7 @@ export function alertRoutes(deps: RouteDeps) {
           kind: body.kind,
           threshold,
           window,
-          cooldown: body.cooldown ?? 60,
+          cooldown,
           webhook: body.webhook ?? null,
           secret,
         });

@@ -39,7 +39,10 @@ export const AlertCreateSchema = T.Object(
       }),
     ),
     cooldown: T.Optional(
-      T.Integer({ minimum: 0, maximum: 604_800, description: "seconds between firings (default 60)" }),
+      T.Union([T.Integer({ minimum: 0, maximum: 604_800 }), T.String({ pattern: "^[0-9]{1,6}(s|m|h)$" })], {
+        description:
+          "time between firings: seconds, or a duration such as 30s, 5m, 1h (default 60 s, at most 7 days)",
+      }),
     ),
     webhook: T.Optional(T.String({ maxLength: 2048, description: "http(s) URL receiving signed POSTs" })),
     webhookSecret: T.Optional(
