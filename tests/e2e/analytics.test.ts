@@ -281,7 +281,7 @@ beforeAll(async () => {
   keepalive = setInterval(() => {
     for (const [ex, s] of sims) if (!stopped.has(ex) && !held.has(ex)) s.sim.generate(MARKET, 1);
   }, 700);
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   clearInterval(keepalive);
@@ -565,7 +565,7 @@ describe("alerts", () => {
     const all = await sql<{ alert_id: string; n: number }[]>`
       select alert_id::text, count(*)::int as n from alert_firings where market = ${MARKET} group by alert_id`;
     expect(all.every((r) => r.n === 1)).toBe(true);
-  }, 180_000);
+  }, 300_000);
 });
 
 describe("bad input is refused and nothing is stored", () => {
