@@ -24,7 +24,9 @@ async function probe(id: string): Promise<string> {
   const results = await Promise.all(
     exchange.adapters.map((a) => {
       const req = a.rest.marketsRequest();
-      const query = new URLSearchParams(Object.entries(req.query).map(([k, v]) => [k, String(v)]));
+      const query = new URLSearchParams(
+        Object.entries(req.query).map(([k, v]): [string, string] => [k, String(v)]),
+      );
       return answers(`${a.rest.defaultUrl}${req.path}${query.size > 0 ? `?${query}` : ""}`);
     }),
   );

@@ -2,6 +2,7 @@ export * from "./adapter.ts";
 export * from "./analytics/keys.ts";
 export * from "./analytics/portfolio-valuation.ts";
 export * from "./analytics/webhook-signature.ts";
+export * from "./asyncapi.ts";
 export * from "./book/index.ts";
 export * from "./channels.ts";
 export * from "./errors.ts";
