@@ -54,8 +54,11 @@ export interface GatewayDeps {
   subscriptions: SubscriptionsStore;
 }
 
+/** The gateway's Elysia app type: what `@tickerplant/client` (Eden Treaty) derives its types from. */
+export type GatewayApp = ReturnType<typeof buildApp>["app"];
+
 export interface Gateway {
-  app: ReturnType<typeof buildApp>["app"];
+  app: GatewayApp;
   hub: FanoutHub;
   books: BookHub;
   /** JSON statistics of the WebSocket clients (also `GET /api/v1/ws/stats`). */

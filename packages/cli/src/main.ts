@@ -2,6 +2,8 @@
 import { parseArgs } from "node:util";
 import { book } from "./commands/book.ts";
 import { normalize } from "./commands/normalize.ts";
+import { readCliEnv } from "./gateway/config.ts";
+import { GATEWAY_USAGE, isGatewayCommand, runGatewayCommand } from "./gateway/run.ts";
 
 const USAGE = `usage: tickerplant <command> [options]
 
@@ -11,10 +13,32 @@ commands:
       → normalized messages as JSON lines on stdout; unknown frames reported on stderr
   book --exchange <id> [--market-type spot|perp] [--depth N] [--market M]
       raw book frames and REST depth snapshots on stdin, in arrival order, through the exchange's
-      sync procedure → a status line per break, then each market's final book (top N)`;
+      sync procedure → a status line per break, then each market's final book (top N)
+
+commands on a running platform, through its gateway:
+${GATEWAY_USAGE}`;
+
+/** Gateway commands run until done or interrupted; ctrl-c stops them cleanly. */
+function runOnGateway(command: string, args: string[]): Promise<number> {
+  const stop = new AbortController();
+  for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => stop.abort());
+  return runGatewayCommand(command, args, {
+    env: readCliEnv(process.env, process.stdout.isTTY === true),
+    out: process.stdout,
+    err: process.stderr,
+    signal: stop.signal,
+  });
+}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (isGatewayCommand(command)) {
+    if (rest.includes("--help") || rest.includes("-h")) {
+      console.log(USAGE);
+      return 0;
+    }
+    return runOnGateway(command!, rest);
+  }
   const { values } = parseArgs({
     args: rest,
     options: {

@@ -1,0 +1,187 @@
+/**
+ * The gateway commands as processes against a running platform (simulator → ingestor → JetStream →
+ * storage-writer / gateway), and against a gateway that is down.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { resolve } from "node:path";
+import { type ServiceProcess, type StartedSimulator, startService, startSimulator } from "@tickerplant/testkit";
+import { isolatedConsumers, removeConsumers } from "../../../tests/e2e/isolation.ts";
+
+const CLI = resolve(import.meta.dir, "../src/main.ts");
+const RUN = Date.now().toString(36).toUpperCase();
+const MARKET = `CL${RUN}-USDT`;
+const GATEWAY_PORT = 19580;
+const GATEWAY = `http://127.0.0.1:${GATEWAY_PORT}`;
+const DOWN = "http://127.0.0.1:19589"; // nothing listens here
+const env = {
+  NATS_URL: process.env.NATS_URL ?? "nats://127.0.0.1:4222",
+  REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
+  DATABASE_URL: process.env.TEST_DATABASE_URL ?? "postgres://tickerplant@127.0.0.1:5433/tickerplant_test",
+  LOG_LEVEL: "warn",
+  ...isolatedConsumers(RUN),
+};
+
+let sim: StartedSimulator;
+const services: ServiceProcess[] = [];
+
+async function cli(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number } = {}) {
+  const proc = Bun.spawn(["bun", CLI, ...args], {
+    env: { ...process.env, TICKERPLANT_URL: GATEWAY, NO_COLOR: "", ...opts.env },
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const timer = setTimeout(() => proc.kill("SIGINT"), opts.timeoutMs ?? 45_000);
+  const [out, err, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  clearTimeout(timer);
+  return { out, err, code };
+}
+
+beforeAll(async () => {
+  sim = await startSimulator({ markets: [MARKET], tradesPerSecond: 20, seed: 5 });
+  const feed = {
+    ...env,
+    EXCHANGES: "binance",
+    MARKETS: MARKET,
+    CHANNELS: "trade,bbo,ticker",
+    SOURCE: "simulated",
+    EXCHANGE_URL_OVERRIDES: `binance.ws=${sim.wsUrl},binance.rest=${sim.restUrl}`,
+  };
+  const writer = startService("storage-writer", env, 19582);
+  services.push(writer);
+  await writer.waitReady();
+  services.push(startService("ingestor", feed, 19581), startService("gateway", env, GATEWAY_PORT));
+  await Promise.all(services.map((s) => s.waitReady()));
+}, 90_000);
+
+afterAll(async () => {
+  await Promise.all(services.map((s) => s.stop()));
+  await sim?.stop();
+  await removeConsumers(env.NATS_URL, RUN).catch(() => {});
+});
+
+describe("against a running gateway", () => {
+  test("test: the gateway is ready and the simulated exchange's data flows", async () => {
+    const r = await cli(["test", "--exchange", "binance", "--wait", "30s"]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^PASS gateway http:\/\/127\.0\.0\.1:19580: ready$/m);
+    expect(r.out).toMatch(/^PASS binance \[SIMULATED\]: reached \(simulated ws:\/\/.*\), data flowing/m);
+  }, 60_000);
+
+  test("test --json lists every exchange, the ones not ingested skipped", async () => {
+    const r = await cli(["test", "--json", "--wait", "30s"]);
+    const body = JSON.parse(r.out);
+    const byId = Object.fromEntries(body.exchanges.map((e: { exchange: string }) => [e.exchange, e]));
+    expect(byId.binance).toMatchObject({ result: "pass", source: "simulated" });
+    // Other tests may ingest other exchanges on the same Redis; an exchange nobody ingests is skipped.
+    for (const e of body.exchanges) expect(["pass", "skip", "fail"]).toContain(e.result);
+    expect(body.gateway.ready).toBe(true);
+  }, 60_000);
+
+  test("monitor piped: plain lines with price, spread, source and state, then exits after --count", async () => {
+    const r = await cli(["monitor", MARKET, "--exchange", "binance", "--refresh", "300ms", "--count", "3"]);
+    expect(r.code).toBe(0);
+    const lines = r.out.trim().split("\n");
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    expect(r.out).not.toContain("\x1b["); // no colours or cursor moves when piped
+    const line = lines.at(-1)!;
+    expect(line).toContain(`binance ${MARKET}`);
+    expect(line).toMatch(/price=\d/);
+    expect(line).toMatch(/spread=\d/);
+    expect(line).toContain("source=simulated");
+    expect(line).toMatch(/state=ok/);
+  }, 60_000);
+
+  test("monitor on a terminal redraws the table in place with colours", async () => {
+    // FORCE_TTY is not a thing for Bun's stdout; run under `script` to get a real pseudo-terminal.
+    const proc = Bun.spawn(
+      [
+        "script",
+        "-qec",
+        `bun ${CLI} monitor ${MARKET} --refresh 300ms --count 3 --gateway ${GATEWAY}`,
+        "/dev/null",
+      ],
+      { env: { ...process.env, TERM: "xterm", NO_COLOR: "" }, stdout: "pipe", stderr: "pipe", stdin: "ignore" },
+    );
+    const out = await new Response(proc.stdout).text();
+    expect(await proc.exited).toBe(0);
+    expect(out).toContain("\x1b[2J"); // cleared once
+    expect(out.split("\x1b[H").length - 1).toBe(3); // three frames, each from the top
+    expect(out).toContain("\x1b[32m"); // green (state ok / rising change)
+    expect(out).toContain(MARKET);
+    expect(out).toContain("simulated: prices from the exchange simulator");
+  }, 60_000);
+
+  test("monitor --json: one JSON object per row update", async () => {
+    const r = await cli(["monitor", MARKET, "--refresh", "300ms", "--count", "1", "--json"]);
+    expect(r.code).toBe(0);
+    const row = JSON.parse(r.out.trim().split("\n")[0]!);
+    expect(row).toMatchObject({ exchange: "binance", market: MARKET, source: "simulated" });
+    expect(row.price).toBeGreaterThan(0);
+  }, 60_000);
+
+  test("status: health, exchanges with their source, capacity and gaps sections", async () => {
+    const r = await cli(["status"]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    for (const heading of ["health", "services", "exchanges", "REST capacity", "open gaps"])
+      expect(r.out).toMatch(new RegExp(`^${heading}$`, "m"));
+    expect(r.out).toMatch(/^\s+binance\s+simulated\s+active/m);
+    const json = JSON.parse((await cli(["status", "--json"])).out);
+    expect(json.exchanges.find((e: { id: string }) => e.id === "binance")).toMatchObject({ source: "simulated" });
+  }, 60_000);
+
+  test("bad input is a usage error (exit 2) that says what is expected; nothing is sent", async () => {
+    const cases: [string[], RegExp][] = [
+      [["monitor", "not a market"], /not a market name/],
+      [["monitor", MARKET, "--refresh", "soon"], /--refresh must be a duration/],
+      [["monitor", "--exchange", "nope"], /unknown exchange "nope"/],
+      [["alerts", "add", "--exchange", "binance", "--market", "BTC-USDT", "--kind", "moon", "--threshold", "1"], /unknown alert kind "moon"/],
+      [["alerts", "add", "--exchange", "binance", "--market", "BTC-USDT", "--kind", "price_above", "--threshold", "lots"], /--threshold must be a number/],
+      [["alerts", "add", "--exchange", "binance", "--market", "BTC-USDT", "--kind", "price_above"], /--threshold is required/],
+      [["alerts", "add", "--exchange", "binance", "--market", "BTC-USDT", "--kind", "price_above", "--threshold", "1", "--webhook", "ftp://x"], /--webhook must be an http/],
+      [["alerts", "frobnicate"], /unknown alerts command/],
+      [["alerts", "rm"], /exactly one rule id/],
+      [["portfolio", "add", "BTC"], /give ASSET and QUANTITY/],
+      [["portfolio", "add", "BTC", "-3"], /quantity must be a positive number|Unknown option/],
+      [["portfolio", "add", "BTC", "1", "--cost-basis", "x"], /--cost-basis must be a number/],
+      [["portfolio", "watch"], /exactly one portfolio id/],
+      [["test", "--exchange", "nope"], /unknown exchange "nope"/],
+      [["status", "--gateway", "not a url"], /is not a URL/],
+      [["status", "--bogus"], /Unknown option '--bogus'/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await cli(args);
+      expect({ args, code: r.code }).toEqual({ args, code: 2 });
+      expect(r.err).toMatch(message);
+      expect(r.out).toBe("");
+    }
+  }, 120_000);
+});
+
+describe("against a gateway that is down", () => {
+  test("every command says the gateway is unreachable and exits 3", async () => {
+    for (const args of [
+      ["status"],
+      ["test"],
+      ["monitor", "BTC-USDT", "--count", "1"],
+      ["alerts", "list"],
+      ["alerts", "add", "--exchange", "binance", "--market", "BTC-USDT", "--kind", "price_above", "--threshold", "1"],
+      ["portfolio", "show", "p1"],
+      ["portfolio", "watch", "p1"],
+    ]) {
+      const r = await cli(args, { env: { TICKERPLANT_URL: DOWN } });
+      expect({ args, code: r.code }).toEqual({ args, code: 3 });
+      expect(r.err).toContain(`gateway at ${DOWN} is unreachable`);
+      expect(r.err).toContain("infra/up.sh");
+    }
+    // --gateway wins over TICKERPLANT_URL
+    const r = await cli(["status", "--gateway", DOWN], { env: { TICKERPLANT_URL: GATEWAY } });
+    expect(r.code).toBe(3);
+  }, 120_000);
+});
