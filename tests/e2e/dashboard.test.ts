@@ -1,7 +1,8 @@
 /**
  * The web dashboard in a real browser (Debian's Chromium through playwright-core) against the
- * services running on the exchange simulator: live tickers fill the table, the trade tape streams,
- * and simulated data is flagged.
+ * services running on the exchange simulator: the candlestick chart draws the API's candles, live
+ * tickers fill the table, the trade tape streams, and simulated data is flagged without a
+ * contradicting "live" badge. Screenshots go to $TMPDIR/tickerplant-dashboard-*.png.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
@@ -15,6 +16,7 @@ import { type Browser, chromium } from "playwright-core";
 import { isolatedConsumers, removeConsumers } from "./isolation.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const SHOTS = process.env.TMPDIR ?? "/tmp";
 const RUN = Date.now().toString(36).toUpperCase();
 const MARKET = `DB${RUN}-USDT`;
 const GATEWAY_PORT = 19480;
@@ -38,7 +40,8 @@ beforeAll(async () => {
     ...env,
     EXCHANGES: "binance",
     MARKETS: MARKET,
-    CHANNELS: "trade,ticker",
+    CHANNELS: "trade,ticker,candle",
+    CANDLE_INTERVALS: "1s",
     SOURCE: "simulated",
     EXCHANGE_URL_OVERRIDES: `binance.ws=${sim.wsUrl},binance.rest=${sim.restUrl}`,
   };
@@ -81,5 +84,32 @@ test("live tickers, a streaming trade tape and a SIMULATED DATA banner", async (
   await page.click("#tape-form button");
   await page.locator("#tape tbody tr").nth(2).waitFor({ timeout: 15_000 });
   expect(await page.locator("#tape tbody tr").count()).toBeGreaterThanOrEqual(3);
-  await page.screenshot({ path: `${process.env.TMPDIR ?? "/tmp"}/tickerplant-dashboard.png` });
+  // Header: the source is named per exchange; nothing claims "live" while the banner says simulated.
+  expect(await page.locator("#sources").innerText()).toContain("binance: SIMULATED");
+  expect(await page.locator("header").innerText()).not.toMatch(/\blive\b/i);
+  await page.screenshot({ path: `${SHOTS}/tickerplant-dashboard-tickers.png`, fullPage: true });
+}, 60_000);
+
+test("the candlestick chart draws the candles the API serves, and follows live ones", async () => {
+  // Closed 1 s candles reach TimescaleDB through the storage-writer; wait for a few.
+  const api = `http://127.0.0.1:${GATEWAY_PORT}/api/v1/candles?exchange=binance&market=${MARKET}&interval=1s&limit=500`;
+  let stored = 0;
+  for (let i = 0; i < 60 && stored < 3; i++) {
+    stored = ((await (await fetch(api)).json()) as { data: unknown[] }).data.length;
+    if (stored < 3) await Bun.sleep(500);
+  }
+  expect(stored).toBeGreaterThanOrEqual(3);
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(`http://127.0.0.1:${GATEWAY_PORT}/?exchange=binance&market=${MARKET}&interval=1s`);
+  await page.waitForFunction((n) => Number(document.getElementById("chart")?.dataset.candles) >= n, stored, {
+    timeout: 15_000,
+  });
+  expect(await page.locator("#chart-info").innerText()).toContain("SIMULATED DATA");
+  // Lightweight Charts draws on canvases inside the container.
+  expect(await page.locator("#chart canvas").count()).toBeGreaterThan(0);
+  const before = Number(await page.locator("#chart").getAttribute("data-candles"));
+  await page.waitForFunction((n) => Number(document.getElementById("chart")?.dataset.candles) > n, before, {
+    timeout: 15_000,
+  });
+  await page.screenshot({ path: `${SHOTS}/tickerplant-dashboard-chart.png`, fullPage: true });
 }, 60_000);

@@ -4,7 +4,12 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { resolve } from "node:path";
-import { type ServiceProcess, type StartedSimulator, startService, startSimulator } from "@tickerplant/testkit";
+import {
+  type ServiceProcess,
+  type StartedSimulator,
+  startService,
+  startSimulator,
+} from "@tickerplant/testkit";
 import { isolatedConsumers, removeConsumers } from "../../../tests/e2e/isolation.ts";
 
 const CLI = resolve(import.meta.dir, "../src/main.ts");
@@ -106,7 +111,12 @@ describe("against a running gateway", () => {
         `bun ${CLI} monitor ${MARKET} --refresh 300ms --count 3 --gateway ${GATEWAY}`,
         "/dev/null",
       ],
-      { env: { ...process.env, TERM: "xterm", NO_COLOR: "" }, stdout: "pipe", stderr: "pipe", stdin: "ignore" },
+      {
+        env: { ...process.env, TERM: "xterm", NO_COLOR: "" },
+        stdout: "pipe",
+        stderr: "pipe",
+        stdin: "ignore",
+      },
     );
     const out = await new Response(proc.stdout).text();
     expect(await proc.exited).toBe(0);
@@ -133,7 +143,9 @@ describe("against a running gateway", () => {
       expect(r.out).toMatch(new RegExp(`^${heading}$`, "m"));
     expect(r.out).toMatch(/^\s+binance\s+simulated\s+active/m);
     const json = JSON.parse((await cli(["status", "--json"])).out);
-    expect(json.exchanges.find((e: { id: string }) => e.id === "binance")).toMatchObject({ source: "simulated" });
+    expect(json.exchanges.find((e: { id: string }) => e.id === "binance")).toMatchObject({
+      source: "simulated",
+    });
   }, 60_000);
 
   test("bad input is a usage error (exit 2) that says what is expected; nothing is sent", async () => {
@@ -141,10 +153,57 @@ describe("against a running gateway", () => {
       [["monitor", "not a market"], /not a market name/],
       [["monitor", MARKET, "--refresh", "soon"], /--refresh must be a duration/],
       [["monitor", "--exchange", "nope"], /unknown exchange "nope"/],
-      [["alerts", "add", "--exchange", "binance", "--market", "BTC-USDT", "--kind", "moon", "--threshold", "1"], /unknown alert kind "moon"/],
-      [["alerts", "add", "--exchange", "binance", "--market", "BTC-USDT", "--kind", "price_above", "--threshold", "lots"], /--threshold must be a number/],
-      [["alerts", "add", "--exchange", "binance", "--market", "BTC-USDT", "--kind", "price_above"], /--threshold is required/],
-      [["alerts", "add", "--exchange", "binance", "--market", "BTC-USDT", "--kind", "price_above", "--threshold", "1", "--webhook", "ftp://x"], /--webhook must be an http/],
+      [
+        [
+          "alerts",
+          "add",
+          "--exchange",
+          "binance",
+          "--market",
+          "BTC-USDT",
+          "--kind",
+          "moon",
+          "--threshold",
+          "1",
+        ],
+        /unknown alert kind "moon"/,
+      ],
+      [
+        [
+          "alerts",
+          "add",
+          "--exchange",
+          "binance",
+          "--market",
+          "BTC-USDT",
+          "--kind",
+          "price_above",
+          "--threshold",
+          "lots",
+        ],
+        /--threshold must be a number/,
+      ],
+      [
+        ["alerts", "add", "--exchange", "binance", "--market", "BTC-USDT", "--kind", "price_above"],
+        /--threshold is required/,
+      ],
+      [
+        [
+          "alerts",
+          "add",
+          "--exchange",
+          "binance",
+          "--market",
+          "BTC-USDT",
+          "--kind",
+          "price_above",
+          "--threshold",
+          "1",
+          "--webhook",
+          "ftp://x",
+        ],
+        /--webhook must be an http/,
+      ],
       [["alerts", "frobnicate"], /unknown alerts command/],
       [["alerts", "rm"], /exactly one rule id/],
       [["portfolio", "add", "BTC"], /give ASSET and QUANTITY/],
@@ -171,7 +230,18 @@ describe("against a gateway that is down", () => {
       ["test"],
       ["monitor", "BTC-USDT", "--count", "1"],
       ["alerts", "list"],
-      ["alerts", "add", "--exchange", "binance", "--market", "BTC-USDT", "--kind", "price_above", "--threshold", "1"],
+      [
+        "alerts",
+        "add",
+        "--exchange",
+        "binance",
+        "--market",
+        "BTC-USDT",
+        "--kind",
+        "price_above",
+        "--threshold",
+        "1",
+      ],
       ["portfolio", "show", "p1"],
       ["portfolio", "watch", "p1"],
     ]) {

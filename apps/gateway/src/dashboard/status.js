@@ -1,0 +1,118 @@
+// Where the data comes from (header and banner, without contradiction) and system status:
+// exchange connections, lag, message rates and open gaps.
+import { $, cell, dataOf, el, fmt, fmtAge, getJson } from "./format.js";
+
+let exchanges = [];
+
+/** Header: one badge per ingested exchange saying its source; the banner when any is simulated. */
+function renderSources() {
+  const active = exchanges.filter((e) => e.source !== "unknown");
+  const box = $("sources");
+  box.replaceChildren(
+    ...(active.length
+      ? active.map((e) =>
+          el(
+            "span",
+            { class: `source ${e.source}`, title: e.sourceUrl ?? "" },
+            `${e.id}: ${e.source === "simulated" ? "SIMULATED" : e.source}`,
+          ),
+        )
+      : [el("span", { class: "source unknown" }, "no exchange ingested")]),
+  );
+  const simulated = active.filter((e) => e.simulated);
+  $("simulated-banner").hidden = simulated.length === 0;
+  const live = active.filter((e) => e.source === "live");
+  $("simulated-notice").textContent = simulated.length
+    ? `${simulated.map((e) => e.name).join(", ")}: prices come from the exchange simulator, not the real exchange.` +
+      (live.length ? ` Real data: ${live.map((e) => e.name).join(", ")}.` : "")
+    : "";
+}
+
+const first = (o, keys) => {
+  for (const k of keys) if (o && o[k] !== undefined && o[k] !== null) return o[k];
+  return undefined;
+};
+
+function renderStatus(status, ready) {
+  const byId = new Map();
+  const list = status?.exchanges;
+  if (Array.isArray(list)) for (const e of list) byId.set(e.id ?? e.exchange, e);
+  else if (list && typeof list === "object") for (const [k, v] of Object.entries(list)) byId.set(k, v);
+  const body = $("status-table").tBodies[0];
+  body.replaceChildren();
+  for (const e of exchanges) {
+    if (e.source === "unknown" && !byId.has(e.id)) continue;
+    const s = byId.get(e.id) ?? {};
+    const row = el("tr");
+    row.dataset.exchange = e.id;
+    cell(row, e.id);
+    cell(
+      row,
+      e.source === "simulated" ? "SIMULATED" : e.source,
+      e.source === "live" ? "up" : e.source === "simulated" ? "sim-text" : "",
+    );
+    const conn = first(s, ["connection", "state", "status", "connected"]);
+    const connText = conn === true ? "connected" : conn === false ? "disconnected" : (conn ?? "–");
+    cell(
+      row,
+      String(connText),
+      /^(connected|up|ok|open)$/i.test(connText) ? "up" : connText === "–" ? "" : "down",
+    );
+    cell(row, fmtAge(first(s, ["lagMs", "lag", "ageMs"])));
+    cell(row, fmt(first(s, ["messagesPerSecond", "rate", "msgRate", "messageRate"]), 1));
+    body.appendChild(row);
+  }
+  const services = status?.services;
+  const names = Array.isArray(services)
+    ? services.map((x) => `${x.name ?? x.service ?? "?"}: ${x.status ?? x.state ?? (x.ok ? "ok" : "down")}`)
+    : services && typeof services === "object"
+      ? Object.entries(services).map(
+          ([k, v]) => `${k}: ${typeof v === "object" ? (v.status ?? v.state ?? "?") : v}`,
+        )
+      : [];
+  $("status-summary").textContent =
+    `gateway ${ready ? "ready" : "NOT ready"}${names.length ? ` · ${names.join(" · ")}` : ""}`;
+}
+
+function renderGaps(gaps) {
+  const box = $("gaps");
+  box.replaceChildren();
+  if (gaps === null) return;
+  const list = Array.isArray(gaps) ? gaps : [];
+  box.appendChild(el("div", { class: list.length ? "down" : "muted" }, `open gaps: ${list.length}`));
+  const ul = el("ul");
+  for (const g of list.slice(0, 10))
+    ul.appendChild(
+      el(
+        "li",
+        {},
+        `${g.exchange ?? ""} ${g.market ?? ""} ${g.channel ?? ""} ${g.from ? new Date(g.from).toISOString().slice(0, 19) : ""}`,
+      ),
+    );
+  box.appendChild(ul);
+}
+
+export async function refreshStatus() {
+  try {
+    const body = await getJson("/api/v1/exchanges");
+    exchanges = body?.data ?? [];
+    renderSources();
+  } catch (err) {
+    console.warn("cannot load exchanges", err);
+  }
+  const [status, ready, gaps] = await Promise.all([
+    getJson("/api/v1/status").catch(() => null),
+    fetch("/health/ready").then(
+      (r) => r.ok,
+      () => false,
+    ),
+    getJson("/api/v1/gaps").catch(() => null),
+  ]);
+  renderStatus(status ? dataOf(status) : null, ready);
+  renderGaps(gaps !== null ? dataOf(gaps) : (status?.gaps ?? null));
+}
+
+export function initStatus() {
+  refreshStatus();
+  setInterval(refreshStatus, 5_000);
+}
