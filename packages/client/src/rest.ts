@@ -16,6 +16,8 @@ export type GatewayTreaty = Treaty.Create<GatewayApp>;
 
 export interface GatewayClient {
   readonly url: string;
+  /** The key sent as `x-api-key`, for the WebSocket stream too. */
+  readonly apiKey: string | undefined;
   /** Typed routes: `client.api.api.v1.candles.get({ query })`; pass the promise to `client.call`. */
   readonly api: GatewayTreaty;
   /** Awaits a treaty call: its data on 2xx, otherwise a GatewayError (GatewayUnreachableError when nothing answered). */
@@ -84,6 +86,7 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
 
   return {
     url,
+    apiKey: options.apiKey,
     api,
     async call<T>(pending: Promise<TreatyResult<T>>): Promise<T> {
       let result: TreatyResult<T>;

@@ -21,6 +21,8 @@ export interface GatewayStreamOptions {
   onError?: (error: StreamError) => void;
   /** Connection state changes: "open" after (re)subscribing, "closed" with the reason. */
   onState?: (state: "open" | "closed", detail?: string) => void;
+  /** Sent as the `x-api-key` header of the upgrade (Bun's WebSocket takes headers). */
+  apiKey?: string;
   /** Reconnect with back-off after a drop; default true. */
   reconnect?: boolean;
 }
@@ -53,7 +55,9 @@ export function openGatewayStream(options: GatewayStreamOptions): GatewayStream 
   };
 
   const connect = () => {
-    const socket = new WebSocket(wsUrl);
+    const socket = options.apiKey
+      ? new WebSocket(wsUrl, { headers: { "x-api-key": options.apiKey } } as unknown as string[])
+      : new WebSocket(wsUrl);
     ws = socket;
     socket.onopen = () => {
       backoffMs = 500;

@@ -172,6 +172,7 @@ async function log(args: string[], io: CommandIo): Promise<number> {
   const channel = rule?.exchange && rule.market ? `alert:${rule.exchange}:${rule.market}` : "alert:*:*";
   const stream = openGatewayStream({
     url: ctx.client.url,
+      apiKey: ctx.client.apiKey,
     channels: [channel],
     onMessage: (m) => {
       const f = m.data as AlertFiring;

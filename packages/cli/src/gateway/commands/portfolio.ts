@@ -173,6 +173,7 @@ async function watch(args: string[], io: CommandIo): Promise<number> {
   await new Promise<void>((resolve) => {
     const stream = openGatewayStream({
       url: ctx.client.url,
+      apiKey: ctx.client.apiKey,
       channels: [`portfolio:${id}`],
       onMessage: (m) => {
         current = { ...current, ...(m.data as Portfolio) };

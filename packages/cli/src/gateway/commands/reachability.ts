@@ -74,6 +74,7 @@ export async function testSources(args: string[], io: CommandIo): Promise<number
     });
     const stream = openGatewayStream({
       url: client.url,
+      apiKey: client.apiKey,
       channels,
       reconnect: false,
       onMessage: (m) => {
