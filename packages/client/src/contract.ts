@@ -24,10 +24,15 @@ export interface AlertRuleInput {
   exchange: string;
   market: string;
   kind: AlertKind;
-  threshold: number;
+  /** Required except for `stale`. */
+  threshold?: number;
+  /** 1m/5m/1h/24h (change_pct, volume_spike), 5s..24h (stale). */
   window?: string;
-  cooldown?: string;
+  /** Seconds between firings (the server's default is 60). */
+  cooldown?: number;
   webhook?: string;
+  /** HMAC key for the webhook; the server generates one (returned once) when absent. */
+  webhookSecret?: string;
 }
 
 export interface AlertRule extends AlertRuleInput {
@@ -36,7 +41,8 @@ export interface AlertRule extends AlertRuleInput {
 }
 
 export interface AlertFiring {
-  ruleId?: string;
+  /** The rule that fired. */
+  alertId?: string;
   exchange?: string;
   market?: string;
   kind?: string;

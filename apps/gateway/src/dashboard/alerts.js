@@ -8,14 +8,15 @@ function onFiring(msg) {
   const f = msg.data ?? {};
   const [, exchange, market] = msg.channel.split(":");
   const item = el("li", { class: "alert-firing" });
-  item.appendChild(el("span", { class: "muted" }, fmtTime(f.firedAt ?? f.ts ?? Date.now())));
+  item.appendChild(el("span", { class: "muted" }, fmtTime(f.ts ?? Date.now())));
   item.appendChild(el("strong", {}, ` ${f.exchange ?? exchange} ${f.market ?? market} `));
   item.appendChild(el("span", { class: "kind" }, String(f.kind ?? "alert")));
   const value = typeof f.value === "number" ? ` ${fmt(f.value)}` : "";
   const threshold = typeof f.threshold === "number" ? ` (threshold ${fmt(f.threshold)})` : "";
   item.appendChild(el("span", {}, `${value}${threshold}`));
   if (f.simulated) item.appendChild(el("span", { class: "sim" }, "SIMULATED"));
-  if (f.ruleId ?? f.id) item.dataset.rule = String(f.ruleId ?? f.id);
+  if (f.detail) item.title = f.detail;
+  if (f.alertId) item.dataset.alert = String(f.alertId);
   const list = $("alerts");
   list.insertBefore(item, list.firstChild);
   while (list.children.length > MAX) list.lastChild.remove();

@@ -21,12 +21,15 @@ function renderComposite(c) {
   }
   const price = kv(box, `${c.asset ?? asset} composite`, fmt(num(c.price)), "big");
   price.id = "composite-price";
-  if (c.method) kv(box, "method", String(c.method));
+  if (typeof c.changePct24h === "number")
+    kv(box, "24h", `${fmt(c.changePct24h, 2)}%`, c.changePct24h >= 0 ? "up" : "down");
+  if (c.method) kv(box, "method", String(c.method).replace("_", " "));
   const sources = Array.isArray(c.sources) ? c.sources : [];
   kv(box, "sources", sources.length ? "" : "none");
   const list = el("ul", { class: "sources-list", id: "composite-sources" });
   for (const s of sources) {
-    const item = el("li", {}, `${s.exchange ?? ""} ${s.market ?? ""} ${fmt(num(s.price))}`);
+    const weight = num(s.weight) !== undefined ? ` (${fmt(s.weight * 100, 1)}%)` : "";
+    const item = el("li", {}, `${s.exchange ?? ""} ${s.market ?? ""} ${fmt(num(s.price))}${weight}`);
     if (s.simulated) item.appendChild(el("span", { class: "sim" }, "SIMULATED"));
     list.appendChild(item);
   }
@@ -42,6 +45,7 @@ function renderComposite(c) {
       "down",
     );
   if (c.ts) kv(box, "at", fmtTime(c.ts));
+  if (c.simulated) box.appendChild(el("span", { class: "sim" }, "SIMULATED SOURCES"));
 }
 
 function renderSpread(s) {
@@ -54,9 +58,8 @@ function renderSpread(s) {
   if (ask !== undefined) kv(box, "best ask", venue(ask), "down");
   for (const [label, key] of [
     ["spread", "spread"],
-    ["spread bps", "spreadBps"],
+    ["spread %", "spreadPct"],
     ["arbitrage gap", "arbitrage"],
-    ["arbitrage gap", "arbGap"],
     ["arbitrage %", "arbitragePct"],
   ])
     if (num(s[key]) !== undefined) kv(box, label, fmt(s[key]));

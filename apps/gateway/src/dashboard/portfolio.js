@@ -17,10 +17,19 @@ function render() {
   const value = kv(box, "value", fmt(num(state.value)), "big");
   value.id = "portfolio-value";
   const pnl = num(state.pnl);
-  kv(box, "P&L", fmt(pnl), pnl === undefined ? "" : pnl >= 0 ? "up" : "down");
-  const change = num(state.change24hPct ?? state.changePct24h ?? state.change24h);
+  const pnlPct = num(state.pnlPct);
+  kv(
+    box,
+    "P&L",
+    `${fmt(pnl)}${pnlPct !== undefined ? ` (${fmt(pnlPct, 2)}%)` : ""}`,
+    pnl === undefined ? "" : pnl >= 0 ? "up" : "down",
+  );
+  const change = num(state.change24hPct);
   if (change !== undefined) kv(box, "24h", `${fmt(change, 2)}%`, change >= 0 ? "up" : "down");
-  if (state.ts ?? state.updatedAt) kv(box, "at", fmtTime(state.ts ?? state.updatedAt));
+  if (state.ts) kv(box, "at", fmtTime(state.ts));
+  if (Array.isArray(state.unpriced) && state.unpriced.length)
+    kv(box, "no live price", state.unpriced.join(", "), "down");
+  if (state.simulated) box.appendChild(el("span", { class: "sim" }, "SIMULATED PRICES"));
   const holdings = Array.isArray(state.holdings) ? state.holdings : [];
   if (holdings.length === 0) return;
   const table = el("table", { id: "portfolio-holdings" });
@@ -34,8 +43,8 @@ function render() {
     cell(row, fmt(num(h.quantity)));
     cell(row, fmt(num(h.price)));
     cell(row, fmt(num(h.value)));
-    const a = num(h.allocation);
-    cell(row, a === undefined ? "–" : `${fmt(a <= 1 ? a * 100 : a, 1)}%`);
+    const a = num(h.allocationPct);
+    cell(row, a === undefined ? "–" : `${fmt(a, 1)}%`);
     body.appendChild(row);
   }
   box.appendChild(table);

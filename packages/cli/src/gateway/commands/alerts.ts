@@ -13,14 +13,17 @@ import { UsageError } from "../exit-codes.ts";
 import { cellOf, fmtTime, paint, recordsTable } from "../output.ts";
 import type { CommandIo } from "./types.ts";
 
-export const ALERTS_USAGE = `alerts add --exchange ID --market M --kind KIND --threshold N [--window 5m] [--cooldown 1m] [--webhook URL]
-      create a rule (needs an API key); prints its id. KIND: ${ALERT_KINDS.join(", ")}
+export const ALERTS_USAGE = `alerts add --exchange ID --market M --kind KIND --threshold N [--window 5m] [--cooldown 60s]
+             [--webhook URL [--webhook-secret S]]
+      create a rule (needs a write key); prints its id (and the generated webhook secret, shown once).
+      KIND: ${ALERT_KINDS.join(", ")} (stale takes no threshold)
   alerts list [--exchange ID] [--market M]
   alerts rm ID
   alerts log [ID] [--follow]
       stored firings (of one rule, or of every rule); --follow prints firings live as they happen`;
 
-const DURATION_RE = /^\d+(ms|s|m|h|d)$/;
+const WINDOW_RE = /^\d{1,5}(s|m|h)$/;
+const COOLDOWN_RE = /^(\d{1,6})(s|m|h)?$/;
 
 export async function alerts(args: string[], io: CommandIo): Promise<number> {
   const [sub, ...rest] = args;
@@ -56,18 +59,25 @@ export function ruleFrom(v: Record<string, string | boolean | undefined>): Alert
   const kind = need("kind");
   if (!ALERT_KINDS.includes(kind as AlertKind))
     throw new UsageError(`unknown alert kind "${kind}" (one of ${ALERT_KINDS.join(", ")})`);
-  const raw = kind === "stale" && v.threshold === undefined ? "0" : need("threshold");
-  const threshold = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(threshold))
-    throw new UsageError(`--threshold must be a number, got "${raw}"`);
-  const rule: AlertRuleInput = { exchange, market, kind: kind as AlertKind, threshold };
-  for (const k of ["window", "cooldown"] as const) {
-    const x = v[k];
-    if (typeof x === "string") {
-      if (!DURATION_RE.test(x))
-        throw new UsageError(`--${k} must be a duration like 30s, 5m or 1h, got "${x}"`);
-      rule[k] = x;
-    }
+  const rule: AlertRuleInput = { exchange, market, kind: kind as AlertKind };
+  if (kind !== "stale" || v.threshold !== undefined) {
+    const raw = need("threshold");
+    const threshold = Number(raw);
+    if (!Number.isFinite(threshold)) throw new UsageError(`--threshold must be a number, got "${raw}"`);
+    rule.threshold = threshold;
+  }
+  if (typeof v.window === "string") {
+    if (!WINDOW_RE.test(v.window))
+      throw new UsageError(`--window must be a duration like 30s, 5m or 1h, got "${v.window}"`);
+    rule.window = v.window;
+  }
+  if (typeof v.cooldown === "string") {
+    const m = COOLDOWN_RE.exec(v.cooldown);
+    if (!m)
+      throw new UsageError(
+        `--cooldown must be seconds or a duration like 90s, 5m or 1h, got "${v.cooldown}"`,
+      );
+    rule.cooldown = Number(m[1]) * ({ s: 1, m: 60, h: 3600 }[m[2] ?? "s"] ?? 1);
   }
   if (typeof v.webhook === "string") {
     let u: URL;
@@ -79,6 +89,10 @@ export function ruleFrom(v: Record<string, string | boolean | undefined>): Alert
     if (u.protocol !== "http:" && u.protocol !== "https:")
       throw new UsageError(`--webhook must be an http(s) URL, got "${v.webhook}"`);
     rule.webhook = v.webhook;
+  }
+  if (typeof v["webhook-secret"] === "string") {
+    if (rule.webhook === undefined) throw new UsageError("--webhook-secret needs --webhook");
+    rule.webhookSecret = v["webhook-secret"];
   }
   return rule;
 }
@@ -94,14 +108,21 @@ async function add(args: string[], io: CommandIo): Promise<number> {
       window: { type: "string" },
       cooldown: { type: "string" },
       webhook: { type: "string" },
+      "webhook-secret": { type: "string" },
     },
     io,
   );
   const rule = ruleFrom(ctx.values);
-  const created = await ctx.client.request<{ id: string }>("POST", "/api/v1/alerts", { body: rule });
-  const id = dataOf<{ id: string }>(created).id;
-  if (ctx.json) printJson(ctx.out, { id, ...rule });
-  else ctx.out.write(`${id}\n`);
+  const created = dataOf<AlertRule & { webhookSecret?: string }>(
+    await ctx.client.request("POST", "/api/v1/alerts", { body: rule }),
+  );
+  if (ctx.json) printJson(ctx.out, created);
+  else {
+    ctx.out.write(`${created.id}\n`);
+    // The generated signing key is returned once: say so where a person will see it.
+    if (created.webhookSecret && !rule.webhookSecret)
+      ctx.err.write(`webhook secret (shown once, verify signatures with it): ${created.webhookSecret}\n`);
+  }
   return 0;
 }
 
@@ -119,7 +140,19 @@ async function list(args: string[], io: CommandIo): Promise<number> {
     ctx.out.write("no alert rules\n");
     return 0;
   }
-  const cols = ["id", "exchange", "market", "kind", "threshold", "window", "cooldown", "webhook"];
+  const cols = [
+    "id",
+    "exchange",
+    "market",
+    "kind",
+    "threshold",
+    "window",
+    "cooldown",
+    "armed",
+    "lastFiredAt",
+    "webhook",
+  ];
+  for (const r of rules) if (typeof r.lastFiredAt === "number") r.lastFiredAt = fmtTime(r.lastFiredAt);
   ctx.out.write(`${recordsTable(rules, ctx.out, cols).join("\n")}\n`);
   return 0;
 }
@@ -135,11 +168,11 @@ async function remove(args: string[], io: CommandIo): Promise<number> {
 }
 
 function firingLine(f: AlertFiring, tty: boolean): string {
-  const when = fmtTime(f.firedAt ?? f.ts);
+  const when = fmtTime(f.ts ?? f.firedAt);
   const what = [f.exchange, f.market, f.kind].filter(Boolean).join(" ");
   const value = f.value !== undefined ? ` value=${cellOf(f.value)}` : "";
   const threshold = f.threshold !== undefined ? ` threshold=${cellOf(f.threshold)}` : "";
-  return `${when} ${paint({ tty, write() {} }, "yellow", "FIRED")} ${what}${value}${threshold}${f.ruleId ? ` rule=${f.ruleId}` : ""}`;
+  return `${when} ${paint({ tty, write() {} }, "yellow", "FIRED")} ${what}${value}${threshold}${f.alertId ? ` rule=${f.alertId}` : ""}${f.simulated ? " [SIMULATED]" : ""}`;
 }
 
 async function log(args: string[], io: CommandIo): Promise<number> {
@@ -154,9 +187,9 @@ async function log(args: string[], io: CommandIo): Promise<number> {
     const list = dataOf<AlertFiring[]>(
       await ctx.client.request("GET", `/api/v1/alerts/${encodeURIComponent(r.id)}/firings`),
     );
-    for (const f of list) firings.push({ ruleId: r.id, ...f });
+    for (const f of list) firings.push({ alertId: r.id, ...f });
   }
-  const time = (f: AlertFiring) => Number(new Date((f.firedAt ?? f.ts ?? 0) as number | string));
+  const time = (f: AlertFiring) => Number(new Date((f.ts ?? f.firedAt ?? 0) as number | string));
   firings.sort((a, b) => time(a) - time(b));
   if (ctx.json && !ctx.values.follow) {
     printJson(ctx.out, firings);
@@ -172,11 +205,11 @@ async function log(args: string[], io: CommandIo): Promise<number> {
   const channel = rule?.exchange && rule.market ? `alert:${rule.exchange}:${rule.market}` : "alert:*:*";
   const stream = openGatewayStream({
     url: ctx.client.url,
-      apiKey: ctx.client.apiKey,
+    apiKey: ctx.client.apiKey,
     channels: [channel],
     onMessage: (m) => {
       const f = m.data as AlertFiring;
-      if (id && f.ruleId !== undefined && f.ruleId !== id) return;
+      if (id && f.alertId !== undefined && f.alertId !== id) return;
       ctx.out.write(`${ctx.json ? JSON.stringify(f) : firingLine(f, ctx.out.tty)}\n`);
     },
     onError: (e) => ctx.err.write(`gateway: ${e.code}: ${e.message}\n`),

@@ -103,7 +103,7 @@ export async function monitor(args: string[], io: CommandIo): Promise<number> {
   let socketState = "connecting";
   const stream = openGatewayStream({
     url: ctx.client.url,
-      apiKey: ctx.client.apiKey,
+    apiKey: ctx.client.apiKey,
     channels: markets.flatMap((m) => [`ticker:*:${m}`, `bbo:*:${m}`, `status:*:${m}`]),
     onMessage: (msg: ChannelMessage) => {
       // A stored snapshot keeps its own age; live messages are fresh now.

@@ -111,10 +111,11 @@ const n = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : und
 /** The portfolio as lines: a summary, then one row per holding. */
 export function renderPortfolio(p: Portfolio, out: Out): string[] {
   const pnl = n(p.pnl);
-  const change = n(p.change24hPct ?? p.changePct24h ?? p.change24h);
+  const change = n(p.change24hPct);
+  const pnlPct = n(p.pnlPct);
   const lines = [
     `${paint(out, "bold", `portfolio ${p.id}`)}${p.name ? ` (${p.name})` : ""}  value ${fmtNumber(n(p.value))}` +
-      `  P&L ${paint(out, pnl === undefined ? undefined : pnl >= 0 ? "green" : "red", fmtNumber(pnl))}` +
+      `  P&L ${paint(out, pnl === undefined ? undefined : pnl >= 0 ? "green" : "red", `${fmtNumber(pnl)}${pnlPct !== undefined ? ` (${fmtNumber(pnlPct, 2)}%)` : ""}`)}` +
       (change !== undefined
         ? `  24h ${paint(out, change >= 0 ? "green" : "red", `${fmtNumber(change, 2)}%`)}`
         : "") +
@@ -128,16 +129,20 @@ export function renderPortfolio(p: Portfolio, out: Out): string[] {
     fmtNumber(n(h.value)),
     fmtNumber(n(h.costBasis)),
     fmtNumber(n(h.pnl)),
-    n(h.allocation) !== undefined
-      ? `${fmtNumber(n(h.allocation)! * (n(h.allocation)! <= 1 ? 100 : 1), 1)}%`
-      : "–",
+    n(h.allocationPct) !== undefined ? `${fmtNumber(n(h.allocationPct), 1)}%` : "–",
+    fmtNumber(n(h.change24h)),
   ]);
   if (rows.length > 0)
     lines.push(
       "",
-      ...table(["asset", "quantity", "price", "value", "cost basis", "P&L", "allocation"], rows, out),
+      ...table(["asset", "quantity", "price", "value", "cost basis", "P&L", "alloc", "24h"], rows, out),
     );
   else lines.push("(no holdings)");
+  const unpriced = Array.isArray(p.unpriced) ? p.unpriced : [];
+  if (unpriced.length)
+    lines.push(paint(out, "yellow", `no live composite price for: ${unpriced.join(", ")}`));
+  if (p.simulated)
+    lines.push(paint(out, "yellow", "SIMULATED: valued at prices from the exchange simulator"));
   return lines;
 }
 
