@@ -47,9 +47,9 @@ beforeAll(async () => {
   };
   const writer = startService("storage-writer", env, 19402);
   services.push(writer);
-  await writer.waitReady();
+  await writer.waitReady(120_000);
   services.push(startService("ingestor", feed, 19401), startService("gateway", env, GATEWAY_PORT));
-  await Promise.all(services.map((s) => s.waitReady()));
+  await Promise.all(services.map((s) => s.waitReady(120_000)));
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -61,7 +61,7 @@ beforeAll(async () => {
       "--no-first-run",
     ],
   });
-}, 60_000);
+}, 300_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -88,7 +88,7 @@ test("live tickers, a streaming trade tape and a SIMULATED DATA banner", async (
   expect(await page.locator("#sources").innerText()).toContain("binance: SIMULATED");
   expect(await page.locator("header").innerText()).not.toMatch(/\blive\b/i);
   await page.screenshot({ path: `${SHOTS}/tickerplant-dashboard-tickers.png`, fullPage: true });
-}, 60_000);
+}, 120_000);
 
 test("the candlestick chart draws the candles the API serves, and follows live ones", async () => {
   // Closed 1 s candles reach TimescaleDB through the storage-writer; wait for a few.
@@ -112,4 +112,4 @@ test("the candlestick chart draws the candles the API serves, and follows live o
     timeout: 15_000,
   });
   await page.screenshot({ path: `${SHOTS}/tickerplant-dashboard-chart.png`, fullPage: true });
-}, 60_000);
+}, 120_000);
