@@ -2,6 +2,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { headers as natsHeaders } from "@nats-io/transport-node";
+import { EVENTS_HEADER, EVENTS_VERSION, encodeEvents } from "@tickerplant/core";
 import { connectNats, createLogger, type Nats, provisionStreams } from "@tickerplant/runtime";
 import { REPO_ROOT } from "@tickerplant/testkit";
 import postgres from "postgres";
@@ -51,30 +53,36 @@ describe("examples", () => {
       stdout: "pipe",
       stderr: "pipe",
     });
-    // The consumer starts at "new": publish until three arrive.
+    // The consumer starts at "new": publish until three events arrive, each message an event batch
+    // of two trades (Tp-Events: 1, NDJSON) as the ingestor publishes them.
     let i = 0;
+    const trade = (n: number) =>
+      JSON.stringify({
+        type: "trade",
+        exchange: EX,
+        market: "BTC-USDT",
+        symbol: "BTCUSDT",
+        ts: n,
+        recvTs: n,
+        id: String(n),
+        price: 100 + n,
+        amount: 1,
+        side: "buy",
+      });
     const publisher = setInterval(() => {
-      i++;
-      void nats.js.publish(
-        `md.trade.${EX}.BTC-USDT`,
-        JSON.stringify({
-          type: "trade",
-          exchange: EX,
-          market: "BTC-USDT",
-          symbol: "BTCUSDT",
-          ts: i,
-          recvTs: i,
-          id: String(i),
-          price: 100 + i,
-          amount: 1,
-          side: "buy",
-        }),
-      );
+      i += 2;
+      const headers = natsHeaders();
+      headers.set(EVENTS_HEADER, EVENTS_VERSION);
+      void nats.js.publish(`md.trade.${EX}.BTC-USDT`, encodeEvents([trade(i - 1), trade(i)]), { headers });
     }, 200);
-    const lines = await readLines(proc.stdout, (l) => l.length >= 3);
+    const lines = await readLines(proc.stdout, (l) => l.length >= 4);
     clearInterval(publisher);
     await proc.exited;
-    expect(lines.length).toBe(3);
+    expect(lines.length).toBe(4);
+    // Two events of one message: the same stream sequence, consecutive ids.
+    const [a, b] = lines.map((l) => JSON.parse(l));
+    expect(a.seq).toBe(b.seq);
+    expect(Number(b.id)).toBe(Number(a.id) + 1);
     for (const l of lines)
       expect(JSON.parse(l)).toMatchObject({ type: "trade", exchange: EX, seq: expect.any(Number) });
   }, 60_000);

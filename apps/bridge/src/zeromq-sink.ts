@@ -5,7 +5,7 @@ import { ZmqPublisher } from "./zmq.ts";
 
 /**
  * Every normalized message on a ZeroMQ PUB socket as a two-frame message: the topic (the NATS
- * subject, e.g. `md.trade.binance.BTC-USDT`) and the message's JSON. Subscribers filter by topic
+ * subject, e.g. `md.trade.binance.BTC-USDT`) and one event's JSON (a batch on NATS becomes one ZeroMQ message per event). Subscribers filter by topic
  * prefix (`md.trade.`, `md.ticker.binance.`, ...). A slow subscriber loses messages past
  * ZEROMQ_SNDHWM (counted), never the platform.
  */
@@ -22,10 +22,9 @@ export class ZeroMqSink {
     this.o.log.info("zeromq bridge bound", { endpoint: this.o.endpoint });
   }
 
-  offer(subject: string, msg: NormalizedMessage, raw: Uint8Array | undefined): void {
+  offer(subject: string, msg: NormalizedMessage, raw: Uint8Array): void {
     if (!this.pub) return;
-    const payload = raw ?? this.encoder.encode(JSON.stringify(msg));
-    if (this.pub.send(this.encoder.encode(subject), payload)) {
+    if (this.pub.send(this.encoder.encode(subject), raw)) {
       this.o.metrics.published.inc({ sink: "zeromq", event: msg.type });
     } else {
       this.o.metrics.dropped.inc({ sink: "zeromq", reason: "hwm" });

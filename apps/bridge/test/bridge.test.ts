@@ -7,7 +7,16 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { AMQPClient } from "@cloudamqp/amqp-client";
-import type { Candle, NormalizedMessage, Ticker, Trade } from "@tickerplant/core";
+import { headers as natsHeaders } from "@nats-io/transport-node";
+import {
+  type Candle,
+  EVENTS_HEADER,
+  EVENTS_VERSION,
+  encodeEvents,
+  type NormalizedMessage,
+  type Ticker,
+  type Trade,
+} from "@tickerplant/core";
 import { connectNats, createLogger, createMetricsRegistry, type Nats } from "@tickerplant/runtime";
 import type { Subprocess } from "bun";
 import { Bridge } from "../src/bridge.ts";
@@ -220,5 +229,27 @@ describe("ZeroMQ PUB bridge", () => {
     const first = JSON.parse(got[0]!.payload!);
     expect(first).toMatchObject({ type: "trade", exchange: EX, market: MARKET });
     expect(got[0]!.topic).toBe(`md.trade.${EX}.${MARKET}`);
+  });
+
+  test("an event batch on NATS (Tp-Events: 1, NDJSON) becomes one ZeroMQ message per event", async () => {
+    const headers = natsHeaders();
+    headers.set(EVENTS_HEADER, EVENTS_VERSION);
+    const batch = encodeEvents([
+      JSON.stringify(trade(MARKET, 90_001, 7)),
+      JSON.stringify(trade(MARKET, 90_002, 8)),
+    ]);
+    const seen = () =>
+      zmqLines
+        .filter((l) => l.payload)
+        .map((l) => JSON.parse(l.payload!).id)
+        .filter((id: string) => id === "90001" || id === "90002");
+    await until(
+      "both events of the batch",
+      () => {
+        nats.nc.publish(`md.trade.${EX}.${MARKET}`, batch, { headers });
+        return seen().includes("90001") && seen().includes("90002");
+      },
+      20_000,
+    );
   });
 });

@@ -1,4 +1,5 @@
 import type { TSchema } from "@sinclair/typebox";
+import { EVENTS_HEADER, EVENTS_VERSION, MAX_EVENTS_PER_MESSAGE } from "./event-batch.ts";
 import { AlertFiringSchema } from "./schemas/alerts.ts";
 import { CompositeSchema, SpreadSchema, StatsSchema } from "./schemas/analytics.ts";
 import { MESSAGE_SCHEMAS, type MessageType } from "./schemas/messages.ts";
@@ -22,8 +23,8 @@ interface ChannelDef {
   stream: string;
   parameters: Record<string, string>;
   schema: TSchema;
-  /** Whether consumers outside the platform should subscribe here. */
-  internal?: boolean;
+  /** md.* messages carry event batches (NDJSON, `Tp-Events` header); an.* carry one JSON value. */
+  batched: boolean;
 }
 
 const EXCHANGE = "exchange id (binance, bybit, okx, coinbase, kraken, whitebit, bingx)";
@@ -78,6 +79,7 @@ function channels(): Record<string, ChannelDef> {
           ? { exchange: EXCHANGE, market: MARKET, interval: "candle interval (1m, 5m, 1h, ...)" }
           : { exchange: EXCHANGE, market: MARKET },
       schema: MESSAGE_SCHEMAS[type],
+      batched: true,
     };
   }
   out.stats = {
@@ -87,6 +89,7 @@ function channels(): Record<string, ChannelDef> {
     stream: "ANALYTICS",
     parameters: { exchange: EXCHANGE, market: MARKET },
     schema: StatsSchema,
+    batched: false,
   };
   out.alert = {
     address: "an.alert.{exchange}.{market}",
@@ -95,6 +98,7 @@ function channels(): Record<string, ChannelDef> {
     stream: "ANALYTICS",
     parameters: { exchange: EXCHANGE, market: MARKET },
     schema: AlertFiringSchema,
+    batched: false,
   };
   out.composite = {
     address: "an.composite.{asset}",
@@ -103,6 +107,7 @@ function channels(): Record<string, ChannelDef> {
     stream: "ANALYTICS",
     parameters: { asset: "asset, e.g. BTC" },
     schema: CompositeSchema,
+    batched: false,
   };
   out.spread = {
     address: "an.spread.{asset}",
@@ -111,6 +116,7 @@ function channels(): Record<string, ChannelDef> {
     stream: "ANALYTICS",
     parameters: { asset: "asset, e.g. BTC" },
     schema: SpreadSchema,
+    batched: false,
   };
   out.portfolio = {
     address: "an.portfolio.{id}",
@@ -119,6 +125,7 @@ function channels(): Record<string, ChannelDef> {
     stream: "ANALYTICS",
     parameters: { id: "portfolio id" },
     schema: PortfolioValuationSchema,
+    batched: false,
   };
   return out;
 }
@@ -129,22 +136,31 @@ export function asyncApiDocument(version = "0.1.0"): Record<string, unknown> {
   const operations: Record<string, unknown> = {};
   const messages: Record<string, unknown> = {};
   for (const [name, c] of Object.entries(defs)) {
-    messages[name] = {
-      name,
-      title: c.title,
-      contentType: "application/json",
-      headers: {
-        type: "object",
-        properties: {
-          "Nats-Msg-Id": {
-            type: "string",
-            description:
-              "the event's identity (e.g. trade:<ex>:<mkt>:<tradeId>); the server drops duplicates",
+    messages[name] = c.batched
+      ? {
+          name,
+          title: `${c.title} (event batch)`,
+          summary: `One or more ${name} events; the payload schema is that of each line`,
+          description: `Body: NDJSON, up to ${MAX_EVENTS_PER_MESSAGE} events of this subject, one JSON event per line, in order (header \`${EVENTS_HEADER}: ${EVENTS_VERSION}\`). Without the header the body is one JSON event. Decode with \`decodeEvents\` from @tickerplant/core or split the body on newlines. Each event keeps its own id (\`messageId()\`); drop repeated ids (redundant ingestors).`,
+          contentType: "application/x-ndjson",
+          headers: {
+            type: "object",
+            properties: {
+              [EVENTS_HEADER]: {
+                type: "string",
+                enum: [EVENTS_VERSION],
+                description: "event-batch format version; absent: the body is one JSON event",
+              },
+              "Nats-Msg-Id": {
+                type: "string",
+                description:
+                  "one event: its id (e.g. trade:<ex>:<mkt>:<tradeId>); several: first id + count + a hash of all ids. The server drops a repeated id",
+              },
+            },
           },
-        },
-      },
-      payload: jsonSchema(c.schema),
-    };
+          payload: jsonSchema(c.schema),
+        }
+      : { name, title: c.title, contentType: "application/json", payload: jsonSchema(c.schema) };
     channelEntries[name] = {
       address: c.address,
       title: c.title,
@@ -167,9 +183,9 @@ export function asyncApiDocument(version = "0.1.0"): Record<string, unknown> {
       title: "Tickerplant market data",
       version,
       description:
-        "Normalized crypto market data on NATS JetStream. Timestamps are epoch milliseconds; prices and amounts are JSON numbers; `simulated: true` marks exchange-simulator data. Subscribe with a durable or ordered JetStream consumer on the stream named in each channel, or a plain NATS subscription for live data only.",
+        "Normalized crypto market data on NATS JetStream. Market data (md.*) messages are event batches: header `Tp-Events: 1`, body NDJSON (one normalized event per line). Timestamps are epoch milliseconds; prices and amounts are JSON numbers; `simulated: true` marks exchange-simulator data. Subscribe with a durable or ordered JetStream consumer on the stream named in each channel, or a plain NATS subscription for live data only.",
     },
-    defaultContentType: "application/json",
+    defaultContentType: "application/x-ndjson",
     servers: {
       local: {
         host: "127.0.0.1:4222",
