@@ -14,7 +14,9 @@ import { isolatedConsumers, removeConsumers } from "../../../tests/e2e/isolation
 
 const CLI = resolve(import.meta.dir, "../src/main.ts");
 const RUN = Date.now().toString(36).toUpperCase();
-const MARKET = `CL${RUN}-USDT`;
+const ASSET = `CL${RUN}`;
+const MARKET = `${ASSET}-USDT`;
+const API_KEY = `cli-test-key-${RUN}`;
 const GATEWAY_PORT = 19580;
 const GATEWAY = `http://127.0.0.1:${GATEWAY_PORT}`;
 const DOWN = "http://127.0.0.1:19589"; // nothing listens here
@@ -59,7 +61,21 @@ beforeAll(async () => {
   const writer = startService("storage-writer", env, 19582);
   services.push(writer);
   await writer.waitReady(120_000);
-  services.push(startService("ingestor", feed, 19581), startService("gateway", env, GATEWAY_PORT));
+  const analyzer = {
+    ...env,
+    COMPOSITE_INTERVAL_MS: "200",
+    ALERT_RELOAD_MS: "200",
+    ALERT_POLL_MS: "100",
+    PORTFOLIO_INTERVAL_MS: "300",
+    PORTFOLIO_RELOAD_MS: "300",
+    LEASE_NAME: `e2e-cli-${RUN}`,
+    REPLICA_ID: `cli-${RUN}`,
+  };
+  services.push(
+    startService("ingestor", feed, 19581),
+    startService("gateway", { ...env, ADMIN_API_KEYS: API_KEY }, GATEWAY_PORT),
+    startService("analyzer", analyzer, 19583),
+  );
   await Promise.all(services.map((s) => s.waitReady(120_000)));
 }, 300_000);
 
@@ -263,6 +279,109 @@ describe("against a running gateway", () => {
       });
     }
   }, 300_000);
+});
+
+describe("alerts and portfolios against the analyzer", () => {
+  async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const v = await fn();
+      if (v !== undefined) return v;
+      await Bun.sleep(500);
+    }
+    throw new Error(`timed out waiting for ${what}\n${services.map((s) => s.logs(10)).join("\n")}`);
+  }
+  const keyed = { env: { TICKERPLANT_API_KEY: API_KEY } };
+
+  test("alerts add, list, log (a crossing fires), rm", async () => {
+    // Just above the last price: the random walk crosses it soon.
+    const threshold = sim.sim.truth.lastTrade(MARKET)!.price * 1.0001;
+    const add = await cli(
+      [
+        "alerts",
+        "add",
+        "--exchange",
+        "binance",
+        "--market",
+        MARKET,
+        "--kind",
+        "price_above",
+        "--threshold",
+        String(threshold),
+        "--cooldown",
+        "1s",
+      ],
+      keyed,
+    );
+    expect(add.err).toBe("");
+    expect(add.code).toBe(0);
+    const id = add.out.trim();
+    expect(id).not.toBe("");
+    // without a key the gateway refuses the write: exit 4 with its error code
+    const anonymous = await cli([
+      "alerts",
+      "add",
+      "--exchange",
+      "binance",
+      "--market",
+      MARKET,
+      "--kind",
+      "price_above",
+      "--threshold",
+      "1",
+    ]);
+    expect(anonymous.code).toBe(4);
+    expect(anonymous.err).toMatch(/gateway answered 401/);
+    const list = await cli(["alerts", "list", "--market", MARKET]);
+    expect(list.code).toBe(0);
+    expect(list.out).toContain(id);
+    expect(list.out).toContain("price_above");
+    const firing = await until("the alert to fire", async () => {
+      const price = sim.sim.truth.lastTrade(MARKET)!.price;
+      if (price < threshold) sim.sim.generate(MARKET, 20);
+      const r = await cli(["alerts", "log", id, "--json"]);
+      const rows = r.code === 0 ? (JSON.parse(r.out) as { alertId: string; value: number }[]) : [];
+      return rows[0];
+    });
+    expect(firing.alertId).toBe(id);
+    expect(firing.value).toBeGreaterThanOrEqual(threshold);
+    const log = await cli(["alerts", "log", id]);
+    expect(log.out).toMatch(new RegExp(`FIRED binance ${MARKET} price_above value=`));
+    const rm = await cli(["alerts", "rm", id], keyed);
+    expect(rm.out.trim()).toBe(`deleted ${id}`);
+    expect((await cli(["alerts", "list", "--market", MARKET])).out).not.toContain(id);
+    const gone = await cli(["alerts", "rm", id], keyed);
+    expect(gone.code).toBe(4);
+    expect(gone.err).toContain("404");
+  }, 180_000);
+
+  test("portfolio add, show (valued at the composite price), watch", async () => {
+    const add = await cli(
+      ["portfolio", "add", ASSET, "2", "--cost-basis", "1", "--name", `cli-${RUN}`],
+      keyed,
+    );
+    expect(add.err).toBe("");
+    expect(add.code).toBe(0);
+    const id = add.out.trim();
+    const valued = await until("the portfolio to be valued", async () => {
+      const r = await cli(["portfolio", "show", id, "--json"]);
+      const p = JSON.parse(r.out) as { value: number; holdings: { asset: string; price: number | null }[] };
+      return p.holdings[0]?.price ? p : undefined;
+    });
+    expect(valued.holdings[0]).toMatchObject({ asset: ASSET });
+    expect(valued.value).toBeCloseTo(2 * valued.holdings[0]!.price!, 6);
+    const show = await cli(["portfolio", "show", id]);
+    expect(show.out).toContain(`portfolio ${id}`);
+    expect(show.out).toMatch(new RegExp(`^${ASSET}\\s+2\\s`, "m"));
+    expect((await cli(["portfolio", "show"])).out).toContain(id);
+    const watch = await cli(["portfolio", "watch", id, "--count", "3"]);
+    expect(watch.code).toBe(0);
+    const lines = watch.out.trim().split("\n");
+    expect(lines).toHaveLength(3);
+    for (const l of lines) expect(l).toMatch(new RegExp(`${id} value=\\d`));
+    const missing = await cli(["portfolio", "show", "no-such-portfolio"]);
+    expect(missing.code).toBe(4);
+  }, 180_000);
 });
 
 describe("against a gateway that is down", () => {
