@@ -18,7 +18,9 @@ import { isolatedConsumers, removeConsumers } from "./isolation.ts";
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SHOTS = process.env.TMPDIR ?? "/tmp";
 const RUN = Date.now().toString(36).toUpperCase();
-const MARKET = `DB${RUN}-USDT`;
+const ASSET = `DB${RUN}`;
+const MARKET = `${ASSET}-USDT`;
+const API_KEY = `dashboard-test-key-${RUN}`;
 const GATEWAY_PORT = 19480;
 const env = {
   NATS_URL: process.env.NATS_URL ?? "nats://127.0.0.1:4222",
@@ -48,7 +50,21 @@ beforeAll(async () => {
   const writer = startService("storage-writer", env, 19402);
   services.push(writer);
   await writer.waitReady(120_000);
-  services.push(startService("ingestor", feed, 19401), startService("gateway", env, GATEWAY_PORT));
+  const analyzer = {
+    ...env,
+    COMPOSITE_INTERVAL_MS: "200",
+    ALERT_RELOAD_MS: "200",
+    ALERT_POLL_MS: "100",
+    PORTFOLIO_INTERVAL_MS: "300",
+    PORTFOLIO_RELOAD_MS: "300",
+    LEASE_NAME: `e2e-dashboard-${RUN}`,
+    REPLICA_ID: `dashboard-${RUN}`,
+  };
+  services.push(
+    startService("ingestor", feed, 19401),
+    startService("gateway", { ...env, ADMIN_API_KEYS: API_KEY }, GATEWAY_PORT),
+    startService("analyzer", analyzer, 19403),
+  );
   await Promise.all(services.map((s) => s.waitReady(120_000)));
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -113,3 +129,54 @@ test("the candlestick chart draws the candles the API serves, and follows live o
   });
   await page.screenshot({ path: `${SHOTS}/tickerplant-dashboard-chart.png`, fullPage: true });
 }, 120_000);
+
+async function post(path: string, body: unknown): Promise<Record<string, unknown>> {
+  const res = await fetch(`http://127.0.0.1:${GATEWAY_PORT}/api/v1${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-api-key": API_KEY },
+    body: JSON.stringify(body),
+  });
+  const json = (await res.json()) as Record<string, unknown>;
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
+  return (json.data as Record<string, unknown>) ?? json;
+}
+
+test("a fired alert appears live, and the portfolio panel's value updates", async () => {
+  const portfolio = await post("/portfolios", {
+    name: `dash-${RUN}`,
+    holdings: [{ asset: ASSET, quantity: 3 }],
+  });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(
+    `http://127.0.0.1:${GATEWAY_PORT}/?portfolio=${portfolio.id}&exchange=binance&market=${MARKET}&interval=1s`,
+  );
+  // The analyzer values the holding at the composite price and publishes on portfolio:<id>.
+  await page.waitForFunction(
+    () => /\d/.test(document.getElementById("portfolio-value")?.textContent ?? ""),
+    null,
+    {
+      timeout: 30_000,
+    },
+  );
+  const first = await page.locator("#portfolio-value").textContent();
+  await page.waitForFunction((v) => document.getElementById("portfolio-value")?.textContent !== v, first, {
+    timeout: 30_000,
+  });
+  // An alert just above the last price: the simulator's walk crosses it.
+  const threshold = sim.sim.truth.lastTrade(MARKET)!.price * 1.0001;
+  const alert = await post("/alerts", {
+    exchange: "binance",
+    market: MARKET,
+    kind: "price_above",
+    threshold,
+  });
+  const fired = page.locator("#alerts li", { hasText: MARKET });
+  for (let i = 0; i < 120 && (await fired.count()) === 0; i++) {
+    if (sim.sim.truth.lastTrade(MARKET)!.price < threshold) sim.sim.generate(MARKET, 20);
+    await Bun.sleep(250);
+  }
+  await fired.first().waitFor({ timeout: 5_000 });
+  expect(await fired.first().textContent()).toContain("price_above");
+  expect(await fired.first().getAttribute("data-alert")).toBe(String(alert.id));
+  await page.screenshot({ path: `${SHOTS}/tickerplant-dashboard-alerts-portfolio.png`, fullPage: true });
+}, 180_000);
