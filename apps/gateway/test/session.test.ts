@@ -43,6 +43,8 @@ function setup(maxBufferedBytes = 1_000_000) {
 }
 
 const payload = (n: number) => JSON.stringify({ n });
+/** Deliveries go out corked once per event-loop turn (a burst): wait for the end of this one. */
+const endOfBurst = () => new Promise<void>((resolve) => setImmediate(resolve));
 const seqsOf = (sent: string[]) => sent.map((s) => JSON.parse(s).seq);
 
 describe("backpressure", () => {
@@ -50,10 +52,12 @@ describe("backpressure", () => {
     const { session, socket, registry } = setup();
     socket.result = -1; // enqueued, but the socket is backpressured
     session.deliver(delivery({ channel: "ticker:x:A-B", type: "ticker", seq: 1, payload: payload(1) }));
+    await endOfBurst();
     socket.result = 100;
     session.deliver(delivery({ channel: "ticker:x:A-B", type: "ticker", seq: 2, payload: payload(2) }));
     session.deliver(delivery({ channel: "ticker:x:A-B", type: "ticker", seq: 3, payload: payload(3) }));
     session.deliver(delivery({ channel: "bbo:x:C-D", type: "bbo", seq: 4, payload: payload(4) }));
+    await endOfBurst();
     expect(seqsOf(socket.sent)).toEqual([1]);
     session.onDrain();
     expect(seqsOf(socket.sent)).toEqual([1, 3, 4]);
@@ -62,6 +66,7 @@ describe("backpressure", () => {
     );
     // Drained: quotes flow directly again.
     session.deliver(delivery({ channel: "ticker:x:A-B", type: "ticker", seq: 5, payload: payload(5) }));
+    await endOfBurst();
     expect(seqsOf(socket.sent)).toEqual([1, 3, 4, 5]);
   });
 
@@ -70,6 +75,7 @@ describe("backpressure", () => {
     socket.result = -1;
     session.deliver(delivery({ channel: "trade:x:A-B", type: "trade", seq: 1, payload: payload(1) }));
     session.deliver(delivery({ channel: "trade:x:A-B", type: "trade", seq: 2, payload: payload(2) }));
+    await endOfBurst();
     expect(seqsOf(socket.sent)).toEqual([1, 2]); // still buffered by the socket, below the limit
     socket.buffered = 9_990;
     session.deliver(delivery({ channel: "trade:x:A-B", type: "trade", seq: 3, payload: payload(3) }));
@@ -77,24 +83,27 @@ describe("backpressure", () => {
     expect(socket.closedWith?.reason).toContain("slow consumer");
     expect(seqsOf(socket.sent)).toEqual([1, 2]);
     session.deliver(delivery({ channel: "trade:x:A-B", type: "trade", seq: 4, payload: payload(4) }));
+    await endOfBurst();
     expect(socket.sent).toHaveLength(2);
     expect(await registry.getSingleMetricAsString("tickerplant_gateway_ws_disconnects_total")).toContain(
       'reason="slow_consumer"} 1',
     );
   });
 
-  test("a trade the socket drops (send = 0) closes the client instead of losing it silently", () => {
+  test("a trade the socket drops (send = 0) closes the client instead of losing it silently", async () => {
     const { session, socket } = setup();
     socket.result = 0;
     session.deliver(delivery({ channel: "trade:x:A-B", type: "trade", seq: 1, payload: payload(1) }));
+    await endOfBurst();
     expect(socket.closedWith?.code).toBe(1008);
   });
 
-  test("each channel's messages are delivered once and in stream order", () => {
+  test("each channel's messages are delivered once and in stream order", async () => {
     const { session, socket } = setup();
     for (const seq of [5, 5, 3, 6])
       session.deliver(delivery({ channel: "trade:x:A-B", type: "trade", seq, payload: payload(seq) }));
     session.deliver(delivery({ channel: "trade:x:C-D", type: "trade", seq: 4, payload: payload(4) }));
+    await endOfBurst();
     expect(seqsOf(socket.sent)).toEqual([5, 6, 4]);
     expect(JSON.parse(socket.sent[0]!)).toEqual({ channel: "trade:x:A-B", seq: 5, data: { n: 5 } });
   });
@@ -159,5 +168,32 @@ describe("protocol", () => {
     expect(code({ op: "subscribe", channels: ["a"], since: 0 })).toBe("invalid_since");
     expect(code({ op: "subscribe", channels: ["a"], since: "2024-01-01" })).toBe("invalid_since");
     expect(code({ op: "ping", id: { x: 1 } })).toBe("invalid_request");
+  });
+});
+
+describe("bursts", () => {
+  test("a burst goes out in one corked write, each frame serialized once for every client", async () => {
+    const a = setup();
+    const b = setup();
+    let corks = 0;
+    for (const { socket } of [a, b])
+      (socket as ClientSocket).cork = (fn: () => void) => {
+        corks++;
+        fn();
+      };
+    const burst = [1, 2, 3].map((seq) =>
+      delivery({ channel: "trade:x:A-B", type: "trade", seq, payload: payload(seq) }),
+    );
+    for (const d of burst) {
+      a.session.deliver(d);
+      b.session.deliver(d);
+    }
+    expect(a.socket.sent).toEqual([]); // held until the end of the burst
+    await endOfBurst();
+    expect(corks).toBe(2);
+    expect(seqsOf(a.socket.sent)).toEqual([1, 2, 3]);
+    expect(b.socket.sent).toEqual(a.socket.sent);
+    // The same string object: made once, shared.
+    expect(burst.every((d, i) => d.frame === a.socket.sent[i])).toBe(true);
   });
 });

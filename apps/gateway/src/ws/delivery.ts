@@ -13,6 +13,8 @@ export interface Delivery {
   payload: string;
   /** The parsed payload. */
   value: object;
+  /** The data frame, made by the first client that sends it and shared by the others. */
+  frame?: string;
 }
 
 export type Sink = (d: Delivery) => void;

@@ -6,9 +6,29 @@ import { dataEnvelope } from "./protocol.ts";
 /** The part of Bun's ServerWebSocket the gateway writes to. */
 export interface ClientSocket {
   send(text: string): number;
+  /** Bun: the sends inside the callback go out in one write. */
+  cork?(callback: () => void): unknown;
   getBufferedAmount(): number;
   close(code?: number, reason?: string): void;
   terminate(): void;
+}
+
+/**
+ * Outboxes with frames waiting for the end of this burst, flushed together once per event-loop
+ * turn: a burst of deliveries costs one corked write per socket instead of one per frame.
+ */
+const dirty = new Set<Outbox>();
+let flushScheduled = false;
+function scheduleFlush(outbox: Outbox): void {
+  dirty.add(outbox);
+  if (flushScheduled) return;
+  flushScheduled = true;
+  setImmediate(() => {
+    flushScheduled = false;
+    const outboxes = [...dirty];
+    dirty.clear();
+    for (const o of outboxes) o.flush();
+  });
 }
 
 /** Latest-value channels: a client that falls behind gets the newest value, not every one. */
@@ -31,6 +51,9 @@ export class Outbox {
   private readonly writableWaiters: Array<() => void> = [];
   private backpressured = false;
   private closed = false;
+  /** Frames of this burst, sent corked at its end. */
+  private queue: Array<{ channel: string; type: ChannelType; text: string }> = [];
+  private queuedBytes = 0;
 
   constructor(
     private readonly socket: ClientSocket,
@@ -47,7 +70,9 @@ export class Outbox {
     const last = this.lastSeq.get(d.channel);
     if (last !== undefined && d.pos <= last) return false;
     this.lastSeq.set(d.channel, d.pos);
-    this.push(d.channel, d.type, dataEnvelope(d.channel, d.seq, d.payload));
+    // Serialized once per event, shared by every client of the channel.
+    d.frame ??= dataEnvelope(d.channel, d.seq, d.payload);
+    this.push(d.channel, d.type, d.frame);
     return true;
   }
 
@@ -85,29 +110,61 @@ export class Outbox {
 
   private push(channel: string, type: ChannelType, text: string): void {
     const { metrics, maxBufferedBytes } = this.o;
-    if (CONFLATED.has(type)) {
-      if (this.backpressured || this.pending.size > 0) {
-        if (this.pending.delete(channel)) metrics.wsConflated.inc({ type });
-        this.pending.set(channel, { type, text });
-        return;
-      }
-      const status = this.socket.send(text);
-      if (status === 0) this.pending.set(channel, { type, text }); // dropped: keep it as the latest
-      if (status <= 0) this.backpressured = true;
-      else metrics.wsMessagesSent.inc({ type });
+    if (CONFLATED.has(type) && (this.backpressured || this.pending.size > 0)) {
+      if (this.pending.delete(channel)) metrics.wsConflated.inc({ type });
+      this.pending.set(channel, { type, text });
       return;
     }
-    if (this.socket.getBufferedAmount() + text.length > maxBufferedBytes) {
+    if (
+      !CONFLATED.has(type) &&
+      this.socket.getBufferedAmount() + this.queuedBytes + text.length > maxBufferedBytes
+    ) {
       this.o.onSlowConsumer(`slow consumer: more than ${maxBufferedBytes} bytes waiting to be sent`);
       return;
     }
-    const status = this.socket.send(text);
+    this.queue.push({ channel, type, text });
+    this.queuedBytes += text.length;
+    if (this.queue.length === 1) scheduleFlush(this);
+  }
+
+  /** Sends this burst's frames in one corked write (called once per event-loop turn). */
+  flush(): void {
+    if (this.closed || this.queue.length === 0) return;
+    const queue = this.queue;
+    this.queue = [];
+    this.queuedBytes = 0;
+    const send = () => {
+      for (const frame of queue) if (!this.sendQueued(frame)) return;
+    };
+    if (this.socket.cork) this.socket.cork(send);
+    else send();
+    if (!this.closed && this.socket.getBufferedAmount() <= this.lowWater()) this.releaseWaiters();
+  }
+
+  /** One frame of a burst; false when the client was cut off. */
+  private sendQueued(frame: { channel: string; type: ChannelType; text: string }): boolean {
+    const { metrics } = this.o;
+    if (CONFLATED.has(frame.type)) {
+      if (this.backpressured || this.pending.size > 0) {
+        // Fell behind within the burst: keep only the newest per channel.
+        if (this.pending.delete(frame.channel)) metrics.wsConflated.inc({ type: frame.type });
+        this.pending.set(frame.channel, { type: frame.type, text: frame.text });
+        return true;
+      }
+      const status = this.socket.send(frame.text);
+      if (status === 0) this.pending.set(frame.channel, { type: frame.type, text: frame.text }); // dropped: keep it as the latest
+      if (status <= 0) this.backpressured = true;
+      else metrics.wsMessagesSent.inc({ type: frame.type });
+      return true;
+    }
+    const status = this.socket.send(frame.text);
     if (status === 0) {
       this.o.onSlowConsumer("slow consumer: send buffer full");
-      return;
+      return false;
     }
     if (status === -1) this.backpressured = true;
-    metrics.wsMessagesSent.inc({ type });
+    metrics.wsMessagesSent.inc({ type: frame.type });
+    return true;
   }
 
   /** Bun calls this when the socket's send buffer has drained. */
@@ -127,9 +184,10 @@ export class Outbox {
     if (this.socket.getBufferedAmount() <= this.lowWater()) this.releaseWaiters();
   }
 
-  /** Resolves when the buffer is low enough for more replayed data, or the client is gone. */
+  /** Resolves when the buffer (and this burst's frames) is low enough for more replayed data, or the client is gone. */
   writable(): Promise<void> {
-    if (this.closed || this.socket.getBufferedAmount() <= this.lowWater()) return Promise.resolve();
+    if (this.closed || this.socket.getBufferedAmount() + this.queuedBytes <= this.lowWater())
+      return Promise.resolve();
     return new Promise((resolve) => this.writableWaiters.push(resolve));
   }
 
@@ -141,6 +199,9 @@ export class Outbox {
 
   close(): void {
     this.closed = true;
+    this.queue = [];
+    this.queuedBytes = 0;
+    dirty.delete(this);
     this.pending.clear();
     this.releaseWaiters();
   }

@@ -6,17 +6,19 @@ import type { Sink } from "./delivery.ts";
 import { toDeliveries } from "./live-feed.ts";
 import type { Since } from "./protocol.ts";
 
-const FETCH_EXPIRES_MS = 5000;
+/** Messages the replay consumer pulls ahead of the client (each may carry many events). */
+const PULL_AHEAD = 256;
 
 /**
  * A resumed subscription: a private ordered consumer that replays from a stream sequence or a
- * time and then simply continues live, so one consumer keeps the channel's order with no handoff.
- * It pulls one batch at a time and waits for the client's socket to drain before the next, so a
- * long replay is paced by the client instead of overflowing its buffer.
+ * time and then simply continues live, so one consumer keeps the channel's order with no handoff
+ * (no gap, no duplicate). It pulls continuously (at most PULL_AHEAD messages ahead) and, after each
+ * message, waits while the client's socket holds more than the low-water mark, so a long replay
+ * runs as fast as the client reads instead of overflowing its buffer or waiting on fetch expiries.
  */
 export class ReplayFeed {
   private consumer: Consumer | undefined;
-  private batch: ConsumerMessages | undefined;
+  private messages: ConsumerMessages | undefined;
   private stopped = false;
   private readonly seen = new RecentEventIds();
 
@@ -28,8 +30,6 @@ export class ReplayFeed {
       sink: Sink;
       /** Resolves when the client can take more (or is gone). */
       writable: () => Promise<void>;
-      /** Bytes per pull: a fraction of the client's buffer limit. */
-      batchBytes: number;
       nats: Nats;
       log: Logger;
       metrics: GatewayMetrics;
@@ -54,19 +54,20 @@ export class ReplayFeed {
   }
 
   private async loop(): Promise<void> {
+    const invalid = () => this.o.metrics.invalidRecords.inc({ source: "nats" });
     while (!this.stopped && this.consumer) {
-      await this.o.writable();
-      if (this.stopped) break;
       try {
-        this.batch = await this.consumer.fetch({ max_bytes: this.o.batchBytes, expires: FETCH_EXPIRES_MS });
-        for await (const msg of this.batch) {
+        this.messages = await this.consumer.consume({ max_messages: PULL_AHEAD });
+        if (this.stopped) this.messages.stop();
+        for await (const msg of this.messages) {
           if (this.stopped) continue; // an ordered consumer's iterator must not be broken out of
-          const invalid = () => this.o.metrics.invalidRecords.inc({ source: "nats" });
           for (const delivery of toDeliveries(msg, this.seen, invalid)) this.o.sink(delivery);
+          await this.o.writable();
         }
+        return; // an ordered consumer's messages end only when stopped
       } catch (err) {
         if (this.stopped || this.o.nats.nc.isClosed()) break;
-        this.o.log.warn("replay fetch failed; retrying", { filter: this.o.filter, err });
+        this.o.log.warn("replay consumer failed; retrying", { filter: this.o.filter, err });
         await Bun.sleep(1000);
       }
     }
@@ -75,7 +76,7 @@ export class ReplayFeed {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    this.batch?.stop();
+    this.messages?.stop();
     this.release();
   }
 

@@ -180,7 +180,6 @@ export class ClientSession {
       since: req.since,
       sink: (d) => this.deliver(d),
       writable: () => this.outbox.writable(),
-      batchBytes: Math.max(64 * 1024, Math.floor(limits.maxBufferedBytes / 4)),
       nats,
       log,
       metrics,
