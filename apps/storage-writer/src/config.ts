@@ -22,6 +22,12 @@ export const StorageWriterConfigSchema = T.Object({
     minimum: 1,
     description: "a partial batch is written after this long",
   }),
+  COPY_TIMEOUT_MS: T.Integer({
+    default: 10_000,
+    minimum: 100,
+    description:
+      "a trades COPY batch that has not settled after this long is abandoned (its connection closed) and written with INSERT … unnest instead",
+  }),
   TICKER_SAMPLE_MS: T.Integer({
     default: 60_000,
     minimum: 1,

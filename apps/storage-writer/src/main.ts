@@ -43,6 +43,10 @@ async function main(): Promise<void> {
     batchSize: config.BATCH_SIZE,
     flushIntervalMs: config.FLUSH_INTERVAL_MS,
     tickerSampleMs: config.TICKER_SAMPLE_MS,
+    copy: {
+      connect: () => createSql(config.DATABASE_URL, { max: 1, name: `${service}-copy` }),
+      timeoutMs: config.COPY_TIMEOUT_MS,
+    },
     books: {
       sampleMs: config.BOOK_SAMPLE_MS,
       depth: config.BOOK_SNAPSHOT_DEPTH,

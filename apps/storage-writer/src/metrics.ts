@@ -9,6 +9,7 @@ export class StorageMetrics {
   readonly writeSeconds: Histogram;
   readonly latestUpdates: Counter;
   readonly invalidEvents: Counter;
+  readonly copyTimeouts: Counter;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -22,6 +23,11 @@ export class StorageMetrics {
       name: "tickerplant_storage_duplicates_total",
       help: "rows offered but already stored (redeliveries, replays; for candles: updates that changed nothing), by table",
       labelNames: ["table"],
+      registers,
+    });
+    this.copyTimeouts = new Counter({
+      name: "tickerplant_storage_copy_timeouts_total",
+      help: "trade COPY batches that did not settle in time (connection dropped, batch written with unnest)",
       registers,
     });
     this.invalidEvents = new Counter({

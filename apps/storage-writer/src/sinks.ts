@@ -12,8 +12,9 @@ import type { DerivState } from "./deriv-state.ts";
 import type { Envelope } from "./envelope.ts";
 import type { LatestState } from "./latest-state.ts";
 import type { StorageMetrics } from "./metrics.ts";
-import { TableWriter } from "./table-writer.ts";
+import { TableWriter, type WriteRows } from "./table-writer.ts";
 import { TickerSampler } from "./ticker-sampler.ts";
+import type { TradeCopier } from "./trade-copier.ts";
 
 /** Makes one consumer's batch durable; BatchConsumer acks the batch once it resolves. */
 export type Sink<T extends Trade | Candle | Status | Ticker | Bbo | Deriv | Liquidation> = (
@@ -26,8 +27,11 @@ interface SinkDeps {
   log: Logger;
 }
 
-export function tradeSink(deps: SinkDeps): Sink<Trade> {
-  const writer = new TableWriter<Trade>({ ...deps, table: "trades", write: insertTrades });
+/** Trades: COPY through a staging table when a copier is given (TradeCopier), else INSERT … unnest. */
+export function tradeSink(deps: SinkDeps & { copier?: TradeCopier }): Sink<Trade> {
+  const copier = deps.copier;
+  const write: WriteRows<Trade> = copier ? (sql, rows) => copier.write(sql, rows) : insertTrades;
+  const writer = new TableWriter<Trade>({ ...deps, table: "trades", write });
   return async (batch) => void (await writer.write(batch.map((e) => e.msg)));
 }
 

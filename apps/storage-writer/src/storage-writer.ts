@@ -27,6 +27,7 @@ import {
   tickerSink,
   tradeSink,
 } from "./sinks.ts";
+import { TradeCopier } from "./trade-copier.ts";
 
 export interface StorageWriterDeps {
   nats: Nats;
@@ -38,6 +39,8 @@ export interface StorageWriterDeps {
   batchSize: number;
   flushIntervalMs: number;
   tickerSampleMs: number;
+  /** Trades by COPY into a staging table on a connection of its own; without it, INSERT … unnest. */
+  copy?: { connect: () => Sql; timeoutMs: number };
   /** Order books from md.book to Redis and book_snapshots (a per-instance reader, not a durable). */
   books: BookWriterOptions;
   /** Durable names are `<prefix>-trades` etc.; `storage` in production. */
@@ -69,6 +72,7 @@ function wire<T extends NormalizedMessage>(w: Wiring<T>): Wiring<NormalizedMessa
 export class StorageWriter {
   private consumers: Array<BatchConsumer<Envelope<NormalizedMessage>>> = [];
   private books: BookWriter | undefined;
+  private copier: TradeCopier | undefined;
   private readonly specs: ConsumerSpec[];
 
   constructor(private readonly deps: StorageWriterDeps) {
@@ -82,6 +86,7 @@ export class StorageWriter {
     await provisionStreams(deps.nats.jsm, deps.streams, deps.log);
     const metrics = new StorageMetrics(deps.registry);
     const sinkDeps = { sql: deps.sql, metrics, log: deps.log };
+    if (deps.copy) this.copier = new TradeCopier({ ...deps.copy, metrics, log: deps.log });
     const latest = new LatestState({ redis: deps.redis, metrics });
     const onInvalid = (err: Error, m: JsMsg) => {
       metrics.invalidEvents.inc();
@@ -92,7 +97,10 @@ export class StorageWriter {
       });
     };
     const wiring: Record<ConsumerSpec["kind"], Wiring<NormalizedMessage>> = {
-      trades: wire({ decode: decoderFor(["trade"], onInvalid), handle: tradeSink(sinkDeps) }),
+      trades: wire({
+        decode: decoderFor(["trade"], onInvalid),
+        handle: tradeSink({ ...sinkDeps, copier: this.copier }),
+      }),
       candles: wire({ decode: decoderFor(["candle"], onInvalid), handle: candleSink(sinkDeps) }),
       tickers: wire({
         decode: decoderFor(["ticker"], onInvalid),
@@ -154,6 +162,8 @@ export class StorageWriter {
   /** Stops pulling, writes and acks what was already received. */
   async stop(): Promise<void> {
     await Promise.all([...this.consumers.map((c) => c.stop()), this.books?.stop()]);
+    await this.copier?.stop();
+    this.copier = undefined;
     this.consumers = [];
     this.books = undefined;
   }

@@ -52,6 +52,10 @@ export async function startHarness(
     batchSize: 100,
     flushIntervalMs: 20,
     tickerSampleMs: options.tickerSampleMs ?? 60_000,
+    copy: {
+      connect: () => createSql(TEST_DATABASE_URL, { max: 1, name: `${prefix}-copy` }),
+      timeoutMs: 10_000,
+    },
     books: { sampleMs: 1000, depth: 20, historyMs: 60_000, snapshotIntervalMs: 10_000, ...options.books },
     consumerPrefix: prefix,
     exchange,

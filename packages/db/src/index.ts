@@ -25,3 +25,4 @@ export * from "./writes/markets.ts";
 export * from "./writes/status.ts";
 export * from "./writes/tickers.ts";
 export * from "./writes/trades.ts";
+export * from "./writes/trades-copy.ts";

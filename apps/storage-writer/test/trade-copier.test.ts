@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { Trade } from "@tickerplant/core";
+import { prepareDatabase, tradeCopyLine } from "@tickerplant/db";
+import { createLogger, createSql, type Sql } from "@tickerplant/runtime";
+import { Registry } from "prom-client";
+import { StorageMetrics } from "../src/metrics.ts";
+import { TableWriter } from "../src/table-writer.ts";
+import { TradeCopier } from "../src/trade-copier.ts";
+import { TEST_DATABASE_URL } from "./harness.ts";
+
+const log = createLogger({ service: "trade-copier-test", level: "error", write: () => {} });
+const run = crypto.randomUUID().replaceAll("-", "").slice(0, 8);
+const exchange = `tc${run}`;
+const copyApp = `trade-copier-test-${run}`;
+let sql: Sql;
+
+const trade = (i: number): Trade => ({
+  type: "trade",
+  exchange,
+  market: "A-USDT",
+  symbol: "A\tUSDT", // needs escaping in COPY text format
+  ts: 1_700_000_000_000 + i + 0.125,
+  recvTs: 1_700_000_000_000 + i + 2.5,
+  id: String(i),
+  price: 100 + i,
+  amount: 1,
+  side: "buy",
+  simulated: true,
+});
+
+async function stored(): Promise<string[]> {
+  const rows = await sql<{ trade_id: string }[]>`select trade_id from trades where exchange = ${exchange}`;
+  return rows.map((r) => r.trade_id).sort((a, b) => Number(a) - Number(b));
+}
+
+beforeAll(async () => {
+  sql = createSql(TEST_DATABASE_URL, { max: 2, name: "trade-copier-test" });
+  await prepareDatabase(sql, log);
+});
+
+afterAll(async () => {
+  await sql`delete from trades where exchange = ${exchange}`;
+  await sql.end();
+});
+
+describe("TradeCopier (COPY into staging + INSERT … ON CONFLICT DO NOTHING)", () => {
+  test("writes a batch exactly once, escapes text, and skips duplicates", async () => {
+    const metrics = new StorageMetrics(new Registry());
+    const copier = new TradeCopier({
+      connect: () => createSql(TEST_DATABASE_URL, { max: 1, name: copyApp }),
+      timeoutMs: 10_000,
+      metrics,
+      log,
+    });
+    try {
+      expect(await copier.write(sql, [1, 2, 3].map(trade))).toBe(3);
+      expect(await copier.write(sql, [2, 3, 4].map(trade))).toBe(1);
+      expect(await stored()).toEqual(["1", "2", "3", "4"]);
+      const [row] = await sql<{ symbol: string }[]>`
+        select symbol from trades where exchange = ${exchange} and trade_id = '1'`;
+      expect(row?.symbol).toBe("A\tUSDT");
+    } finally {
+      await copier.stop();
+    }
+  });
+
+  test("a COPY the server rejects never hangs the writer or leaks its connection; the batch is still written", async () => {
+    const metrics = new StorageMetrics(new Registry());
+    let bad = true;
+    const copier = new TradeCopier({
+      connect: () => createSql(TEST_DATABASE_URL, { max: 1, name: copyApp }),
+      timeoutMs: 1500,
+      metrics,
+      log,
+      // A row with a missing column: the server rejects the COPY after the data was sent.
+      line: (t) => (bad && t.id === "11" ? "not\ta\trow\n" : tradeCopyLine(t)),
+    });
+    const writer = new TableWriter<Trade>({
+      sql,
+      metrics,
+      log,
+      table: "trades",
+      write: (q, rows) => copier.write(q, rows),
+    });
+    try {
+      const started = Date.now();
+      expect(await writer.write([10, 11, 12].map(trade))).toBe(3);
+      expect(Date.now() - started).toBeLessThan(30_000);
+      expect((await stored()).filter((id) => Number(id) >= 10)).toEqual(["10", "11", "12"]);
+      // The abandoned transaction is not left open on the server.
+      const deadline = Date.now() + 15_000;
+      let open = -1;
+      while (Date.now() < deadline) {
+        const [r] = await sql<{ n: number }[]>`
+          select count(*)::int as n from pg_stat_activity
+          where application_name = ${copyApp} and state like 'idle in transaction%'`;
+        open = r?.n ?? -1;
+        if (open === 0) break;
+        await Bun.sleep(100);
+      }
+      expect(open).toBe(0);
+      // And COPY keeps working for the next batch.
+      bad = false;
+      expect(await writer.write([13, 14].map(trade))).toBe(2);
+    } finally {
+      await copier.stop();
+    }
+  }, 60_000);
+});
