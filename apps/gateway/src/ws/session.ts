@@ -166,7 +166,7 @@ export class ClientSession {
     spec: ChannelSpec,
     req: Extract<ClientRequest, { op: "subscribe" }>,
   ): Subscription {
-    const { hub, streams, nats, log, metrics, limits } = this.deps;
+    const { hub, streams, nats, log, metrics } = this.deps;
     // A book resumes with a fresh snapshot, not a replay: `since` does not apply to it.
     if (spec.type === "book") return new BookSubscription(name, spec, this.deps.books, this.books);
     if (!req.since) return new LiveSubscription(name, spec, hub, (d) => this.deliver(d));
