@@ -41,7 +41,8 @@ export class TradeCopier {
     const line = this.o.line ?? tradeCopyLine;
     let text = "";
     for (const t of rows) text += line(t);
-    const client = (this.client ??= this.o.connect());
+    if (!this.client) this.client = this.o.connect();
+    const client = this.client;
     let timer: Timer | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new CopyTimeoutError(this.o.timeoutMs)), this.o.timeoutMs);
