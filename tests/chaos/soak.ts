@@ -123,7 +123,7 @@ while (Date.now() < endAt) {
 platform.pause();
 const cutoff = Date.now();
 log("paused; waiting for TimescaleDB to hold everything generated");
-await waitStored(platform, sql, cutoff, 10 * 60_000);
+await waitStored(platform, sql, cutoff, 4 * 60_000);
 await Bun.sleep(3000);
 const checks = await checkTruth(platform, sql, resuming, cutoff);
 const tickers = await tickerMismatches(platform, redis);

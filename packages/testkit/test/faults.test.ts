@@ -121,3 +121,46 @@ describe("misbehaviour on command", () => {
     expect(bad.status).toBe(400);
   });
 });
+
+describe("exchange faults for the chaos suite", () => {
+  test("truncated and gzip-corrupt frames: cut text, and binary that starts like gzip and does not inflate", async () => {
+    const c = await connect(`${s.wsUrl}/ws/btcusdt@trade`);
+    await c.waitFor(() => c.messages.length > 0, 2000, "a trade");
+    expect(await control("malformed?count=3&kind=truncated")).toEqual({ connections: 1, frames: 3 });
+    expect(await control("malformed?count=2&kind=gzip-corrupt")).toEqual({ connections: 1, frames: 2 });
+    expect((await fetch(`${s.url}/_sim/malformed?kind=nope`)).status).toBe(400);
+    const nonJson = () =>
+      c.messages.filter((m) => {
+        try {
+          JSON.parse(m);
+          return false;
+        } catch {
+          return true;
+        }
+      });
+    await c.waitFor(() => nonJson().length >= 5, 2000, "bad frames");
+    c.close();
+  });
+
+  test("REST bans as 418 and 403 carry Retry-After; a delayed answer is held that long", async () => {
+    await control("429?count=1&status=418&retryAfter=7");
+    const banned = await fetch(`${s.url}/api/v3/depth?symbol=BTCUSDT&limit=5`);
+    expect(banned.status).toBe(418);
+    expect(banned.headers.get("retry-after")).toBe("7");
+    await control("429?count=1&status=403&retryAfter=3");
+    const forbidden = await fetch(`${s.url}/api/v3/depth?symbol=BTCUSDT&limit=5`);
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.headers.get("retry-after")).toBe("3");
+    expect((await fetch(`${s.url}/_sim/429?status=500`)).status).toBe(400);
+    expect((await fetch(`${s.url}/api/v3/depth?symbol=BTCUSDT&limit=5`)).status).toBe(200);
+
+    await control("rest-delay?count=1&ms=800");
+    const t0 = performance.now();
+    const slow = await fetch(`${s.url}/api/v3/depth?symbol=BTCUSDT&limit=5`);
+    expect(slow.status).toBe(200);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(750);
+    const t1 = performance.now();
+    await fetch(`${s.url}/api/v3/depth?symbol=BTCUSDT&limit=5`);
+    expect(performance.now() - t1).toBeLessThan(700);
+  });
+});

@@ -181,9 +181,19 @@ export class ExchangeSimulator implements SimControl {
     this.faults.stall(ms);
   }
 
-  /** Sends `count` malformed frames to every connection that listens to at least one stream. */
-  sendMalformed(count: number): { connections: number; frames: number } {
-    const frames = this.runtime.malformedFrames(Math.max(0, Math.floor(count)));
+  /**
+   * Sends `count` malformed frames to every connection that listens to at least one stream:
+   * `mixed` the profile's own bad frames, `truncated` those cut in half, `gzip-corrupt` binary
+   * frames that start like gzip and are not.
+   */
+  sendMalformed(count: number, kind: MalformedKind = "mixed"): { connections: number; frames: number } {
+    const n = Math.max(0, Math.floor(count));
+    const frames: Array<string | Uint8Array> =
+      kind === "gzip-corrupt"
+        ? Array.from({ length: n }, (_, i) => corruptGzip(i))
+        : this.runtime
+            .malformedFrames(n)
+            .map((f) => (kind === "truncated" ? f.slice(0, Math.max(1, Math.floor(f.length / 2))) : f));
     let connections = 0;
     for (const c of this.connections.all()) {
       if (!c.open || !this.runtime.isSubscribed(c)) continue;
@@ -197,6 +207,16 @@ export class ExchangeSimulator implements SimControl {
   /** Answers the next `count` REST calls with 429 and this Retry-After. */
   reject429(count: number, retryAfterSec = 1): void {
     this.faults.reject429(count, retryAfterSec);
+  }
+
+  /** Answers the next `count` REST calls with the exchange's rate-limit reply as 429, 418 or 403, with Retry-After. */
+  rejectRest(count: number, status: 429 | 418 | 403, retryAfterSec = 1): void {
+    this.faults.rejectRest(count, status, retryAfterSec);
+  }
+
+  /** Holds the next `count` REST answers for `ms` (a REST snapshot that times out at the client). */
+  delayRest(count: number, ms: number): void {
+    this.faults.delayRest(count, ms);
   }
 
   /** Drops the next `count` book-delta events of a market: a sequence gap clients must detect. */
@@ -284,4 +304,15 @@ export interface StartedSimulator {
 export async function startSimulator(options: SimulatorOptions = {}): Promise<StartedSimulator> {
   const sim = new ExchangeSimulator(options).start();
   return { url: sim.url, wsUrl: sim.wsUrl, restUrl: sim.url, port: sim.port, stop: () => sim.stop(), sim };
+}
+
+export type MalformedKind = "mixed" | "truncated" | "gzip-corrupt";
+export const MALFORMED_KINDS: MalformedKind[] = ["mixed", "truncated", "gzip-corrupt"];
+
+/** A gzip member whose deflate data is damaged and cut short (decompression fails). */
+function corruptGzip(i: number): Uint8Array {
+  const good = Bun.gzipSync(`{"corrupt":${i},"padding":"${"x".repeat(64)}"}`);
+  const bad = good.slice(0, Math.max(12, good.length - 9));
+  for (let k = 10; k < bad.length; k += 3) bad[k] = (bad[k]! ^ 0x5a) & 0xff;
+  return bad;
 }

@@ -10,8 +10,13 @@ export interface SimControl {
   stats(): Record<string, unknown>;
   dropConnections(): number;
   stall(ms: number): void;
-  sendMalformed(count: number): { connections: number; frames: number };
+  sendMalformed(
+    count: number,
+    kind?: "mixed" | "truncated" | "gzip-corrupt",
+  ): { connections: number; frames: number };
   reject429(count: number, retryAfterSec?: number): void;
+  rejectRest(count: number, status: 429 | 418 | 403, retryAfterSec?: number): void;
+  delayRest(count: number, ms: number): void;
   pause(): void;
   resume(): void;
   setTradesPerSecond(n: number): void;
@@ -69,11 +74,25 @@ const ROUTES: Record<string, Route> = {
     sim.stall(ms);
     return { stalledForMs: ms };
   },
-  "/_sim/malformed": (q, sim) => sim.sendMalformed(num(q, "count", 1)),
+  "/_sim/malformed": (q, sim) => {
+    const kind = q.get("kind") ?? "mixed";
+    if (kind !== "mixed" && kind !== "truncated" && kind !== "gzip-corrupt")
+      throw new BadRequest("kind must be one of mixed, truncated, gzip-corrupt");
+    return sim.sendMalformed(num(q, "count", 1), kind);
+  },
   "/_sim/429": (q, sim) => {
     const count = num(q, "count", 1);
-    sim.reject429(count, num(q, "retryAfter", 1));
-    return { pending429: count };
+    const status = num(q, "status", 429);
+    if (status !== 429 && status !== 418 && status !== 403)
+      throw new BadRequest("status must be one of 429, 418, 403");
+    sim.rejectRest(count, status, num(q, "retryAfter", 1));
+    return { pending429: count, status };
+  },
+  "/_sim/rest-delay": (q, sim) => {
+    const count = num(q, "count", 1);
+    const ms = num(q, "ms");
+    sim.delayRest(count, ms);
+    return { delayed: count, ms };
   },
   "/_sim/pause": (_q, sim) => {
     sim.pause();

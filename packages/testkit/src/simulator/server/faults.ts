@@ -3,6 +3,9 @@ export class Faults {
   private stalledUntil = 0;
   private forced429 = 0;
   private forced429RetryAfterSec = 1;
+  private forcedStatus = 429;
+  private delayedRest = 0;
+  private restDelayMs = 0;
 
   /** Stop sending data frames (sockets stay open, pings and control replies continue) for `ms`. */
   stall(ms: number, now: number = Date.now()): void {
@@ -23,8 +26,34 @@ export class Faults {
 
   /** Answer the next `count` REST calls with 429. */
   reject429(count: number, retryAfterSec = 1): void {
+    this.rejectRest(count, 429, retryAfterSec);
+  }
+
+  /**
+   * Answer the next `count` REST calls with the exchange's rate-limit reply under this status:
+   * 429 (too many requests), 418 (Binance's IP ban) or 403 (a WAF / Bybit-style ban), with Retry-After.
+   */
+  rejectRest(count: number, status: 429 | 418 | 403, retryAfterSec = 1): void {
     this.forced429 = Math.max(0, Math.floor(count));
     this.forced429RetryAfterSec = Math.max(0, Math.floor(retryAfterSec));
+    this.forcedStatus = status;
+  }
+
+  get forcedRejectStatus(): number {
+    return this.forcedStatus;
+  }
+
+  /** Hold the next `count` REST answers for `ms` (a snapshot that times out at the client). */
+  delayRest(count: number, ms: number): void {
+    this.delayedRest = Math.max(0, Math.floor(count));
+    this.restDelayMs = Math.max(0, ms);
+  }
+
+  /** Consumes one delayed answer; returns its delay in ms, or 0. */
+  takeRestDelay(): number {
+    if (this.delayedRest <= 0) return 0;
+    this.delayedRest--;
+    return this.restDelayMs;
   }
 
   /** Consumes one forced 429; returns its Retry-After in seconds, or undefined. */

@@ -35,7 +35,13 @@ function respond(reply: HttpReply, extra: Record<string, string> = {}): Response
   });
 }
 
-function restCall(req: Request, url: URL, d: HttpServerDeps): Response {
+function restCall(req: Request, url: URL, d: HttpServerDeps): Response | Promise<Response> {
+  const delay = d.faults.takeRestDelay();
+  if (delay > 0) return Bun.sleep(delay).then(() => answerRest(req, url, d));
+  return answerRest(req, url, d);
+}
+
+function answerRest(req: Request, url: URL, d: HttpServerDeps): Response {
   const route = d.runtime.rest(req.method, url);
   if (!route) return respond({ status: 404, body: { code: -1, msg: `Unknown endpoint ${url.pathname}` } });
   d.stats.restRequests++;
@@ -47,7 +53,10 @@ function restCall(req: Request, url: URL, d: HttpServerDeps): Response {
   const forced = d.faults.takeForced429();
   if (forced !== undefined) {
     d.stats.restRejected429++;
-    return respond(budget.rateLimitedReply(forced), budget.weightHeaders(budget.limiter.current()));
+    const reply = budget.rateLimitedReply(forced);
+    const status = d.faults.forcedRejectStatus;
+    const headers = { ...budget.weightHeaders(budget.limiter.current()), "Retry-After": String(forced) };
+    return respond(status === 429 ? reply : { ...reply, status }, headers);
   }
   const taken = budget.limiter.take(route.weight);
   if (!taken.ok) {
