@@ -77,7 +77,8 @@ function find(objs: Obj[], kind: string, name: string): Obj {
 /** The platform's rules, on top of the API schemas. */
 function checkPlatform(objs: Obj[]): void {
   for (const name of SERVICES) {
-    const d = find(objs, "Deployment", name);
+    // The analyzer's replicas need stable ids (their durable consumers): a StatefulSet.
+    const d = find(objs, name === "analyzer" ? "StatefulSet" : "Deployment", name);
     const c = d.spec.template.spec.containers[0];
     const port = c.ports.find((p: Obj) => p.name === "http");
     expect(port.containerPort).toBe(PORTS[name]);
@@ -87,7 +88,7 @@ function checkPlatform(objs: Obj[]): void {
     expect(c.resources.requests.memory).toBeDefined();
     expect(c.resources.limits.memory).toBeDefined();
     expect(d.spec.template.spec.securityContext.runAsNonRoot).toBe(true);
-    const env = Object.fromEntries(c.env.map((e: Obj) => [e.name, e.value]));
+    const env = Object.fromEntries(c.env.map((e: Obj) => [e.name, e.value ?? e.valueFrom]));
     expect(env).toMatchObject({ SERVICE_NAME: name, HTTP_PORT: String(PORTS[name]) });
     for (const from of c.envFrom) {
       if (from.configMapRef) find(objs, "ConfigMap", from.configMapRef.name);
@@ -112,6 +113,12 @@ function checkPlatform(objs: Obj[]): void {
     );
     expect(selected.length).toBe(1);
   }
+  const analyzer = find(objs, "StatefulSet", "analyzer");
+  expect(analyzer.spec.replicas).toBeGreaterThanOrEqual(2);
+  const analyzerEnv = analyzer.spec.template.spec.containers[0].env as Obj[];
+  expect(analyzerEnv.find((e) => e.name === "REPLICA_ID")?.valueFrom).toEqual({
+    fieldRef: { fieldPath: "metadata.name" },
+  });
   const nats = find(objs, "StatefulSet", "nats");
   expect(nats.spec.replicas).toBe(3);
   const conf = find(objs, "ConfigMap", "nats-config").data["nats.conf"] as string;
@@ -153,7 +160,9 @@ describe("infra/k8s", () => {
       }
       checkPlatform(objs);
       const images = objs
-        .filter((o) => o.kind === "Deployment" && SERVICES.includes(o.metadata.name))
+        .filter(
+          (o) => (o.kind === "Deployment" || o.kind === "StatefulSet") && SERVICES.includes(o.metadata.name),
+        )
         .map((o) => o.spec.template.spec.containers[0].image as string);
       for (const image of images) expect(image).toMatch(overlay === "dev" ? /:dev$/ : /:0\.1\.0$/);
     });
