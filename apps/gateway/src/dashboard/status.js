@@ -33,7 +33,7 @@ const first = (o, keys) => {
   return undefined;
 };
 
-function renderStatus(status, ready) {
+function renderStatus(status, ready, health) {
   const byId = new Map();
   const list = status?.exchanges;
   if (Array.isArray(list)) for (const e of list) byId.set(e.id ?? e.exchange, e);
@@ -62,22 +62,31 @@ function renderStatus(status, ready) {
     cell(row, fmt(first(s, ["messagesPerSecond", "rate", "msgRate", "messageRate"]), 1));
     body.appendChild(row);
   }
-  const services = status?.services;
-  const names = Array.isArray(services)
-    ? services.map((x) => `${x.name ?? x.service ?? "?"}: ${x.status ?? x.state ?? (x.ok ? "ok" : "down")}`)
-    : services && typeof services === "object"
-      ? Object.entries(services).map(
-          ([k, v]) => `${k}: ${typeof v === "object" ? (v.status ?? v.state ?? "?") : v}`,
-        )
-      : [];
+  // /health summarises services as {name: {status, instances}}; its overall status covers dependencies.
+  const services =
+    health?.services && typeof health.services === "object" ? Object.entries(health.services) : [];
+  const names = services.map(
+    ([name, v]) => `${name}: ${v?.status ?? "?"}${v?.instances > 1 ? ` ×${v.instances}` : ""}`,
+  );
   $("status-summary").textContent =
-    `gateway ${ready ? "ready" : "NOT ready"}${names.length ? ` · ${names.join(" · ")}` : ""}`;
+    `gateway ${ready ? "ready" : "NOT ready"}${health?.status ? ` · platform ${health.status}` : ""}${names.length ? ` · ${names.join(" · ")}` : ""}`;
 }
 
 function renderGaps(gaps) {
   const box = $("gaps");
   box.replaceChildren();
-  if (gaps === null) return;
+  if (gaps === null || gaps === undefined) return;
+  if (!Array.isArray(gaps) && Array.isArray(gaps.byExchange)) {
+    // /api/v1/status: gap events per exchange over a window
+    const hours = Math.round((gaps.windowMs ?? 86_400_000) / 3_600_000);
+    box.appendChild(
+      el("div", { class: gaps.total ? "down" : "muted" }, `gap events in ${hours} h: ${gaps.total ?? 0}`),
+    );
+    const ul = el("ul");
+    for (const g of gaps.byExchange) ul.appendChild(el("li", {}, `${g.exchange}: ${g.gaps}`));
+    box.appendChild(ul);
+    return;
+  }
   const list = Array.isArray(gaps) ? gaps : [];
   box.appendChild(el("div", { class: list.length ? "down" : "muted" }, `open gaps: ${list.length}`));
   const ul = el("ul");

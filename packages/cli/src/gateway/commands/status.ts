@@ -1,7 +1,7 @@
 import { dataOf, type GatewayClient, GatewayError } from "@tickerplant/client";
 import { commandContext, printJson } from "../context.ts";
 import { EXIT } from "../exit-codes.ts";
-import { cellOf, fmtAge, type Out, paint, recordsTable, table } from "../output.ts";
+import { cellOf, fmtAge, fmtTime, type Out, paint, recordsTable, table } from "../output.ts";
 import type { CommandIo } from "./types.ts";
 
 export const STATUS_USAGE = `status
@@ -57,7 +57,12 @@ function colouredTable(records: Json[], out: Out): string[] {
     records.map((r) =>
       cols.map((c) => {
         const v = r[c];
-        const text = /lag|age/i.test(c) && typeof v === "number" ? fmtAge(v) : cellOf(v);
+        const text =
+          /lag|age/i.test(c) && typeof v === "number"
+            ? fmtAge(v)
+            : /At$/.test(c) && typeof v === "number"
+              ? fmtTime(v)
+              : cellOf(v);
         return paint(out, /state|status|source|health|ok/i.test(c) ? colourFor(v) : undefined, text);
       }),
     ),
@@ -98,7 +103,10 @@ export async function status(args: string[], io: CommandIo): Promise<number> {
   };
   const services = asList((platform as Json | null)?.services);
   const platformExchanges = asList((platform as Json | null)?.exchanges);
-  const openGaps = asList(dataOf(gaps ?? (platform as Json | null)?.gaps ?? []));
+  // /api/v1/gaps lists open gaps; /api/v1/status counts gap events per exchange over a window.
+  const gapCounts = (platform as { gaps?: { total?: number; windowMs?: number; byExchange?: Json[] } } | null)
+    ?.gaps;
+  const openGaps = asList(dataOf(gaps ?? (Array.isArray(gapCounts) ? gapCounts : [])));
   const bad = unhealthy(report.health) || services.some(unhealthy) || platformExchanges.some(unhealthy);
 
   if (ctx.json) {
@@ -153,11 +161,23 @@ export async function status(args: string[], io: CommandIo): Promise<number> {
   section(
     out,
     "open gaps",
-    gaps === null && !(platform as Json | null)?.gaps
+    gaps === null
       ? ["(this gateway does not serve /api/v1/gaps)"]
       : openGaps.length
         ? recordsTable(openGaps, out)
         : [paint(out, "green", "none")],
   );
+  if (gapCounts && Array.isArray(gapCounts.byExchange)) {
+    const hours = Math.round((gapCounts.windowMs ?? 86_400_000) / 3_600_000);
+    section(
+      out,
+      `gap events (last ${hours} h)`,
+      gapCounts.byExchange.length
+        ? recordsTable(gapCounts.byExchange, out, ["exchange", "gaps"]).concat([
+            `total ${gapCounts.total ?? 0}`,
+          ])
+        : [paint(out, "green", "none")],
+    );
+  }
   return bad ? EXIT.problem : EXIT.ok;
 }
