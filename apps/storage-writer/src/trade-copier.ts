@@ -18,7 +18,7 @@ export class CopyTimeoutError extends TransientError {
  * transaction (aborted)"), so the whole transaction is raced against `timeoutMs`: on timeout the
  * connection is closed (the server rolls the transaction back), a new one is made for the next
  * batch, and this batch goes through the `unnest` statement instead, which reports the real
- * error (TableWriter then narrows a bad row down). Single rows take the `unnest` path directly.
+ * error (TableWriter then narrows a bad row down). Batches under `minRows` take `unnest` directly.
  */
 export class TradeCopier {
   private client: Sql | undefined;
@@ -28,6 +28,11 @@ export class TradeCopier {
       /** A new single-connection client. */
       connect: () => Sql;
       timeoutMs: number;
+      /**
+       * Smaller batches take the one-statement `unnest` path: COPY costs four more round trips
+       * (staging table, COPY, INSERT, COMMIT), which only pays off for large batches.
+       */
+      minRows?: number;
       metrics: StorageMetrics;
       log: Logger;
       /** Test hook: how a trade becomes a COPY line. */
@@ -37,7 +42,7 @@ export class TradeCopier {
 
   /** Returns the rows inserted (duplicates skipped). */
   async write(sql: Queryable, rows: readonly Trade[]): Promise<number> {
-    if (rows.length <= 1) return insertTrades(sql, rows);
+    if (rows.length < Math.max(2, this.o.minRows ?? 500)) return insertTrades(sql, rows);
     const line = this.o.line ?? tradeCopyLine;
     let text = "";
     for (const t of rows) text += line(t);

@@ -49,6 +49,7 @@ describe("TradeCopier (COPY into staging + INSERT … ON CONFLICT DO NOTHING)", 
     const copier = new TradeCopier({
       connect: () => createSql(TEST_DATABASE_URL, { max: 1, name: copyApp }),
       timeoutMs: 10_000,
+      minRows: 2,
       metrics,
       log,
     });
@@ -70,6 +71,7 @@ describe("TradeCopier (COPY into staging + INSERT … ON CONFLICT DO NOTHING)", 
     const copier = new TradeCopier({
       connect: () => createSql(TEST_DATABASE_URL, { max: 1, name: copyApp }),
       timeoutMs: 1500,
+      minRows: 2,
       metrics,
       log,
       // A row with a missing column: the server rejects the COPY after the data was sent.
