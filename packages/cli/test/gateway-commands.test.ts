@@ -158,6 +158,8 @@ describe("against a running gateway", () => {
     for (const heading of ["health", "services", "exchanges", "REST capacity", "open gaps"])
       expect(r.out).toMatch(new RegExp(`^${heading}$`, "m"));
     expect(r.out).toMatch(/^\s+binance\s+simulated\s+active/m);
+    expect(r.out).toMatch(/^gap events \(last 24 h\)$/m); // counted by /api/v1/status
+    expect(r.out).toMatch(/^\s+gateway\s/m); // the gateway's own instance among the services
     const json = JSON.parse((await cli(["status", "--json"])).out);
     expect(json.exchanges.find((e: { id: string }) => e.id === "binance")).toMatchObject({
       source: "simulated",
