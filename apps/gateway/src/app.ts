@@ -26,6 +26,7 @@ import { compositeRoutes } from "./routes/composite.ts";
 import { configRoute } from "./routes/config.ts";
 import { exchangesRoute } from "./routes/exchanges.ts";
 import { historyRoutes } from "./routes/history.ts";
+import { jobsRoutes } from "./routes/jobs.ts";
 import { derivsRoute, statsRoute, tickersRoute } from "./routes/latest.ts";
 import { marketsRoute } from "./routes/markets.ts";
 import { opsRoutes } from "./routes/ops.ts";
@@ -154,7 +155,8 @@ function buildApp(deps: GatewayDeps) {
         .use(historyRoutes(routeDeps))
         .use(orderbookRoute({ ...routeDeps, books }))
         .use(adminRoutes({ ...routeDeps, store: deps.subscriptions }))
-        .use(configRoute({ config })),
+        .use(configRoute({ config }))
+        .use(jobsRoutes({ ...routeDeps, nats: deps.nats })),
     )
     .use(
       opsRoutes({

@@ -1,5 +1,5 @@
 import { type Static, Type as T } from "@sinclair/typebox";
-import { getAdapter } from "@tickerplant/core";
+import { CANDLE_INTERVALS, type CandleInterval, getAdapter } from "@tickerplant/core";
 import { DEFAULT_RETENTION_DAYS, RETAINED_TABLES, type RetainedTable } from "@tickerplant/db";
 import {
   ConfigError,
@@ -50,6 +50,22 @@ export const SchedulerConfigSchema = T.Object({
       .map(([t, d]) => `${t}=${d}`)
       .join(",")}`,
   }),
+  JOB_CONCURRENCY: T.Integer({
+    default: 4,
+    minimum: 1,
+    maximum: 64,
+    description: "work items one scheduler runs at once (priorities share the budget among them)",
+  }),
+  JOB_ACK_WAIT_MS: T.Integer({
+    default: 30_000,
+    minimum: 1000,
+    description: "a dead scheduler's jobs are taken over by another after this long",
+  }),
+  HEAL_GAPS: T.Boolean({ default: true, description: "turn every gap status event into a heal job" }),
+  HEAL_CANDLE_INTERVALS: CsvList({
+    default: ["1m"],
+    description: "candle intervals a gap heal restores (besides trades)",
+  }),
 });
 export type SchedulerConfig = Static<typeof SchedulerConfigSchema>;
 
@@ -64,6 +80,8 @@ export function loadSchedulerConfig(env: Record<string, string | undefined>): Sc
   const config = loadConfig(SchedulerConfigSchema, env);
   restEndpoints(config); // validates the exchange list and overrides at start
   retentionDays(config);
+  const bad = config.HEAL_CANDLE_INTERVALS.filter((i) => !CANDLE_INTERVALS.includes(i as CandleInterval));
+  if (bad.length > 0) throw new ConfigError([`HEAL_CANDLE_INTERVALS: unknown interval(s) ${bad.join(", ")}`]);
   return config;
 }
 

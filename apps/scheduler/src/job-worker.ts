@@ -4,17 +4,21 @@ import { ensureDurableConsumer, type Logger, type Nats } from "@tickerplant/runt
 import { Counter, type Registry } from "prom-client";
 import { decodeJob, type Job, type JobKind, type JobQueue } from "./jobs.ts";
 
+/** A handler may hand the item back for later (e.g. another live replica holds the job). */
+export type JobHandlerResult = void | { retryInMs: number };
 export type JobHandler<K extends JobKind = JobKind> = (
   job: Extract<Job, { kind: K }>,
   signal: AbortSignal,
-) => Promise<void>;
-export type JobHandlers = { [K in JobKind]: JobHandler<K> };
+) => Promise<JobHandlerResult>;
+/** Kinds without a handler are acked and counted as `unhandled` (this build does not run them). */
+export type JobHandlers = { [K in JobKind]?: JobHandler<K> };
 
-const ACK_WAIT_MS = 60_000;
+export const DEFAULT_ACK_WAIT_MS = 30_000;
 
 /**
- * Pulls work items one at a time from the shared durable consumer, so several scheduler instances
- * split the queue. A running job tells the server it is still working (jobs can wait minutes for
+ * Pulls work items from the shared durable consumer, at most `concurrency` at once, so several
+ * scheduler instances split the queue and a long backfill never keeps a heal from starting (the
+ * weight budget then lets the higher priority go first). A running job tells the server it is still working (jobs can wait minutes for
  * a rate-limit window); a retryable failure is naked for a later retry, a permanent one
  * dropped. Stopping aborts the running job and hands it back to the queue.
  *
@@ -27,6 +31,11 @@ export class JobWorker {
   private readonly abort = new AbortController();
   private readonly runs: Counter;
   private readonly maxDeliver: number;
+  private readonly ackWaitMs: number;
+  private readonly concurrency: number;
+  private running = 0;
+  private slotFreed: (() => void) | undefined;
+  private readonly active = new Set<Promise<void>>();
 
   constructor(
     private readonly deps: {
@@ -37,12 +46,16 @@ export class JobWorker {
       log: Logger;
       retryDelayMs?: number;
       maxDeliver?: number;
+      ackWaitMs?: number;
+      concurrency?: number;
     },
   ) {
     this.maxDeliver = deps.maxDeliver ?? 20;
+    this.ackWaitMs = deps.ackWaitMs ?? DEFAULT_ACK_WAIT_MS;
+    this.concurrency = Math.max(1, deps.concurrency ?? 4);
     this.runs = new Counter({
       name: "tickerplant_scheduler_jobs_total",
-      help: "scheduler jobs run, by kind and outcome (ok, retry, failed, invalid)",
+      help: "scheduler work items run, by kind and outcome (ok, retry, deferred, failed, invalid)",
       labelNames: ["kind", "outcome"],
       registers: [deps.registry],
     });
@@ -54,12 +67,12 @@ export class JobWorker {
       stream,
       durable,
       filterSubject,
-      ackWaitMs: ACK_WAIT_MS,
+      ackWaitMs: this.ackWaitMs,
       maxAckPending: 100,
       maxDeliver: this.maxDeliver,
     });
     const consumer = await this.deps.nats.js.consumers.get(stream, durable);
-    this.messages = await consumer.consume({ max_messages: 1 });
+    this.messages = await consumer.consume({ max_messages: this.concurrency });
     this.loop = this.run(this.messages);
   }
 
@@ -69,7 +82,19 @@ export class JobWorker {
         msg.nak();
         continue;
       }
-      await this.execute(msg);
+      while (this.running >= this.concurrency) {
+        await new Promise<void>((resolve) => {
+          this.slotFreed = resolve;
+        });
+      }
+      this.running++;
+      const run = this.execute(msg).finally(() => {
+        this.running--;
+        this.active.delete(run);
+        this.slotFreed?.();
+        this.slotFreed = undefined;
+      });
+      this.active.add(run);
     }
   }
 
@@ -88,11 +113,22 @@ export class JobWorker {
       exchange: job.exchange,
       attempt: msg.info.deliveryCount,
     });
-    const heartbeat = setInterval(() => msg.working(), ACK_WAIT_MS / 3);
+    const heartbeat = setInterval(() => msg.working(), this.ackWaitMs / 3);
     const started = performance.now();
     try {
-      const handler = this.deps.handlers[job.kind] as JobHandler;
-      await handler(job, this.abort.signal);
+      const handler = this.deps.handlers[job.kind] as JobHandler | undefined;
+      if (handler === undefined) {
+        msg.ack();
+        this.runs.inc({ kind: job.kind, outcome: "unhandled" });
+        log.warn("no handler for this kind of work item; dropped");
+        return;
+      }
+      const result = await handler(job, this.abort.signal);
+      if (result && "retryInMs" in result) {
+        msg.nak(result.retryInMs);
+        this.runs.inc({ kind: job.kind, outcome: "deferred" });
+        return;
+      }
       msg.ack();
       this.runs.inc({ kind: job.kind, outcome: "ok" });
       log.info("job done", { ms: Math.round(performance.now() - started) });
@@ -117,6 +153,8 @@ export class JobWorker {
   async stop(): Promise<void> {
     this.abort.abort();
     await this.messages?.close();
+    this.slotFreed?.();
     await this.loop?.catch(() => {});
+    await Promise.allSettled([...this.active]);
   }
 }

@@ -1,10 +1,10 @@
 import { type Static, Type as T } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
-import { jobSubject, ParseError } from "@tickerplant/core";
+import { jobSubject, ParseError, RecordedJobItemSchema } from "@tickerplant/core";
 
 /**
- * Scheduler work items on the JOBS work-queue stream: published by any scheduler, each executed
- * once by whichever worker pulls it.
+ * Scheduler work items on the JOBS work-queue stream: published by any scheduler (or the gateway's
+ * jobs API), each executed once by whichever worker pulls it.
  */
 export const MarketsRefreshJobSchema = T.Object({
   kind: T.Literal("markets-refresh"),
@@ -15,7 +15,20 @@ export const MarketsRefreshJobSchema = T.Object({
 });
 export type MarketsRefreshJob = Static<typeof MarketsRefreshJobSchema>;
 
-export const JobSchema = T.Union([MarketsRefreshJobSchema]);
+/** REST-only data polled on a period: what the exchange streams nowhere. */
+export const REST_POLLS = ["open-interest", "funding", "candles"] as const;
+export type RestPollName = (typeof REST_POLLS)[number];
+
+export const RestPollJobSchema = T.Object({
+  kind: T.Literal("rest-poll"),
+  exchange: T.String({ pattern: "^[a-z0-9]+$" }),
+  poll: T.Union(REST_POLLS.map((p) => T.Literal(p))),
+  period: T.Integer({ minimum: 0 }),
+  scheduledAt: T.Number(),
+});
+export type RestPollJob = Static<typeof RestPollJobSchema>;
+
+export const JobSchema = T.Union([MarketsRefreshJobSchema, RestPollJobSchema, RecordedJobItemSchema]);
 export type Job = Static<typeof JobSchema>;
 export type JobKind = Job["kind"];
 
@@ -38,11 +51,19 @@ export function decodeJob(data: Uint8Array): Job {
 }
 
 /**
- * Deterministic per exchange and period: schedulers that start (or fire) together publish the
- * same id and JetStream keeps one (within the stream's duplicate window).
+ * Deterministic per exchange and period (periodic items) or per job id (recorded jobs):
+ * schedulers that fire together publish the same id and JetStream keeps one (within the stream's
+ * duplicate window).
  */
 export function jobMessageId(job: Job): string {
-  return `${job.kind}:${job.exchange}:${job.period}`;
+  switch (job.kind) {
+    case "markets-refresh":
+      return `${job.kind}:${job.exchange}:${job.period}`;
+    case "rest-poll":
+      return `${job.kind}:${job.poll}:${job.exchange}:${job.period}`;
+    default:
+      return `job:${job.id}`;
+  }
 }
 
 /** Where work items go; tests point it at their own work-queue stream. */

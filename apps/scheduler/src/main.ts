@@ -1,3 +1,4 @@
+import type { CandleInterval } from "@tickerplant/core";
 import { isLicensed, prepareDatabase } from "@tickerplant/db";
 import {
   connectNats,
@@ -48,6 +49,10 @@ async function main(): Promise<void> {
     clients,
     source: config.SOURCE,
     marketsRefreshMs: config.MARKETS_REFRESH_MS,
+    concurrency: config.JOB_CONCURRENCY,
+    ackWaitMs: config.JOB_ACK_WAIT_MS,
+    healGaps: config.HEAL_GAPS,
+    healIntervals: config.HEAL_CANDLE_INTERVALS as CandleInterval[],
   });
   const history = new HistoryMaintenance({
     sql,

@@ -159,6 +159,11 @@ export interface RestSpec {
     limit?: number;
   }): RestRequest;
   parseTrades(body: unknown, ctx: RestContext): Trade[];
+  /**
+   * How past trades can be fetched: `id` pages forward from a trade id (sequential numeric ids),
+   * `recent` only the most recent page (the default: the exchange keeps nothing older over REST).
+   */
+  tradesPaging?: "id" | "recent";
   depthRequest(market: string, limit: number): RestRequest;
   parseDepth(body: unknown, ctx: RestContext): Book;
   /**

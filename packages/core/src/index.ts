@@ -11,3 +11,4 @@ export * from "./exchanges/registry.ts";
 export * from "./markets.ts";
 export * from "./schemas/index.ts";
 export * from "./subjects.ts";
+export * from "./jobs.ts";

@@ -26,3 +26,5 @@ export * from "./writes/status.ts";
 export * from "./writes/tickers.ts";
 export * from "./writes/trades.ts";
 export * from "./writes/trades-copy.ts";
+export * from "./reads/jobs.ts";
+export * from "./writes/jobs.ts";

@@ -1,4 +1,10 @@
-import { type ExchangeAdapter, type RestRequest, TickerplantError, TransientError } from "@tickerplant/core";
+import {
+  type ExchangeAdapter,
+  type JobPriority,
+  type RestRequest,
+  TickerplantError,
+  TransientError,
+} from "@tickerplant/core";
 import { Counter, type Registry } from "prom-client";
 import { backoffDelay } from "./backoff.ts";
 import type { Logger } from "./logger.ts";
@@ -15,13 +21,19 @@ export class RestError extends TickerplantError {
   }
 }
 
+/** Longest back-off after consecutive rate-limit answers without a Retry-After. */
+const MAX_RATE_LIMIT_BACKOFF_MS = 5 * 60_000;
+
 /**
  * Runs an adapter's REST requests against the exchange under its shared weight budget: reserve the
- * weight, send, read the used-weight header, honour 429/418 Retry-After, retry transient failures.
+ * weight (at the caller's priority), send, read the used-weight header, honour 429/418 (and the
+ * exchange's other rate-limit statuses) with Retry-After or a back-off that doubles with each
+ * consecutive one, across every process; retry transient failures.
  */
 export class RestExecutor {
   private readonly requests: Counter;
   private readonly weight: Counter;
+  private readonly rateLimits: Counter;
 
   constructor(
     private readonly deps: {
@@ -51,6 +63,14 @@ export class RestExecutor {
         labelNames: ["exchange"],
         registers: [deps.registry],
       });
+    this.rateLimits =
+      (deps.registry.getSingleMetric("tickerplant_rest_rate_limited_total") as Counter | undefined) ??
+      new Counter({
+        name: "tickerplant_rest_rate_limited_total",
+        help: "rate-limit answers (429, 418, exchange-specific) from exchanges, by exchange and status",
+        labelNames: ["exchange", "status"],
+        registers: [deps.registry],
+      });
   }
 
   url(req: RestRequest): string {
@@ -62,11 +82,12 @@ export class RestExecutor {
   async execute(
     req: RestRequest,
     signal?: AbortSignal,
+    priority: JobPriority = "immediate",
   ): Promise<{ body: unknown; recvTs: number; headers: Headers }> {
     const exchange = this.deps.adapter.id;
     const maxAttempts = this.deps.maxAttempts ?? 5;
     for (let attempt = 0; ; attempt++) {
-      await this.deps.budget.acquire(req.weight, signal);
+      await this.deps.budget.acquire(req.weight, signal, priority);
       this.weight.inc({ exchange }, req.weight);
       let res: Response;
       try {
@@ -94,16 +115,21 @@ export class RestExecutor {
         // Retry-After in seconds or as an HTTP date; without one, wait out the exchange's window.
         const seconds = retryAfter === null ? Number.NaN : Number(retryAfter);
         const dateMs = retryAfter === null ? Number.NaN : Date.parse(retryAfter) - Date.now();
-        const retryAfterMs = Number.isFinite(seconds)
+        const consecutive = await this.deps.budget.rateLimited();
+        const told = Number.isFinite(seconds)
           ? seconds * 1000
           : Number.isFinite(dateMs) && dateMs > 0
             ? dateMs
             : (limits.rateLimitBackoffMs ?? limits.windowMs);
+        const backoff = Math.min(MAX_RATE_LIMIT_BACKOFF_MS, 1000 * 2 ** Math.min(consecutive - 1, 20));
+        const retryAfterMs = consecutive > 1 ? Math.max(told, backoff) : told;
+        this.rateLimits.inc({ exchange, status: String(res.status) });
         await this.deps.budget.blockFor(retryAfterMs);
         this.deps.log.warn("exchange rate limit hit; backing off", {
           exchange,
           status: res.status,
           retryAfterMs,
+          consecutive,
         });
         if (attempt + 1 >= maxAttempts) throw new RestError(res.status, `${req.path}: rate limited`, true);
         continue;
@@ -113,6 +139,7 @@ export class RestExecutor {
         await Bun.sleep(backoffDelay(attempt, 500, 10_000));
         continue;
       }
+      await this.deps.budget.succeeded();
       const text = await res.text();
       if (!res.ok) throw new RestError(res.status, `${req.path}: ${text.slice(0, 200)}`, false);
       try {

@@ -4,3 +4,4 @@ export * from "./market-info.ts";
 export * from "./messages.ts";
 export * from "./portfolios.ts";
 export * from "./subscription.ts";
+export * from "./jobs.ts";

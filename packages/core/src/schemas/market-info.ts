@@ -14,6 +14,9 @@ export const MarketInfoSchema = T.Object(
     tickSize: T.Union([T.Number(), T.Null()]),
     lotSize: T.Union([T.Number(), T.Null()]),
     minNotional: T.Union([T.Number(), T.Null()]),
+    contractValue: T.Optional(
+      T.Union([T.Number(), T.Null()], { description: "base units per contract (contract-sized venues)" }),
+    ),
   },
   { $id: "MarketInfo" },
 );

@@ -24,6 +24,9 @@ const base = {
   ts: EpochMs,
   recvTs: EpochMs,
   simulated: T.Optional(T.Boolean({ description: "true when the source is the exchange simulator" })),
+  backfilled: T.Optional(
+    T.Boolean({ description: "true when fetched over REST by a backfill or gap heal, not received live" }),
+  ),
 };
 
 export const SideSchema = T.Union([T.Literal("buy"), T.Literal("sell"), T.Literal("unknown")]);
@@ -186,7 +189,15 @@ export const LiquidationSchema = T.Object(
   { $id: "Liquidation" },
 );
 
-export const STATUS_EVENTS = ["connected", "disconnected", "gap", "resync", "stale"] as const;
+export const STATUS_EVENTS = [
+  "connected",
+  "disconnected",
+  "gap",
+  "resync",
+  "stale",
+  "healed",
+  "unhealable",
+] as const;
 export const StatusSchema = T.Object(
   {
     type: T.Literal("status"),
@@ -205,6 +216,9 @@ export const StatusSchema = T.Object(
     to: T.Optional(EpochMs),
     fromSeq: T.Optional(T.Number()),
     toSeq: T.Optional(T.Number()),
+    counts: T.Optional(
+      T.Record(T.String(), T.Integer(), { description: "healed: rows fetched and stored per channel" }),
+    ),
   },
   { $id: "Status" },
 );

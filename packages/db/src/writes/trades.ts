@@ -25,3 +25,29 @@ export async function insertTrades(sql: Queryable, trades: readonly Trade[]): Pr
     on conflict do nothing`;
   return result.count;
 }
+
+/**
+ * Like insertTrades, and returns the trades that were new (not already stored, e.g. seen live):
+ * a backfill publishes only those.
+ */
+export async function insertNewTrades(sql: Queryable, trades: readonly Trade[]): Promise<Trade[]> {
+  if (trades.length === 0) return [];
+  const rows = await sql<{ trade_id: string }[]>`
+    insert into trades (time, exchange, market, symbol, trade_id, price, amount, side, recv_time, simulated)
+    select * from unnest(
+      ${sql.array(trades.map((t) => msToTimestamptz(t.ts)))}::text[]::timestamptz[],
+      ${sql.array(trades.map((t) => t.exchange))}::text[],
+      ${sql.array(trades.map((t) => t.market))}::text[],
+      ${sql.array(trades.map((t) => t.symbol))}::text[],
+      ${sql.array(trades.map((t) => t.id))}::text[],
+      ${sql.array(trades.map((t) => t.price))}::float8[],
+      ${sql.array(trades.map((t) => t.amount))}::float8[],
+      ${sql.array(trades.map((t) => t.side))}::text[],
+      ${sql.array(trades.map((t) => msToTimestamptz(t.recvTs)))}::text[]::timestamptz[],
+      ${sql.array(trades.map((t) => t.simulated === true))}::bool[]
+    )
+    on conflict do nothing
+    returning trade_id`;
+  const inserted = new Set(rows.map((r) => r.trade_id));
+  return trades.filter((t) => inserted.has(t.id));
+}

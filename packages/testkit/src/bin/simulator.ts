@@ -5,11 +5,13 @@
  *   bun packages/testkit/src/bin/simulator.ts [--port 9500] [--host 127.0.0.1] [--seed 42]
  *     [--markets BTC-USDT,ETH-USDT] [--trades-per-second 50] [--max-connection-age-ms 86400000]
  *     [--ping-interval-ms 20000] [--pong-timeout-ms 60000] [--rest-weight-limit 6000] [--exchange binance]
+ *     [--history-ms 0] [--history-trades-per-minute 2] [--rest-trades-kept 0]
  *
  * Each flag falls back to an environment variable (SIMULATOR_PORT, SIMULATOR_HOST, SIMULATOR_SEED,
  * SIMULATOR_MARKETS, SIMULATOR_TRADES_PER_SECOND, SIMULATOR_MAX_CONNECTION_AGE_MS,
  * SIMULATOR_PING_INTERVAL_MS, SIMULATOR_PONG_TIMEOUT_MS, SIMULATOR_REST_WEIGHT_LIMIT,
- * SIMULATOR_EXCHANGE), then to the default. Prints one JSON line with the URLs when ready; stops
+ * SIMULATOR_EXCHANGE, SIMULATOR_HISTORY_MS, SIMULATOR_HISTORY_TRADES_PER_MINUTE, SIMULATOR_REST_TRADES_KEPT),
+ * then to the default. Prints one JSON line with the URLs when ready; stops
  * cleanly on SIGTERM/SIGINT.
  */
 import { parseArgs } from "node:util";
@@ -28,6 +30,9 @@ const FLAGS = {
   "pong-timeout-ms": { env: "SIMULATOR_PONG_TIMEOUT_MS", def: "60000" },
   "rest-weight-limit": { env: "SIMULATOR_REST_WEIGHT_LIMIT", def: "6000" },
   exchange: { env: "SIMULATOR_EXCHANGE", def: "binance" },
+  "history-ms": { env: "SIMULATOR_HISTORY_MS", def: "0" },
+  "history-trades-per-minute": { env: "SIMULATOR_HISTORY_TRADES_PER_MINUTE", def: "2" },
+  "rest-trades-kept": { env: "SIMULATOR_REST_TRADES_KEPT", def: "0" },
 } as const;
 
 type Flag = keyof typeof FLAGS;
@@ -78,6 +83,9 @@ function main(): void {
     pingIntervalMs: int("ping-interval-ms"),
     pongTimeoutMs: int("pong-timeout-ms"),
     restWeightLimit: int("rest-weight-limit"),
+    historyMs: int("history-ms"),
+    historyTradesPerMinute: int("history-trades-per-minute"),
+    restTradesKept: int("rest-trades-kept"),
   }).start();
 
   log("info", "simulator started", {

@@ -38,6 +38,18 @@ export interface SimulatorOptions {
   bookDepth?: number;
   /** Bytes buffered per socket before it is closed as too slow. Default 64 MiB. */
   backpressureLimitBytes?: number;
+  /**
+   * Past the simulator has: markets start this long before now, with `historyTradesPerMinute`
+   * trades per market per minute generated at construction (REST history for backfills). Default 0.
+   */
+  historyMs?: number;
+  /** Trades per market per minute in the generated past. Default 2. */
+  historyTradesPerMinute?: number;
+  /**
+   * REST trade history keeps only each market's last N trades (like exchanges that keep the last
+   * 1000): older ids are answered with the oldest kept. 0 = all. Default 0.
+   */
+  restTradesKept?: number;
 }
 
 export interface ResolvedOptions {
@@ -52,6 +64,9 @@ export interface ResolvedOptions {
   sendShutdownNotice: boolean;
   bookDepth: number;
   backpressureLimitBytes: number;
+  historyMs: number;
+  historyTradesPerMinute: number;
+  restTradesKept: number;
   limits: ProfileDefaults;
 }
 
@@ -74,6 +89,9 @@ export function resolveOptions(o: SimulatorOptions, defaults: ProfileDefaults): 
     sendShutdownNotice: o.sendShutdownNotice ?? false,
     bookDepth: o.bookDepth ?? 100,
     backpressureLimitBytes: o.backpressureLimitBytes ?? 64 * 1024 * 1024,
+    historyMs: Math.max(0, o.historyMs ?? 0),
+    historyTradesPerMinute: Math.max(1, o.historyTradesPerMinute ?? 2),
+    restTradesKept: Math.max(0, o.restTradesKept ?? 0),
     limits: {
       pingIntervalMs: pick("pingIntervalMs"),
       pongTimeoutMs: pick("pongTimeoutMs"),

@@ -48,8 +48,15 @@ export class ExchangeSimulator implements SimControl {
         `simulator: ${profile.id} lists no ${refused.map((m) => `${parseMarketName(m).kind} market ${m}`).join(", ")} (it has ${profile.marketKinds.join(" and ")} markets)`,
       );
     }
-    this.generator = new MarketGenerator({ seed: o.seed, markets: o.markets, bookDepth: o.bookDepth });
-    this.groundTruth = new GroundTruth(this.generator);
+    const now = Date.now();
+    this.generator = new MarketGenerator({
+      seed: o.seed,
+      markets: o.markets,
+      bookDepth: o.bookDepth,
+      ...(o.historyMs > 0 ? { startTime: now - o.historyMs } : {}),
+    });
+    this.groundTruth = new GroundTruth(this.generator, o.restTradesKept);
+    if (o.historyMs > 0) generateHistory(this.generator, now - o.historyMs, now, o.historyTradesPerMinute);
     this.limiter = new WeightLimiter(o.limits.restWeightLimit, o.limits.restWeightWindowMs);
     this.pump = new TradePump(this.generator, o.tradesPerSecond, o.tickMs);
     let runtime: ProfileRuntime | undefined;
@@ -264,6 +271,8 @@ export class ExchangeSimulator implements SimControl {
       restRequests: c.restRequests,
       restRejected429: c.restRejected429,
       restUsedWeight: this.limiter.current(),
+      restPeakWeight: this.limiter.peak,
+      restWeightLimit: this.limiter.limit,
       pending429: this.faults.pending429,
       tradesGenerated: this.groundTruth.counts(),
       tradesGeneratedTotal: this.groundTruth.total(),
@@ -315,4 +324,13 @@ function corruptGzip(i: number): Uint8Array {
   const bad = good.slice(0, Math.max(12, good.length - 9));
   for (let k = 10; k < bad.length; k += 3) bad[k] = (bad[k]! ^ 0x5a) & 0xff;
   return bad;
+}
+
+/** The generated past: `perMinute` trades per market per minute from `from` to `to`, evenly spaced. */
+function generateHistory(generator: MarketGenerator, from: number, to: number, perMinute: number): void {
+  const step = 60_000 / perMinute;
+  for (let t = from; t < to; t += step) {
+    for (const m of generator.markets) generator.generate(m, 1, Math.floor(t));
+  }
+  generator.tick(to);
 }

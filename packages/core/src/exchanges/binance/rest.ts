@@ -285,6 +285,7 @@ export const rest: RestSpec = {
   klinesRequest,
   parseKlines,
   tradesRequest,
+  tradesPaging: "id",
   parseTrades,
   depthRequest,
   parseDepth,

@@ -183,6 +183,7 @@ export const swapRest: RestSpec = {
   klinesRequest,
   parseKlines,
   tradesRequest,
+  tradesPaging: "id",
   parseTrades,
   depthRequest,
   parseDepth,

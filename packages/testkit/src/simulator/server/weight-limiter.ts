@@ -7,6 +7,8 @@ export class WeightLimiter {
   private readonly entries: Array<{ ts: number; weight: number }> = [];
   private head = 0;
   private used = 0;
+  /** The most weight ever in one window: a client that respects the limit keeps it ≤ limit. */
+  peak = 0;
 
   constructor(
     public limit: number,
@@ -30,6 +32,7 @@ export class WeightLimiter {
     }
     this.entries.push({ ts: now, weight });
     this.used += weight;
+    if (this.used > this.peak) this.peak = this.used;
     return { ok: true, used: this.used };
   }
 
@@ -37,6 +40,7 @@ export class WeightLimiter {
     this.entries.length = 0;
     this.head = 0;
     this.used = 0;
+    this.peak = 0;
   }
 
   private retryAfter(weight: number, now: number): number {

@@ -27,7 +27,11 @@ export class GroundTruth {
   private readonly liqs = new Map<string, SimLiquidation[]>();
   private readonly detach: () => void;
 
-  constructor(private readonly generator: MarketGenerator) {
+  constructor(
+    private readonly generator: MarketGenerator,
+    /** Trades per market REST still serves (0 = all): see `servedTrades`. */
+    private readonly restTradesKept = 0,
+  ) {
     for (const m of generator.markets) {
       this.tapes.set(m, new TradeTape());
       this.liqs.set(m, []);
@@ -55,6 +59,16 @@ export class GroundTruth {
     let end = q.to !== undefined ? tape.lowerBound(q.to + 1) : tape.length;
     if (q.limit !== undefined) end = Math.min(end, start + Math.max(0, q.limit));
     return tape.slice(start, end);
+  }
+
+  /**
+   * Trades as the exchange's REST history serves them: like `trades`, but only from the oldest
+   * kept trade on (the last `restTradesKept` of the market), as exchanges that keep the last N do.
+   */
+  servedTrades(market: string, q: TradeQuery = {}): SimTrade[] {
+    if (this.restTradesKept <= 0) return this.trades(market, q);
+    const oldest = Math.max(1, this.tape(market).length - this.restTradesKept + 1);
+    return this.trades(market, { ...q, fromId: Math.max(q.fromId ?? 1, oldest) });
   }
 
   /** The `limit` most recent trades, oldest first. */

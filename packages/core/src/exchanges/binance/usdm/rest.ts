@@ -307,6 +307,7 @@ export const usdmRest: RestSpec = {
   klinesRequest,
   parseKlines,
   tradesRequest,
+  tradesPaging: "id",
   parseTrades,
   depthRequest,
   parseDepth,

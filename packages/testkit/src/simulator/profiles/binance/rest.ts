@@ -214,7 +214,7 @@ const ROUTES: Record<string, Handler> = {
       const trades =
         fromId === undefined
           ? d.truth.recentTrades(m, limit)
-          : d.truth.trades(m, { fromId: Math.max(1, fromId), limit });
+          : d.truth.servedTrades(m, { fromId: Math.max(1, fromId), limit });
       return trades.map(restTrade);
     }),
   "/api/v3/aggTrades": (q, d) =>
@@ -228,7 +228,7 @@ const ROUTES: Record<string, Handler> = {
         return d.truth.recentTrades(m, limit).map(restAggTrade);
       }
       return d.truth
-        .trades(m, {
+        .servedTrades(m, {
           ...(fromId !== undefined ? { fromId: Math.max(1, fromId) } : {}),
           ...(from !== undefined ? { from } : {}),
           ...(to !== undefined ? { to } : {}),

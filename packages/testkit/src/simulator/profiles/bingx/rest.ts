@@ -90,7 +90,7 @@ function tradePage(
   const limit = limitParam(q, def, max);
   const fromId = optionalInt(q, "fromId");
   if (fromId !== undefined)
-    return { market, trades: d.truth.trades(market, { fromId: Math.max(1, fromId), limit }) };
+    return { market, trades: d.truth.servedTrades(market, { fromId: Math.max(1, fromId), limit }) };
   return { market, trades: d.truth.recentTrades(market, limit).reverse() };
 }
 

@@ -254,7 +254,7 @@ const ROUTES: Record<string, Handler> = {
       const trades =
         fromId === undefined
           ? d.truth.recentTrades(m, limit)
-          : d.truth.trades(m, { fromId: Math.max(1, fromId), limit });
+          : d.truth.servedTrades(m, { fromId: Math.max(1, fromId), limit });
       return trades.map((t) => restTrade(d.format(m), t));
     }),
   "/fapi/v1/aggTrades": (q, d) =>
@@ -272,7 +272,7 @@ const ROUTES: Record<string, Handler> = {
         return d.truth.recentTrades(m, limit).map((t) => restAggTrade(f, t));
       }
       return d.truth
-        .trades(m, {
+        .servedTrades(m, {
           ...(fromId !== undefined ? { fromId: Math.max(1, fromId) } : {}),
           ...(from !== undefined ? { from } : {}),
           ...(to !== undefined ? { to } : {}),

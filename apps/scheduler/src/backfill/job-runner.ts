@@ -1,0 +1,261 @@
+import {
+  type CandleInterval,
+  type Candle,
+  isRetryable,
+  messageId,
+  type NormalizedMessage,
+  type RecordedJobItem,
+  type Status,
+  subjectOf,
+  TickerplantError,
+  type Trade,
+} from "@tickerplant/core";
+import {
+  checkpointJob,
+  claimJob,
+  finishJob,
+  insertNewTrades,
+  insertStatusEvents,
+  type JobRecord,
+  recordJobError,
+  selectJobRecord,
+  touchJob,
+  upsertCandles,
+} from "@tickerplant/db";
+import type { JetStreamPublisher, Logger, Sql } from "@tickerplant/runtime";
+import type { ExchangeClient, ExchangeClients } from "../exchange-clients.ts";
+import type { JobHandlerResult } from "../job-worker.ts";
+import { CandlePager } from "./candle-pager.ts";
+import type { JobMetrics } from "./job-metrics.ts";
+import type { Checkpoint, Pager } from "./page.ts";
+import { TradePager } from "./trade-pager.ts";
+
+/** A job's checkpoint: which of its pagers runs now and each pager's own checkpoint. */
+interface JobCheckpoint {
+  phase: number;
+  parts: Record<string, Checkpoint>;
+}
+
+class JobCancelled extends Error {}
+
+/**
+ * Runs recorded jobs (backfills, gap heals) page by page. Each page's rows and the job's
+ * checkpoint are written in one transaction, so a scheduler killed at any point is resumed by
+ * whichever replica gets the work item next, from the last stored page: nothing stored is
+ * fetched again, nothing is skipped. New rows are then published on the normal md.* subjects
+ * with `backfilled: true`. A gap heal ends with a `healed` or `unhealable` status event.
+ */
+export class RecordedJobRunner {
+  /** Jobs whose pages came from the exchange simulator (their status event says so). */
+  private readonly simulated = new Set<string>();
+
+  constructor(
+    private readonly deps: {
+      sql: Sql;
+      clients: ExchangeClients;
+      publisher: JetStreamPublisher;
+      metrics: JobMetrics;
+      log: Logger;
+      /** This process's identity in `jobs.owner`. */
+      owner: string;
+      /** A running job whose owner is silent this long is taken over. */
+      leaseMs: number;
+      /** Candle intervals a gap heal restores. */
+      healIntervals: readonly CandleInterval[];
+    },
+  ) {}
+
+  readonly run = async (item: RecordedJobItem, signal: AbortSignal): Promise<JobHandlerResult> => {
+    const { sql, owner, leaseMs } = this.deps;
+    const record = await selectJobRecord(sql, item.id);
+    if (record === undefined) {
+      this.deps.log.warn("work item for an unknown job; dropped", { id: item.id });
+      return;
+    }
+    const claimed = await claimJob(sql, item.id, owner, leaseMs);
+    if (claimed === null) {
+      // Ended (nothing to do) or held by a live replica (look again once its lease could lapse).
+      return record.state === "queued" || record.state === "running" ? { retryInMs: leaseMs } : undefined;
+    }
+    const log = this.deps.log.child({ job: record.id, kind: record.kind, market: record.market });
+    const local = new AbortController();
+    const jobSignal = AbortSignal.any([signal, local.signal]);
+    const lease = setInterval(() => {
+      touchJob(sql, record.id, owner)
+        .then((mine) => {
+          if (!mine) local.abort(new JobCancelled("cancelled or taken over"));
+        })
+        .catch(() => {});
+    }, leaseMs / 3);
+    const started = performance.now();
+    try {
+      const cp = this.checkpointOf(claimed.checkpoint);
+      await this.runPages(record, cp, jobSignal, log);
+      await this.finish(record, cp);
+      this.deps.metrics.jobSeconds.observe(
+        { kind: record.kind, outcome: "done" },
+        (performance.now() - started) / 1000,
+      );
+      log.info("job done", { ms: Math.round(performance.now() - started) });
+    } catch (err) {
+      if (err instanceof JobCancelled || local.signal.aborted) {
+        log.info("job cancelled");
+        this.deps.metrics.jobSeconds.observe(
+          { kind: record.kind, outcome: "cancelled" },
+          (performance.now() - started) / 1000,
+        );
+        return;
+      }
+      if (signal.aborted) throw err; // stopping: the item goes back to the queue
+      const message = err instanceof Error ? err.message : String(err);
+      await recordJobError(sql, record.id, message).catch(() => {});
+      if (isRetryable(err)) throw err; // the worker retries later, from the checkpoint
+      await finishJob(sql, record.id, { state: "failed", detail: message });
+      this.deps.metrics.jobSeconds.observe(
+        { kind: record.kind, outcome: "failed" },
+        (performance.now() - started) / 1000,
+      );
+      log.error("job failed", { err });
+    } finally {
+      clearInterval(lease);
+    }
+  };
+
+  private checkpointOf(stored: Record<string, unknown>): JobCheckpoint {
+    const phase = typeof stored.phase === "number" ? stored.phase : 0;
+    const parts = (typeof stored.parts === "object" && stored.parts !== null ? stored.parts : {}) as Record<
+      string,
+      Checkpoint
+    >;
+    return { phase, parts };
+  }
+
+  private pagers(job: JobRecord): Array<[string, Pager]> {
+    const trades: [string, Pager] = ["trades", new TradePager(this.deps.sql)];
+    switch (job.kind) {
+      case "candles-backfill":
+        return [[`candles:${job.interval}`, new CandlePager(job.interval as CandleInterval)]];
+      case "trades-backfill":
+        return [trades];
+      case "gap-heal":
+        return [
+          trades,
+          ...this.deps.healIntervals.map((i): [string, Pager] => [`candles:${i}`, new CandlePager(i)]),
+        ];
+      default:
+        throw new TickerplantError("bad_job", `unknown job kind "${job.kind}"`, false);
+    }
+  }
+
+  private client(job: JobRecord): ExchangeClient {
+    const perp = job.market.endsWith("-PERP");
+    const client = this.deps.clients
+      .get(job.exchange)
+      ?.find((c) => (perp ? c.adapter.marketType === "perp" : c.adapter.marketType === "spot"));
+    if (client === undefined) {
+      throw new TickerplantError(
+        "unknown_exchange",
+        `this scheduler has no REST client for ${job.exchange} ${perp ? "perpetuals" : "spot"}`,
+        false,
+      );
+    }
+    return client;
+  }
+
+  private async runPages(job: JobRecord, cp: JobCheckpoint, signal: AbortSignal, log: Logger): Promise<void> {
+    const client = this.client(job);
+    const pagers = this.pagers(job);
+    const ctx = { job, client, priority: job.priority, signal } as const;
+    for (; cp.phase < pagers.length; cp.phase++) {
+      const [name, pager] = pagers[cp.phase] as [string, Pager];
+      for (;;) {
+        signal.throwIfAborted();
+        const page = await pager.next(cp.parts[name] ?? {}, ctx);
+        if (page === null) break;
+        cp.parts[name] = page.checkpoint;
+        const { newTrades, candles } = await this.store(job, cp, page.trades, page.candles, page.weight);
+        this.deps.metrics.pages.inc({ kind: job.kind, exchange: job.exchange });
+        this.deps.metrics.rows.inc(
+          { kind: job.kind, exchange: job.exchange, type: "trade" },
+          newTrades.length,
+        );
+        this.deps.metrics.rows.inc({ kind: job.kind, exchange: job.exchange, type: "candle" }, candles);
+        for (const t of newTrades) await this.publish(t);
+        for (const c of page.candles) await this.publish(c);
+        if (page.trades.some((t) => t.simulated) || page.candles.some((c) => c.simulated))
+          this.simulated.add(job.id);
+        log.debug("page stored", { phase: name, trades: newTrades.length, candles });
+      }
+    }
+  }
+
+  /** Stores a page's rows and the checkpoint in one transaction; throws JobCancelled if cancelled. */
+  private async store(
+    job: JobRecord,
+    cp: JobCheckpoint,
+    trades: Trade[],
+    candles: Candle[],
+    weight: number,
+  ): Promise<{ newTrades: Trade[]; candles: number }> {
+    const result = await this.deps.sql.begin(async (tx) => {
+      const newTrades = await insertNewTrades(tx, trades);
+      const changed = await upsertCandles(tx, candles);
+      const ok = await checkpointJob(tx, job.id, this.deps.owner, {
+        checkpoint: { phase: cp.phase, parts: cp.parts },
+        rows: newTrades.length + changed,
+        weight,
+      });
+      if (!ok) throw new JobCancelled("cancelled or taken over");
+      return { newTrades, candles: changed };
+    });
+    return result;
+  }
+
+  private async publish(msg: NormalizedMessage): Promise<void> {
+    await this.deps.publisher.publish(subjectOf(msg), JSON.stringify(msg), messageId(msg));
+  }
+
+  /** Ends the job; a gap heal says how it went in a status event (published and stored). */
+  private async finish(job: JobRecord, cp: JobCheckpoint): Promise<void> {
+    const trades = cp.parts.trades;
+    const missing = Number(trades?.missing ?? 0);
+    const reason = typeof trades?.reason === "string" ? trades.reason : undefined;
+    const counts: Record<string, number> = {};
+    for (const [name, part] of Object.entries(cp.parts)) {
+      counts[name] = Number(name === "trades" ? (part.trades ?? 0) : (part.candles ?? 0));
+    }
+    const healed = missing === 0;
+    const outcome =
+      job.kind === "gap-heal" ? (healed ? "healed" : "unhealable") : healed ? "complete" : "partial";
+    const detail = healed
+      ? Object.entries(counts)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(", ")
+      : (reason ?? "some rows cannot be fetched");
+    await finishJob(this.deps.sql, job.id, { state: "done", outcome, detail });
+    await this.deps.publisher.flush();
+    if (job.kind !== "gap-heal") return;
+    const client = this.client(job);
+    const now = Date.now();
+    const event: Status = {
+      type: "status",
+      exchange: job.exchange,
+      market: job.market,
+      symbol: client.adapter.symbolOf(job.market),
+      ts: now,
+      recvTs: now,
+      event: healed ? "healed" : "unhealable",
+      detail: healed ? `healed: ${detail}` : detail,
+      channels: ["trade", "candle"],
+      from: job.from,
+      to: job.to,
+      counts,
+      ...(this.simulated.has(job.id) ? { simulated: true } : {}),
+    };
+    this.simulated.delete(job.id);
+    await insertStatusEvents(this.deps.sql, [event]);
+    await this.publish(event);
+    await this.deps.publisher.flush();
+    this.deps.metrics.heals.inc({ exchange: job.exchange, outcome: event.event });
+  }
+}

@@ -1,0 +1,209 @@
+import type { GapView, JobPriority, JobState, JobView } from "@tickerplant/core";
+import type { Queryable } from "../queryable.ts";
+
+interface JobRow {
+  id: string;
+  kind: string;
+  state: JobState;
+  priority: JobPriority;
+  exchange: string;
+  market: string;
+  interval: string | null;
+  from_time: Date;
+  to_time: Date;
+  checkpoint: Record<string, unknown>;
+  pages_done: number;
+  pages_total: number;
+  rows_written: string | number;
+  weight_used: string | number;
+  errors: string[];
+  outcome: string | null;
+  detail: string | null;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  updated_at: Date;
+}
+
+/** A stored job as the scheduler runs it (times in epoch ms). */
+export interface JobRecord {
+  id: string;
+  kind: string;
+  state: JobState;
+  priority: JobPriority;
+  exchange: string;
+  market: string;
+  interval: string | null;
+  from: number;
+  to: number;
+  checkpoint: Record<string, unknown>;
+  pagesDone: number;
+  pagesTotal: number;
+  rowsWritten: number;
+  weightUsed: number;
+}
+
+const iso = (d: Date | null) => (d === null ? null : d.toISOString());
+
+/** Seconds left at the job's own pace so far (null before the first page or once ended). */
+function eta(r: JobRow, now: number): number | null {
+  if (r.state !== "running" || r.started_at === null || r.pages_done === 0) return null;
+  const perPage = (now - r.started_at.getTime()) / r.pages_done;
+  return Math.max(0, Math.round((perPage * Math.max(0, r.pages_total - r.pages_done)) / 1000));
+}
+
+function view(r: JobRow, now: number): JobView {
+  const progress =
+    r.state === "done" ? 100 : r.pages_total > 0 ? Math.min(100, (r.pages_done / r.pages_total) * 100) : 0;
+  return {
+    id: r.id,
+    kind: r.kind,
+    state: r.state,
+    priority: r.priority,
+    exchange: r.exchange,
+    market: r.market,
+    interval: r.interval,
+    from: r.from_time.toISOString(),
+    to: r.to_time.toISOString(),
+    progress: Math.round(progress * 10) / 10,
+    pagesDone: r.pages_done,
+    pagesTotal: r.pages_total,
+    rowsWritten: Number(r.rows_written),
+    weightUsed: Number(r.weight_used),
+    etaSeconds: eta(r, now),
+    errors: r.errors,
+    outcome: r.outcome,
+    detail: r.detail,
+    createdAt: r.created_at.toISOString(),
+    startedAt: iso(r.started_at),
+    finishedAt: iso(r.finished_at),
+  };
+}
+
+export async function selectJob(sql: Queryable, id: string): Promise<JobView | undefined> {
+  const rows = await sql<JobRow[]>`select * from jobs where id = ${id}`;
+  return rows[0] ? view(rows[0], Date.now()) : undefined;
+}
+
+export async function selectJobRecord(sql: Queryable, id: string): Promise<JobRecord | undefined> {
+  const rows = await sql<JobRow[]>`select * from jobs where id = ${id}`;
+  const r = rows[0];
+  if (!r) return undefined;
+  return {
+    id: r.id,
+    kind: r.kind,
+    state: r.state,
+    priority: r.priority,
+    exchange: r.exchange,
+    market: r.market,
+    interval: r.interval,
+    from: r.from_time.getTime(),
+    to: r.to_time.getTime(),
+    checkpoint: r.checkpoint,
+    pagesDone: r.pages_done,
+    pagesTotal: r.pages_total,
+    rowsWritten: Number(r.rows_written),
+    weightUsed: Number(r.weight_used),
+  };
+}
+
+export interface JobListQuery {
+  state?: JobState;
+  kind?: string;
+  exchange?: string;
+  limit?: number;
+}
+
+/** Jobs newest first. */
+export async function selectJobs(sql: Queryable, q: JobListQuery = {}): Promise<JobView[]> {
+  const rows = await sql<JobRow[]>`
+    select * from jobs
+    where true
+      ${q.state !== undefined ? sql`and state = ${q.state}` : sql``}
+      ${q.kind !== undefined ? sql`and kind = ${q.kind}` : sql``}
+      ${q.exchange !== undefined ? sql`and exchange = ${q.exchange}` : sql``}
+    order by created_at desc
+    limit ${q.limit ?? 100}`;
+  const now = Date.now();
+  return rows.map((r) => view(r, now));
+}
+
+/** Per exchange: queued or running jobs and the pages they still have to fetch. */
+export async function selectOpenJobLoad(
+  sql: Queryable,
+): Promise<Array<{ exchange: string; market: string; jobs: number; pagesLeft: number }>> {
+  const rows = await sql<{ exchange: string; market: string; jobs: string; pages_left: string }[]>`
+    select exchange, market, count(*) as jobs, sum(greatest(pages_total - pages_done, 1)) as pages_left
+    from jobs where state in ('queued', 'running')
+    group by exchange, market`;
+  return rows.map((r) => ({
+    exchange: r.exchange,
+    market: r.market,
+    jobs: Number(r.jobs),
+    pagesLeft: Number(r.pages_left),
+  }));
+}
+
+export interface GapQuery {
+  exchange?: string;
+  market?: string;
+  limit?: number;
+}
+
+/**
+ * Gaps (`gap` status events) newest first, with the state of the heal job made from each: pending
+ * (no job yet), healing, healed, unhealable or failed.
+ */
+export async function selectGaps(sql: Queryable, q: GapQuery = {}): Promise<GapView[]> {
+  const rows = await sql<
+    {
+      exchange: string;
+      market: string;
+      from_time: Date | null;
+      to_time: Date | null;
+      time: Date;
+      detail: string;
+      job_id: string | null;
+      state: JobState | null;
+      outcome: string | null;
+      job_detail: string | null;
+      rows_written: string | null;
+    }[]
+  >`
+    select s.exchange, s.market, s.from_time, s.to_time, s.time, s.detail,
+           j.id as job_id, j.state, j.outcome, j.detail as job_detail, j.rows_written
+    from status_events s
+    left join jobs j on j.gap_key = s.exchange || '|' || s.market || '|' ||
+                                    coalesce((extract(epoch from s.from_time) * 1000)::bigint::text, '') || '|' ||
+                                    coalesce((extract(epoch from s.to_time) * 1000)::bigint::text, '')
+    where s.event = 'gap'
+      ${q.exchange !== undefined ? sql`and s.exchange = ${q.exchange}` : sql``}
+      ${q.market !== undefined ? sql`and s.market = ${q.market}` : sql``}
+    order by s.time desc
+    limit ${q.limit ?? 100}`;
+  return rows.map((r) => {
+    let state: GapView["state"] = "pending";
+    if (r.state === "running" || r.state === "queued")
+      state = r.job_id && r.state === "running" ? "healing" : "pending";
+    else if (r.state === "done") state = r.outcome === "unhealable" ? "unhealable" : "healed";
+    else if (r.state === "failed" || r.state === "cancelled") state = "failed";
+    return {
+      exchange: r.exchange,
+      market: r.market,
+      from: iso(r.from_time),
+      to: iso(r.to_time),
+      detectedAt: r.time.toISOString(),
+      detail: r.detail,
+      state,
+      jobId: r.job_id,
+      rowsWritten: Number(r.rows_written ?? 0),
+      reason: r.outcome === "unhealable" ? r.job_detail : null,
+    };
+  });
+}
+
+/** The gap key of a gap event: what makes two sightings of one gap the same heal job. */
+export function gapKey(g: { exchange: string; market: string; from?: number; to?: number }): string {
+  const ms = (v: number | undefined) => (v === undefined ? "" : String(Math.round(v)));
+  return `${g.exchange}|${g.market}|${ms(g.from)}|${ms(g.to)}`;
+}
