@@ -163,10 +163,10 @@ test("a trades backfill stores exactly the simulator's trades in the window", as
   const job = await finished(await submit("trades-backfill", from, to));
   expect(job.state).toBe("done");
   const truth = sim.sim.groundTruth.trades(MARKET, { from, to });
-  const [{ n }] = await sql<{ n: string }[]>`
+  const [row] = await sql<{ n: string }[]>`
     select count(*) as n from trades where exchange = 'binance' and market = ${MARKET}
       and time >= ${new Date(from).toISOString()}::timestamptz and time <= ${new Date(to).toISOString()}::timestamptz`;
-  expect(Number(n)).toBe(truth.length);
+  expect(Number(row?.n)).toBe(truth.length);
   expect(job.rowsWritten).toBe(truth.length);
   expect(job.outcome).toBe("complete");
 }, 90_000);

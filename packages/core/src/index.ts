@@ -8,7 +8,7 @@ export * from "./channels.ts";
 export * from "./errors.ts";
 export * from "./event-batch.ts";
 export * from "./exchanges/registry.ts";
+export * from "./jobs.ts";
 export * from "./markets.ts";
 export * from "./schemas/index.ts";
 export * from "./subjects.ts";
-export * from "./jobs.ts";

@@ -77,3 +77,32 @@ describe("health handler", () => {
     await sql.end();
   });
 });
+
+describe("WeightBudget priorities", () => {
+  test("a long backfill keeps headroom: immediate work goes at once while long waits for the window", async () => {
+    const ex = uniqueName("ex").toLowerCase();
+    const budget = new WeightBudget(redis, ex, { budget: 100, windowMs: 2000 }, 1);
+    expect(budget.cap("long")).toBe(94);
+    // Long fills its share of the window.
+    for (let i = 0; i < 47; i++) await budget.acquire(2, undefined, "long");
+    const ac = new AbortController();
+    const longWaiting = budget.acquire(2, ac.signal, "long").catch(() => "aborted");
+    const t0 = Date.now();
+    await budget.acquire(5, undefined, "immediate");
+    expect(Date.now() - t0).toBeLessThan(500);
+    ac.abort();
+    expect(await longWaiting).toBe("aborted");
+  });
+
+  test("a lower priority waits while a higher one is waiting", async () => {
+    const ex = uniqueName("ex").toLowerCase();
+    const budget = new WeightBudget(redis, ex, { budget: 10, windowMs: 1000 }, 1);
+    await budget.acquire(10, undefined, "immediate"); // the window is full
+    const order: string[] = [];
+    const hi = budget.acquire(10, undefined, "immediate").then(() => order.push("immediate"));
+    await Bun.sleep(50);
+    const lo = budget.acquire(1, undefined, "long").then(() => order.push("long"));
+    await Promise.all([hi, lo]);
+    expect(order[0]).toBe("immediate");
+  });
+});

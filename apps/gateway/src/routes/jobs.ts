@@ -7,10 +7,10 @@ import {
   type ExchangeAdapter,
   GapViewSchema,
   JOB_PRIORITIES,
-  JobStateSchema,
   type JobRequest,
   JobRequestSchema,
   type JobState,
+  JobStateSchema,
   JobViewSchema,
   newJobId,
   planJob,
@@ -46,9 +46,7 @@ function pageWeight(adapter: ExchangeAdapter, market: string, kind: string): num
  * Scheduler jobs (backfills and gap heals) and the REST capacity they draw on:
  * `GET/POST /jobs`, `GET/DELETE /jobs/:id`, `GET /gaps`, `GET /capacity`.
  */
-export function jobsRoutes(
-  deps: RouteDeps & { nats: Nats; jobSubject?: (kind: string) => string },
-) {
+export function jobsRoutes(deps: RouteDeps & { nats: Nats; jobSubject?: (kind: string) => string }) {
   return new Elysia()
     .post(
       "/jobs",

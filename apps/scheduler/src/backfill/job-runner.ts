@@ -1,6 +1,6 @@
 import {
-  type CandleInterval,
   type Candle,
+  type CandleInterval,
   isRetryable,
   messageId,
   type NormalizedMessage,
