@@ -32,6 +32,7 @@ export class GapWatcher {
       subjectOf: (kind: string) => string;
       durable?: string;
       stream?: string;
+      filterSubject?: string;
     },
   ) {}
 
@@ -41,7 +42,7 @@ export class GapWatcher {
     await ensureDurableConsumer(this.deps.nats.jsm, {
       stream,
       durable,
-      filterSubject: "md.status.>",
+      filterSubject: this.deps.filterSubject ?? "md.status.>",
       deliver: "new",
       ackWaitMs: 30_000,
     });

@@ -34,8 +34,8 @@ export class Scheduler {
     ackWaitMs?: number;
     healGaps?: boolean;
     healIntervals?: readonly CandleInterval[];
-    /** Durable consumer name of the gap watcher (tests use their own). */
-    gapsDurable?: string;
+    /** Where the gap watcher reads status events (tests use their own stream). */
+    gaps?: { stream: string; durable: string; filterSubject: string };
   }) {
     const queue = deps.queue ?? DEFAULT_JOB_QUEUE;
     const ackWaitMs = deps.ackWaitMs ?? DEFAULT_ACK_WAIT_MS;
@@ -93,7 +93,7 @@ export class Scheduler {
         log: deps.log,
         exchanges: [...deps.clients.keys()],
         subjectOf: (kind: string) => queue.subject(kind as never),
-        ...(deps.gapsDurable !== undefined ? { durable: deps.gapsDurable } : {}),
+        ...(deps.gaps ?? {}),
       });
     }
   }

@@ -1,0 +1,231 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { RetentionPolicy, StorageType } from "@nats-io/jetstream";
+import type { Status } from "@tickerplant/core";
+import {
+  insertStatusEvents,
+  insertTrades,
+  msToTimestamptz,
+  prepareDatabase,
+  selectGaps,
+} from "@tickerplant/db";
+import {
+  connectNats,
+  createLogger,
+  createRedis,
+  createSql,
+  type Nats,
+  type Redis,
+  type Sql,
+} from "@tickerplant/runtime";
+import { type StartedSimulator, startSimulator } from "@tickerplant/testkit";
+import { Registry } from "prom-client";
+import { Scheduler } from "../src/scheduler.ts";
+import {
+  binanceClient,
+  createTestQueue,
+  DATABASE_URL,
+  NATS_URL,
+  REDIS_URL,
+  runId,
+  waitFor,
+} from "./helpers.ts";
+
+/**
+ * A gap status event becomes a heal job: the trades the live feed lost are fetched from the
+ * simulator's REST history and stored (once, beside the ones already stored), the candles of the
+ * window too, and a `healed` status event says so; where the exchange no longer keeps the trades,
+ * `unhealable` with the reason.
+ */
+const log = createLogger({
+  service: "scheduler-heal-test",
+  level: (process.env.TEST_LOG_LEVEL as "warn") ?? "error",
+});
+let nats: Nats;
+let redis: Redis;
+let sql: Sql;
+
+beforeAll(async () => {
+  nats = await connectNats(NATS_URL, "scheduler-heal-test", log);
+  redis = createRedis(REDIS_URL, "scheduler-heal-test");
+  sql = createSql(DATABASE_URL, { max: 4, name: "scheduler-heal-test" });
+  await prepareDatabase(sql, log);
+});
+
+afterAll(async () => {
+  await sql.end({ timeout: 5 });
+  await redis.quit();
+  await nats.close();
+});
+
+/** A simulator, a scheduler watching a status stream of the test's own, and a cleanup. */
+async function setup(restTradesKept: number) {
+  const id = runId();
+  const market = `H${id.toUpperCase()}-USDT`;
+  const sim: StartedSimulator = await startSimulator({
+    markets: [market],
+    tradesPerSecond: 400,
+    restTradesKept,
+  });
+  const queue = await createTestQueue(nats, id);
+  const statusStream = `STATUS_TEST_${id.toUpperCase()}`;
+  await nats.jsm.streams.add({
+    name: statusStream,
+    subjects: [`t${id}.md.status.>`],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.Memory,
+  });
+  const registry = new Registry();
+  const client = binanceClient({ redis, baseUrl: sim.restUrl, budgetKey: `heal${id}`, registry, log });
+  const scheduler = new Scheduler({
+    nats,
+    sql,
+    registry,
+    log,
+    clients: new Map([["binance", [client]]]),
+    source: "simulated",
+    marketsRefreshMs: 86_400_000,
+    queue,
+    healGaps: true,
+    gaps: { stream: statusStream, durable: "scheduler-gaps", filterSubject: `t${id}.md.status.>` },
+  });
+  await scheduler.start();
+  return {
+    id,
+    market,
+    sim,
+    registry,
+    async gap(from: number, to: number) {
+      const now = Date.now();
+      const event: Status = {
+        type: "status",
+        exchange: "binance",
+        market,
+        symbol: market.replace("-", ""),
+        ts: now,
+        recvTs: now,
+        event: "gap",
+        detail: "disconnected",
+        from,
+        to,
+        simulated: true,
+      };
+      await insertStatusEvents(sql, [event]); // as the storage-writer does
+      await nats.js.publish(`t${id}.md.status.binance.${market}`, JSON.stringify(event));
+    },
+    async close() {
+      await scheduler.stop();
+      await sim.stop();
+      for (const table of ["trades", "candles", "status_events", "jobs"])
+        await sql`delete from ${sql(table)} where exchange = 'binance' and market = ${market}`;
+      await nats.jsm.streams.delete(queue.stream).catch(() => {});
+      await nats.jsm.streams.delete(statusStream).catch(() => {});
+    },
+  };
+}
+
+async function stored(market: string, from: number, to: number): Promise<string[]> {
+  const rows = await sql<{ id: string }[]>`
+    select trade_id as id from trades where exchange = 'binance' and market = ${market}
+      and time >= ${msToTimestamptz(from)}::text::timestamptz and time <= ${msToTimestamptz(to)}::text::timestamptz
+    order by trade_id::bigint`;
+  return rows.map((r) => r.id);
+}
+
+test("a gap is healed to every trade of the window, stored once, with a healed status event", async () => {
+  const s = await setup(0);
+  try {
+    await Bun.sleep(3000);
+    const truth = s.sim.sim.groundTruth;
+    const all = truth.trades(s.market);
+    const gapFrom = all[Math.floor(all.length / 3)]!.ts + 0.5;
+    const gapTo = all[Math.floor((2 * all.length) / 3)]!.ts + 0.5;
+    // The live feed stored everything but the gap, and a few trades inside it (seen before the break).
+    const live = all.filter((t) => t.ts < gapFrom || t.ts > gapTo || t.id % 10 === 0);
+    await insertTrades(
+      sql,
+      live.map((t) => ({
+        type: "trade",
+        exchange: "binance",
+        market: s.market,
+        symbol: s.market.replace("-", ""),
+        ts: t.ts,
+        recvTs: t.ts,
+        id: String(t.id),
+        price: t.price,
+        amount: t.amount,
+        side: t.side,
+        simulated: true,
+      })),
+    );
+    await s.gap(gapFrom, gapTo);
+    const gap = await waitFor(
+      "the gap healed",
+      async () => {
+        const g = (await selectGaps(sql, { exchange: "binance", market: s.market }))[0];
+        return g && g.state !== "pending" && g.state !== "healing" ? g : undefined;
+      },
+      60_000,
+    );
+    expect(gap.state).toBe("healed");
+    const expected = truth.trades(s.market, { from: gapFrom, to: gapTo }).map((t) => String(t.id));
+    expect(await stored(s.market, gapFrom, gapTo)).toEqual(expected);
+    const [dups] = await sql<{ n: string }[]>`
+      select count(*) - count(distinct trade_id) as n from trades where exchange = 'binance' and market = ${s.market}`;
+    expect(Number(dups?.n)).toBe(0);
+    const [healed] = await sql<{ detail: string }[]>`
+      select detail from status_events where exchange = 'binance' and market = ${s.market} and event = 'healed'`;
+    expect(healed?.detail).toContain("trades");
+    expect(gap.rowsWritten).toBeGreaterThanOrEqual(
+      expected.length - expected.filter((x) => Number(x) % 10 === 0).length,
+    );
+  } finally {
+    await s.close();
+  }
+}, 90_000);
+
+test("trades the exchange no longer keeps are reported unhealable; the kept ones are healed", async () => {
+  const s = await setup(300);
+  try {
+    await Bun.sleep(3000);
+    const truth = s.sim.sim.groundTruth;
+    const all = truth.trades(s.market);
+    const gapFrom = all[10]!.ts + 0.5;
+    const gapTo = all[all.length - 5]!.ts + 0.5;
+    await insertTrades(
+      sql,
+      all.slice(0, 10).map((t) => ({
+        type: "trade",
+        exchange: "binance",
+        market: s.market,
+        symbol: "",
+        ts: t.ts,
+        recvTs: t.ts,
+        id: String(t.id),
+        price: t.price,
+        amount: t.amount,
+        side: t.side,
+        simulated: true,
+      })),
+    );
+    await s.gap(gapFrom, gapTo);
+    const gap = await waitFor(
+      "the gap handled",
+      async () => {
+        const g = (await selectGaps(sql, { exchange: "binance", market: s.market }))[0];
+        return g && g.state !== "pending" && g.state !== "healing" ? g : undefined;
+      },
+      60_000,
+    );
+    expect(gap.state).toBe("unhealable");
+    expect(gap.reason).toContain("only from id");
+    // Every trade the simulator's REST still keeps in the window is stored.
+    const kept = truth.servedTrades(s.market, { from: gapFrom, to: gapTo }).map((t) => String(t.id));
+    const got = await stored(s.market, gapFrom, gapTo);
+    for (const id of kept) expect(got).toContain(id);
+    const [event] = await sql<{ detail: string }[]>`
+      select detail from status_events where exchange = 'binance' and market = ${s.market} and event = 'unhealable'`;
+    expect(event?.detail).toContain("only from id");
+  } finally {
+    await s.close();
+  }
+}, 90_000);
