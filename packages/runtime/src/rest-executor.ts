@@ -115,16 +115,18 @@ export class RestExecutor {
         // Retry-After in seconds or as an HTTP date; without one, wait out the exchange's window.
         const seconds = retryAfter === null ? Number.NaN : Number(retryAfter);
         const dateMs = retryAfter === null ? Number.NaN : Date.parse(retryAfter) - Date.now();
-        const consecutive = await this.deps.budget.rateLimited();
         const told = Number.isFinite(seconds)
           ? seconds * 1000
           : Number.isFinite(dateMs) && dateMs > 0
             ? dateMs
             : (limits.rateLimitBackoffMs ?? limits.windowMs);
+        // Block every process first (one round trip), then count the run of rate-limit answers.
+        await this.deps.budget.blockFor(told);
+        const consecutive = await this.deps.budget.rateLimited();
         const backoff = Math.min(MAX_RATE_LIMIT_BACKOFF_MS, 1000 * 2 ** Math.min(consecutive - 1, 20));
         const retryAfterMs = consecutive > 1 ? Math.max(told, backoff) : told;
+        if (retryAfterMs > told) await this.deps.budget.blockFor(retryAfterMs);
         this.rateLimits.inc({ exchange, status: String(res.status) });
-        await this.deps.budget.blockFor(retryAfterMs);
         this.deps.log.warn("exchange rate limit hit; backing off", {
           exchange,
           status: res.status,

@@ -92,6 +92,13 @@ if observed > used then
 end
 return used`;
 
+// A block only ever moves later. KEYS[1] block key; ARGV: until, ttl.
+const BLOCK = `
+if tonumber(redis.call('GET', KEYS[1]) or '0') < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+end
+return 1`;
+
 const USED = `
 local now = tonumber(ARGV[1])
 local bucketMs = tonumber(ARGV[2])
@@ -177,9 +184,7 @@ export class WeightBudget {
   /** Blocks every process for `ms` (a rate-limit answer's Retry-After or our back-off). */
   async blockFor(ms: number): Promise<void> {
     const until = Date.now() + ms;
-    const current = Number((await this.redis.get(this.key("blocked_until"))) ?? 0);
-    if (current >= until) return;
-    await this.redis.set(this.key("blocked_until"), String(until), "PX", Math.max(1, Math.ceil(ms)));
+    await this.redis.eval(BLOCK, 1, this.key("blocked_until"), until, Math.max(1, Math.ceil(ms)));
   }
 
   /** Counts a rate-limit answer; returns how many came in a row (across processes). */
