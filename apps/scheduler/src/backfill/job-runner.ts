@@ -69,8 +69,10 @@ export class RecordedJobRunner {
     const { sql, owner, leaseMs } = this.deps;
     const record = await selectJobRecord(sql, item.id);
     if (record === undefined) {
-      this.deps.log.warn("work item for an unknown job; dropped", { id: item.id });
-      return;
+      // Not in our database: another deployment's scheduler on this NATS may own it. Hand it
+      // back (the queue drops it after its delivery limit).
+      this.deps.log.warn("work item for a job this database does not have; handed back", { id: item.id });
+      return { retryInMs: 2000 };
     }
     const claimed = await claimJob(sql, item.id, owner, leaseMs);
     if (claimed === null) {

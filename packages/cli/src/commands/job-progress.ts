@@ -1,0 +1,70 @@
+import type { JobView } from "@tickerplant/core";
+import type { JobsClient } from "./jobs-client.ts";
+
+const ENDED = new Set(["done", "failed", "cancelled"]);
+
+/** One progress line: bar, pages, rows, rate, ETA and the exchange's current weight use. */
+export function progressLine(job: JobView, rate: number, weight: string): string {
+  const width = 24;
+  const filled = Math.round((job.progress / 100) * width);
+  const bar = `${"#".repeat(filled)}${"-".repeat(width - filled)}`;
+  const eta = job.etaSeconds === null ? "–" : `${job.etaSeconds}s`;
+  return `[${bar}] ${job.progress.toFixed(1).padStart(5)}% ${job.state} pages ${job.pagesDone}/${job.pagesTotal} rows ${job.rowsWritten} ${Math.round(rate)} rows/s ETA ${eta} weight ${weight}`;
+}
+
+/**
+ * Follows a job until it ends, redrawing one line on a terminal (a line per change otherwise).
+ * Ctrl-C stops following only: the job goes on in the scheduler. Returns the exit code.
+ */
+export async function followJob(
+  client: JobsClient,
+  id: string,
+  io: { err: NodeJS.WritableStream; tty: boolean; intervalMs?: number },
+): Promise<number> {
+  let stopped = false;
+  const onSigint = () => {
+    stopped = true;
+  };
+  process.once("SIGINT", onSigint);
+  let last = "";
+  let prev: { at: number; rows: number } | undefined;
+  try {
+    for (;;) {
+      const job = await client.job(id);
+      const now = Date.now();
+      const rate = prev && now > prev.at ? ((job.rowsWritten - prev.rows) * 1000) / (now - prev.at) : 0;
+      prev = { at: now, rows: job.rowsWritten };
+      const scope = (await client.capacity().catch(() => [])).find(
+        (c) =>
+          c.exchange === job.exchange &&
+          (job.market.endsWith("-PERP") ? c.scope !== c.exchange : c.scope === c.exchange),
+      );
+      const weight = scope ? `${scope.used}/${scope.limit} per ${scope.windowMs / 1000}s` : "?";
+      const line = progressLine(job, rate, weight);
+      if (io.tty) io.err.write(`\r\x1b[2K${line}`);
+      else if (line !== last) io.err.write(`${line}\n`);
+      last = line;
+      if (ENDED.has(job.state)) {
+        if (io.tty) io.err.write("\n");
+        for (const e of job.errors) io.err.write(`error: ${e}\n`);
+        if (job.detail) io.err.write(`${job.outcome ?? job.state}: ${job.detail}\n`);
+        return job.state === "done" ? 0 : 1;
+      }
+      if (stopped) {
+        io.err.write(
+          `\njob ${id} keeps running in the scheduler; follow it with: tickerplant jobs --follow ${id}\n`,
+        );
+        return 130;
+      }
+      await Bun.sleep(io.intervalMs ?? 1000);
+      if (stopped) {
+        io.err.write(
+          `\njob ${id} keeps running in the scheduler; follow it with: tickerplant jobs --follow ${id}\n`,
+        );
+        return 130;
+      }
+    }
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+}
