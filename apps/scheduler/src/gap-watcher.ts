@@ -4,6 +4,7 @@ import { enqueueJob, gapKey } from "@tickerplant/db";
 import {
   BatchConsumer,
   ensureDurableConsumer,
+  eventTexts,
   type JetStreamPublisher,
   type Logger,
   type Nats,
@@ -18,7 +19,7 @@ import type { Registry } from "prom-client";
  * that had trades stored in the hour before it.
  */
 export class GapWatcher {
-  private consumer: BatchConsumer<Status | null> | undefined;
+  private consumer: BatchConsumer<Status> | undefined;
 
   constructor(
     private readonly deps: {
@@ -46,15 +47,15 @@ export class GapWatcher {
       deliver: "new",
       ackWaitMs: 30_000,
     });
-    this.consumer = new BatchConsumer<Status | null>({
+    this.consumer = new BatchConsumer<Status>({
       js: this.deps.nats.js,
       stream,
       durable,
       batchSize: 100,
       flushIntervalMs: 100,
-      decode: (msg: JsMsg) => decodeGap(msg),
+      decode: (msg: JsMsg) => decodeGaps(msg),
       handle: async (items) => {
-        for (const gap of items) if (gap) await this.heal(gap);
+        for (const gap of items) await this.heal(gap);
         await this.deps.publisher.flush();
       },
       registry: this.deps.registry,
@@ -108,21 +109,24 @@ export class GapWatcher {
   }
 }
 
-/** A `gap` status event, or null for any other status message. */
-function decodeGap(msg: JsMsg): Status | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder().decode(msg.data));
-  } catch (cause) {
-    throw new ParseError("status: not JSON", { cause });
+/** The `gap` status events a message carries (one event, or a batch of them). */
+function decodeGaps(msg: JsMsg): Status[] {
+  const out: Status[] = [];
+  for (const text of eventTexts(msg)) {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (cause) {
+      throw new ParseError("status: not JSON", { cause });
+    }
+    const s = value as Partial<Status>;
+    if (
+      s.type === "status" &&
+      s.event === "gap" &&
+      typeof s.exchange === "string" &&
+      typeof s.market === "string"
+    )
+      out.push(s as Status);
   }
-  const s = value as Partial<Status>;
-  if (
-    s.type !== "status" ||
-    s.event !== "gap" ||
-    typeof s.exchange !== "string" ||
-    typeof s.market !== "string"
-  )
-    return null;
-  return s as Status;
+  return out;
 }
