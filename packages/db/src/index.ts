@@ -26,5 +26,5 @@ export * from "./writes/liquidations.ts";
 export * from "./writes/markets.ts";
 export * from "./writes/status.ts";
 export * from "./writes/tickers.ts";
-export * from "./writes/trades-copy.ts";
 export * from "./writes/trades.ts";
+export * from "./writes/trades-copy.ts";
