@@ -68,7 +68,6 @@ test("a replay across a NATS restart continues from the next sequence: every mes
     since: { seq: first },
     sink: (d) => got.push(d),
     writable: async () => {},
-    batchBytes: 4096,
     nats,
     log: createLogger({ service: "t", level: "error" }),
     metrics: createGatewayMetrics(new Registry()),

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { eventTexts } from "@tickerplant/runtime";
 import { type StartedSimulator, startSimulator } from "@tickerplant/testkit";
 import { freePort, ThrowawayInfra } from "./infra.ts";
 import { metricValue, scrape } from "./metrics.ts";
@@ -86,11 +87,15 @@ export async function runExchangeFaults(
         const s = seen.get(ex ?? "");
         if (!s) continue;
         const now = Date.now();
-        if (type === "trade") s.trades.push(now);
-        else if (type === "status") {
-          const st = m.json<{ event: string; detail: string }>();
-          s.status.push({ at: now, event: st.event, detail: st.detail });
-        } else if (type === "book" && m.json<{ kind: string }>().kind === "snapshot") s.snapshots.push(now);
+        // A message may carry several events of its subject (docs/architecture.md, "Event batches").
+        for (const text of eventTexts(m)) {
+          if (type === "trade") s.trades.push(now);
+          else if (type === "status") {
+            const st = JSON.parse(text) as { event: string; detail: string };
+            s.status.push({ at: now, event: st.event, detail: st.detail });
+          } else if (type === "book" && (JSON.parse(text) as { kind: string }).kind === "snapshot")
+            s.snapshots.push(now);
+        }
       }
     })();
     const overrides = [...sims].map(([ex, s]) => `${ex}.ws=${s.wsUrl},${ex}.rest=${s.restUrl}`).join(",");
