@@ -1,6 +1,8 @@
 import {
   type ExchangeAdapter,
   type FrameResult,
+  type MarketMessage,
+  marketSubject,
   messageId,
   type NormalizedMessage,
   type ParseContext,
@@ -17,6 +19,7 @@ import {
 } from "@tickerplant/runtime";
 import { BacklogGuard } from "./backlog-guard.ts";
 import type { BookMetrics } from "./book-metrics.ts";
+import { EventContinuity } from "./event-continuity.ts";
 import { FeedBooks } from "./feed-books.ts";
 import type { FeedMetrics } from "./feed-metrics.ts";
 import { statusEvent } from "./status-events.ts";
@@ -32,6 +35,11 @@ export interface ExchangeFeedOptions {
   publisher: JetStreamPublisher;
   /** Publish backlog beyond which market data is dropped and reported as a gap. */
   maxBacklog: number;
+  /**
+   * The stream's last message on a subject. Given on an ingestor's first start (not to a feed
+   * replacing another): each market's last published event is compared with its first new one.
+   */
+  lastPublished?: (subject: string) => Promise<string | undefined>;
   metrics: FeedMetrics;
   log: Logger;
   maxConnectionAgeMs?: number;
@@ -53,6 +61,7 @@ export class ExchangeFeed {
   private readonly ctx: ParseContext;
   private readonly books: FeedBooks;
   private readonly backlog: BacklogGuard;
+  private readonly continuity: EventContinuity;
   private snapshotTimer: Timer | undefined;
   // Labelled children resolved once: label hashing per message is measurable on the hot path.
   private readonly frameCount: { inc(): void };
@@ -88,6 +97,7 @@ export class ExchangeFeed {
       },
       o.subscriptions,
     );
+    this.continuity = new EventContinuity(o.adapter.tradeIdsSequential === true);
     this.backlog = new BacklogGuard({
       backlog: () => o.publisher.backlog,
       maxBacklog: o.maxBacklog,
@@ -118,6 +128,37 @@ export class ExchangeFeed {
       symbol: this.symbolByMarket.get(market) ?? "",
       simulated: this.o.simulated,
     };
+  }
+
+  /**
+   * Before the first connection: each market's last published event (trades, or candles for a
+   * market without trades) from the stream, to compare with the first new one.
+   */
+  async prepare(): Promise<void> {
+    const lastPublished = this.o.lastPublished;
+    if (!lastPublished) return;
+    const subjects = trackedSubjects(this.o.adapter.id, this.o.subscriptions);
+    let seeded = 0;
+    for (let i = 0; i < subjects.length; i += 16) {
+      await Promise.all(
+        subjects.slice(i, i + 16).map(async (subject) => {
+          try {
+            const data = await lastPublished(subject);
+            const last = data ? lastMarketMessage(data) : undefined;
+            if (last) {
+              this.continuity.seed(subject, last);
+              seeded++;
+            }
+          } catch (err) {
+            this.o.log.warn("cannot read the last published event; no restart gap check for it", {
+              subject,
+              error: String(err),
+            });
+          }
+        }),
+      );
+    }
+    this.o.log.info("restart gap check prepared", { subjects: subjects.length, withHistory: seeded });
   }
 
   start(): void {
@@ -220,7 +261,15 @@ export class ExchangeFeed {
         }
         for (const msg of result.messages) {
           if (msg.type === "book") this.books.onBook(msg);
-          else this.publish(msg);
+          else if (msg.type === "trade" || msg.type === "candle") {
+            const subject = subjectOf(msg);
+            const gap = this.continuity.check(subject, msg);
+            if (gap) {
+              const { detail, ...range } = gap;
+              this.publish(statusEvent(this.base(msg.market), "gap", detail, range));
+            }
+            this.publish(msg, subject);
+          } else this.publish(msg);
         }
         return;
       }
@@ -252,7 +301,7 @@ export class ExchangeFeed {
     }
   }
 
-  private publish(msg: NormalizedMessage): void {
+  private publish(msg: NormalizedMessage, subject = subjectOf(msg)): void {
     if (this.o.simulated) msg.simulated = true;
     let counter = this.messageCounts.get(msg.type);
     if (!counter) {
@@ -262,7 +311,7 @@ export class ExchangeFeed {
     if (!this.backlog.admit(msg)) return;
     counter.inc();
     if (msg.type === "status" && msg.event === "gap") this.o.metrics.gaps.inc({ exchange: msg.exchange });
-    this.o.publisher.publishEvent(subjectOf(msg), JSON.stringify(msg), messageId(msg));
+    this.o.publisher.publishEvent(subject, JSON.stringify(msg), messageId(msg));
   }
 
   private onConnectionEvent(markets: string[], e: ConnectionEvent): void {
@@ -270,6 +319,8 @@ export class ExchangeFeed {
     this.o.metrics.connectionEvents.inc({ exchange, event: e.event });
     if (e.event === "rotated") return;
     if (e.event === "connected") this.o.metrics.connectionsUp.inc({ exchange });
+    // The reconnect's own gap event covers what the next trades' ids would say.
+    if (e.event === "connected" && e.downSince !== null) this.continuity.reconnected(markets);
     if (e.event === "disconnected") this.o.metrics.connectionsUp.dec({ exchange });
     for (const market of markets) {
       const base = this.base(market);
@@ -319,4 +370,34 @@ export class ExchangeFeed {
     await Promise.all(this.connections.map(({ conn }) => conn.stop()));
     this.backlog.stop();
   }
+}
+
+/** Per market: its trade subject, or its candle subjects when it has no trades. */
+function trackedSubjects(exchange: string, subscriptions: readonly Subscription[]): string[] {
+  const byMarket = new Map<string, Subscription[]>();
+  for (const s of subscriptions) byMarket.set(s.market, [...(byMarket.get(s.market) ?? []), s]);
+  const out: string[] = [];
+  for (const [market, subs] of byMarket) {
+    if (subs.some((s) => s.channel === "trade")) out.push(marketSubject("trade", exchange, market));
+    else {
+      for (const s of subs) {
+        if (s.channel === "candle" && s.interval)
+          out.push(marketSubject("candle", exchange, market, s.interval));
+      }
+    }
+  }
+  return out;
+}
+
+/** A stored message's JSON (one message; the last one if the stored payload holds several). */
+function lastMarketMessage(data: Uint8Array): MarketMessage | undefined {
+  try {
+    const value = JSON.parse(new TextDecoder().decode(data)) as unknown;
+    const msg = Array.isArray(value) ? value.at(-1) : value;
+    if (msg && typeof msg === "object" && typeof (msg as MarketMessage).ts === "number")
+      return msg as MarketMessage;
+  } catch {
+    // Not JSON: nothing to compare against.
+  }
+  return undefined;
 }

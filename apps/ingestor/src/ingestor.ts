@@ -48,6 +48,8 @@ export class Ingestor {
       registry: Registry;
       log: Logger;
       subscriptions?: SubscriptionsStore;
+      /** The stream's last message on a subject (restart gap check; see ExchangeFeed). */
+      lastPublished?: (subject: string) => Promise<string | undefined>;
     },
   ) {
     this.metrics = createFeedMetrics(deps.registry);
@@ -133,10 +135,15 @@ export class Ingestor {
       const sig = signature(desired);
       const current = this.feeds.get(id);
       if (current?.signature === sig) continue;
+      // Only the first feeds of this process compare with the stream: a replacement's predecessor
+      // is still publishing.
       const next = [...desired].map(([adapter, subscriptions]) =>
-        this.createFeed(id, adapter, subscriptions),
+        this.createFeed(id, adapter, subscriptions, current === undefined),
       );
-      for (const feed of next) feed.start();
+      for (const feed of next) {
+        await feed.prepare();
+        feed.start();
+      }
       this.feeds.set(id, { signature: sig, feeds: next });
       if (current) {
         const deadline = Date.now() + HANDOVER_TIMEOUT_MS;
@@ -171,7 +178,7 @@ export class Ingestor {
     for (const { feeds } of this.feeds.values()) for (const f of feeds) yield* f.bookAges();
   }
 
-  private createFeed(id: string, adapter: ExchangeAdapter, subscriptions: Subscription[]) {
+  private createFeed(id: string, adapter: ExchangeAdapter, subscriptions: Subscription[], first: boolean) {
     const { config, log } = this.deps;
     return new ExchangeFeed({
       adapter,
@@ -189,6 +196,7 @@ export class Ingestor {
       simulated: this.sourceOf(id) === "simulated",
       publisher: this.deps.publisher,
       maxBacklog: config.PUBLISH_MAX_BACKLOG,
+      ...(first && this.deps.lastPublished ? { lastPublished: this.deps.lastPublished } : {}),
       metrics: this.metrics,
       log: log.child({ exchange: id, marketType: adapter.marketType }),
       maxConnectionAgeMs: config.MAX_CONNECTION_AGE_MS,

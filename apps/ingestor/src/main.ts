@@ -5,6 +5,7 @@ import {
   createRedis,
   exitOnStartFailure,
   JetStreamPublisher,
+  lastEventOn,
   natsCheck,
   onShutdown,
   provisionStreams,
@@ -36,7 +37,15 @@ async function main() {
     log,
   });
   const subscriptions = await SubscriptionsStore.open(nats, config.STREAM_REPLICAS, log);
-  const ingestor = new Ingestor({ config, publisher, redis, registry, log, subscriptions });
+  const ingestor = new Ingestor({
+    config,
+    publisher,
+    redis,
+    registry,
+    log,
+    subscriptions,
+    lastPublished: (subject) => lastEventOn(nats.jsm, subject),
+  });
   const health = startHealthServer({
     port: config.HTTP_PORT,
     registry,

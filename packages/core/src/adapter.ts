@@ -190,6 +190,11 @@ export interface ExchangeAdapter {
   ws: WsSpec;
   parseFrame(frame: string | Uint8Array, ctx: ParseContext): FrameResult;
   rest: RestSpec;
+  /**
+   * The exchange numbers each market's trades one by one (id n+1 follows n), so a skipped id is a
+   * missed trade. Unset where ids are random, global or aggregated.
+   */
+  tradeIdsSequential?: boolean;
   /** How the exchange's order books stay in sync (continuity rule, snapshot source, checksum). */
   bookSync?: BookSyncRules;
 }

@@ -19,6 +19,7 @@ export const binance: ExchangeAdapter = {
   ws,
   parseFrame: finiteOnly(parseFrame),
   rest,
+  tradeIdsSequential: true,
   bookSync,
 };
 

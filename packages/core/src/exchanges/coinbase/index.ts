@@ -23,6 +23,7 @@ export const coinbase: ExchangeAdapter = {
   ws,
   parseFrame: finiteOnly(parseFrame),
   rest,
+  tradeIdsSequential: true,
   bookSync,
 };
 

@@ -20,6 +20,7 @@ export const okxSpot: ExchangeAdapter = {
   ws: createWs(spotSymbolOf, false),
   parseFrame: finiteOnly(parseFrame),
   rest: createRest(spotSymbolOf, "SPOT"),
+  tradeIdsSequential: true,
   bookSync,
 };
 
@@ -39,6 +40,7 @@ export const okxSwap: ExchangeAdapter = {
   ws: createWs(swapSymbolOf, true),
   parseFrame: finiteOnly(parseFrame),
   rest: createRest(swapSymbolOf, "SWAP"),
+  tradeIdsSequential: true,
   bookSync,
 };
 

@@ -19,6 +19,7 @@ export const binanceUsdm: ExchangeAdapter = {
   ws: usdmWs,
   parseFrame: finiteOnly(parseUsdmFrame),
   rest: usdmRest,
+  tradeIdsSequential: true,
   bookSync: usdmBookSync,
 };
 

@@ -1,0 +1,96 @@
+import type { MarketMessage, Status, Trade } from "@tickerplant/core";
+
+/** A window in which a market's data may be missing, as a `gap` status event carries it. */
+export type GapWindow = Required<Pick<Status, "from" | "to" | "detail">> &
+  Pick<Status, "fromSeq" | "toSeq" | "channels">;
+
+/** The last event of a market this feed knows was published (from the stream, or its own). */
+interface Last {
+  ts: number;
+  id?: bigint;
+}
+
+/**
+ * Sees the gaps a connection event does not: across an ingestor restart (the stream's last event
+ * of a market against the first new one) and, where the exchange numbers a market's trades one by
+ * one (`tradeIdsSequential`), a skipped trade id. Pure: the feed publishes what it returns.
+ */
+export class EventContinuity {
+  /** Last published event per tracked subject, from the stream at start: compared once. */
+  private readonly seeds = new Map<string, Last>();
+  /** Last trade per market, for the id check. */
+  private readonly lastTrade = new Map<string, Last>();
+  /** Markets whose next trade follows a reconnect: its gap was reported with the reconnect. */
+  private readonly afterReconnect = new Set<string>();
+
+  constructor(private readonly sequentialTradeIds: boolean) {}
+
+  /** The stream's last event on `subject` before this process published anything. */
+  seed(subject: string, last: MarketMessage): void {
+    const entry: Last = { ts: last.ts };
+    const id = last.type === "trade" ? sequenceId(last.id) : undefined;
+    if (id !== undefined) entry.id = id;
+    this.seeds.set(subject, entry);
+    if (last.type === "trade") this.lastTrade.set(last.market, entry);
+  }
+
+  reconnected(markets: readonly string[]): void {
+    for (const m of markets) this.afterReconnect.add(m);
+  }
+
+  /** Called for every message about to be published on `subject`. */
+  check(subject: string, msg: MarketMessage): GapWindow | undefined {
+    const seed = this.seeds.get(subject);
+    if (seed) this.seeds.delete(subject);
+    if (msg.type === "trade") return this.checkTrade(msg, seed !== undefined);
+    if (!seed || msg.ts <= seed.ts) return undefined;
+    return {
+      from: seed.ts,
+      to: msg.ts,
+      detail: "ingestor restarted: events between the last published and the first new one may be missing",
+      channels: [msg.type],
+    };
+  }
+
+  private checkTrade(t: Trade, firstAfterRestart: boolean): GapWindow | undefined {
+    const prev = this.lastTrade.get(t.market);
+    const id = this.sequentialTradeIds ? sequenceId(t.id) : undefined;
+    const reconnect = this.afterReconnect.delete(t.market);
+    if (prev && prev.id !== undefined && id !== undefined && id <= prev.id) return undefined; // seen or older
+    const next: Last = { ts: t.ts };
+    if (id !== undefined) next.id = id;
+    this.lastTrade.set(t.market, next);
+    if (!prev) return undefined;
+    if (id !== undefined && prev.id !== undefined) {
+      if (id === prev.id + 1n || reconnect) return undefined;
+      const window: GapWindow = {
+        from: prev.ts,
+        to: t.ts,
+        detail: firstAfterRestart
+          ? `ingestor restarted: trade ids ${prev.id + 1n}..${id - 1n} missing`
+          : `trade ids ${prev.id + 1n}..${id - 1n} missing`,
+        channels: ["trade"],
+      };
+      const fromSeq = Number(prev.id + 1n);
+      const toSeq = Number(id - 1n);
+      if (Number.isSafeInteger(fromSeq) && Number.isSafeInteger(toSeq)) {
+        window.fromSeq = fromSeq;
+        window.toSeq = toSeq;
+      }
+      return window;
+    }
+    // No usable numbering: only a restart says something may be missing.
+    if (!firstAfterRestart || t.ts <= prev.ts) return undefined;
+    return {
+      from: prev.ts,
+      to: t.ts,
+      detail: "ingestor restarted: trades between the last published and the first new one may be missing",
+      channels: ["trade"],
+    };
+  }
+}
+
+/** A trade id as a number in the exchange's sequence, when it is a plain integer. */
+function sequenceId(id: string): bigint | undefined {
+  return /^\d{1,30}$/.test(id) ? BigInt(id) : undefined;
+}
