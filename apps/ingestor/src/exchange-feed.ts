@@ -389,11 +389,10 @@ function trackedSubjects(exchange: string, subscriptions: readonly Subscription[
   return out;
 }
 
-/** A stored message's JSON (one message; the last one if the stored payload holds several). */
-function lastMarketMessage(data: Uint8Array): MarketMessage | undefined {
+/** A stored event's JSON text as a market message, when it is one. */
+function lastMarketMessage(json: string): MarketMessage | undefined {
   try {
-    const value = JSON.parse(new TextDecoder().decode(data)) as unknown;
-    const msg = Array.isArray(value) ? value.at(-1) : value;
+    const msg = JSON.parse(json) as unknown;
     if (msg && typeof msg === "object" && typeof (msg as MarketMessage).ts === "number")
       return msg as MarketMessage;
   } catch {
