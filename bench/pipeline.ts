@@ -6,9 +6,10 @@
  *   bun bench/pipeline.ts --quick    # smoke run: small baselines, two short steps
  *   bun bench/pipeline.ts --rates 2000,5000 --seconds 5 --no-baselines   # one investigation
  *
- * Needs NATS (JetStream), Redis and TimescaleDB up (`bash infra/stack.sh up`); uses
- * NATS_URL, BENCH_REDIS_URL (default Redis database 14) and TEST_DATABASE_URL (default the
- * tickerplant_test database).
+ * Needs Redis and TimescaleDB up (`bash infra/stack.sh up`) and nats-server installed: the bench
+ * starts a NATS of its own (BENCH_NATS_URL names another), so a platform running on this machine
+ * never sees its messages; BENCH_REDIS_URL (default Redis database 14) and TEST_DATABASE_URL
+ * (default the tickerplant_test database).
  *
  * 1. Baselines: bare nats.js JetStream publish (msgID, bounded ack window) and core publish; bare
  *    COPY (and the writer's unnest insert) into a scratch hypertable; the Binance parser alone.
@@ -26,6 +27,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { connectNats, createLogger } from "../packages/runtime/src/index.ts";
+import { startNatsServer } from "../packages/testkit/src/nats-server.ts";
 import { dbBaseline } from "./lib/baseline-db.ts";
 import { natsBaseline } from "./lib/baseline-nats.ts";
 import { parseBaseline } from "./lib/baseline-parse.ts";
@@ -37,7 +39,10 @@ import { round } from "./lib/stats.ts";
 import { buildTradeFixtures } from "./lib/trade-fixtures.ts";
 import { WsProbe } from "./lib/ws-probe.ts";
 
-const NATS_URL = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
+// Its own nats-server (stopped with this process), unless BENCH_NATS_URL names one.
+const OWN_NATS = process.env.BENCH_NATS_URL ? undefined : await startNatsServer();
+const NATS_URL = process.env.BENCH_NATS_URL ?? OWN_NATS!.url;
+const NATS_PROCESS = OWN_NATS ? ["nats-server", OWN_NATS.configFile] : ["nats-server"];
 // Its own Redis database, so a running platform's latest state (and dashboard) stays clean.
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/14";
 const DATABASE_URL =
@@ -139,7 +144,7 @@ async function baselines(): Promise<void> {
   const fixtures = buildTradeFixtures(MARKETS, SIZES.fixtures);
   progress("baseline: parse");
   report.baselines.parse = parseBaseline(fixtures);
-  const cpu = new CpuMeter(infrastructureGroups(DATABASE_URL));
+  const cpu = new CpuMeter(infrastructureGroups(DATABASE_URL, NATS_PROCESS));
   progress("baseline: NATS");
   report.baselines.nats = await natsBaseline({
     cpu,
@@ -194,6 +199,7 @@ function logStep(step: StepResult): void {
 async function pipeline(sql: postgres.Sql): Promise<void> {
   const stack = new Stack({
     natsUrl: NATS_URL,
+    natsProcess: NATS_PROCESS,
     redisUrl: REDIS_URL,
     databaseUrl: DATABASE_URL,
     markets: MARKETS,

@@ -15,6 +15,8 @@ import { CpuMeter, findPid, type ProcessGroup, processTree, singlePid } from "./
 
 export interface StackOptions {
   natsUrl: string;
+  /** What names the nats-server process in its command line (its config file when the bench started it). */
+  natsProcess: string[];
   redisUrl: string;
   databaseUrl: string;
   markets: string[];
@@ -72,7 +74,7 @@ export class Stack {
       const pid = findPid([`apps/${name}/src/main.ts`], process.pid);
       if (pid !== undefined) services.push(singlePid(name, pid));
     }
-    const [self, ...infra] = infrastructureGroups(this.o.databaseUrl);
+    const [self, ...infra] = infrastructureGroups(this.o.databaseUrl, this.o.natsProcess);
     return new CpuMeter([self!, ...services, ...infra]);
   }
 
@@ -87,9 +89,9 @@ export class Stack {
 }
 
 /** This process, nats-server, the PostgreSQL server of `databaseUrl` (with its backends), Redis. */
-export function infrastructureGroups(databaseUrl: string): ProcessGroup[] {
+export function infrastructureGroups(databaseUrl: string, natsProcess: string[]): ProcessGroup[] {
   const groups: ProcessGroup[] = [singlePid("bench (simulator + ws client)", process.pid)];
-  const nats = findPid(["nats-server"]);
+  const nats = findPid(natsProcess);
   if (nats !== undefined) groups.push(singlePid("nats-server", nats));
   const port = new URL(databaseUrl).port || "5432";
   const postmaster = findPid(["postgres", `port=${port}`]) ?? findPid(["postgres", `-p ${port}`]);

@@ -15,6 +15,13 @@ import {
 import { type Browser, chromium } from "playwright-core";
 import { isolatedConsumers, removeConsumers } from "./isolation.ts";
 
+/** The page's DOM, as the functions handed to `waitForFunction` (run in the browser) use it. */
+declare const document: {
+  getElementById(
+    id: string,
+  ): { dataset: Record<string, string | undefined>; textContent: string | null } | null;
+};
+
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SHOTS = process.env.TMPDIR ?? "/tmp";
 const RUN = Date.now().toString(36).toUpperCase();

@@ -8,6 +8,8 @@ import { join } from "node:path";
 export interface LocalNatsServer {
   url: string;
   port: number;
+  /** Its configuration file (names the process: `nats-server -c <configFile>`). */
+  configFile: string;
   /** Stops the server and removes its store. */
   stop(): void;
 }
@@ -69,7 +71,7 @@ export async function startNatsServer(options: LocalNatsOptions = {}): Promise<L
   while (Date.now() < deadline) {
     if (child.exitCode !== null)
       throw new Error(`nats-server exited with ${child.exitCode} (config ${conf})`);
-    if (await accepts(port)) return { url, port, stop };
+    if (await accepts(port)) return { url, port, configFile: conf, stop };
     await Bun.sleep(50);
   }
   stop();
