@@ -136,7 +136,9 @@ export class ExchangeConnection {
       this.socket = undefined;
       const now = Date.now();
       if (opened) {
-        this.downSince = now;
+        // Data may be missing since the last frame, not only since the close: a stale stream is
+        // closed staleAfterMs after its last frame, and that window must be in the gap too.
+        this.downSince = Math.min(now, this.lastFrameAt || now);
         this.o.onEvent({ event: "disconnected", at: now, detail: `close ${ev.code} ${ev.reason}`.trim() });
       }
       if (this.stopped) return;

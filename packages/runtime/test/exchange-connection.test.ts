@@ -143,7 +143,8 @@ describe("ExchangeConnection", () => {
     const kinds = events.map((e) => e.event);
     expect(kinds).toEqual(["connected", "disconnected", "connected"]);
     const reconnected = events[2] as Extract<ConnectionEvent, { event: "connected" }>;
-    expect(reconnected.downSince).toBe((events[1] as { at: number }).at);
+    // The gap starts at the last frame received, at the latest at the close.
+    expect(reconnected.downSince).toBeLessThanOrEqual((events[1] as { at: number }).at);
     ex.broadcast("hello");
     await until(() => frames.includes("hello"));
   });
@@ -170,6 +171,14 @@ describe("ExchangeConnection", () => {
     conn.start();
     await until(() => events.some((e) => e.event === "stale"), 3000);
     await until(() => ex.connections >= 2, 3000);
+    // The gap covers the silence, not only the reconnect: it starts at the last frame.
+    await until(() => events.some((e) => e.event === "connected" && e.downSince !== null), 3000);
+    const stale = events.find((e) => e.event === "stale") as Extract<ConnectionEvent, { event: "stale" }>;
+    const back = events.find((e) => e.event === "connected" && e.downSince !== null) as Extract<
+      ConnectionEvent,
+      { event: "connected" }
+    >;
+    expect(back.downSince!).toBeLessThanOrEqual(stale.at - stale.silentMs + 50);
   });
 
   test("client-ping keepalive sends the adapter's message", async () => {
