@@ -460,6 +460,10 @@ describe("OpenAPI and dashboard", () => {
     expect(html).toContain("SIMULATED DATA");
     expect(html).toContain("/dashboard/app.js");
     const js = await (await fetch(`${g.base}/dashboard/app.js`)).text();
-    expect(js).toContain("ticker:*:*");
+    expect(js).toContain('from "./tickers.js"');
+    // The modules app.js imports are served beside it.
+    const tickers = await fetch(`${g.base}/dashboard/tickers.js`);
+    expect(tickers.headers.get("content-type")).toContain("javascript");
+    expect(await tickers.text()).toContain("ticker:*:*");
   });
 });
