@@ -6,6 +6,7 @@ import { RecordedJobRunner } from "./backfill/job-runner.ts";
 import type { Source } from "./config.ts";
 import { type ExchangeClients, registerWeightGauge } from "./exchange-clients.ts";
 import { GapWatcher } from "./gap-watcher.ts";
+import { JobSweeper } from "./job-sweeper.ts";
 import { DEFAULT_ACK_WAIT_MS, JobWorker } from "./job-worker.ts";
 import { DEFAULT_JOB_QUEUE, type JobQueue } from "./jobs.ts";
 import { MarketsRefresh } from "./markets-refresh.ts";
@@ -20,6 +21,7 @@ export class Scheduler {
   private readonly planner: MarketsRefreshPlanner;
   private readonly worker: JobWorker;
   private readonly gaps: GapWatcher | undefined;
+  private readonly sweeper: JobSweeper;
 
   constructor(deps: {
     nats: Nats;
@@ -84,6 +86,14 @@ export class Scheduler {
       ackWaitMs,
       retryDelayMs: 5000,
     });
+    this.sweeper = new JobSweeper({
+      sql: deps.sql,
+      publisher: this.publisher,
+      subjectOf: (kind: string) => queue.subject(kind as never),
+      exchanges: [...deps.clients.keys()],
+      leaseMs: ackWaitMs,
+      log: deps.log,
+    });
     if (deps.healGaps ?? false) {
       this.gaps = new GapWatcher({
         nats: deps.nats,
@@ -102,10 +112,12 @@ export class Scheduler {
     await this.worker.start();
     await this.gaps?.start();
     await this.planner.start();
+    this.sweeper.start();
   }
 
   async stop(): Promise<void> {
     this.planner.stop();
+    this.sweeper.stop();
     await this.gaps?.stop();
     await this.worker.stop();
     await this.publisher.stop();
