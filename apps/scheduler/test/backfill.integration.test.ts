@@ -6,6 +6,7 @@ import {
   createLogger,
   createRedis,
   createSql,
+  provisionStreams,
   type Nats,
   type Redis,
   type Sql,
@@ -55,6 +56,8 @@ beforeAll(async () => {
   redis = createRedis(REDIS_URL, "scheduler-backfill-test");
   sql = createSql(DATABASE_URL, { max: 4, name: "scheduler-backfill-test" });
   await prepareDatabase(sql, log);
+  // Backfilled rows are published on md.* (tests run on a NATS of their own: provision its streams).
+  await provisionStreams(nats.jsm, { replicas: 1, tradesRetentionDays: 1 }, log);
   queue = await createTestQueue(nats, ID.toLowerCase());
   const registry = new Registry();
   const client = binanceClient({ redis, baseUrl: sim.restUrl, budgetKey: `bf${ID}`, registry, log });

@@ -13,6 +13,7 @@ import {
   createLogger,
   createRedis,
   createSql,
+  provisionStreams,
   type Nats,
   type Redis,
   type Sql,
@@ -49,6 +50,8 @@ beforeAll(async () => {
   redis = createRedis(REDIS_URL, "scheduler-heal-test");
   sql = createSql(DATABASE_URL, { max: 4, name: "scheduler-heal-test" });
   await prepareDatabase(sql, log);
+  // Backfilled rows are published on md.* (tests run on a NATS of their own: provision its streams).
+  await provisionStreams(nats.jsm, { replicas: 1, tradesRetentionDays: 1 }, log);
 });
 
 afterAll(async () => {
