@@ -90,8 +90,8 @@ async function gaps(market: string): Promise<GapRow[]> {
 
 function receiving(port: number): Promise<boolean> {
   return fetch(`http://127.0.0.1:${port}/health/live`)
-    .then((r) => r.json())
-    .then((h: { receiving?: boolean }) => h.receiving === true)
+    .then((r) => r.json() as Promise<{ receiving?: boolean }>)
+    .then((h) => h.receiving === true)
     .catch(() => false);
 }
 
