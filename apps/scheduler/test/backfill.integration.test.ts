@@ -6,8 +6,8 @@ import {
   createLogger,
   createRedis,
   createSql,
-  provisionStreams,
   type Nats,
+  provisionStreams,
   type Redis,
   type Sql,
 } from "@tickerplant/runtime";

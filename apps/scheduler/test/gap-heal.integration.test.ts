@@ -13,8 +13,8 @@ import {
   createLogger,
   createRedis,
   createSql,
-  provisionStreams,
   type Nats,
+  provisionStreams,
   type Redis,
   type Sql,
 } from "@tickerplant/runtime";
