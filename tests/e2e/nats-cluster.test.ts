@@ -9,6 +9,7 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { connectNats, createLogger, provisionStreams, SubscriptionsStore } from "@tickerplant/runtime";
 import {
+  freePort,
   type NatsCluster,
   type ServiceProcess,
   type StartedSimulator,
@@ -98,7 +99,7 @@ beforeAll(async () => {
     CONSUMER_PREFIX: `ncl${RUN}`,
     FLUSH_INTERVAL_MS: "50",
   };
-  const writer = startService("storage-writer", env, 24301);
+  const writer = startService("storage-writer", env, await freePort());
   services.push(writer);
   await writer.waitReady(90_000);
   // Ready means connected; started means every durable consumer exists (R3 consumers take a while).
@@ -107,7 +108,7 @@ beforeAll(async () => {
     async () => writer.logs(200).includes("storage writer started"),
     120_000,
   );
-  const ingestor = startService("ingestor", env, 24302);
+  const ingestor = startService("ingestor", env, await freePort());
   services.push(ingestor);
   await ingestor.waitReady(90_000);
   await until("ingestor started", async () => ingestor.logs(200).includes("ingestor started"), 120_000);

@@ -34,7 +34,8 @@ export function natsServerBinary(preferred?: string): string {
   throw new Error("nats-server not found (apt-get install nats-server, or set TICKERPLANT_NATS_SERVER)");
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port nothing listens on now (the OS picks it). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once("error", reject);
