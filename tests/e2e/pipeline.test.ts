@@ -9,6 +9,7 @@ import {
   type ServiceName,
   type ServiceProcess,
   type StartedSimulator,
+  startNatsServer,
   startService,
   startSimulator,
 } from "@tickerplant/testkit";
@@ -16,7 +17,10 @@ import Redis from "ioredis";
 import postgres from "postgres";
 import { isolatedConsumers, removeConsumers } from "./isolation.ts";
 
-const NATS_URL = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
+// A NATS of its own: the run's other schedulers (and their JOBS work queue, heal jobs and
+// market-list dedup window) must not take or swallow this platform's jobs.
+const OWN_NATS = await startNatsServer();
+const NATS_URL = OWN_NATS.url;
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const DATABASE_URL =
   process.env.TEST_DATABASE_URL ?? "postgres://tickerplant@127.0.0.1:5433/tickerplant_test";
@@ -129,6 +133,7 @@ afterAll(async () => {
   await Promise.all([...services.values()].map((s) => s.stop()));
   await removeConsumers(NATS_URL, RUN).catch(() => {});
   await sim?.stop();
+  OWN_NATS.stop();
   await sql.end();
   redis.disconnect();
 });
