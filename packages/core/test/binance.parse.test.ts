@@ -202,9 +202,24 @@ describe("binance spot NKNUSDT (cryptofeed recording, combined stream)", () => {
       "book:delta": 150,
       bbo: 74,
       candle: 1,
-      "ignored:unsupported:aggTrade": 1, // we subscribe @trade, never @aggTrade (different id space)
+      trade: 1, // an aggTrade, normalized as on USD-M (the live feed subscribes @trade)
     });
     expectAllValid(p);
+  });
+
+  test("aggTrade: id = a, ts = T, m = false ⇒ taker buy, as on USD-M", () => {
+    expect(only<Trade>(p, 97)).toEqual({
+      type: "trade",
+      exchange: "binance",
+      market: "NKN-USDT",
+      symbol: "NKNUSDT",
+      ts: 1633998523963,
+      recvTs: RECV_TS,
+      id: "15683430",
+      price: 0.3528,
+      amount: 58,
+      side: "buy",
+    });
   });
 
   test("first depth diff and a bookTicker", () => {
@@ -290,16 +305,22 @@ describe("binance spot NKNUSDT (cryptofeed recording, combined stream)", () => {
 });
 
 describe("binance.us spot (same protocol)", () => {
-  test("OMGBUSD: every line accounted for, klines, aggTrade ignored, known book answers", () => {
+  test("OMGBUSD: every line accounted for, klines, aggTrades, known book answers", () => {
     const p = parseFile("binance-us/spot_OMGBUSD_ws.jsonl", parseContext({ OMGBUSD: "OMG-BUSD" }));
     expect(p.lines).toHaveLength(233);
     expect(p.counts).toEqual({
       "book:delta": 159,
       bbo: 58,
       candle: 5,
-      "ignored:unsupported:aggTrade": 11,
+      trade: 11,
     });
     expectAllValid(p);
+    const trades = allMessages(p).filter((m): m is Trade => m.type === "trade");
+    expect(trades.slice(0, 3).map((t) => [t.id, t.ts, t.price, t.amount, t.side])).toEqual([
+      ["425085", 1633998288467, 13.8048, 2.1, "buy"],
+      ["425086", 1633998288467, 13.8076, 105.82, "buy"],
+      ["425087", 1633998289097, 13.8004, 30.11, "sell"],
+    ]);
 
     const open = only<Candle>(p, 146);
     expect([open.closed, open.close, open.volume, open.trades, open.ts]).toEqual([

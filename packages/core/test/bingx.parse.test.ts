@@ -122,8 +122,8 @@ describe("bingx swap decoded samples (JKorf/BingX.Net captures, 2024-05-02)", ()
         low: 2989.04,
         close: 2989.57,
         volume: 215.89,
-        quoteVolume: 0,
-        trades: 0,
+        quoteVolume: null,
+        trades: null,
         closed: false,
       } satisfies Candle,
     ]);

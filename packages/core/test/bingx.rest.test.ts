@@ -205,8 +205,8 @@ describe("klines", () => {
         low: 0.7033,
         close: 0.7065,
         volume: 635494,
-        quoteVolume: 0,
-        trades: 0,
+        quoteVolume: null,
+        trades: null,
         closed: true,
       },
     ]);

@@ -275,7 +275,7 @@ describe("klines", () => {
       close: 17071.5,
       volume: 6356,
       quoteVolume: 0.37288112,
-      trades: 0,
+      trades: null,
       closed: true,
     });
     expect(candles.map((c) => c.closed)).toEqual([true, true, false]);

@@ -168,7 +168,7 @@ describe("candles", () => {
     );
   });
 
-  test("newest-first candles → oldest first; closed by the clock; no quote volume or count (0)", () => {
+  test("newest-first candles → oldest first; closed by the clock; no quote volume or count (null)", () => {
     const body = {
       candles: [
         {
@@ -206,8 +206,8 @@ describe("candles", () => {
       low: 65857.35,
       close: 66314.59,
       volume: 358.74851052,
-      quoteVolume: 0,
-      trades: 0,
+      quoteVolume: null,
+      trades: null,
       closed: true,
     });
     expect([candles[1]!.openTime, candles[1]!.closed, candles[1]!.ts, candles[1]!.close]).toEqual([

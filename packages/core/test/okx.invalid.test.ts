@@ -118,7 +118,7 @@ describe("current OKX shapes", () => {
       close: 8548.26,
       volume: 45247,
       quoteVolume: 386653591.5,
-      trades: 0,
+      trades: null,
       closed: true,
     });
     const swap =

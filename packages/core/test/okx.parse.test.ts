@@ -210,10 +210,10 @@ describe("okx/v5_BTC-USD-220527_ws.jsonl (dated future, sizes in contracts)", ()
     expect(only<Trade>(p, 93)).toMatchObject({ id: "7852", price: 30229.6, amount: 30 });
   });
 
-  test("futures tickers: volume = volCcy24h (base), quote volume estimated as volCcy24h × last", () => {
+  test("futures tickers: volume = volCcy24h (base), no quote volume (OKX sends none: null)", () => {
     const t = only<Ticker>(p, 95);
     expect(t).toMatchObject({ last: 30229.6, open: 29571.4, volume: 2620.4014, bid: 30211.8, ask: 30217.8 });
-    expect(t.quoteVolume).toBeCloseTo(2620.4014 * 30229.6, 6);
+    expect(t.quoteVolume).toBeNull();
   });
 
   test("books: snapshot and 98 updates; every checksum verifies; the known final top 5", () => {

@@ -237,7 +237,7 @@ describe("candles", () => {
       close: 3,
       volume: 20,
       quoteVolume: 60,
-      trades: 0,
+      trades: null,
       closed: true,
     });
     expect(spot[1]).toMatchObject({ closed: false, ts: RECV_TS });

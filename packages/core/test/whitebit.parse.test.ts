@@ -147,7 +147,7 @@ describe(`${WS_FILE}: every line accounted for`, () => {
       close: 0.020683,
       volume: 504.701,
       quoteVolume: 10.433600491,
-      trades: 0,
+      trades: null,
       closed: false,
     });
     // 1580895000 is on a 15m boundary too: the period comes from the ack, never from the time

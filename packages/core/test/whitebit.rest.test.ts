@@ -170,7 +170,7 @@ describe("klines", () => {
       close: 0.025025,
       volume: 6.181,
       quoteVolume: 0.154686629,
-      trades: 0,
+      trades: null,
       closed: true,
     });
     expect(candles.map((c) => [c.close, c.closed, c.ts])).toEqual([

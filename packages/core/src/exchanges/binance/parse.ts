@@ -14,6 +14,7 @@ import { isBinanceInterval } from "./streams.ts";
  * | payload                                   | result                                    |
  * |-------------------------------------------|-------------------------------------------|
  * | `e:"trade"`                               | trade (ts = T, id = t, m ⇒ taker sell)    |
+ * | `e:"aggTrade"` (as USD-M's)               | trade (ts = T, id = a, m ⇒ taker sell)    |
  * | no `e`, has `u`,`s`,`b`,`a` (bookTicker)  | bbo (ts = recvTs, seq = u)                |
  * | `e:"24hrTicker"`                          | ticker (ts = E)                           |
  * | `e:"kline"`                               | candle (ts = E, closed = k.x)             |
@@ -22,7 +23,7 @@ import { isBinanceInterval } from "./streams.ts";
  * | `{"result":..,"id":..}`                   | ack                                       |
  * | `{"code":..,"msg":..}` / `{"error":{..}}` | error                                     |
  * | `e:"serverShutdown"`                      | control server-shutdown                   |
- * | aggTrade, miniTicker, partial depth, ...  | ignored (`unsupported:<what>`)            |
+ * | miniTicker, partial depth, ...            | ignored (`unsupported:<what>`)            |
  */
 
 export const INVALID_REASONS = [
@@ -40,16 +41,9 @@ export const SERVER_SHUTDOWN: FrameResult = Object.freeze({ kind: "control", eve
 
 /** Events Binance sends that we understand but do not normalize (we never subscribe to them). */
 const IGNORED_EVENTS: ReadonlyMap<string, FrameResult> = new Map(
-  [
-    "aggTrade",
-    "24hrMiniTicker",
-    "1hTicker",
-    "4hTicker",
-    "1dTicker",
-    "avgPrice",
-    "blockTrade",
-    "referencePrice",
-  ].map((e): [string, FrameResult] => [e, Object.freeze({ kind: "ignored", reason: `unsupported:${e}` })]),
+  ["24hrMiniTicker", "1hTicker", "4hTicker", "1dTicker", "avgPrice", "blockTrade", "referencePrice"].map(
+    (e): [string, FrameResult] => [e, Object.freeze({ kind: "ignored", reason: `unsupported:${e}` })],
+  ),
 );
 const IGNORED_PARTIAL_DEPTH: FrameResult = Object.freeze({
   kind: "ignored",
@@ -113,6 +107,8 @@ export function parsePayload(
     switch (e) {
       case "trade":
         return parseTrade(p, ctx);
+      case "aggTrade":
+        return parseAggTrade(p, ctx);
       case "depthUpdate":
         return parseDepthUpdate(p, ctx);
       case "kline":
@@ -158,6 +154,27 @@ function errorResult(code: unknown, msg: unknown, id: unknown): FrameResult {
 
 export function parseTrade(p: Record<string, unknown>, ctx: ParseContext): FrameResult {
   return parseTradeWith(p, ctx, "trade", spotTradeId);
+}
+
+/**
+ * An aggregate trade (spot and USD-M alike): id = `a`, the id space of REST aggTrades. The live
+ * spot feed subscribes `@trade`; spot aggTrade frames come from recordings and other tools.
+ */
+export function parseAggTrade(p: Record<string, unknown>, ctx: ParseContext): FrameResult {
+  return parseTradeWith(p, ctx, "aggTrade", aggTradeId);
+}
+
+const IGNORED_AGG_TRADE_WITHOUT_ID: FrameResult = Object.freeze({
+  kind: "ignored",
+  reason: "unsupported:aggTradeWithoutId",
+});
+
+function aggTradeId(p: Record<string, unknown>): string | FrameResult {
+  // the 2019 USD-M launch format had no aggregate id: without it a trade cannot join REST's id space
+  if (p.a === undefined) return IGNORED_AGG_TRADE_WITHOUT_ID;
+  const id = int(p.a);
+  if (Number.isNaN(id)) return badField("aggTrade", "a", p.a);
+  return String(id);
 }
 
 /** A trade's id as a string, or the result that rejects (or ignores) the payload. */

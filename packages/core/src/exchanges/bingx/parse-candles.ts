@@ -55,8 +55,9 @@ export function parseKline(data: unknown, t: Topic): FrameResult {
       openTime,
       closeTime: closeTimeOf(interval, openTime),
       ...ohlcv,
-      quoteVolume: 0,
-      trades: 0,
+      // swap klines carry neither
+      quoteVolume: null,
+      trades: null,
       closed: false,
     };
     const r = roll(candle, t);
@@ -81,8 +82,8 @@ function spotCandle(p: Record<string, unknown>, interval: BingxInterval, t: Topi
   if (typeof ohlcv === "string") return badField("kline", `K.${ohlcv}`, k[ohlcv]);
   const quoteVolume = num(k.q);
   if (Number.isNaN(quoteVolume)) return badField("kline", "K.q", k.q);
-  const trades = k.n === undefined ? 0 : int(k.n);
-  if (Number.isNaN(trades)) return badField("kline", "K.n", k.n);
+  const trades = k.n === undefined ? null : int(k.n);
+  if (trades !== null && Number.isNaN(trades)) return badField("kline", "K.n", k.n);
   const closed = ts > closeTime;
   return {
     type: "candle",

@@ -115,7 +115,7 @@ function parseKlines(body: unknown, ctx: RestContext & { interval: CandleInterva
       close,
       volume,
       quoteVolume,
-      trades: 0,
+      trades: null, // not in BingX kline rows
     });
   });
   return out.sort((a, b) => a.openTime - b.openTime);

@@ -118,8 +118,9 @@ function parseKlines(body: unknown, ctx: RestContext & { interval: CandleInterva
       low,
       close,
       volume,
-      quoteVolume: 0,
-      trades: 0,
+      // swap kline rows carry neither
+      quoteVolume: null,
+      trades: null,
     });
   });
   return out.sort((a, b) => a.openTime - b.openTime);

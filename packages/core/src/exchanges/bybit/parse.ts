@@ -206,7 +206,7 @@ function parseKline(
       volume,
       quoteVolume,
       // Bybit klines carry no trade count
-      trades: 0,
+      trades: null,
       closed: k.confirm,
     });
   }

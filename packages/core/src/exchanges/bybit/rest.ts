@@ -200,7 +200,7 @@ function parseKlines(
         close,
         volume,
         quoteVolume,
-        trades: 0, // not reported by Bybit
+        trades: null, // not reported by Bybit
       }),
     );
   }

@@ -331,9 +331,9 @@ function parseCandles(p: Record<string, unknown>, ctx: ParseContext): FrameResul
         low,
         close,
         volume,
-        // Coinbase candles carry neither quote volume nor a trade count: 0 = unknown
-        quoteVolume: 0,
-        trades: 0,
+        // Coinbase candles carry neither quote volume nor a trade count
+        quoteVolume: null,
+        trades: null,
         closed: false,
       });
     }

@@ -150,9 +150,9 @@ function parseKlines(body: unknown, ctx: RestContext & { interval: CandleInterva
       low,
       close,
       volume,
-      // not published by Coinbase: 0 = unknown
-      quoteVolume: 0,
-      trades: 0,
+      // not published by Coinbase
+      quoteVolume: null,
+      trades: null,
     });
   }
   return out.sort((a, b) => a.openTime - b.openTime);

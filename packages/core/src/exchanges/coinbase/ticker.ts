@@ -69,8 +69,8 @@ export function pushTicker(out: MarketMessage[], v: TickerValues, q: BestQuotes,
     high: v.high,
     low: v.low,
     volume: v.volume,
-    // not published by Coinbase (no quote volume, no VWAP; volume_30d is base volume too): 0 = unknown
-    quoteVolume: 0,
+    // not published by Coinbase (no quote volume, no VWAP; volume_30d is base volume too)
+    quoteVolume: null,
     change: v.change,
     changePct: v.changePct,
     bid,

@@ -11,7 +11,7 @@ import { EXCHANGE, invalid } from "./results.ts";
  * One candle row, as the WebSocket `candle<bar>` channels and the REST candles endpoints send it:
  * `[ts, o, h, l, c, vol, volCcy, volCcyQuote, confirm]`. Volume is base: `vol` for spot, `volCcy`
  * for swaps and futures (whose `vol` counts contracts); quote volume is `volCcyQuote`. OKX has no
- * trade count (trades = 0). Returns the candle, or the name of the bad field.
+ * trade count (trades = null). Returns the candle, or the name of the bad field.
  */
 export function candleOfRow(
   r: unknown,
@@ -58,7 +58,7 @@ export function candleOfRow(
     close,
     volume,
     quoteVolume,
-    trades: 0,
+    trades: null,
     closed,
   };
 }

@@ -54,8 +54,8 @@ export function parseTrades(channel: string, rows: unknown[], ctx: ParseContext)
 
 /**
  * `tickers` → ticker. Volumes: spot `vol24h` is base and `volCcy24h` quote; for swaps and futures
- * `vol24h` counts contracts and `volCcy24h` is base, and OKX sends no quote volume, so it is
- * estimated as base volume × last price (see docs/exchanges.md).
+ * `vol24h` counts contracts and `volCcy24h` is base, and OKX sends no quote volume (null, not an
+ * estimate).
  */
 export function parseTickers(rows: unknown[], ctx: ParseContext): FrameResult {
   const out: Ticker[] = [];
@@ -96,7 +96,7 @@ export function parseTickers(rows: unknown[], ctx: ParseContext): FrameResult {
       high,
       low,
       volume: spot ? vol : volCcy,
-      quoteVolume: spot ? volCcy : volCcy * last,
+      quoteVolume: spot ? volCcy : null,
       // the difference of two decimals, without binary noise (535.6, not 535.6000000000022)
       change: Number((last - open).toPrecision(12)),
       changePct: open === 0 ? 0 : ((last - open) / open) * 100,

@@ -68,7 +68,7 @@ export function parseCandles(params: unknown[], ctx: ParseContext): FrameResult 
       close,
       volume,
       quoteVolume,
-      trades: 0,
+      trades: null, // WhiteBIT candles carry no trade count
       closed: false,
     };
     const key = lastKey(interval, symbol);

@@ -171,7 +171,7 @@ function parseKlines(body: unknown, ctx: RestContext & { interval: CandleInterva
       close,
       volume,
       quoteVolume,
-      trades: 0,
+      trades: null, // not in WhiteBIT kline rows
     });
   }
   return out;

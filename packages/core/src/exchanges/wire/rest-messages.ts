@@ -14,8 +14,9 @@ export interface CandleValues {
   low: number;
   close: number;
   volume: number;
-  quoteVolume: number;
-  trades: number;
+  /** null when the exchange does not send it (never 0 in its place) */
+  quoteVolume: number | null;
+  trades: number | null;
 }
 
 /**

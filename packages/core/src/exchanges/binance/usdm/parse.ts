@@ -5,11 +5,11 @@ import { badField, unknownSymbol } from "../../wire/frame-results.ts";
 import { epochMs } from "../fields.ts";
 import {
   type DepthDiffFormat,
+  parseAggTrade,
   parseDepthDiff,
   parseEnvelope,
   parseTrade as parseRawTrade,
   parsePayload as parseSpotPayload,
-  parseTradeWith,
 } from "../parse.ts";
 
 /**
@@ -39,10 +39,6 @@ const IGNORED: ReadonlyMap<string, FrameResult> = new Map(
     "indexPriceUpdate",
   ].map((e): [string, FrameResult] => [e, Object.freeze({ kind: "ignored", reason: `unsupported:${e}` })]),
 );
-const IGNORED_AGG_TRADE_WITHOUT_ID: FrameResult = Object.freeze({
-  kind: "ignored",
-  reason: "unsupported:aggTradeWithoutId",
-});
 const IGNORED_PARTIAL_DEPTH: FrameResult = Object.freeze({
   kind: "ignored",
   reason: "unsupported:partialDepth",
@@ -86,18 +82,6 @@ function isPartialDepth(stream: string | undefined): boolean {
   if (at < 0) return false;
   const c = stream.charCodeAt(at + 6);
   return c >= 48 && c <= 57; // a digit right after "@depth"
-}
-
-function parseAggTrade(p: Record<string, unknown>, ctx: ParseContext): FrameResult {
-  return parseTradeWith(p, ctx, "aggTrade", aggTradeId);
-}
-
-function aggTradeId(p: Record<string, unknown>): string | FrameResult {
-  // the 2019 launch format had no aggregate id: without it a trade cannot join REST's id space
-  if (p.a === undefined) return IGNORED_AGG_TRADE_WITHOUT_ID;
-  const id = int(p.a);
-  if (Number.isNaN(id)) return badField("aggTrade", "a", p.a);
-  return String(id);
 }
 
 /**
