@@ -119,8 +119,8 @@ export class StatsAnalyzer {
   async start(): Promise<void> {
     const started = performance.now();
     const { watermark, replayed } = await replayStream({
-      js: this.deps.nats.js,
-      jsm: this.deps.nats.jsm,
+      nats: this.deps.nats,
+      log: this.deps.log,
       stream: this.stream,
       filterSubject: this.filterSubject,
       // One bucket of slack for clock differences between the exchange and the NATS server.

@@ -12,10 +12,11 @@ const NATS_URL = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
 const RUN = crypto.randomUUID().replaceAll("-", "").slice(0, 10);
 const STREAM = `REBUILD_${RUN}`;
 const SUBJECT = `rebuild${RUN}`;
+const log = createLogger({ service: "t", level: "error" });
 let nats: Nats;
 
 beforeAll(async () => {
-  nats = await connectNats(NATS_URL, "analyzer-rebuild-test", createLogger({ service: "t", level: "error" }));
+  nats = await connectNats(NATS_URL, "analyzer-rebuild-test", log);
   await nats.jsm.streams.add({
     name: STREAM,
     subjects: [`${SUBJECT}.>`],
@@ -32,8 +33,8 @@ afterAll(async () => {
 
 test("a replay chased by new messages stops at the stream's end as of its start", async () => {
   const { watermark, replayed } = await replayStream({
-    js: nats.js,
-    jsm: nats.jsm,
+    nats,
+    log,
     stream: STREAM,
     filterSubject: `${SUBJECT}.>`,
     sinceMs: Date.now() - 60_000,

@@ -1,7 +1,7 @@
+import { type BookReplicas, snapshotOf } from "@tickerplant/core";
 import type { BookSnapshotRow } from "@tickerplant/db";
 import type { Logger } from "@tickerplant/runtime";
 import type { BookMetrics } from "./book-metrics.ts";
-import { BookReplicas } from "./book-replicas.ts";
 import type { BookStore, BookWrite } from "./book-store.ts";
 import type { TableWriter } from "./table-writer.ts";
 
@@ -64,27 +64,28 @@ export class BookSampler {
     const synced = new Map<string, number>();
     for (const m of replicas.values()) {
       if (now - m.heardAt > options.silentAfterMs) continue;
-      const book = BookReplicas.snapshot(m, options.depth);
+      const { exchange, market } = m.base;
+      const book = snapshotOf(m, options.depth)?.book;
       if (!book) {
         if (m.streamSeq > 0) {
           const detail = `the book lost continuity at stream sequence ${m.streamSeq}; waiting for the next snapshot`;
-          writes.push({ exchange: m.exchange, market: m.market, streamSeq: m.streamSeq, book: null, detail });
+          writes.push({ exchange, market, streamSeq: m.streamSeq, book: null, detail });
         }
         continue;
       }
-      synced.set(m.exchange, (synced.get(m.exchange) ?? 0) + 1);
-      writes.push({ exchange: m.exchange, market: m.market, streamSeq: m.streamSeq, book });
+      synced.set(exchange, (synced.get(exchange) ?? 0) + 1);
+      writes.push({ exchange, market, streamSeq: m.streamSeq, book });
       if ((this.storedSlots.get(m.key) ?? Number.NEGATIVE_INFINITY) < slot) {
         rows.push({
           time: slot,
-          exchange: m.exchange,
-          market: m.market,
+          exchange,
+          market,
           seq: book.seq,
           bookTime: book.ts,
           depth: options.depth,
           bids: book.bids,
           asks: book.asks,
-          simulated: m.simulated,
+          simulated: m.base.simulated === true,
         });
       }
     }

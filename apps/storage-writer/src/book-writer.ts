@@ -1,11 +1,16 @@
 import type { JsMsg } from "@nats-io/jetstream";
-import type { Book } from "@tickerplant/core";
+import { type Book, BookReplicas, bookCatchupStart } from "@tickerplant/core";
 import { type BookSnapshotRow, insertBookSnapshots } from "@tickerplant/db";
-import { type Logger, type Nats, type Redis, type Sql, streamDefinitions } from "@tickerplant/runtime";
+import {
+  type Logger,
+  type Nats,
+  OrderedReader,
+  type Redis,
+  type Sql,
+  streamDefinitions,
+} from "@tickerplant/runtime";
 import type { Registry } from "prom-client";
 import { BookMetrics } from "./book-metrics.ts";
-import { BookReader, bookCatchupStart } from "./book-reader.ts";
-import { BookReplicas } from "./book-replicas.ts";
 import { BookSampler } from "./book-sampler.ts";
 import { BookStore } from "./book-store.ts";
 import { decoderFor } from "./envelope.ts";
@@ -29,7 +34,7 @@ const STREAM = "MD_BOOKS";
  */
 export class BookWriter {
   private readonly replicas = new BookReplicas();
-  private readonly reader: BookReader;
+  private readonly reader: OrderedReader;
   private readonly sampler: BookSampler;
   private readonly metrics: BookMetrics;
   private readonly decode = decoderFor(["book"], (err, m) => {
@@ -53,13 +58,16 @@ export class BookWriter {
   ) {
     const { options, log } = deps;
     this.metrics = new BookMetrics(deps.registry);
-    this.reader = new BookReader({
+    // Its own reader (not a shared durable): every instance must see every market's messages.
+    this.reader = new OrderedReader({
       nats: deps.nats,
       stream: STREAM,
       filter: `md.book.${deps.exchange ?? "*"}.>`,
-      startTime: bookCatchupStart(options.snapshotIntervalMs),
+      from: { time: bookCatchupStart(options.snapshotIntervalMs) },
       onMessage: (m) => this.onMessage(m),
+      pullAhead: 1000,
       log,
+      name: "book-writer",
     });
     // Unchanged books are republished at most once per duplicate window (same Nats-Msg-Id): a
     // market counts as silent only after that window plus a few snapshot intervals.
@@ -109,7 +117,11 @@ export class BookWriter {
   }
 
   private apply(book: Book, streamSeq: number): void {
-    const outcome = this.replicas.apply(book, streamSeq, Date.now());
+    const outcome = this.replicas.apply(`${book.exchange}:${book.market}`, book, {
+      streamSeq,
+      pos: 0,
+      now: Date.now(),
+    });
     this.metrics.messages.inc({ outcome });
     if (outcome === "hole") {
       this.metrics.holes.inc({ exchange: book.exchange, market: book.market });

@@ -9,6 +9,7 @@ export * from "./lease.ts";
 export * from "./logger.ts";
 export * from "./metrics.ts";
 export * from "./nats.ts";
+export * from "./ordered-reader.ts";
 export * from "./presence.ts";
 export * from "./publisher.ts";
 export * from "./rate-window.ts";

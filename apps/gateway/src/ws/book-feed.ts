@@ -1,15 +1,8 @@
-import { type Book, BookReplica } from "@tickerplant/core";
+import { type Book, type BookOutcome, BookReplicas, type ReplicaBook } from "@tickerplant/core";
 import type { Logger } from "@tickerplant/runtime";
 import { isBookMessage } from "../message-check.ts";
 import type { GatewayMetrics } from "../metrics.ts";
 import type { Delivery, Sink } from "./delivery.ts";
-
-/**
- * What one md.book message did to the feed's replica of its market: applied; a hole (the replica
- * was in sync and lost continuity: it waits for the next snapshot); or ignored (no snapshot yet,
- * or a replay of older data).
- */
-export type BookOutcome = "applied" | "hole" | "ignored";
 
 export interface BookEvent {
   feed: BookFeed;
@@ -27,25 +20,6 @@ export interface BookEvent {
 
 export type BookListener = (e: BookEvent) => void;
 
-/** A replica's book at a point of the stream. */
-export interface LiveBook {
-  book: Book;
-  streamSeq: number;
-  /** Stream position of the last event applied. */
-  pos: number;
-  /** When the replica last applied a message (ms). */
-  updatedAt: number;
-}
-
-interface MarketReplica {
-  replica: BookReplica;
-  /** The fields of the last applied message that a snapshot repeats. */
-  base: Pick<Book, "type" | "exchange" | "market" | "symbol" | "recvTs" | "simulated">;
-  streamSeq: number;
-  pos: number;
-  updatedAt: number;
-}
-
 /**
  * The gateway's own copy of the books behind one md.book subject filter (one market, or a pattern):
  * a BookReplica per market fed by the shared live feed, and the clients listening to it. Snapshots
@@ -55,7 +29,7 @@ export class BookFeed {
   readonly listeners = new Set<BookListener>();
   readonly sink: Sink = (d) => this.onDelivery(d);
   ready: Promise<void> = Promise.resolve();
-  private readonly markets = new Map<string, MarketReplica>();
+  private readonly replicas = new BookReplicas();
   private closed = false;
 
   constructor(
@@ -91,23 +65,14 @@ export class BookFeed {
 
   private apply(channel: string, book: Book, streamSeq: number, pos: number): BookOutcome {
     const { metrics } = this.deps;
-    let m = this.markets.get(channel);
-    if (!m) {
-      m = { replica: new BookReplica(), base: baseOf(book), streamSeq: 0, pos: 0, updatedAt: 0 };
-      this.markets.set(channel, m);
-    }
-    const wasSynced = m.replica.synced;
-    if (m.replica.apply(book)) {
-      m.base = baseOf(book);
-      m.streamSeq = streamSeq;
-      m.pos = pos;
-      m.updatedAt = this.deps.now?.() ?? Date.now();
-      if (!wasSynced) metrics.bookReplicasSynced.inc();
-      return "applied";
-    }
-    if (wasSynced && !m.replica.synced) {
-      m.streamSeq = streamSeq;
-      m.pos = pos;
+    const wasSynced = this.replicas.isSynced(channel);
+    const outcome = this.replicas.apply(channel, book, {
+      streamSeq,
+      pos,
+      now: this.deps.now?.() ?? Date.now(),
+    });
+    if (outcome === "applied" && !wasSynced) metrics.bookReplicasSynced.inc();
+    if (outcome === "hole") {
       metrics.bookReplicasSynced.dec();
       metrics.bookHoles.inc({ exchange: book.exchange });
       this.deps.log.warn("hole in md.book; the market waits for the next snapshot", {
@@ -116,40 +81,25 @@ export class BookFeed {
         seq: book.seq,
         streamSeq,
       });
-      return "hole";
     }
-    return "ignored";
+    return outcome;
   }
 
   /** The market's book (top `depth` levels; the whole book by default), or undefined when not in sync. */
-  snapshot(channel: string, depth = Number.MAX_SAFE_INTEGER): LiveBook | undefined {
-    const m = this.markets.get(channel);
-    const book = m?.replica.snapshot(m.base, depth);
-    if (!m || !book) return undefined;
-    return { book, streamSeq: m.streamSeq, pos: m.pos, updatedAt: m.updatedAt };
+  snapshot(channel: string, depth = Number.MAX_SAFE_INTEGER): ReplicaBook | undefined {
+    return this.replicas.snapshot(channel, depth);
   }
 
   /** Channels whose replica is in sync. */
   *syncedChannels(): IterableIterator<string> {
-    for (const [channel, m] of this.markets) if (m.replica.synced) yield channel;
+    for (const m of this.replicas.values()) if (m.replica.synced) yield m.key;
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const m of this.markets.values()) if (m.replica.synced) this.deps.metrics.bookReplicasSynced.dec();
-    this.markets.clear();
+    for (const m of this.replicas.values()) if (m.replica.synced) this.deps.metrics.bookReplicasSynced.dec();
+    this.replicas.clear();
     this.listeners.clear();
   }
-}
-
-function baseOf(book: Book): MarketReplica["base"] {
-  return {
-    type: "book",
-    exchange: book.exchange,
-    market: book.market,
-    symbol: book.symbol,
-    recvTs: book.recvTs,
-    ...(book.simulated !== undefined ? { simulated: book.simulated } : {}),
-  };
 }

@@ -1,16 +1,8 @@
-import { channelOf } from "@tickerplant/core";
+import { bookCatchupStart, channelOf, type ReplicaBook } from "@tickerplant/core";
 import type { Logger } from "@tickerplant/runtime";
 import type { GatewayMetrics } from "../metrics.ts";
-import { BookFeed, type BookListener, type LiveBook } from "./book-feed.ts";
+import { BookFeed, type BookListener } from "./book-feed.ts";
 import type { FanoutHub } from "./hub.ts";
-
-/**
- * Where a new book feed starts reading md.book: far enough back that the ingestor's periodic full
- * snapshot (every `snapshotIntervalMs`) is in the window, so the replica syncs within moments.
- */
-export function bookCatchupStart(snapshotIntervalMs: number, now = Date.now()): number {
-  return now - snapshotIntervalMs - Math.max(2_000, snapshotIntervalMs / 2);
-}
 
 /**
  * Book feeds by md.book subject filter, reference counted by the clients listening, each fed by
@@ -67,7 +59,7 @@ export class BookHub {
   }
 
   /** The market's book from any feed that keeps it in sync (a concrete one first, then patterns). */
-  live(exchange: string, market: string, depth?: number): LiveBook | undefined {
+  live(exchange: string, market: string, depth?: number): ReplicaBook | undefined {
     const channel = channelOf("book", exchange, market);
     for (const filter of [
       `md.book.${exchange}.${market}`,

@@ -1,25 +1,22 @@
-import { type Consumer, type ConsumerMessages, DeliverPolicy, type JsMsg } from "@nats-io/jetstream";
+import type { JsMsg } from "@nats-io/jetstream";
 import { eventPosition, messageId, type NormalizedMessage, RecentEventIds } from "@tickerplant/core";
-import { eventTexts, type Logger, type Nats } from "@tickerplant/runtime";
+import { eventTexts, type Logger, type Nats, OrderedReader } from "@tickerplant/runtime";
 import type { GatewayMetrics } from "../metrics.ts";
 import type { Delivery, Sink } from "./delivery.ts";
 import { channelOfSubject } from "./subjects.ts";
 
-const RETRY_MS = 1000;
-
 /**
- * One JetStream ordered consumer for one subject filter, shared by every client subscribed to it.
- * It starts at the stream's next sequence (not `deliver_policy: new`) so that the library's
- * automatic re-creation after a gap resumes from a known cursor instead of sequence 1 — or, with
- * `startTime`, at a time in the past (order books read back to the last full snapshot).
+ * One ordered reader for one subject filter, shared by every client subscribed to it. It starts
+ * at the stream's next sequence (not `deliver_policy: new`) so that a reopened consumer resumes
+ * from a known cursor instead of sequence 1 — or, with `startTime`, at a time in the past (order
+ * books read back to the last full snapshot). Ordered consumers are unacknowledged: the fan-out
+ * costs no acks.
  */
 export class LiveFeed {
   readonly sinks = new Set<Sink>();
-  ready: Promise<void>;
-  private consumer: Consumer | undefined;
-  private messages: ConsumerMessages | undefined;
-  private nextSeq = 0;
-  private stopped = false;
+  readonly ready: Promise<void>;
+  private readonly reader: OrderedReader;
+  private counted = false;
   /** Events repeated by redundant ingestors (same id, another message) are dropped here, once for all clients. */
   private readonly seen = new RecentEventIds();
 
@@ -28,57 +25,25 @@ export class LiveFeed {
     readonly stream: string,
     private readonly deps: { nats: Nats; log: Logger; metrics: GatewayMetrics },
     /** Epoch ms to start from instead of the stream's next sequence. */
-    private readonly startTime?: number,
+    startTime?: number,
   ) {
-    this.ready = this.open();
-  }
-
-  private async open(): Promise<void> {
-    const { nats } = this.deps;
-    const fromTime = this.nextSeq === 0 && this.startTime !== undefined;
-    if (this.nextSeq === 0 && !fromTime)
-      this.nextSeq = (await nats.jsm.streams.info(this.stream)).state.last_seq + 1;
-    const consumer = await nats.js.consumers.get(this.stream, {
-      filter_subjects: this.filter, // a single filter: NATS 2.9 has no filter_subjects array
-      ...(fromTime
-        ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: new Date(this.startTime!).toISOString() }
-        : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.nextSeq }),
+    this.reader = new OrderedReader({
+      nats: deps.nats,
+      stream,
+      filter,
+      from: startTime !== undefined ? { time: startTime } : "next",
+      onMessage: (msg) => this.dispatch(msg),
+      pullAhead: 512,
+      log: deps.log,
+      name: "live feed",
     });
-    if (this.stopped) {
-      await consumer.delete().catch(() => {});
-      return;
-    }
-    this.consumer = consumer;
-    this.messages = await consumer.consume({ max_messages: 512 });
-    this.deps.metrics.fanoutConsumers.inc({ kind: "live" });
-    void this.loop(this.messages);
-  }
-
-  private async loop(messages: ConsumerMessages): Promise<void> {
-    try {
-      for await (const msg of messages) this.dispatch(msg);
-    } catch (err) {
-      if (!this.stopped) this.deps.log.warn("live feed failed", { filter: this.filter, err });
-    }
-    this.deps.metrics.fanoutConsumers.dec({ kind: "live" });
-    // The iterator ends on its own only when the consumer is gone for good: open a new one from
-    // the next sequence so clients miss nothing.
-    while (!this.stopped && !this.deps.nats.nc.isClosed()) {
-      this.deps.log.warn("reopening live feed", { filter: this.filter, fromSeq: this.nextSeq });
-      await Bun.sleep(RETRY_MS);
-      if (this.stopped) break;
-      try {
-        this.ready = this.open();
-        await this.ready;
-        return;
-      } catch (err) {
-        this.deps.log.warn("cannot reopen live feed", { filter: this.filter, err });
-      }
-    }
+    this.ready = this.reader.start().then(() => {
+      this.counted = true;
+      deps.metrics.fanoutConsumers.inc({ kind: "live" });
+    });
   }
 
   private dispatch(msg: JsMsg): void {
-    this.nextSeq = msg.seq + 1;
     this.deps.metrics.fanoutMessages.inc({ stream: this.stream });
     const deliveries = toDeliveries(msg, this.seen, () =>
       this.deps.metrics.invalidRecords.inc({ source: "nats" }),
@@ -95,10 +60,10 @@ export class LiveFeed {
   }
 
   async close(): Promise<void> {
-    this.stopped = true;
     await this.ready.catch(() => {});
-    this.messages?.stop();
-    await this.consumer?.delete().catch(() => {});
+    await this.reader.stop();
+    if (this.counted) this.deps.metrics.fanoutConsumers.dec({ kind: "live" });
+    this.counted = false;
   }
 }
 
