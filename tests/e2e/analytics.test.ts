@@ -184,6 +184,8 @@ function startAnalyzer(replica: "a" | "b"): ServiceProcess {
       ALERT_POLL_MS: "100",
       WEBHOOK_BACKOFF_MS: "200",
       WEBHOOK_MAX_ATTEMPTS: "5",
+      // The local receiver is allowed by its address; "localhost" is not (the SSRF guard's case).
+      WEBHOOK_ALLOWED_HOSTS: "127.0.0.1",
       PORTFOLIO_INTERVAL_MS: "300",
       PORTFOLIO_RELOAD_MS: "300",
     },
@@ -500,6 +502,29 @@ describe("alerts", () => {
     expect(dead).toMatchObject({ status: "dead", attempts: 5, lastStatus: 500 });
     expect(dead.log).toHaveLength(5);
     expect(hooks.filter((h) => h.path === "/down" && JSON.parse(h.body).alertId === id)).toHaveLength(5);
+    expect((await api("DELETE", `/alerts/${id}`)).status).toBe(200);
+  }, 60_000);
+
+  test("a webhook to an internal address is refused at once: dead, never called", async () => {
+    const created = await api("POST", "/alerts", {
+      exchange: "okx",
+      market: MARKET,
+      kind: "price_above",
+      threshold: 1e-6,
+      webhook: `http://localhost:${PORTS.receiver}/ok?internal`,
+    });
+    expect(created.status).toBe(201);
+    const id = created.json.id as string;
+    const dead = await until("the refused delivery", async () => {
+      const d = (await api("GET", `/alerts/deliveries?status=dead&alertId=${id}`)).json.data as Array<{
+        attempts: number;
+        log: Array<{ error: string | null }>;
+      }>;
+      return d[0];
+    });
+    expect(dead.attempts).toBe(1);
+    expect(dead.log[0]!.error).toMatch(/refused: localhost resolves to internal address/);
+    expect(hooks.filter((h) => h.path === "/ok" && JSON.parse(h.body).alertId === id)).toHaveLength(0);
     expect((await api("DELETE", `/alerts/${id}`)).status).toBe(200);
   }, 60_000);
 

@@ -103,6 +103,10 @@ export class Analyzer {
         maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
         backoffMs: config.WEBHOOK_BACKOFF_MS,
         backoffMaxMs: config.WEBHOOK_BACKOFF_MAX_MS,
+        targets: {
+          allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+          allowedHosts: config.WEBHOOK_ALLOWED_HOSTS.map((h) => h.toLowerCase()),
+        },
       },
     });
     this.alerts = new AlertEvaluator({

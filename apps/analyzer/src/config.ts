@@ -81,6 +81,15 @@ export const AnalyzerConfigSchema = T.Object({
     description: "first retry delay; doubles per attempt",
   }),
   WEBHOOK_BACKOFF_MAX_MS: T.Integer({ default: 300_000, minimum: 10 }),
+  WEBHOOK_ALLOW_PRIVATE: T.Boolean({
+    default: false,
+    description:
+      "allow webhooks to loopback, private, link-local and other internal addresses (off: such targets are refused and dead-lettered)",
+  }),
+  WEBHOOK_ALLOWED_HOSTS: CsvList({
+    default: [],
+    description: "webhook host names allowed whatever address they resolve to (e.g. an in-cluster receiver)",
+  }),
   PORTFOLIO_INTERVAL_MS: T.Integer({
     default: 1000,
     minimum: 100,

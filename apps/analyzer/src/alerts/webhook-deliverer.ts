@@ -2,6 +2,7 @@ import { DELIVERY_HEADER, SIGNATURE_HEADER, signWebhook } from "@tickerplant/cor
 import { claimDueDeliveries, type DueDelivery, recordDeliveryAttempt } from "@tickerplant/db";
 import type { Logger, Sql } from "@tickerplant/runtime";
 import { Counter, type Registry } from "prom-client";
+import { type ResolveHost, refusedWebhookTarget, type WebhookTargetPolicy } from "./webhook-target.ts";
 
 export interface WebhookOptions {
   pollMs: number;
@@ -9,6 +10,8 @@ export interface WebhookOptions {
   maxAttempts: number;
   backoffMs: number;
   backoffMaxMs: number;
+  /** Which hosts may be called (webhook-target.ts): internal addresses are refused by default. */
+  targets: WebhookTargetPolicy;
 }
 
 /**
@@ -31,11 +34,13 @@ export class WebhookDeliverer {
       registry: Registry;
       isActive(): boolean;
       options: WebhookOptions;
+      /** DNS for the target check; tests give a fixed table. */
+      resolveHost?: ResolveHost;
     },
   ) {
     this.attempts = new Counter({
       name: "tickerplant_analyzer_webhook_attempts_total",
-      help: "webhook delivery attempts, by outcome (delivered, retry, dead)",
+      help: "webhook delivery attempts, by outcome (delivered, retry, dead, refused: an internal target)",
       labelNames: ["outcome"],
       registers: [deps.registry],
     });
@@ -70,10 +75,24 @@ export class WebhookDeliverer {
 
   private async deliver(d: DueDelivery): Promise<void> {
     const o = this.deps.options;
-    const body = JSON.stringify(d.payload);
     const started = performance.now();
-    let status: number | null = null;
-    let error: string | null = null;
+    const refused = await refusedWebhookTarget(d.url, o.targets, this.deps.resolveHost);
+    if (refused !== null && !refused.retryable) {
+      this.attempts.inc({ outcome: "refused" });
+      this.deps.log.warn("webhook target refused", { delivery: d.id, url: d.url, reason: refused.reason });
+      await this.record(d, { status: null, error: refused.reason, started, outcome: "dead" });
+      return;
+    }
+    const { status, error } = refused ? { status: null, error: refused.reason } : await this.post(d);
+    const outcome = error === null ? "delivered" : d.attempts >= o.maxAttempts ? "dead" : "retry";
+    this.attempts.inc({ outcome });
+    if (outcome === "dead")
+      this.deps.log.warn("webhook delivery dead", { delivery: d.id, url: d.url, error });
+    await this.record(d, { status, error, started, outcome });
+  }
+
+  private async post(d: DueDelivery): Promise<{ status: number | null; error: string | null }> {
+    const body = JSON.stringify(d.payload);
     try {
       const res = await fetch(d.url, {
         method: "POST",
@@ -86,25 +105,34 @@ export class WebhookDeliverer {
         },
         body,
         redirect: "manual",
-        signal: AbortSignal.timeout(o.timeoutMs),
+        signal: AbortSignal.timeout(this.deps.options.timeoutMs),
       });
-      status = res.status;
       await res.body?.cancel().catch(() => {});
-      if (status < 200 || status >= 300) error = `HTTP ${status}`;
+      return {
+        status: res.status,
+        error: res.status < 200 || res.status >= 300 ? `HTTP ${res.status}` : null,
+      };
     } catch (err) {
-      error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      return { status: null, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
     }
-    const outcome = error === null ? "delivered" : d.attempts >= o.maxAttempts ? "dead" : "retry";
-    this.attempts.inc({ outcome });
-    if (outcome === "dead")
-      this.deps.log.warn("webhook delivery dead", { delivery: d.id, url: d.url, error });
+  }
+
+  private async record(
+    d: DueDelivery,
+    a: {
+      status: number | null;
+      error: string | null;
+      started: number;
+      outcome: "delivered" | "retry" | "dead";
+    },
+  ): Promise<void> {
     await recordDeliveryAttempt(this.deps.sql, {
       id: d.id,
       attempt: d.attempts,
-      status,
-      error: error?.slice(0, 500) ?? null,
-      ms: performance.now() - started,
-      outcome,
+      status: a.status,
+      error: a.error?.slice(0, 500) ?? null,
+      ms: performance.now() - a.started,
+      outcome: a.outcome,
       retryInMs: this.backoff(d.attempts),
     });
   }
