@@ -1,4 +1,5 @@
 // Number and time formatting, and small DOM helpers shared by the panels.
+import { apiKey, askForKey } from "./api-key.js";
 
 export const $ = (id) => document.getElementById(id);
 
@@ -48,9 +49,11 @@ export function kv(parent, label, value, cls) {
 
 /** REST bodies are `{"data": …}`; a route this gateway does not serve yet answers null. */
 export async function getJson(path) {
-  const res = await fetch(path);
+  const key = apiKey();
+  const res = await fetch(path, key ? { headers: { "x-api-key": key } } : {});
   if (res.status === 404) return null;
   const body = await res.json().catch(() => null);
+  if (res.status === 401) askForKey(body?.error?.message ?? "this gateway requires an API key");
   if (!res.ok) throw new Error(body?.error?.message ?? `HTTP ${res.status} for ${path}`);
   return body;
 }

@@ -1,4 +1,5 @@
 // The one WebSocket to the gateway: subscriptions survive reconnects; handlers by channel prefix.
+import { apiKey } from "./api-key.js";
 import { $ } from "./format.js";
 
 // Each panel's channels are subscribed in their own request, so a channel type this gateway does not
@@ -39,7 +40,8 @@ function setConn(text, cls) {
 
 export function connect() {
   const proto = location.protocol === "https:" ? "wss" : "ws";
-  ws = new WebSocket(`${proto}://${location.host}/ws`);
+  const key = apiKey();
+  ws = new WebSocket(`${proto}://${location.host}/ws${key ? `?api_key=${encodeURIComponent(key)}` : ""}`);
   ws.onopen = () => {
     backoffMs = 500;
     setConn("gateway: connected", "up");
