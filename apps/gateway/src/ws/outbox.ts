@@ -28,7 +28,34 @@ function scheduleFlush(outbox: Outbox): void {
     const outboxes = [...dirty];
     dirty.clear();
     for (const o of outboxes) o.flush();
+    countSent();
   });
+}
+
+/**
+ * Frames sent this turn per metrics registry and type, added to the counter once per turn: a
+ * labelled prom-client `inc` per frame and client cost more than the send itself.
+ */
+const sentThisTurn = new Map<GatewayMetrics, Map<ChannelType, number>>();
+function sent(metrics: GatewayMetrics, type: ChannelType, n: number): void {
+  let byType = sentThisTurn.get(metrics);
+  if (!byType) {
+    byType = new Map();
+    sentThisTurn.set(metrics, byType);
+  }
+  byType.set(type, (byType.get(type) ?? 0) + n);
+}
+
+/** A data frame for one channel (a live Delivery once framed, or a snapshot). */
+interface Frame {
+  channel: string;
+  type: ChannelType;
+  frame: string;
+}
+function countSent(): void {
+  for (const [metrics, byType] of sentThisTurn)
+    for (const [type, n] of byType) metrics.wsMessagesSent.inc({ type }, n);
+  sentThisTurn.clear();
 }
 
 /** Latest-value channels: a client that falls behind gets the newest value, not every one. */
@@ -47,13 +74,15 @@ export class Outbox {
   /** Highest stream position (eventPosition) sent (or covered by a snapshot) per concrete channel. */
   private readonly lastSeq = new Map<string, number>();
   /** Conflated quote frames waiting for the socket to drain, newest per channel. */
-  private readonly pending = new Map<string, { type: ChannelType; text: string }>();
+  private readonly pending = new Map<string, Frame>();
   private readonly writableWaiters: Array<() => void> = [];
   private backpressured = false;
   private closed = false;
   /** Frames of this burst, sent corked at its end. */
-  private queue: Array<{ channel: string; type: ChannelType; text: string }> = [];
+  private queue: Frame[] = [];
   private queuedBytes = 0;
+  /** The socket's buffered bytes when this burst's first frame was queued (nothing is sent before its flush). */
+  private bufferedAtBurst = 0;
 
   constructor(
     private readonly socket: ClientSocket,
@@ -70,9 +99,9 @@ export class Outbox {
     const last = this.lastSeq.get(d.channel);
     if (last !== undefined && d.pos <= last) return false;
     this.lastSeq.set(d.channel, d.pos);
-    // Serialized once per event, shared by every client of the channel.
+    // Serialized once per event, shared by every client of the channel (and queued as it is).
     d.frame ??= dataEnvelope(d.channel, d.seq, d.payload);
-    this.push(d.channel, d.type, d.frame);
+    this.push(d as Frame);
     return true;
   }
 
@@ -81,7 +110,7 @@ export class Outbox {
     if (this.closed || this.lastSeq.has(channel)) return;
     // Live messages at or below the stored value's sequence are older than it.
     if (seq !== null) this.lastSeq.set(channel, messageEndPosition(seq));
-    this.push(channel, type, dataEnvelope(channel, seq, payload, true));
+    this.push({ channel, type, frame: dataEnvelope(channel, seq, payload, true) });
   }
 
   /**
@@ -108,22 +137,21 @@ export class Outbox {
     if (!this.closed) this.socket.send(text);
   }
 
-  private push(channel: string, type: ChannelType, text: string): void {
+  private push(f: Frame): void {
     const { metrics, maxBufferedBytes } = this.o;
-    if (CONFLATED.has(type) && (this.backpressured || this.pending.size > 0)) {
-      if (this.pending.delete(channel)) metrics.wsConflated.inc({ type });
-      this.pending.set(channel, { type, text });
+    const conflated = CONFLATED.has(f.type);
+    if (conflated && (this.backpressured || this.pending.size > 0)) {
+      if (this.pending.delete(f.channel)) metrics.wsConflated.inc({ type: f.type });
+      this.pending.set(f.channel, f);
       return;
     }
-    if (
-      !CONFLATED.has(type) &&
-      this.socket.getBufferedAmount() + this.queuedBytes + text.length > maxBufferedBytes
-    ) {
+    if (this.queue.length === 0) this.bufferedAtBurst = this.socket.getBufferedAmount();
+    if (!conflated && this.bufferedAtBurst + this.queuedBytes + f.frame.length > maxBufferedBytes) {
       this.o.onSlowConsumer(`slow consumer: more than ${maxBufferedBytes} bytes waiting to be sent`);
       return;
     }
-    this.queue.push({ channel, type, text });
-    this.queuedBytes += text.length;
+    this.queue.push(f);
+    this.queuedBytes += f.frame.length;
     if (this.queue.length === 1) scheduleFlush(this);
   }
 
@@ -134,37 +162,52 @@ export class Outbox {
     this.queue = [];
     this.queuedBytes = 0;
     const send = () => {
-      for (const frame of queue) if (!this.sendQueued(frame)) return;
+      // Counted per run of one type, not per frame (see sentThisTurn).
+      let runType = queue[0]!.type;
+      let run = 0;
+      for (const f of queue) {
+        const status = this.sendQueued(f);
+        if (status === "cut") break;
+        if (status === "held") continue;
+        if (f.type !== runType) {
+          if (run > 0) sent(this.o.metrics, runType, run);
+          runType = f.type;
+          run = 0;
+        }
+        run++;
+      }
+      if (run > 0) sent(this.o.metrics, runType, run);
     };
     if (this.socket.cork) this.socket.cork(send);
     else send();
-    if (!this.closed && this.socket.getBufferedAmount() <= this.lowWater()) this.releaseWaiters();
+    if (this.writableWaiters.length > 0 && !this.closed && this.socket.getBufferedAmount() <= this.lowWater())
+      this.releaseWaiters();
   }
 
-  /** One frame of a burst; false when the client was cut off. */
-  private sendQueued(frame: { channel: string; type: ChannelType; text: string }): boolean {
-    const { metrics } = this.o;
-    if (CONFLATED.has(frame.type)) {
+  /** One frame of a burst: sent, held back (conflated) or the client was cut off. */
+  private sendQueued(f: Frame): "sent" | "held" | "cut" {
+    if (CONFLATED.has(f.type)) {
       if (this.backpressured || this.pending.size > 0) {
         // Fell behind within the burst: keep only the newest per channel.
-        if (this.pending.delete(frame.channel)) metrics.wsConflated.inc({ type: frame.type });
-        this.pending.set(frame.channel, { type: frame.type, text: frame.text });
-        return true;
+        if (this.pending.delete(f.channel)) this.o.metrics.wsConflated.inc({ type: f.type });
+        this.pending.set(f.channel, f);
+        return "held";
       }
-      const status = this.socket.send(frame.text);
-      if (status === 0) this.pending.set(frame.channel, { type: frame.type, text: frame.text }); // dropped: keep it as the latest
-      if (status <= 0) this.backpressured = true;
-      else metrics.wsMessagesSent.inc({ type: frame.type });
-      return true;
+      const status = this.socket.send(f.frame);
+      if (status === 0) this.pending.set(f.channel, f); // dropped: keep it as the latest
+      if (status <= 0) {
+        this.backpressured = true;
+        return "held";
+      }
+      return "sent";
     }
-    const status = this.socket.send(frame.text);
+    const status = this.socket.send(f.frame);
     if (status === 0) {
       this.o.onSlowConsumer("slow consumer: send buffer full");
-      return false;
+      return "cut";
     }
     if (status === -1) this.backpressured = true;
-    metrics.wsMessagesSent.inc({ type: frame.type });
-    return true;
+    return "sent";
   }
 
   /** Bun calls this when the socket's send buffer has drained. */
@@ -173,7 +216,7 @@ export class Outbox {
     this.backpressured = false;
     for (const [channel, frame] of this.pending) {
       this.pending.delete(channel);
-      const status = this.socket.send(frame.text);
+      const status = this.socket.send(frame.frame);
       if (status === 0) this.pending.set(channel, frame);
       if (status <= 0) {
         this.backpressured = true;
