@@ -338,13 +338,21 @@ describe("alerts and portfolios against the analyzer", () => {
     expect(list.code).toBe(0);
     expect(list.out).toContain(id);
     expect(list.out).toContain("price_above");
-    const firing = await until("the alert to fire", async () => {
-      const price = sim.sim.truth.lastTrade(MARKET)!.price;
-      if (price < threshold) sim.sim.generate(MARKET, 20);
-      const r = await cli(["alerts", "log", id, "--json"]);
-      const rows = r.code === 0 ? (JSON.parse(r.out) as { alertId: string; value: number }[]) : [];
-      return rows[0];
-    });
+    // Polled over HTTP (a CLI process per poll is seconds on a loaded machine), then read by the CLI.
+    await until(
+      "the alert to fire",
+      async () => {
+        const price = sim.sim.truth.lastTrade(MARKET)!.price;
+        if (price < threshold) sim.sim.generate(MARKET, 20);
+        const res = await fetch(`${GATEWAY}/api/v1/alerts/${id}/firings`);
+        const body = (await res.json().catch(() => ({}))) as { data?: unknown[] };
+        return (body.data?.length ?? 0) > 0 ? true : undefined;
+      },
+      120_000,
+    );
+    const r = await cli(["alerts", "log", id, "--json"]);
+    expect(r.code).toBe(0);
+    const firing = (JSON.parse(r.out) as { alertId: string; value: number }[])[0]!;
     expect(firing.alertId).toBe(id);
     expect(firing.value).toBeGreaterThanOrEqual(threshold);
     const log = await cli(["alerts", "log", id]);
