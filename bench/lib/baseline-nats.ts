@@ -107,7 +107,7 @@ export async function natsBaseline(o: {
     );
 
     await nats.jsm.streams.purge(stream);
-    const publisher = new JetStreamPublisher(nats.js, {
+    const publisher = new JetStreamPublisher(nats, {
       maxInFlight: o.window,
       registry: createMetricsRegistry("bench"),
       log,

@@ -36,14 +36,10 @@ describe("chaos (short profile)", () => {
         fault: row.fault,
         wsDuplicated: 0,
       });
-      // Known open defect (docs/reliability.md): after a NATS restart the ingestor's re-sent
-      // publishes can land in the stream out of trade order, so a resuming client sees them late
-      // (none lost, none twice). Printed in the table; asserted for every other fault.
-      if (row.fault !== "restart nats")
-        expect({ fault: row.fault, wsOutOfOrder: row.counts.wsOutOfOrder }).toEqual({
-          fault: row.fault,
-          wsOutOfOrder: 0,
-        });
+      expect({ fault: row.fault, wsOutOfOrder: row.counts.wsOutOfOrder }).toEqual({
+        fault: row.fault,
+        wsOutOfOrder: 0,
+      });
       // A killed ingestor's window is reported by the restarted one (its last published event vs its first new one).
       expect({ fault: row.fault, lostSilently: row.counts.lostSilently }).toEqual({
         fault: row.fault,

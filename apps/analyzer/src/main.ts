@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     { replicas: config.STREAM_REPLICAS, tradesRetentionDays: config.TRADES_RETENTION_DAYS },
     log,
   );
-  const publisher = new JetStreamPublisher(nats.js, { maxInFlight: 1000, registry, log });
+  const publisher = new JetStreamPublisher(nats, { maxInFlight: 1000, registry, log });
   const replica = config.REPLICA_ID ?? `${hostname()}-${process.pid}`;
   const analyzer = new Analyzer({ config, nats, redis, sql, publisher, registry, log });
   const lease = new Lease({

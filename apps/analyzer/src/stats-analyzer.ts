@@ -80,7 +80,7 @@ export class StatsAnalyzer {
     });
     this.publisher =
       deps.publisher ??
-      new JetStreamPublisher(deps.nats.js, { maxInFlight: 1000, registry: deps.registry, log: deps.log });
+      new JetStreamPublisher(deps.nats, { maxInFlight: 1000, registry: deps.registry, log: deps.log });
     this.sink = new StatsSink({ redis: deps.redis, publisher: this.publisher, now: this.now });
     const registers = [deps.registry];
     this.trades = new Counter({

@@ -30,7 +30,7 @@ async function main() {
     log,
   );
   const redis = createRedis(config.REDIS_URL, service);
-  const publisher = new JetStreamPublisher(nats.js, {
+  const publisher = new JetStreamPublisher(nats, {
     maxInFlight: config.PUBLISH_MAX_IN_FLIGHT,
     lingerMs: config.PUBLISH_LINGER_MS,
     registry,

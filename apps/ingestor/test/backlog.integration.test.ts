@@ -61,7 +61,7 @@ beforeAll(async () => {
     PUBLISH_MAX_BACKLOG: "20",
   });
   // One publish in flight at a time: JetStream is "slow" next to a burst of trades.
-  const publisher = new JetStreamPublisher(nats.js, { maxInFlight: 1, registry, log });
+  const publisher = new JetStreamPublisher(nats, { maxInFlight: 1, registry, log });
   ingestor = new Ingestor({ config, publisher, redis, registry, log });
   await ingestor.start();
   const deadline = Date.now() + 15_000;

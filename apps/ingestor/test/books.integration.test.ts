@@ -85,7 +85,7 @@ beforeAll(async () => {
     EXCHANGE_URL_OVERRIDES: `binance.ws=${sim.wsUrl},binance.rest=${sim.restUrl}`,
     BOOK_SNAPSHOT_INTERVAL_MS: "60000",
   });
-  const publisher = new JetStreamPublisher(nats.js, { maxInFlight: 256, registry, log });
+  const publisher = new JetStreamPublisher(nats, { maxInFlight: 256, registry, log });
   ingestor = new Ingestor({ config, publisher, redis, registry, log });
   await ingestor.start();
 });

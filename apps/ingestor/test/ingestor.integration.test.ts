@@ -56,7 +56,7 @@ beforeAll(async () => {
     SOURCE: "simulated",
     EXCHANGE_URL_OVERRIDES: `binance.ws=${sim.wsUrl}`,
   });
-  const publisher = new JetStreamPublisher(nats.js, { maxInFlight: 64, registry, log });
+  const publisher = new JetStreamPublisher(nats, { maxInFlight: 64, registry, log });
   ingestor = new Ingestor({ config, publisher, redis, registry, log });
   await ingestor.start();
   const deadline = Date.now() + 10_000;

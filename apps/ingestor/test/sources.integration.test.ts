@@ -44,7 +44,7 @@ describe("SOURCES: the source is decided per exchange", () => {
           SOURCES: "binance=simulated",
           EXCHANGE_URL_OVERRIDES: `binance.ws=${sim.wsUrl}`,
         }),
-        publisher: new JetStreamPublisher(nats.js, { maxInFlight: 64, registry, log }),
+        publisher: new JetStreamPublisher(nats, { maxInFlight: 64, registry, log }),
         redis,
         registry,
         log,

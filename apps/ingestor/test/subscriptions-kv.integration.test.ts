@@ -65,7 +65,7 @@ beforeAll(async () => {
     EXCHANGE_URL_OVERRIDES: `binance.ws=${sim.wsUrl}`,
   });
   const registry = createMetricsRegistry("ingestor-kv-test");
-  const publisher = new JetStreamPublisher(nats.js, { maxInFlight: 64, registry, log });
+  const publisher = new JetStreamPublisher(nats, { maxInFlight: 64, registry, log });
   ingestor = new Ingestor({ config, publisher, redis, registry, log, subscriptions: store });
   await ingestor.start();
 });

@@ -42,7 +42,7 @@ export class Scheduler {
     const queue = deps.queue ?? DEFAULT_JOB_QUEUE;
     const ackWaitMs = deps.ackWaitMs ?? DEFAULT_ACK_WAIT_MS;
     registerWeightGauge(deps.registry, deps.clients);
-    this.publisher = new JetStreamPublisher(deps.nats.js, {
+    this.publisher = new JetStreamPublisher(deps.nats, {
       maxInFlight: 1000,
       registry: deps.registry,
       log: deps.log,

@@ -85,7 +85,7 @@ describe("MarketsRefreshPlanner", () => {
   test("one item per exchange at start and at each period boundary, with the period's id", async () => {
     const q = await queue();
     const periodMs = 400;
-    const publisher = new JetStreamPublisher(nats.js, { maxInFlight: 10, registry: new Registry(), log });
+    const publisher = new JetStreamPublisher(nats, { maxInFlight: 10, registry: new Registry(), log });
     const planner = new MarketsRefreshPlanner({
       publisher,
       queue: q,

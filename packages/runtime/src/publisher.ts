@@ -1,5 +1,5 @@
-import type { JetStreamClient } from "@nats-io/jetstream";
-import { headers as natsHeaders } from "@nats-io/transport-node";
+import type { PubAck } from "@nats-io/jetstream";
+import { InvalidArgumentError, headers as natsHeaders } from "@nats-io/transport-node";
 import {
   batchMessageId,
   EVENTS_HEADER,
@@ -10,14 +10,34 @@ import {
 import { Counter, Gauge, type Registry } from "prom-client";
 import { backoffDelay } from "./backoff.ts";
 import type { Logger } from "./logger.ts";
+import type { Nats } from "./nats.ts";
+
+/** One admitted message, kept until JetStream acknowledges it. */
+interface Outgoing {
+  /** Admission order. */
+  readonly n: number;
+  readonly subject: string;
+  readonly data: Uint8Array | string;
+  readonly msgID: string;
+  readonly eventBatch: boolean;
+  readonly events: number;
+  done: boolean;
+}
+
+const PUBLISH_TIMEOUT_MS = 5000;
 
 /**
  * Publishes to JetStream with a deterministic Nats-Msg-Id and a bounded number of unacknowledged
  * publishes. `publish()` resolves once the message is admitted (in flight); it waits while the
  * window is full, which pushes back on the producer. Admitted messages are sent together once per
- * event-loop turn, so a burst of exchange frames becomes one socket write rather than one each. A
- * failed publish is retried with the same id (the server deduplicates) until it is acknowledged or
- * the publisher stops.
+ * event-loop turn, so a burst of exchange frames becomes one socket write rather than one each.
+ *
+ * Messages land in the stream in admission order, also across a lost connection or a NATS restart:
+ * when the connection drops or a publish fails, nothing new is sent; once the connection is back,
+ * every unacknowledged message is re-sent in admission order with its id (the server deduplicates
+ * the ones it already had) — the oldest one alone until it is acknowledged, then the rest together.
+ * Retrying each failed publish on its own would let newer messages overtake the ones lost with the
+ * old socket. Unconfirmed messages are retried until acknowledged or the publisher stops.
  *
  * `publishEvent` is the market-data path: events of one subject admitted in the same event-loop
  * turn (one socket read, usually) become one message in the event-batch format
@@ -27,7 +47,11 @@ export class JetStreamPublisher {
   private inFlight = 0;
   /** Accepted by publish() and not yet finished: waiting for the window, batched, or in flight. */
   private pending = 0;
-  private batch: Array<[string, Uint8Array | string, string, boolean, number]> = [];
+  /** Admitted and not acknowledged, in admission order (a Map keeps insertion order). */
+  private readonly unacked = new Map<number, Outgoing>();
+  private admitted = 0;
+  /** Admitted since the last send. */
+  private batch: Outgoing[] = [];
   /** Events accepted and not yet acknowledged (a batch message counts each of its events). */
   private pendingEvents = 0;
   private batchScheduled = false;
@@ -36,14 +60,20 @@ export class JetStreamPublisher {
   private eventsScheduled = false;
   private waiters: Array<() => void> = [];
   private idle: Array<() => void> = [];
+  /** Bumped when sends are re-done in order: failures of earlier attempts no longer matter. */
+  private generation = 0;
+  private recovering = false;
+  private connected = true;
+  private reconnected: Array<() => void> = [];
   private stopped = false;
   private readonly published: Counter;
   private readonly duplicates: Counter;
   private readonly failures: Counter;
+  private readonly resends: Counter;
   private readonly inFlightGauge: Gauge;
 
   constructor(
-    private readonly js: JetStreamClient,
+    private readonly nats: Pick<Nats, "nc" | "js">,
     private readonly options: {
       maxInFlight: number;
       registry: Registry;
@@ -69,6 +99,11 @@ export class JetStreamPublisher {
       help: "publish attempts that failed and were retried",
       registers,
     });
+    this.resends = new Counter({
+      name: "tickerplant_publish_resends_total",
+      help: "times unacknowledged publishes were re-sent in order (connection lost or a publish failed)",
+      registers,
+    });
     const self = this;
     this.inFlightGauge = new Gauge({
       name: "tickerplant_publish_in_flight",
@@ -78,6 +113,7 @@ export class JetStreamPublisher {
         this.set(self.inFlight);
       },
     });
+    void this.watchConnection();
   }
 
   async publish(
@@ -93,7 +129,9 @@ export class JetStreamPublisher {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
     this.inFlight++;
-    this.batch.push([subject, data, msgID, eventBatch, events]);
+    const out: Outgoing = { n: this.admitted++, subject, data, msgID, eventBatch, events, done: false };
+    this.unacked.set(out.n, out);
+    this.batch.push(out);
     if (!this.batchScheduled) {
       this.batchScheduled = true;
       setImmediate(() => this.sendBatch());
@@ -143,45 +181,110 @@ export class JetStreamPublisher {
 
   private sendBatch(): void {
     this.batchScheduled = false;
+    if (this.recovering) return; // the recovery sends them, in order, once the connection is back
     const batch = this.batch;
     this.batch = [];
-    for (const [subject, data, msgID, eventBatch, events] of batch)
-      void this.send(subject, data, msgID, eventBatch, events);
+    for (const out of batch) this.send(out);
   }
 
-  private async send(
-    subject: string,
-    data: Uint8Array | string,
-    msgID: string,
-    eventBatch: boolean,
-    events: number,
-  ): Promise<void> {
-    const headers = eventBatch ? eventsHeaders() : undefined;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const ack = await this.js.publish(subject, data, {
-          msgID,
-          timeout: 5000,
-          ...(headers ? { headers } : {}),
-        });
-        if (ack.duplicate) this.duplicates.inc();
-        this.published.inc({ stream: ack.stream });
-        break;
-      } catch (err) {
+  private attempt(out: Outgoing): Promise<PubAck> {
+    return this.nats.js.publish(out.subject, out.data, {
+      msgID: out.msgID,
+      timeout: PUBLISH_TIMEOUT_MS,
+      ...(out.eventBatch ? { headers: eventsHeaders() } : {}),
+    });
+  }
+
+  private send(out: Outgoing): void {
+    const generation = this.generation;
+    this.attempt(out).then(
+      (ack) => this.acknowledged(out, ack),
+      (err) => {
         this.failures.inc();
-        if (this.stopped) {
-          this.options.log.error("publish abandoned at stop", { subject, msgID, err });
-          break;
-        }
-        if (attempt % 10 === 0) this.options.log.warn("publish failed; retrying", { subject, attempt, err });
-        await Bun.sleep(backoffDelay(attempt, 50, 5000));
-      }
-    }
+        if (out.done) return;
+        if (this.stopped || err instanceof InvalidArgumentError) return this.abandon(out, err);
+        // A later generation re-sends it already.
+        if (generation !== this.generation) return;
+        this.recover("publish failed", err);
+      },
+    );
+  }
+
+  /** At stop, or refused by the client itself (too large): it can never be confirmed. */
+  private abandon(out: Outgoing, err: unknown): void {
+    this.options.log.error("publish abandoned", { subject: out.subject, msgID: out.msgID, err });
+    this.finish(out);
+  }
+
+  private acknowledged(out: Outgoing, ack: PubAck): void {
+    if (out.done) return; // an earlier attempt and its re-send both acknowledged
+    if (ack.duplicate) this.duplicates.inc();
+    this.published.inc({ stream: ack.stream });
+    this.finish(out);
+  }
+
+  private finish(out: Outgoing): void {
+    out.done = true;
+    this.unacked.delete(out.n);
     this.inFlight--;
     this.pending--;
-    this.pendingEvents -= events;
+    this.pendingEvents -= out.events;
     this.waiters.shift()?.();
     if (this.pending === 0) for (const resolve of this.idle.splice(0)) resolve();
+  }
+
+  /**
+   * Holds new sends, waits for the connection, re-sends the oldest unacknowledged message until
+   * it is acknowledged (the server is back and takes publishes), then the rest in order.
+   */
+  private recover(reason: string, err?: unknown): void {
+    this.generation++;
+    if (this.recovering) return;
+    this.recovering = true;
+    this.resends.inc();
+    this.options.log.warn("publishes unconfirmed; re-sending in order", {
+      reason,
+      unacknowledged: this.unacked.size,
+      err,
+    });
+    void (async () => {
+      for (let attempt = 0; !this.stopped; ) {
+        if (!this.connected) await new Promise<void>((resolve) => this.reconnected.push(resolve));
+        const oldest = this.unacked.values().next().value;
+        if (!oldest || this.stopped) break;
+        const generation = this.generation;
+        try {
+          this.acknowledged(oldest, await this.attempt(oldest));
+          if (generation === this.generation) break;
+        } catch (e) {
+          this.failures.inc();
+          if (e instanceof InvalidArgumentError) {
+            this.abandon(oldest, e);
+            continue;
+          }
+          if (attempt % 10 === 0) this.options.log.warn("publish failed; retrying", { attempt, err: e });
+          await Bun.sleep(backoffDelay(attempt++, 50, 5000));
+        }
+      }
+      this.generation++;
+      this.recovering = false;
+      this.batch = [];
+      if (this.stopped) return;
+      for (const out of this.unacked.values()) this.send(out);
+    })();
+  }
+
+  /** A dropped connection loses what was on its socket: hold sends until it is back, then re-send. */
+  private async watchConnection(): Promise<void> {
+    for await (const s of this.nats.nc.status()) {
+      if (s.type === "disconnect") {
+        this.connected = false;
+        this.recover("connection lost");
+      } else if (s.type === "reconnect") {
+        this.connected = true;
+        for (const resolve of this.reconnected.splice(0)) resolve();
+      }
+    }
   }
 
   /** Events accepted and not yet acknowledged (waiting for their message, the window, or in flight). */
@@ -196,9 +299,18 @@ export class JetStreamPublisher {
     await new Promise<void>((resolve) => this.idle.push(resolve));
   }
 
+  /** Flushes for up to `timeoutMs`; what is still unacknowledged then is given up (and logged). */
   async stop(timeoutMs = 10_000): Promise<void> {
     await Promise.race([this.flush(), Bun.sleep(timeoutMs)]);
     this.stopped = true;
+    const left = [...this.unacked.values()];
+    if (left.length > 0)
+      this.options.log.error("publishes abandoned at stop", {
+        count: left.length,
+        subjects: [...new Set(left.map((o) => o.subject))].slice(0, 10),
+      });
+    for (const out of left) this.finish(out);
+    for (const resolve of this.reconnected.splice(0)) resolve();
   }
 }
 

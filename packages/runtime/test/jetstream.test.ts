@@ -44,7 +44,7 @@ describe("stream provisioning", () => {
 
 describe("JetStreamPublisher", () => {
   test("deduplicates by message id and bounds the in-flight window", async () => {
-    const publisher = new JetStreamPublisher(nats.js, { maxInFlight: 4, registry: new Registry(), log });
+    const publisher = new JetStreamPublisher(nats, { maxInFlight: 4, registry: new Registry(), log });
     for (let i = 0; i < 50; i++) await publisher.publish(`${subject}.a`, `m${i % 25}`, `id-${i % 25}`);
     await publisher.flush();
     const info = await nats.jsm.streams.info(stream);
@@ -54,7 +54,7 @@ describe("JetStreamPublisher", () => {
 
 describe("JetStreamPublisher flush", () => {
   test("waits for publishes still queued behind a full window, not just those in flight", async () => {
-    const publisher = new JetStreamPublisher(nats.js, { maxInFlight: 4, registry: new Registry(), log });
+    const publisher = new JetStreamPublisher(nats, { maxInFlight: 4, registry: new Registry(), log });
     const before = (await nats.jsm.streams.info(stream)).state.messages;
     // Not awaited: most of these wait for the window while flush() is called.
     for (let i = 0; i < 300; i++) void publisher.publish(`${subject}.f`, `f${i}`, `f-${i}`);
@@ -65,7 +65,7 @@ describe("JetStreamPublisher flush", () => {
 
 describe("JetStreamPublisher events", () => {
   test("events of one subject in one turn become one versioned message; each keeps its id and order", async () => {
-    const publisher = new JetStreamPublisher(nats.js, { maxInFlight: 16, registry: new Registry(), log });
+    const publisher = new JetStreamPublisher(nats, { maxInFlight: 16, registry: new Registry(), log });
     const before = (await nats.jsm.streams.info(stream)).state.messages;
     for (let i = 0; i < 5; i++) publisher.publishEvent(`${subject}.e`, JSON.stringify({ n: i }), `e-${i}`);
     publisher.publishEvent(`${subject}.e2`, JSON.stringify({ n: 99 }), "e-99");

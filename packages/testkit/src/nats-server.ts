@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +10,8 @@ export interface LocalNatsServer {
   port: number;
   /** Its configuration file (names the process: `nats-server -c <configFile>`). */
   configFile: string;
+  /** SIGKILL (no lame duck, no goodbye), then the server again on the same port and store; resolves once it accepts. */
+  restart(): Promise<void>;
   /** Stops the server and removes its store. */
   stop(): void;
 }
@@ -57,26 +59,44 @@ export async function startNatsServer(options: LocalNatsOptions = {}): Promise<L
     `listen: 127.0.0.1:${port}\nmax_payload: 8MB\njetstream { store_dir: "${dir}/js", max_memory_store: 1GB, max_file_store: 20GB }\n`,
   );
   // A watchdog shell stops the server and removes its store when the owner ends, however it ends
-  // (bun test runs no exit handlers, and a killed run must not leave a server behind).
+  // (bun test runs no exit handlers, and a killed run must not leave a server behind). A server
+  // killed with the restart marker in place is started again on the same store.
   const owner = options.ownerPid ?? process.pid;
-  const watchdog = `"$0" -c "$1" & n=$!; while kill -0 ${owner} 2>/dev/null && kill -0 $n 2>/dev/null; do sleep 0.5; done; kill -9 $n 2>/dev/null; wait $n 2>/dev/null; rm -rf "$2"`;
-  const child = spawn("sh", ["-c", watchdog, natsServerBinary(options.binary), conf, dir], {
+  const marker = join(dir, "restart");
+  const watchdog = `"$0" -c "$1" & n=$!; while kill -0 ${owner} 2>/dev/null; do if ! kill -0 $n 2>/dev/null; then [ -f "$3" ] || break; rm -f "$3"; "$0" -c "$1" & n=$!; fi; sleep 0.05; done; kill -9 $n 2>/dev/null; wait $n 2>/dev/null; rm -rf "$2"`;
+  const child = spawn("sh", ["-c", watchdog, natsServerBinary(options.binary), conf, dir, marker], {
     stdio: "ignore",
   });
+  const kill9 = () => spawnSync("sh", ["-c", `pkill -9 -f "nats-server -c ${conf}"`]);
   const stop = () => {
     child.kill("SIGTERM");
-    spawnSync("sh", ["-c", `pkill -9 -f "nats-server -c ${conf}"; rm -rf "${dir}"`]);
+    kill9();
+    spawnSync("rm", ["-rf", dir]);
   };
   const url = `nats://127.0.0.1:${port}`;
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null)
-      throw new Error(`nats-server exited with ${child.exitCode} (config ${conf})`);
-    if (await accepts(port)) return { url, port, configFile: conf, stop };
-    await Bun.sleep(50);
+  const waitAccepting = async (what: string) => {
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null)
+        throw new Error(`nats-server exited with ${child.exitCode} (config ${conf})`);
+      if (await accepts(port)) return;
+      await Bun.sleep(20);
+    }
+    throw new Error(`nats-server did not ${what} on ${url} within 15 s`);
+  };
+  const restart = async () => {
+    writeFileSync(marker, "");
+    kill9();
+    while (await accepts(port)) await Bun.sleep(10);
+    await waitAccepting("come back");
+  };
+  try {
+    await waitAccepting("answer");
+    return { url, port, configFile: conf, restart, stop };
+  } catch (err) {
+    stop();
+    throw err;
   }
-  stop();
-  throw new Error(`nats-server did not answer on ${url} within 15 s`);
 }
 
 async function accepts(port: number): Promise<boolean> {

@@ -12,7 +12,7 @@ export class ReceivedTrades {
   count = 0;
   duplicates = 0;
   outOfOrder = 0;
-  /** Trades a heal job fetched again and published marked `backfilled`: they fill holes, so they come late by design. */
+  /** Trades a heal fetched again (marked `backfilled`) that filled a hole: late by design, not out of order. */
   healed = 0;
   /** Ids that came twice or out of order (the first 1000 of each), to place them in time. */
   readonly duplicateIds: number[] = [];
@@ -27,14 +27,19 @@ export class ReceivedTrades {
       grown.set(this.seen);
       this.seen = grown;
     }
-    if (this.seen[id]) {
+    const twice = this.seen[id] === 1;
+    if (twice) {
       this.duplicates++;
       if (this.duplicateIds.length < 1000) this.duplicateIds.push(id);
     } else this.seen[id] = 1;
-    if (backfilled) this.healed++;
-    else if (id < this.last) {
-      this.outOfOrder++;
-      if (this.disorderIds.length < 1000) this.disorderIds.push(id);
+    if (id < this.last) {
+      // Only a trade fetched again by a heal may come after later ones: it fills a hole.
+      if (backfilled) {
+        if (!twice) this.healed++;
+      } else {
+        this.outOfOrder++;
+        if (this.disorderIds.length < 1000) this.disorderIds.push(id);
+      }
     } else {
       this.last = id;
       this.lastTs = ts;
