@@ -159,7 +159,7 @@ describe("two ingestors on the same markets", () => {
     // Whether the two ingestors happened to group a burst differently depends on socket reads; a
     // third redundant publisher grouping the same events in threes makes sure the stream holds
     // second copies the server could not drop (ids it never saw as one batch).
-    const regrouper = new JetStreamPublisher(nats.js, {
+    const regrouper = new JetStreamPublisher(nats, {
       maxInFlight: 64,
       registry: createMetricsRegistry("regrouper"),
       log: createLogger({ service: "test", level: "error" }),
