@@ -1,5 +1,12 @@
 import { type Static, Type as T } from "@sinclair/typebox";
-import { CANDLE_INTERVALS, type CandleInterval, getAdapter } from "@tickerplant/core";
+import {
+  CANDLE_INTERVALS,
+  type CandleInterval,
+  getAdapter,
+  isMarketName,
+  REST_POLL_NAMES,
+  type RestPollName,
+} from "@tickerplant/core";
 import { DEFAULT_RETENTION_DAYS, RETAINED_TABLES, type RetainedTable } from "@tickerplant/db";
 import {
   ConfigError,
@@ -62,6 +69,14 @@ export const SchedulerConfigSchema = T.Object({
     description: "a dead scheduler's jobs are taken over by another after this long",
   }),
   HEAL_GAPS: T.Boolean({ default: true, description: "turn every gap status event into a heal job" }),
+  MARKETS: CsvList({
+    default: ["BTC-USDT", "ETH-USDT"],
+    description: "markets the REST polls fetch (the ingestor's MARKETS), on the exchanges that serve them",
+  }),
+  REST_POLL_MS: T.String({
+    default: "deriv=60000,candles=60000",
+    description: `period of each REST poll in ms (${REST_POLL_NAMES.join(", ")}; 0 or absent = off): data the exchanges stream nowhere`,
+  }),
   HEAL_CANDLE_INTERVALS: CsvList({
     default: ["1m"],
     description: "candle intervals a gap heal restores (besides trades)",
@@ -80,6 +95,10 @@ export function loadSchedulerConfig(env: Record<string, string | undefined>): Sc
   const config = loadConfig(SchedulerConfigSchema, env);
   restEndpoints(config); // validates the exchange list and overrides at start
   retentionDays(config);
+  restPollPeriods(config);
+  const badMarkets = config.MARKETS.filter((m) => !isMarketName(m));
+  if (badMarkets.length > 0)
+    throw new ConfigError([`MARKETS: invalid market name(s) ${badMarkets.join(", ")}`]);
   const bad = config.HEAL_CANDLE_INTERVALS.filter((i) => !CANDLE_INTERVALS.includes(i as CandleInterval));
   if (bad.length > 0) throw new ConfigError([`HEAL_CANDLE_INTERVALS: unknown interval(s) ${bad.join(", ")}`]);
   return config;
@@ -96,6 +115,22 @@ export function retentionDays(config: SchedulerConfig): Record<RetainedTable, nu
     } else if (!Number.isInteger(days) || days < 0) {
       problems.push(`RETENTION_DAYS: ${table} must be a whole number of days ≥ 0, got "${value}"`);
     } else out[table as RetainedTable] = days;
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return out;
+}
+
+/** Each REST poll's period from REST_POLL_MS (0 = off; polls not named are off). */
+export function restPollPeriods(config: SchedulerConfig): Partial<Record<RestPollName, number>> {
+  const out: Partial<Record<RestPollName, number>> = {};
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries(parsePairs(config.REST_POLL_MS))) {
+    const ms = Number(value);
+    if (!(REST_POLL_NAMES as readonly string[]).includes(name)) {
+      problems.push(`REST_POLL_MS: unknown poll "${name}" (one of ${REST_POLL_NAMES.join(", ")})`);
+    } else if (!Number.isInteger(ms) || (ms !== 0 && ms < 1000)) {
+      problems.push(`REST_POLL_MS: ${name} must be 0 (off) or a whole number of ms ≥ 1000, got "${value}"`);
+    } else out[name as RestPollName] = ms;
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return out;

@@ -1,6 +1,6 @@
 import { type Static, Type as T } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
-import { jobSubject, ParseError, RecordedJobItemSchema } from "@tickerplant/core";
+import { jobSubject, ParseError, REST_POLL_NAMES, RecordedJobItemSchema } from "@tickerplant/core";
 
 /**
  * Scheduler work items on the JOBS work-queue stream: published by any scheduler (or the gateway's
@@ -15,15 +15,15 @@ export const MarketsRefreshJobSchema = T.Object({
 });
 export type MarketsRefreshJob = Static<typeof MarketsRefreshJobSchema>;
 
-/** REST-only data polled on a period: what the exchange streams nowhere. */
-export const REST_POLLS = ["open-interest", "funding", "candles"] as const;
-export type RestPollName = (typeof REST_POLLS)[number];
-
+/** REST-only data polled on a period (what the exchange streams nowhere): one of the adapters' polls. */
 export const RestPollJobSchema = T.Object({
   kind: T.Literal("rest-poll"),
   exchange: T.String({ pattern: "^[a-z0-9]+$" }),
-  poll: T.Union(REST_POLLS.map((p) => T.Literal(p))),
+  poll: T.Union(REST_POLL_NAMES.map((p) => T.Literal(p))),
+  /** Poll period index (floor(time / period)): the deduplication key. */
   period: T.Integer({ minimum: 0 }),
+  /** The poll's period, so the runner knows the window to cover. */
+  periodMs: T.Integer({ minimum: 1 }),
   scheduledAt: T.Number(),
 });
 export type RestPollJob = Static<typeof RestPollJobSchema>;

@@ -16,7 +16,7 @@ import {
   sqlCheck,
   startHealthServer,
 } from "@tickerplant/runtime";
-import { loadSchedulerConfig, restEndpoints, retentionDays } from "./config.ts";
+import { loadSchedulerConfig, restEndpoints, restPollPeriods, retentionDays } from "./config.ts";
 import { createExchangeClients } from "./exchange-clients.ts";
 import { HistoryMaintenance } from "./history-maintenance.ts";
 import { Scheduler } from "./scheduler.ts";
@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     ackWaitMs: config.JOB_ACK_WAIT_MS,
     healGaps: config.HEAL_GAPS,
     healIntervals: config.HEAL_CANDLE_INTERVALS as CandleInterval[],
+    polls: { periodMs: restPollPeriods(config), markets: config.MARKETS },
   });
   const history = new HistoryMaintenance({
     sql,

@@ -1,4 +1,4 @@
-import type { CandleInterval } from "@tickerplant/core";
+import type { CandleInterval, RestPollName } from "@tickerplant/core";
 import { JetStreamPublisher, type Logger, type Nats, type Sql } from "@tickerplant/runtime";
 import type { Registry } from "prom-client";
 import { createJobMetrics } from "./backfill/job-metrics.ts";
@@ -8,17 +8,18 @@ import { type ExchangeClients, registerWeightGauge } from "./exchange-clients.ts
 import { GapWatcher } from "./gap-watcher.ts";
 import { JobSweeper } from "./job-sweeper.ts";
 import { DEFAULT_ACK_WAIT_MS, JobWorker } from "./job-worker.ts";
-import { DEFAULT_JOB_QUEUE, type JobQueue } from "./jobs.ts";
+import { DEFAULT_JOB_QUEUE, type JobQueue, type RestPollJob } from "./jobs.ts";
 import { MarketsRefresh } from "./markets-refresh.ts";
-import { MarketsRefreshPlanner } from "./markets-refresh-planner.ts";
+import { marketsRefreshItems, PeriodicPlanner } from "./periodic-planner.ts";
+import { RestPoller } from "./rest-poller.ts";
 
 /**
  * The scheduler's parts: planners and the gap watcher put work items on the JOBS queue, the
- * worker executes them (market lists, recorded backfills and heals).
+ * worker executes them (market lists, REST polls, recorded backfills and heals).
  */
 export class Scheduler {
   private readonly publisher: JetStreamPublisher;
-  private readonly planner: MarketsRefreshPlanner;
+  private readonly planners: PeriodicPlanner[];
   private readonly worker: JobWorker;
   private readonly gaps: GapWatcher | undefined;
   private readonly sweeper: JobSweeper;
@@ -36,6 +37,8 @@ export class Scheduler {
     ackWaitMs?: number;
     healGaps?: boolean;
     healIntervals?: readonly CandleInterval[];
+    /** REST polls: each poll's period (absent or 0: off) and the markets polled. */
+    polls?: { periodMs: Partial<Record<RestPollName, number>>; markets: readonly string[] };
     /** Where the gap watcher reads status events (tests use their own stream). */
     gaps?: { stream: string; durable: string; filterSubject: string };
   }) {
@@ -47,13 +50,33 @@ export class Scheduler {
       registry: deps.registry,
       log: deps.log,
     });
-    this.planner = new MarketsRefreshPlanner({
+    const exchanges = [...deps.clients.keys()];
+    this.planners = [
+      new PeriodicPlanner({
+        publisher: this.publisher,
+        queue,
+        periodMs: deps.marketsRefreshMs,
+        items: marketsRefreshItems(exchanges),
+        log: deps.log,
+      }),
+    ];
+    const poller = new RestPoller({
+      clients: deps.clients,
       publisher: this.publisher,
-      queue,
-      exchanges: [...deps.clients.keys()],
-      periodMs: deps.marketsRefreshMs,
+      markets: deps.polls?.markets ?? [],
+      registry: deps.registry,
       log: deps.log,
     });
+    for (const [poll, periodMs] of Object.entries(deps.polls?.periodMs ?? {}) as [RestPollName, number][]) {
+      const polled = exchanges.filter((e) => poller.pollsOf(e).includes(poll));
+      if (!(periodMs > 0) || polled.length === 0) continue;
+      const items = (period: number, now: number): RestPollJob[] =>
+        polled.map((exchange) => ({ kind: "rest-poll", exchange, poll, period, periodMs, scheduledAt: now }));
+      this.planners.push(
+        new PeriodicPlanner({ publisher: this.publisher, queue, periodMs, items, log: deps.log }),
+      );
+      deps.log.info("REST poll planned", { poll, periodMs, exchanges: polled });
+    }
     const marketsRefresh = new MarketsRefresh({
       clients: deps.clients,
       sql: deps.sql,
@@ -76,6 +99,7 @@ export class Scheduler {
       queue,
       handlers: {
         "markets-refresh": async (job, signal) => void (await marketsRefresh.run(job, signal)),
+        "rest-poll": poller.run,
         "candles-backfill": recorded.run,
         "trades-backfill": recorded.run,
         "gap-heal": recorded.run,
@@ -111,12 +135,12 @@ export class Scheduler {
   async start(): Promise<void> {
     await this.worker.start();
     await this.gaps?.start();
-    await this.planner.start();
+    for (const p of this.planners) await p.start();
     this.sweeper.start();
   }
 
   async stop(): Promise<void> {
-    this.planner.stop();
+    for (const p of this.planners) p.stop();
     this.sweeper.stop();
     await this.gaps?.stop();
     await this.worker.stop();

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { ConfigError } from "@tickerplant/runtime";
-import { loadSchedulerConfig, restEndpoints } from "../src/config.ts";
+import { loadSchedulerConfig, restEndpoints, restPollPeriods } from "../src/config.ts";
 import { decodeJob, jobMessageId } from "../src/jobs.ts";
 
 describe("scheduler config", () => {
@@ -28,6 +28,40 @@ describe("scheduler config", () => {
     expect(() => loadSchedulerConfig({ SOURCE: "simulated" })).toThrow(/binance.rest/);
     expect(() => loadSchedulerConfig({ SOURCE: "maybe" })).toThrow(ConfigError);
     expect(() => loadSchedulerConfig({ MARKETS_REFRESH_MS: "10" })).toThrow(ConfigError);
+  });
+});
+
+describe("REST polls", () => {
+  test("every poll each minute by default, for the ingestor's default markets", () => {
+    const c = loadSchedulerConfig({});
+    expect(restPollPeriods(c)).toEqual({ deriv: 60_000, candles: 60_000 });
+    expect(c.MARKETS).toEqual(["BTC-USDT", "ETH-USDT"]);
+  });
+
+  test("a period of 0 turns a poll off, one not named is off; bad names and periods are refused", () => {
+    expect(restPollPeriods(loadSchedulerConfig({ REST_POLL_MS: "deriv=0,candles=30000" }))).toEqual({
+      deriv: 0,
+      candles: 30_000,
+    });
+    expect(restPollPeriods(loadSchedulerConfig({ REST_POLL_MS: "deriv=0" }))).toEqual({ deriv: 0 });
+    expect(() => loadSchedulerConfig({ REST_POLL_MS: "funding=60000" })).toThrow(/unknown poll "funding"/);
+    expect(() => loadSchedulerConfig({ REST_POLL_MS: "deriv=10" })).toThrow(/≥ 1000/);
+    expect(() => loadSchedulerConfig({ MARKETS: "btc/usdt" })).toThrow(/MARKETS/);
+  });
+
+  test("a poll item's id depends on poll, exchange and period only", () => {
+    const a = {
+      kind: "rest-poll" as const,
+      exchange: "bingx",
+      poll: "deriv" as const,
+      period: 7,
+      periodMs: 60_000,
+      scheduledAt: 1,
+    };
+    expect(jobMessageId(a)).toBe("rest-poll:deriv:bingx:7");
+    expect(jobMessageId({ ...a, scheduledAt: 2 })).toBe(jobMessageId(a));
+    expect(decodeJob(new TextEncoder().encode(JSON.stringify(a)))).toEqual(a);
+    expect(() => decodeJob(new TextEncoder().encode(JSON.stringify({ ...a, poll: "gossip" })))).toThrow();
   });
 });
 

@@ -4,7 +4,7 @@ import { connectNats, createLogger, JetStreamPublisher, type Nats } from "@ticke
 import { Registry } from "prom-client";
 import { JobWorker } from "../src/job-worker.ts";
 import type { JobQueue, MarketsRefreshJob } from "../src/jobs.ts";
-import { MarketsRefreshPlanner } from "../src/markets-refresh-planner.ts";
+import { marketsRefreshItems, PeriodicPlanner } from "../src/periodic-planner.ts";
 import { createTestQueue, NATS_URL, runId, waitFor } from "./helpers.ts";
 
 const log = createLogger({
@@ -81,22 +81,22 @@ describe("JobWorker", () => {
   }, 10_000);
 });
 
-describe("MarketsRefreshPlanner", () => {
+describe("PeriodicPlanner", () => {
   test("one item per exchange at start and at each period boundary, with the period's id", async () => {
     const q = await queue();
     const periodMs = 400;
     const publisher = new JetStreamPublisher(nats, { maxInFlight: 10, registry: new Registry(), log });
-    const planner = new MarketsRefreshPlanner({
+    const planner = new PeriodicPlanner({
       publisher,
       queue: q,
-      exchanges: ["binance", "bybit"],
+      items: marketsRefreshItems(["binance", "bybit"]),
       periodMs,
       log,
     });
-    const twin = new MarketsRefreshPlanner({
+    const twin = new PeriodicPlanner({
       publisher,
       queue: q,
-      exchanges: ["binance", "bybit"],
+      items: marketsRefreshItems(["binance", "bybit"]),
       periodMs,
       log,
     });

@@ -1,6 +1,6 @@
 import type { BookSyncRules } from "./book/sync.ts";
 import type { MarketInfo } from "./schemas/market-info.ts";
-import type { Book, Candle, CandleInterval, Deriv, MarketMessage, Trade } from "./schemas/messages.ts";
+import type { Book, Candle, CandleInterval, MarketMessage, Trade } from "./schemas/messages.ts";
 
 /**
  * The exchange adapter contract. An adapter is data plus pure functions: no sockets, no timers,
@@ -166,12 +166,32 @@ export interface RestSpec {
   tradesPaging?: "id" | "recent";
   depthRequest(market: string, limit: number): RestRequest;
   parseDepth(body: unknown, ctx: RestContext): Book;
-  /**
-   * Perpetual venues whose WebSocket has no open-interest stream (Binance USD-M): a REST poll for
-   * it. The result is a deriv message with only `openInterest` set (the other fields null).
-   */
-  openInterestRequest?(market: string): RestRequest;
-  parseOpenInterest?(body: unknown, ctx: RestContext): Deriv;
+  /** Data the exchange streams nowhere, fetched by the scheduler on a period (see RestPoll). */
+  polls?: readonly RestPoll[];
+}
+
+/** Names of REST polls: each is one scheduler job kind with its own period. */
+export const REST_POLL_NAMES = ["deriv", "candles"] as const;
+export type RestPollName = (typeof REST_POLL_NAMES)[number];
+
+export interface RestPollQuery {
+  market: string;
+  /** The window the poll covers (candles: a few periods back, so a missed poll is filled). */
+  from: number;
+  to: number;
+}
+
+/**
+ * A periodic REST poll for what an exchange streams nowhere (Binance USD-M open interest, BingX
+ * funding and open interest, Coinbase 1m candles). The scheduler runs its requests for each
+ * market through the exchange's weight budget and publishes what `parse` returns on the normal
+ * subjects.
+ */
+export interface RestPoll {
+  name: RestPollName;
+  /** One market's requests; their bodies reach `parse` in the same order. */
+  requests(q: RestPollQuery): RestRequest[];
+  parse(bodies: unknown[], ctx: RestContext): MarketMessage[];
 }
 
 export interface ExchangeAdapter {

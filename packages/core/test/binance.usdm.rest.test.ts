@@ -256,15 +256,22 @@ describe("trades: /fapi/v1/aggTrades, the id space of @aggTrade", () => {
   });
 });
 
-describe("open interest: REST only on USD-M", () => {
-  test("request and parse → a deriv message with only openInterest", () => {
-    expect(rest.openInterestRequest!("BTC-USDT-PERP")).toEqual({
-      method: "GET",
-      path: "/fapi/v1/openInterest",
-      query: { symbol: "BTCUSDT" },
-      weight: 1,
-    });
-    const d = rest.parseOpenInterest!(
+describe("open interest: REST only on USD-M (the deriv poll)", () => {
+  const poll = rest.polls?.find((p) => p.name === "deriv");
+  const parseOpenInterest = (body: unknown, ctx: { recvTs: number; market: string }) =>
+    poll!.parse([body], ctx)[0]!;
+
+  test("one poll, deriv: request and parse the documented body → a deriv message with only openInterest", () => {
+    expect(rest.polls?.map((p) => p.name)).toEqual(["deriv"]);
+    expect(poll!.requests({ market: "BTC-USDT-PERP", from: 0, to: 1 })).toEqual([
+      {
+        method: "GET",
+        path: "/fapi/v1/openInterest",
+        query: { symbol: "BTCUSDT" },
+        weight: 1,
+      },
+    ]);
+    const d = parseOpenInterest(
       { openInterest: "10659.509", symbol: "BTCUSDT", time: 1589437530011 },
       { recvTs: RECV, market: "BTC-USDT-PERP" },
     );
@@ -283,9 +290,9 @@ describe("open interest: REST only on USD-M", () => {
       openInterest: 10659.509,
     });
     const c = { recvTs: RECV, market: "BTC-USDT-PERP" };
-    expect(() => rest.parseOpenInterest!([], c)).toThrow(ParseError);
-    expect(() => rest.parseOpenInterest!({ openInterest: "x", symbol: "BTCUSDT" }, c)).toThrow(ParseError);
-    expect(() => rest.parseOpenInterest!({ openInterest: "1", symbol: "ETHUSDT" }, c)).toThrow(ParseError);
+    expect(() => parseOpenInterest([], c)).toThrow(ParseError);
+    expect(() => parseOpenInterest({ openInterest: "x", symbol: "BTCUSDT" }, c)).toThrow(ParseError);
+    expect(() => parseOpenInterest({ openInterest: "1", symbol: "ETHUSDT" }, c)).toThrow(ParseError);
   });
 });
 

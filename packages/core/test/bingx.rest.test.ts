@@ -3,7 +3,7 @@ import { Value } from "@sinclair/typebox/value";
 import { isRetryable, ParseError, TickerplantError } from "../src/errors.ts";
 import { bingxSpot, bingxSwap, swapDepthLimit } from "../src/exchanges/bingx/index.ts";
 import { MarketInfoSchema } from "../src/schemas/market-info.ts";
-import { BookSchema, CandleSchema, TradeSchema } from "../src/schemas/messages.ts";
+import { BookSchema, CandleSchema, DerivSchema, TradeSchema } from "../src/schemas/messages.ts";
 import { readJson } from "./fixtures.ts";
 
 const spot = bingxSpot.rest;
@@ -401,5 +401,72 @@ describe("depth", () => {
     expect(() =>
       spot.parseDepth({ code: 0, data: { bids: "x", asks: [] } }, { recvTs: RECV, market: "BTC-USDT" }),
     ).toThrow(ParseError);
+  });
+});
+
+describe("deriv poll: funding, index and open interest are REST only", () => {
+  const poll = swap.polls?.find((p) => p.name === "deriv");
+  const premium = readJson("bingx/swap_rest_premiumindex.json") as { data: Record<string, unknown> };
+  const oi = readJson("bingx/swap_rest_openinterest.json") as { data: Record<string, unknown> };
+
+  test("swap only; two requests per market, each carrying a timestamp", () => {
+    expect(spot.polls).toBeUndefined();
+    expect(swap.polls?.map((p) => p.name)).toEqual(["deriv"]);
+    const reqs = poll!.requests({ market: "BTC-USDT-PERP", from: 0, to: 1 });
+    expect(reqs.map((r) => [r.method, r.path, r.weight, stable(r.query)])).toEqual([
+      ["GET", "/openApi/swap/v2/quote/premiumIndex", 1, { symbol: "BTC-USDT" }],
+      ["GET", "/openApi/swap/v2/quote/openInterest", 1, { symbol: "BTC-USDT" }],
+    ]);
+  });
+
+  test("the recorded premiumIndex: mark, index, last funding rate, next funding time", () => {
+    // the recorded open-interest body is EOS's: the same shape, here for BTC
+    const btcOi = { ...oi, data: { ...oi.data, symbol: "BTC-USDT", openInterest: "422164000.00" } };
+    const [d] = poll!.parse([premium, btcOi], { recvTs: RECV, market: "BTC-USDT-PERP" });
+    expect(Value.Check(DerivSchema, d)).toBe(true);
+    expect(d).toEqual({
+      type: "deriv",
+      exchange: "bingx",
+      market: "BTC-USDT-PERP",
+      symbol: "BTC-USDT",
+      ts: 1702719692859,
+      recvTs: RECV,
+      markPrice: 42216.4,
+      indexPrice: 42219.9,
+      fundingRate: 0.000251,
+      nextFundingTime: 1702742400000,
+      // BingX gives open interest in USDT: base = USDT / mark
+      openInterest: 422164000 / 42216.4,
+    });
+  });
+
+  test("the recorded openInterest (EOS, USDT) → base units by the mark price", () => {
+    const eosPremium = { ...premium, data: { ...premium.data, symbol: "EOS-USDT", markPrice: "0.8" } };
+    const [d] = poll!.parse([eosPremium, oi], { recvTs: RECV, market: "EOS-USDT-PERP" });
+    expect(d).toMatchObject({ market: "EOS-USDT-PERP", ts: 1702719692859, markPrice: 0.8 });
+    expect(d?.type === "deriv" && d.openInterest).toBeCloseTo(7409966.52 / 0.8, 6);
+  });
+
+  test("bad bodies throw ParseError or the business error", () => {
+    const c = { recvTs: RECV, market: "BTC-USDT-PERP" };
+    const btcOi = { ...oi, data: { ...oi.data, symbol: "BTC-USDT" } };
+    expect(() => poll!.parse([premium, oi], c)).toThrow(/asked for BTC-USDT/);
+    expect(() => poll!.parse([{ ...premium, data: { ...premium.data, markPrice: "x" } }, btcOi], c)).toThrow(
+      ParseError,
+    );
+    expect(() => poll!.parse([premium, { ...btcOi, data: { ...btcOi.data, time: "soon" } }], c)).toThrow(
+      ParseError,
+    );
+    expect(() => poll!.parse([{ code: 109400, msg: "symbol not exist" }, btcOi], c)).toThrow(
+      TickerplantError,
+    );
+  });
+
+  test("contracts: no contract multiplier (size 0): swap quantities are in base, no contract value", () => {
+    const markets = swap.parseMarkets(readJson("bingx/swap_rest_contracts.json"));
+    expect(markets.map((m) => [m.market, m.tickSize, m.lotSize, m.contractValue])).toEqual([
+      ["BTC-USDT-PERP", 0.1, 0.0001, undefined],
+      ["ETH-USDT-PERP", 0.01, 0.01, undefined],
+    ]);
   });
 });

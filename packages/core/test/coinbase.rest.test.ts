@@ -365,3 +365,44 @@ describe("depth", () => {
     ).toThrow(/bids\[0\]/);
   });
 });
+
+describe("candles poll: 1m candles (the WebSocket streams 5m only)", () => {
+  const poll = rest.polls?.find((p) => p.name === "candles");
+
+  test("one request for the window, in UNIX seconds, one-minute granularity", () => {
+    expect(rest.polls?.map((p) => p.name)).toEqual(["candles"]);
+    const to = Date.UTC(2024, 3, 4, 0, 3, 30);
+    expect(poll!.requests({ market: "BTC-USD", from: to - 180_000, to })).toEqual([
+      {
+        method: "GET",
+        path: "/api/v3/brokerage/market/products/BTC-USD/candles",
+        query: { start: (to - 180_000) / 1000, end: to / 1000, granularity: "ONE_MINUTE", limit: 350 },
+        weight: 1,
+      },
+    ]);
+  });
+
+  test("a documented-shape body → 1m candles oldest first, the open one not closed, no invented fields", () => {
+    const t0 = Date.UTC(2024, 3, 4, 0, 0) / 1000;
+    const row = (start: number, close: string) => ({
+      start: String(start),
+      low: "1",
+      high: "3",
+      open: "2",
+      close,
+      volume: "0.5",
+    });
+    const body = { candles: [row(t0 + 120, "2.5"), row(t0 + 60, "2.2"), row(t0, "2.1")] };
+    const recvTs = (t0 + 150) * 1000;
+    const candles = poll!.parse([body], { recvTs, market: "BTC-USD" });
+    expect(candles.map((c) => c.type === "candle" && [c.interval, c.openTime, c.close, c.closed])).toEqual([
+      ["1m", t0 * 1000, 2.1, true],
+      ["1m", (t0 + 60) * 1000, 2.2, true],
+      ["1m", (t0 + 120) * 1000, 2.5, false],
+    ]);
+    for (const c of candles) {
+      expect(Value.Check(CandleSchema, c)).toBe(true);
+      expect(c).toMatchObject({ quoteVolume: null, trades: null });
+    }
+  });
+});

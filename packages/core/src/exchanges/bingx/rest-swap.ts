@@ -10,6 +10,7 @@ import { pageLimit, unsupportedInterval } from "../wire/rest-request.ts";
 import { BINGX_INTERVALS, closeTimeOf, isBingxInterval } from "./intervals.ts";
 import { parseDepthBody } from "./rest-book.ts";
 import { marketStatus, REST_DEFAULT_URL, REST_LIMITS, requestTime, unwrap, WEIGHT } from "./rest-common.ts";
+import { swapDerivPoll } from "./rest-deriv.ts";
 import { parseTradeRows } from "./rest-trades.ts";
 import { swapSymbolOf } from "./symbols.ts";
 
@@ -188,4 +189,5 @@ export const swapRest: RestSpec = {
   parseTrades,
   depthRequest,
   parseDepth,
+  polls: [swapDerivPoll],
 };

@@ -267,4 +267,16 @@ export const rest: RestSpec = {
   parseTrades,
   depthRequest,
   parseDepth,
+  // the WebSocket has 5m candles only: 1m candles are polled (the open one too, closed by the clock)
+  polls: [
+    {
+      name: "candles",
+      requests: (q) => {
+        // a window longer than a page keeps its newest page
+        const startTime = Math.max(q.from, q.to - CANDLES_PAGE_LIMIT * 60_000 + 1);
+        return [klinesRequest({ market: q.market, interval: "1m", startTime, endTime: q.to })];
+      },
+      parse: ([body], ctx) => parseKlines(body, { ...ctx, interval: "1m" }),
+    },
+  ],
 };

@@ -262,7 +262,7 @@ function parseDepth(body: unknown, ctx: RestContext): Book {
 // ---------------------------------------------------------------------------------------------
 // open interest (no WebSocket stream on USD-M)
 
-function openInterestRequest(market: string): RestRequest {
+export function openInterestRequest(market: string): RestRequest {
   return {
     method: "GET",
     path: "/fapi/v1/openInterest",
@@ -272,7 +272,7 @@ function openInterestRequest(market: string): RestRequest {
 }
 
 /** `{openInterest, symbol, time}` → a deriv message with only openInterest (ts = time). */
-function parseOpenInterest(body: unknown, ctx: RestContext): Deriv {
+export function parseOpenInterest(body: unknown, ctx: RestContext): Deriv {
   const b = objectBody(body, "binance USD-M openInterest");
   const openInterest = num(b.openInterest);
   if (Number.isNaN(openInterest))
@@ -311,6 +311,12 @@ export const usdmRest: RestSpec = {
   parseTrades,
   depthRequest,
   parseDepth,
-  openInterestRequest,
-  parseOpenInterest,
+  // mark price and funding stream (@markPrice); open interest does not
+  polls: [
+    {
+      name: "deriv",
+      requests: (q) => [openInterestRequest(q.market)],
+      parse: ([body], ctx) => [parseOpenInterest(body, ctx)],
+    },
+  ],
 };

@@ -1,14 +1,17 @@
 import type { JetStreamPublisher, Logger } from "@tickerplant/runtime";
-import { type JobQueue, jobMessageId, type MarketsRefreshJob } from "./jobs.ts";
+import { type Job, type JobQueue, jobMessageId } from "./jobs.ts";
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** A period's work items. */
+export type PeriodItems = (period: number, now: number) => Job[];
+
 /**
- * Puts a markets-refresh work item per exchange on the queue at start and at every period
- * boundary. Periods are aligned to the epoch, so every scheduler instance computes the same
- * period index and message id, and the queue keeps one item per exchange and period.
+ * Puts periodic work items on the queue at start and at every period boundary (market lists per
+ * exchange, REST polls per exchange). Periods are aligned to the epoch, so every scheduler instance
+ * computes the same period index and message id, and the queue keeps one item per period.
  */
-export class MarketsRefreshPlanner {
+export class PeriodicPlanner {
   private timer: Timer | undefined;
   private lastPeriod = -1;
   private stopped = false;
@@ -17,8 +20,8 @@ export class MarketsRefreshPlanner {
     private readonly deps: {
       publisher: JetStreamPublisher;
       queue: JobQueue;
-      exchanges: string[];
       periodMs: number;
+      items: PeriodItems;
       log: Logger;
       now?: () => number;
     },
@@ -39,8 +42,8 @@ export class MarketsRefreshPlanner {
     const period = Math.floor(now / this.deps.periodMs);
     if (period <= this.lastPeriod) return;
     this.lastPeriod = period;
-    for (const exchange of this.deps.exchanges) {
-      const job: MarketsRefreshJob = { kind: "markets-refresh", exchange, period, scheduledAt: now };
+    const items = this.deps.items(period, now);
+    for (const job of items) {
       await this.deps.publisher.publish(
         this.deps.queue.subject(job.kind),
         JSON.stringify(job),
@@ -48,7 +51,7 @@ export class MarketsRefreshPlanner {
       );
     }
     await this.deps.publisher.flush();
-    this.deps.log.info("markets refresh scheduled", { exchanges: this.deps.exchanges, period });
+    this.deps.log.debug("periodic work scheduled", { items: items.map(jobMessageId), period });
   }
 
   private schedule(): void {
@@ -59,7 +62,7 @@ export class MarketsRefreshPlanner {
     this.timer = setTimeout(
       () => {
         this.plan()
-          .catch((err) => this.deps.log.error("scheduling markets refresh failed", { err }))
+          .catch((err) => this.deps.log.error("scheduling periodic work failed", { err }))
           .finally(() => this.schedule());
       },
       Math.min(next - now + 5, MAX_TIMER_MS),
@@ -70,4 +73,10 @@ export class MarketsRefreshPlanner {
     this.stopped = true;
     clearTimeout(this.timer);
   }
+}
+
+/** A markets-refresh item per exchange. */
+export function marketsRefreshItems(exchanges: readonly string[]): PeriodItems {
+  return (period, now) =>
+    exchanges.map((exchange) => ({ kind: "markets-refresh", exchange, period, scheduledAt: now }));
 }
