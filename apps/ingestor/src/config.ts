@@ -31,6 +31,8 @@ export const IngestorEnv = T.Object({
   /** Overrides of the adapters' timing rules, for tests and operators. */
   MAX_CONNECTION_AGE_MS: T.Optional(T.Integer({ minimum: 1000 })),
   STALE_AFTER_MS: T.Optional(T.Integer({ minimum: 100 })),
+  /** Invalid exchange frames: the first is reported at once, the rest in one `invalid_frames` status per window. */
+  INVALID_FRAME_REPORT_MS: T.Integer({ default: 10_000, minimum: 100 }),
 });
 
 export type IngestorConfig = ReturnType<typeof loadIngestorConfig>;

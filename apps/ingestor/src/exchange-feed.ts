@@ -22,6 +22,7 @@ import type { BookMetrics } from "./book-metrics.ts";
 import { EventContinuity } from "./event-continuity.ts";
 import { FeedBooks } from "./feed-books.ts";
 import type { FeedMetrics } from "./feed-metrics.ts";
+import { InvalidFrameReports } from "./invalid-frames.ts";
 import { statusEvent } from "./status-events.ts";
 
 export interface ExchangeFeedOptions {
@@ -44,12 +45,15 @@ export interface ExchangeFeedOptions {
   log: Logger;
   maxConnectionAgeMs?: number;
   staleAfterMs?: number;
+  /** At most one `invalid_frames` status per this window (default 10 s). */
+  invalidFrameReportMs?: number;
 }
 
 /**
  * Ingests one exchange: opens as many connections as its limits require, parses every frame with
  * the adapter, publishes normalized messages with deterministic ids, and publishes status events
- * (connected, disconnected, stale, and the gap a disconnect leaves) for every affected market.
+ * (connected, disconnected, stale, and the gap a disconnect leaves) for every affected market,
+ * and an exchange-wide `invalid_frames` status (rate-limited) for frames it had to skip.
  */
 export class ExchangeFeed {
   private connections: Array<{ conn: ExchangeConnection; markets: string[]; subscriptions: Subscription[] }> =
@@ -62,6 +66,7 @@ export class ExchangeFeed {
   private readonly books: FeedBooks;
   private readonly backlog: BacklogGuard;
   private readonly continuity: EventContinuity;
+  private readonly invalidFrames: InvalidFrameReports;
   private snapshotTimer: Timer | undefined;
   // Labelled children resolved once: label hashing per message is measurable on the hot path.
   private readonly frameCount: { inc(): void };
@@ -98,6 +103,22 @@ export class ExchangeFeed {
       o.subscriptions,
     );
     this.continuity = new EventContinuity(o.adapter.tradeIdsSequential === true);
+    // A bad frame cannot be placed in a market: one exchange-wide report per window, with the counts.
+    this.invalidFrames = new InvalidFrameReports({
+      windowMs: o.invalidFrameReportMs ?? 10_000,
+      report: (w) => {
+        const reasons = Object.entries(w.counts)
+          .map(([reason, n]) => `${reason} ${n}`)
+          .join(", ");
+        this.publish(
+          statusEvent(this.base("*"), "invalid_frames", `${w.total} invalid frames skipped (${reasons})`, {
+            from: w.from,
+            to: w.to,
+            counts: w.counts,
+          }),
+        );
+      },
+    });
     this.backlog = new BacklogGuard({
       backlog: () => o.publisher.backlog,
       maxBacklog: o.maxBacklog,
@@ -285,6 +306,7 @@ export class ExchangeFeed {
         return;
       case "invalid":
         this.o.metrics.invalid.inc({ exchange, reason: result.reason });
+        this.invalidFrames.add(result.reason);
         if (!this.loggedReasons.has(result.reason)) {
           this.loggedReasons.add(result.reason);
           const sample = typeof data === "string" ? data.slice(0, 300) : `<${data.byteLength} bytes>`;
@@ -368,6 +390,7 @@ export class ExchangeFeed {
     clearInterval(this.snapshotTimer);
     this.books.stop();
     await Promise.all(this.connections.map(({ conn }) => conn.stop()));
+    this.invalidFrames.stop();
     this.backlog.stop();
   }
 }

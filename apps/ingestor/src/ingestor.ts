@@ -201,6 +201,7 @@ export class Ingestor {
       log: log.child({ exchange: id, marketType: adapter.marketType }),
       maxConnectionAgeMs: config.MAX_CONNECTION_AGE_MS,
       staleAfterMs: config.STALE_AFTER_MS,
+      invalidFrameReportMs: config.INVALID_FRAME_REPORT_MS,
     });
   }
 

@@ -5,7 +5,7 @@ export function statusEvent(
   base: { exchange: string; market: string; symbol: string; simulated: boolean },
   event: Status["event"],
   detail: string,
-  range: Partial<Pick<Status, "from" | "to" | "fromSeq" | "toSeq" | "channels">> = {},
+  range: Partial<Pick<Status, "from" | "to" | "fromSeq" | "toSeq" | "channels" | "counts">> = {},
 ): Status {
   const now = Date.now();
   const msg: Status = {

@@ -55,6 +55,7 @@ beforeAll(async () => {
     CHANNELS: "trade,ticker",
     SOURCE: "simulated",
     EXCHANGE_URL_OVERRIDES: `binance.ws=${sim.wsUrl}`,
+    INVALID_FRAME_REPORT_MS: "500",
   });
   const publisher = new JetStreamPublisher(nats, { maxInFlight: 64, registry, log });
   ingestor = new Ingestor({ config, publisher, redis, registry, log });
@@ -89,7 +90,7 @@ describe("ingestor against the simulator", () => {
     expect(await redis.hget("source:binance", "source")).toBe("simulated");
   });
 
-  test("malformed frames are counted by reason and the feed keeps going", async () => {
+  test("malformed frames are counted by reason, reported in rate-limited status events, and the feed keeps going", async () => {
     sim.sim.sendMalformed(5);
     const sent = sim.sim.generate(MARKET, 5);
     const got = await collect(`md.trade.binance.${MARKET}`, "MD_TRADES", (n) => n >= 25);
@@ -100,6 +101,15 @@ describe("ingestor against the simulator", () => {
       0,
     );
     expect(counted).toBe(5);
+    // The first at once, the other four together at the end of the window: exchange-wide, with counts.
+    const reports = await collect("md.status.binance._all", "MD_STATUS", (n) => n >= 2);
+    expect(reports.map((r) => [r.event, r.market])).toEqual([
+      ["invalid_frames", "*"],
+      ["invalid_frames", "*"],
+    ]);
+    const total = (r: Record<string, unknown>) =>
+      Object.values(r.counts as Record<string, number>).reduce((n, c) => n + c, 0);
+    expect(reports.map(total)).toEqual([1, 4]);
   });
 
   test("a dropped connection publishes disconnected, connected and the gap, then data flows again", async () => {

@@ -54,6 +54,8 @@ const MARKET = "BTC-USDT";
 const STALE_AFTER_MS = 3000;
 const STALL_MS = 6000;
 const REST_TIMEOUT_MS = 10_000;
+/** Bad frames of consecutive faults fall in one window; a short one keeps each fault's report near it. */
+const INVALID_FRAME_REPORT_MS = 2000;
 /** Exchanges whose books start from a REST snapshot in the ingestor (the rest come on the stream). */
 const REST_SNAPSHOT_EXCHANGES = new Set(["binance"]);
 
@@ -112,6 +114,7 @@ export async function runExchangeFaults(
         CHANNELS: "trade,book",
         EXCHANGE_URL_OVERRIDES: overrides,
         STALE_AFTER_MS: String(STALE_AFTER_MS),
+        INVALID_FRAME_REPORT_MS: String(INVALID_FRAME_REPORT_MS),
       }),
       join(logDir, "services.log"),
     );
@@ -191,6 +194,7 @@ export async function runExchangeFaults(
                   : "gzip-corrupt";
             sim.sendMalformed(5, kind);
             metric = { name: "tickerplant_ingest_invalid_frames_total", labels: { exchange: ex } };
+            statusWanted = ["invalid_frames"];
             recoveredWhen = () => tradeAfter(t0 + 200);
             break;
           }

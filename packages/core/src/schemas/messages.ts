@@ -197,6 +197,7 @@ export const STATUS_EVENTS = [
   "stale",
   "healed",
   "unhealable",
+  "invalid_frames",
 ] as const;
 export const StatusSchema = T.Object(
   {
@@ -217,7 +218,9 @@ export const StatusSchema = T.Object(
     fromSeq: T.Optional(T.Number()),
     toSeq: T.Optional(T.Number()),
     counts: T.Optional(
-      T.Record(T.String(), T.Integer(), { description: "healed: rows fetched and stored per channel" }),
+      T.Record(T.String(), T.Integer(), {
+        description: "healed: rows fetched and stored per channel; invalid_frames: frames skipped per reason",
+      }),
     ),
   },
   { $id: "Status" },
