@@ -1,28 +1,36 @@
 /**
- * End to end: the ingestor killed with SIGKILL and restarted 10 s later on the simulator. The
- * restarted ingestor compares each market's last published trade (the stream's last message on its
- * subject) with its first new one and publishes a `gap` status event; every trade the platform
- * never stored lies inside a reported gap (by time and by trade id).
+ * End to end, at 2,000 trades/s: the ingestor killed with SIGKILL and restarted 10 s later on the
+ * simulator. The restarted ingestor compares each market's last published trade (the stream's last
+ * message on its subject) with its first new one and publishes a `gap` status event naming exactly
+ * the trades that never arrived live; the scheduler turns it into a heal job whose REST pages
+ * (published as `backfilled`) bring every trade of the window into TimescaleDB, once, and a
+ * `healed` status event says so.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { connect } from "@nats-io/transport-node";
+import { eventTexts } from "@tickerplant/runtime";
 import {
   type ServiceName,
   type ServiceProcess,
   type StartedSimulator,
+  startNatsServer,
   startService,
   startSimulator,
 } from "@tickerplant/testkit";
 import postgres from "postgres";
-import { isolatedConsumers, removeConsumers } from "./isolation.ts";
+import { isolatedConsumers } from "./isolation.ts";
 
-const NATS_URL = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
+// A NATS of its own: the scheduler's gap watcher and job queue see this run's gaps only.
+const OWN_NATS = await startNatsServer();
+const NATS_URL = OWN_NATS.url;
+const TRADES_PER_SECOND = 2000;
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const DATABASE_URL =
   process.env.TEST_DATABASE_URL ?? "postgres://tickerplant@127.0.0.1:5433/tickerplant_test";
 
 const RUN = Date.now().toString(36).toUpperCase();
 const MARKETS = [`GAPA${RUN}-USDT`, `GAPB${RUN}-USDT`];
-const PORTS = { ingestor: 19201, "storage-writer": 19202 } as const;
+const PORTS = { ingestor: 19201, "storage-writer": 19202, scheduler: 19203 } as const;
 
 let sim: StartedSimulator;
 const services = new Map<ServiceName, ServiceProcess>();
@@ -40,10 +48,23 @@ function env(): Record<string, string> {
     CHANNELS: "trade",
     SOURCE: "simulated",
     EXCHANGE_URL_OVERRIDES: `binance.ws=${sim.wsUrl},binance.rest=${sim.restUrl}`,
-    BATCH_SIZE: "500",
+    BATCH_SIZE: "1000",
     FLUSH_INTERVAL_MS: "50",
   };
 }
+
+/** Trade ids seen on the trade subjects, live and backfilled, per market (core NATS). */
+const seenLive = new Map<string, Set<number>>(MARKETS.map((m) => [m, new Set()]));
+const seenBackfilled = new Map<string, Set<number>>(MARKETS.map((m) => [m, new Set()]));
+const watcher = await connect({ servers: NATS_URL });
+watcher.subscribe("md.trade.binance.>", {
+  callback: (_err, msg) => {
+    for (const text of eventTexts(msg)) {
+      const t = JSON.parse(text) as { market: string; id: string; backfilled?: boolean };
+      (t.backfilled ? seenBackfilled : seenLive).get(t.market)?.add(Number(t.id));
+    }
+  },
+});
 
 async function until<T>(
   what: string,
@@ -79,12 +100,12 @@ interface GapRow {
   to_seq: number | null;
 }
 
-async function gaps(market: string): Promise<GapRow[]> {
+async function statusEvents(market: string, event: string): Promise<GapRow[]> {
   return sql<GapRow[]>`
     select detail, (extract(epoch from from_time) * 1000)::float8 as from,
            (extract(epoch from to_time) * 1000)::float8 as to, from_seq::float8 as from_seq, to_seq::float8 as to_seq
     from status_events
-    where exchange = 'binance' and market = ${market} and event = 'gap'
+    where exchange = 'binance' and market = ${market} and event = ${event}
     order by time`;
 }
 
@@ -96,10 +117,17 @@ function receiving(port: number): Promise<boolean> {
 }
 
 beforeAll(async () => {
-  sim = await startSimulator({ markets: MARKETS, tradesPerSecond: 40, seed: 11, autoStart: false });
+  sim = await startSimulator({
+    markets: MARKETS,
+    tradesPerSecond: TRADES_PER_SECOND,
+    seed: 11,
+    autoStart: false,
+  });
   const writer = startService("storage-writer", env(), PORTS["storage-writer"]);
   services.set("storage-writer", writer);
-  await writer.waitReady();
+  const scheduler = startService("scheduler", { ...env(), JOB_ACK_WAIT_MS: "5000" }, PORTS.scheduler);
+  services.set("scheduler", scheduler);
+  await Promise.all([writer.waitReady(), scheduler.waitReady()]);
   const ingestor = startService("ingestor", env(), PORTS.ingestor);
   services.set("ingestor", ingestor);
   await ingestor.waitReady();
@@ -109,13 +137,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([...services.values()].map((s) => s.stop()));
-  await removeConsumers(NATS_URL, RUN).catch(() => {});
+  await watcher.close();
   await sim?.stop();
   await sql.end();
+  OWN_NATS.stop();
 });
 
-describe("a restarted ingestor reports the gap it left", () => {
-  test("kill -9, restart 10 s later: a gap event covers every trade that never arrived", async () => {
+describe("a restarted ingestor reports the gap it left, and the scheduler heals it", () => {
+  test("kill -9, restart 10 s later: the gap names every trade that never arrived; all end in TimescaleDB", async () => {
     for (const market of MARKETS) {
       await until(`${market} trades stored`, async () => (await storedIds(market)).size > 20);
     }
@@ -136,15 +165,15 @@ describe("a restarted ingestor reports the gap it left", () => {
 
     for (const market of MARKETS) {
       const truth = sim.sim.truth.trades(market);
-      // Everything after the restart is stored: the missing trades are the outage's.
       const lastId = truth.at(-1)!.id;
-      await until(`${market} latest trade stored`, async () => (await storedIds(market)).has(lastId));
-      const stored = await storedIds(market);
-      const missing = truth.filter((t) => !stored.has(t.id));
-      expect(missing.length).toBeGreaterThan(100); // ~10 s at 40/s were never seen
+      await until(`${market} latest trade seen live`, () => seenLive.get(market)!.has(lastId));
+      // What never arrived live: the outage's trades (the killed ingestor's unconfirmed tail too).
+      const live = seenLive.get(market)!;
+      const missing = truth.filter((t) => !live.has(t.id));
+      expect(missing.length).toBeGreaterThan(TRADES_PER_SECOND * 2); // ~10 s of this market's half
 
       const found = await until(`${market} gap event`, async () => {
-        const g = (await gaps(market)).filter((r) => r.detail.includes("restarted"));
+        const g = (await statusEvents(market, "gap")).filter((r) => r.detail.includes("restarted"));
         return g.length > 0 ? g : undefined;
       });
       expect(found).toHaveLength(1);
@@ -152,13 +181,32 @@ describe("a restarted ingestor reports the gap it left", () => {
       expect(gap.from).toBeLessThan(killedAt);
       expect(gap.to).toBeGreaterThan(killedAt + 10_000);
       for (const t of missing) {
-        expect(t.ts).toBeGreaterThanOrEqual(gap.from);
-        expect(t.ts).toBeLessThanOrEqual(gap.to);
-        expect(t.id).toBeGreaterThanOrEqual(gap.from_seq!);
-        expect(t.id).toBeLessThanOrEqual(gap.to_seq!);
+        if (t.ts < gap.from || t.ts > gap.to || t.id < gap.from_seq! || t.id > gap.to_seq!)
+          throw new Error(`trade ${t.id} at ${t.ts} never arrived live and lies outside the gap`);
       }
       // The gap names exactly the missing ids: nothing else was lost.
       expect(gap.to_seq! - gap.from_seq! + 1).toBe(missing.length);
+
+      // Healed: every trade of the truth stored once, the missing ones published as backfilled.
+      await until(
+        `${market} healed in TimescaleDB`,
+        async () => (await storedIds(market)).size >= truth.length,
+        120_000,
+      );
+      const stored = await storedIds(market);
+      expect(truth.filter((t) => !stored.has(t.id)).map((t) => t.id)).toEqual([]);
+      const [counts] = await sql<{ rows: number; distinct: number }[]>`
+        select count(*)::int as rows, count(distinct trade_id)::int as distinct
+        from trades where exchange = 'binance' and market = ${market}`;
+      expect(counts!.rows).toBe(counts!.distinct);
+      expect(counts!.rows).toBe(truth.length);
+      const backfilled = seenBackfilled.get(market)!;
+      expect(missing.filter((t) => !backfilled.has(t.id)).map((t) => t.id)).toEqual([]);
+      const healed = await until(`${market} healed status`, async () => {
+        const h = await statusEvents(market, "healed");
+        return h.length > 0 ? h : undefined;
+      });
+      expect(healed[0]!.detail).toMatch(/\d/);
     }
-  }, 180_000);
+  }, 300_000);
 });
