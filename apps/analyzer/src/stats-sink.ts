@@ -1,8 +1,8 @@
-import { analyticsSubject, type Stats } from "@tickerplant/core";
+import { analyticsSubject, redisKeys, type Stats } from "@tickerplant/core";
 import type { JetStreamPublisher, Redis } from "@tickerplant/runtime";
 
 export function statsKey(exchange: string, market: string): string {
-  return `stats:${exchange}:${market}`;
+  return redisKeys.market("stats", exchange, market);
 }
 
 /** Deterministic: a retried publish of the same computation is deduplicated by the server. */

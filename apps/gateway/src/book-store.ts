@@ -1,4 +1,4 @@
-import type { Book } from "@tickerplant/core";
+import { type Book, redisKeys } from "@tickerplant/core";
 import type { Redis } from "@tickerplant/runtime";
 import { isBookMessage } from "./message-check.ts";
 
@@ -14,7 +14,7 @@ export type StoredBook =
 
 export async function readStoredBook(redis: Redis, exchange: string, market: string): Promise<StoredBook> {
   const [json, updatedAt, synced, detail] = await redis.hmget(
-    `book:${exchange}:${market}`,
+    redisKeys.market("book", exchange, market),
     "json",
     "updatedAt",
     "synced",

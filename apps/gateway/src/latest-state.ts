@@ -1,3 +1,4 @@
+import { parseMarketKey, redisKeys } from "@tickerplant/core";
 import type { Redis } from "@tickerplant/runtime";
 
 /**
@@ -25,14 +26,6 @@ export interface LatestEntry {
 /** Most keys one read returns: a pattern over every market stays bounded. */
 export const MAX_LATEST_KEYS = 10_000;
 
-// Redis glob metacharacters other than our `*` wildcard never appear in ids or market names
-// (both are validated), but escape them anyway so a pattern cannot widen.
-const globEscape = (s: string) => (s === "*" ? "*" : s.replace(/[?[\]\\*]/g, "\\$&"));
-
-function keyPattern(kind: LatestKind, exchange: string, market: string): string {
-  return `${kind}:${globEscape(exchange)}:${globEscape(market)}`;
-}
-
 async function scanKeys(redis: Redis, pattern: string, limit: number): Promise<string[]> {
   const keys = new Set<string>();
   let cursor = "0";
@@ -51,10 +44,8 @@ export async function readLatest(
   exchange = "*",
   market = "*",
 ): Promise<LatestEntry[]> {
-  const keys =
-    exchange !== "*" && market !== "*"
-      ? [`${kind}:${exchange}:${market}`]
-      : await scanKeys(redis, keyPattern(kind, exchange, market), MAX_LATEST_KEYS);
+  const key = redisKeys.market(kind, exchange, market);
+  const keys = exchange !== "*" && market !== "*" ? [key] : await scanKeys(redis, key, MAX_LATEST_KEYS);
   if (keys.length === 0) return [];
   const pipeline = redis.pipeline();
   for (const key of keys) pipeline.hmget(key, "json", "updatedAt", "seq");
@@ -64,14 +55,22 @@ export async function readLatest(
     if (err) throw err;
     const [json, updatedAt, seq] = value as [string | null, string | null, string | null];
     if (json === null) return;
-    const [, ex, mkt] = keys[i]!.split(":");
+    const at = parseMarketKey(keys[i]!);
+    if (!at) return;
     let data: unknown;
     try {
       data = JSON.parse(json);
     } catch {
       data = undefined; // reported by the caller as an invalid record
     }
-    out.push({ kind, exchange: ex!, market: mkt!, data, updatedAt: toNumber(updatedAt), seq: toNumber(seq) });
+    out.push({
+      kind,
+      exchange: at.exchange,
+      market: at.market,
+      data,
+      updatedAt: toNumber(updatedAt),
+      seq: toNumber(seq),
+    });
   });
   return out;
 }
@@ -88,7 +87,7 @@ export async function readSources(
   exchanges: readonly string[],
 ): Promise<Map<string, SourceInfo>> {
   const pipeline = redis.pipeline();
-  for (const ex of exchanges) pipeline.hmget(`source:${ex}`, "source", "url", "updatedAt");
+  for (const ex of exchanges) pipeline.hmget(redisKeys.source(ex), "source", "url", "updatedAt");
   const results = (await pipeline.exec()) ?? [];
   const out = new Map<string, SourceInfo>();
   results.forEach(([err, value], i) => {

@@ -2,6 +2,7 @@ import {
   budgetScope,
   type ExchangeAdapter,
   getExchange,
+  redisKeys,
   type Subscription,
   type SubscriptionEntry,
 } from "@tickerplant/core";
@@ -92,7 +93,7 @@ export class Ingestor {
       getExchange(id)!
         .adapters.map((a) => a.ws.defaultUrl)
         .join(" ");
-    await this.deps.redis.hset(`source:${id}`, {
+    await this.deps.redis.hset(redisKeys.source(id), {
       source: simulated ? "simulated" : "live",
       url,
       updatedAt: String(Date.now()),

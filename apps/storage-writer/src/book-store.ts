@@ -1,4 +1,4 @@
-import { type Book, TransientError } from "@tickerplant/core";
+import { type Book, redisKeys, TransientError } from "@tickerplant/core";
 import type { Redis } from "@tickerplant/runtime";
 import type { BookMetrics } from "./book-metrics.ts";
 
@@ -26,10 +26,6 @@ return 1`;
 export type BookWrite =
   | { exchange: string; market: string; streamSeq: number; book: Book }
   | { exchange: string; market: string; streamSeq: number; book: null; detail: string };
-
-export function bookKey(exchange: string, market: string): string {
-  return `book:${exchange}:${market}`;
-}
 
 /**
  * The hash `book:<ex>:<mkt>`: `json` = a normalized book snapshot message (top N levels),
@@ -68,7 +64,7 @@ export class BookStore {
     const call = (pipeline as unknown as { tpWriteBook: WriteBook }).tpWriteBook.bind(pipeline);
     for (const w of writes) {
       call(
-        bookKey(w.exchange, w.market),
+        redisKeys.market("book", w.exchange, w.market),
         String(w.streamSeq),
         String(this.deps.ttlMs),
         ...bookHash(w, this.deps.depth, now),
@@ -83,9 +79,13 @@ export class BookStore {
     writes.forEach((w, i) => {
       const [err, outcome] = results?.[i] ?? [new Error("no reply"), 0];
       if (err)
-        throw new TransientError("redis_unavailable", `writing ${bookKey(w.exchange, w.market)}`, {
-          cause: err,
-        });
+        throw new TransientError(
+          "redis_unavailable",
+          `writing ${redisKeys.market("book", w.exchange, w.market)}`,
+          {
+            cause: err,
+          },
+        );
       const label =
         outcome === 1 ? (w.book === null ? "unsynced" : "applied") : outcome === 2 ? "unchanged" : "stale";
       this.deps.metrics.latestWrites.inc({ outcome: label });

@@ -1,4 +1,4 @@
-import { type Deriv, TransientError } from "@tickerplant/core";
+import { type Deriv, redisKeys, TransientError } from "@tickerplant/core";
 import { DERIV_FIELDS, type DerivField } from "@tickerplant/db";
 import type { Redis } from "@tickerplant/runtime";
 import type { Envelope } from "./envelope.ts";
@@ -46,7 +46,7 @@ redis.call('HSET', key, 'json', json .. '}', 'updatedAt', ARGV[4])
 return applied`;
 
 export function derivKey(d: Deriv): string {
-  return `deriv:${d.exchange}:${d.market}`;
+  return redisKeys.market("deriv", d.exchange, d.market);
 }
 
 /** What one script call carries for a market: the newest message and the newest value of each field. */

@@ -1,4 +1,4 @@
-import { type Bbo, type Ticker, TransientError } from "@tickerplant/core";
+import { type Bbo, redisKeys, type Ticker, TransientError } from "@tickerplant/core";
 import type { Redis } from "@tickerplant/runtime";
 import type { Envelope } from "./envelope.ts";
 import type { StorageMetrics } from "./metrics.ts";
@@ -21,7 +21,7 @@ redis.call('HSET', KEYS[1], unpack(ARGV, 3))
 return 1`;
 
 export function latestKey(q: Quote): string {
-  return `${q.type}:${q.exchange}:${q.market}`;
+  return redisKeys.market(q.type, q.exchange, q.market);
 }
 
 /**

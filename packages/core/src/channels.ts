@@ -1,5 +1,5 @@
 import { CANDLE_INTERVALS, type CandleInterval, MESSAGE_TYPES } from "./schemas/messages.ts";
-import { ALL_MARKETS_TOKEN } from "./subjects.ts";
+import { ALL_MARKETS_TOKEN, parseSubject } from "./subjects.ts";
 
 /**
  * Gateway WebSocket channel names: `<type>:<exchange>:<market>` and
@@ -114,6 +114,24 @@ export function channelMatches(spec: ChannelSpec, channel: string): boolean {
 }
 
 /** The NATS subject filter that carries a channel's data. */
+/**
+ * The channel a subject's messages go to: `md.trade.binance.BTC-USDT` → `trade:binance:BTC-USDT`;
+ * `an.stats.…` → `stats:…`; `an.composite.BTC` → `composite:BTC`. `marketData`: an `md.*` subject.
+ */
+export function channelOfSubject(
+  subject: string,
+): { channel: string; type: ChannelType; marketData: boolean } | undefined {
+  const p = parseSubject(subject);
+  if (!p) return undefined;
+  if ("key" in p) {
+    if (!isKeyedChannel(p.type)) return undefined;
+    return { channel: channelOf(p.type, "", p.key), type: p.type, marketData: false };
+  }
+  if (isKeyedChannel(p.type) || !CHANNEL_TYPES.includes(p.type as ChannelType)) return undefined;
+  const type = p.type as ChannelType;
+  return { channel: channelOf(type, p.exchange, p.market, p.interval), type, marketData: p.root === "md" };
+}
+
 export function channelSubjectFilter(spec: ChannelSpec): string {
   if (isKeyedChannel(spec.type)) return `an.${spec.type}.${spec.market}`;
   const root = ANALYTICS_CHANNEL_TYPES.includes(spec.type) ? "an" : "md";

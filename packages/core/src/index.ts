@@ -1,5 +1,4 @@
 export * from "./adapter.ts";
-export * from "./analytics/keys.ts";
 export * from "./analytics/portfolio-valuation.ts";
 export * from "./analytics/webhook-signature.ts";
 export * from "./asyncapi.ts";
@@ -10,5 +9,6 @@ export * from "./event-batch.ts";
 export * from "./exchanges/registry.ts";
 export * from "./jobs.ts";
 export * from "./markets.ts";
+export * from "./redis-keys.ts";
 export * from "./schemas/index.ts";
 export * from "./subjects.ts";

@@ -85,14 +85,35 @@ export function messageId(msg: NormalizedMessage): string {
   }
 }
 
+/** An `md.*` / `an.*` subject parsed back: per market, or per key (an asset, a portfolio id). */
+export type ParsedSubject =
+  | { root: "md" | "an"; type: string; exchange: string; market: string; interval?: string }
+  | { root: "an"; type: string; key: string };
+
+/**
+ * The inverse of the builders above (types are not checked here): `md.<type>.<ex>.<mkt>[.<interval>]`,
+ * `an.<kind>.<ex>.<mkt>`, `an.<kind>.<key>`; anything else is undefined.
+ */
+export function parseSubject(subject: string): ParsedSubject | undefined {
+  const [root, type, a, b, interval] = subject.split(".");
+  if ((root !== "md" && root !== "an") || !type || !a) return undefined;
+  if (b === undefined) return root === "an" ? { root, type, key: a } : undefined;
+  if (!b) return undefined;
+  return { root, type, exchange: a, market: b, ...(interval ? { interval } : {}) };
+}
+
 /** Parses `md.<type>.<exchange>.<market>[.<interval>]` back into its parts. */
 export function parseMarketSubject(
   subject: string,
 ): { type: MessageType; exchange: string; market: string; interval?: CandleInterval } | null {
-  const parts = subject.split(".");
-  if (parts[0] !== "md" || parts.length < 4) return null;
-  const [, type, exchange, market, interval] = parts as [string, MessageType, string, string, string?];
-  return { type, exchange, market, ...(interval ? { interval: interval as CandleInterval } : {}) };
+  const p = parseSubject(subject);
+  if (!p || p.root !== "md" || !("market" in p)) return null;
+  return {
+    type: p.type as MessageType,
+    exchange: p.exchange,
+    market: p.market,
+    ...(p.interval ? { interval: p.interval as CandleInterval } : {}),
+  };
 }
 
 export type { MarketMessage };

@@ -4,6 +4,7 @@ import {
   ChannelError,
   channelMatches,
   channelOf,
+  channelOfSubject,
   channelSubjectFilter,
   formatChannel,
   isPattern,
@@ -286,6 +287,41 @@ describe("channels", () => {
     expect(channelSubjectFilter(parseChannel(channelOf("candle", "binance", "BTC-USDT", "1m")))).toBe(
       subjectOf(candle),
     );
+  });
+
+  test("channelOfSubject is the inverse of channelSubjectFilter for concrete channels", () => {
+    for (const name of [
+      "trade:binance:BTC-USDT",
+      "candle:binance:BTC-USDT:1m",
+      "status:okx:ETH-USDT",
+      "stats:binance:BTC-USDT",
+      "alert:bybit:BTC-USDT-PERP",
+      "composite:BTC",
+      "spread:ETH",
+      "portfolio:p-1",
+    ]) {
+      const spec = parseChannel(name);
+      const back = channelOfSubject(channelSubjectFilter(spec));
+      expect(back?.channel).toBe(name);
+      expect(back?.type).toBe(spec.type);
+    }
+    expect(channelOfSubject("md.trade.binance.BTC-USDT")?.marketData).toBe(true);
+    expect(channelOfSubject("an.stats.binance.BTC-USDT")?.marketData).toBe(false);
+    // a connection-wide status goes to the exchange's `*` market
+    expect(channelOfSubject(marketSubject("status", "binance", "*"))?.channel).toBe("status:binance:*");
+  });
+
+  test("channelOfSubject rejects what is no channel", () => {
+    for (const subject of [
+      "md.trade.binance",
+      "md.nosuch.binance.BTC-USDT",
+      "an.stats.binance",
+      "an.composite.BTC.extra",
+      "jobs.gap-heal",
+      "md.trade..BTC-USDT",
+      "",
+    ])
+      expect(channelOfSubject(subject)).toBeUndefined();
   });
 });
 

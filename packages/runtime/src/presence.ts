@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import { redisKeys } from "@tickerplant/core";
 import type { Logger } from "./logger.ts";
 import type { Redis } from "./redis.ts";
 
@@ -13,9 +14,6 @@ export interface ServiceRecord {
   info: Record<string, unknown>;
 }
 
-const KEY_PREFIX = "service:";
-export const serviceKey = (service: string, instance: string) => `${KEY_PREFIX}${service}:${instance}`;
-
 /** The default instance id: unique per process on a host (a pod name is a hostname). */
 export const instanceId = () => `${hostname()}-${process.pid}`;
 
@@ -28,6 +26,7 @@ export class ServicePresence {
   private timer: Timer | undefined;
   private readonly startedAt = Date.now();
   private readonly key: string;
+  private readonly instance: string;
 
   constructor(
     private readonly o: {
@@ -40,7 +39,8 @@ export class ServicePresence {
       log: Logger;
     },
   ) {
-    this.key = serviceKey(o.service, o.instance ?? instanceId());
+    this.instance = o.instance ?? instanceId();
+    this.key = redisKeys.service(o.service, this.instance);
   }
 
   private get intervalMs() {
@@ -50,7 +50,7 @@ export class ServicePresence {
   async beat(): Promise<void> {
     const record: ServiceRecord = {
       service: this.o.service,
-      instance: this.key.slice(KEY_PREFIX.length + this.o.service.length + 1),
+      instance: this.instance,
       version: this.o.version ?? "0.1.0",
       startedAt: this.startedAt,
       updatedAt: Date.now(),
@@ -78,7 +78,7 @@ export async function readServiceRecords(redis: Redis): Promise<ServiceRecord[]>
   const keys: string[] = [];
   let cursor = "0";
   do {
-    const [next, batch] = await redis.scan(cursor, "MATCH", `${KEY_PREFIX}*`, "COUNT", 200);
+    const [next, batch] = await redis.scan(cursor, "MATCH", redisKeys.service("*", "*"), "COUNT", 200);
     cursor = next;
     keys.push(...batch);
   } while (cursor !== "0");

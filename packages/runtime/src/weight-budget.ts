@@ -1,4 +1,4 @@
-import { JOB_PRIORITIES, type JobPriority, type RestLimits } from "@tickerplant/core";
+import { JOB_PRIORITIES, type JobPriority, type RestLimits, redisKeys } from "@tickerplant/core";
 import type { Redis } from "ioredis";
 
 /**
@@ -132,8 +132,8 @@ export class WeightBudget {
     this.buckets = Math.ceil(limits.windowMs / this.bucketMs) + SLACK_BUCKETS;
   }
 
-  private key(part: string): string {
-    return `ratelimit:${this.scope}:${part}`;
+  private key(part: Parameters<typeof redisKeys.rateLimit>[1]): string {
+    return redisKeys.rateLimit(this.scope, part);
   }
 
   /** The weight per window `priority` may reach. */

@@ -1,4 +1,4 @@
-import { assetSubject, type Composite, compositeKey, type Spread, spreadKey } from "@tickerplant/core";
+import { assetSubject, type Composite, redisKeys, type Spread } from "@tickerplant/core";
 import type { JetStreamPublisher, Logger, Redis } from "@tickerplant/runtime";
 import { Counter, Gauge, type Registry } from "prom-client";
 import type { StatsEngine } from "../stats-engine.ts";
@@ -94,7 +94,7 @@ export class AssetAnalyzer {
     if (changed.length === 0) return;
     const tx = this.deps.redis.multi();
     for (const m of changed) {
-      const key = m.type === "composite" ? compositeKey(m.asset) : spreadKey(m.asset);
+      const key = redisKeys.asset(m.type, m.asset);
       tx.hset(key, { json: JSON.stringify(m), updatedAt: String(now) });
     }
     await tx.exec();

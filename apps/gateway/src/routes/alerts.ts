@@ -6,6 +6,7 @@ import {
   AlertDeliverySchema,
   AlertFiringSchema,
   AlertSchema,
+  redisKeys,
   STATS_WINDOWS,
 } from "@tickerplant/core";
 import {
@@ -99,9 +100,9 @@ async function requireKnownMarket(deps: RouteDeps, exchange: string, market: str
   const { known } = await marketListing(deps.sql, exchange, market);
   if (known) return;
   const held = await deps.redis.exists(
-    `stats:${exchange}:${market}`,
-    `ticker:${exchange}:${market}`,
-    `bbo:${exchange}:${market}`,
+    redisKeys.market("stats", exchange, market),
+    redisKeys.market("ticker", exchange, market),
+    redisKeys.market("bbo", exchange, market),
   );
   if (held === 0) throw unknownMarket(exchange, market);
 }

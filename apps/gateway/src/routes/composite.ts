@@ -1,6 +1,6 @@
 import { type Static, Type as T } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
-import { CompositeSchema, compositeKey, SpreadSchema, spreadKey } from "@tickerplant/core";
+import { CompositeSchema, redisKeys, SpreadSchema } from "@tickerplant/core";
 import { Elysia, t } from "elysia";
 import { ApiError, ErrorBodySchema } from "../errors.ts";
 import { Freshness, freshness, type RouteDeps } from "./common.ts";
@@ -27,7 +27,7 @@ async function readAsset<K extends "composite" | "spread">(
 ): Promise<{
   data: Static<K extends "composite" ? typeof CompositeWithFreshness : typeof SpreadWithFreshness>;
 }> {
-  const key = kind === "composite" ? compositeKey(asset) : spreadKey(asset);
+  const key = redisKeys.asset(kind, asset);
   const [json, updatedAt] = await deps.redis.hmget(key, "json", "updatedAt");
   if (json == null)
     throw new ApiError(404, "unknown_asset", `no ${kind} for asset "${asset}" (no venue quotes it)`);

@@ -3,13 +3,13 @@ import { TypeCompiler } from "@sinclair/typebox/compiler";
 import {
   type Composite,
   CompositeSchema,
-  compositeKey,
   type Holding,
   HoldingSchema,
   HoldingsSchema,
   MAX_HOLDINGS,
   PortfolioCreateSchema,
   PortfolioValuationSchema,
+  redisKeys,
   valuePortfolio,
 } from "@tickerplant/core";
 import {
@@ -52,7 +52,7 @@ async function composites(deps: RouteDeps, assets: Iterable<string>): Promise<Ma
   const out = new Map<string, Composite>();
   if (list.length === 0) return out;
   const pipeline = deps.redis.pipeline();
-  for (const a of list) pipeline.hget(compositeKey(a), "json");
+  for (const a of list) pipeline.hget(redisKeys.asset("composite", a), "json");
   const results = (await pipeline.exec()) ?? [];
   results.forEach(([err, json], i) => {
     if (err || typeof json !== "string") return;

@@ -1,9 +1,14 @@
 import type { JsMsg } from "@nats-io/jetstream";
-import { eventPosition, messageId, type NormalizedMessage, RecentEventIds } from "@tickerplant/core";
+import {
+  channelOfSubject,
+  eventPosition,
+  messageId,
+  type NormalizedMessage,
+  RecentEventIds,
+} from "@tickerplant/core";
 import { eventTexts, type Logger, type Nats, OrderedReader } from "@tickerplant/runtime";
 import type { GatewayMetrics } from "../metrics.ts";
 import type { Delivery, Sink } from "./delivery.ts";
-import { channelOfSubject } from "./subjects.ts";
 
 /**
  * One ordered reader for one subject filter, shared by every client subscribed to it. It starts

@@ -1,11 +1,11 @@
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import {
+  assetOfKey,
   type ChannelSpec,
   CompositeSchema,
   channelOf,
-  compositeKey,
+  redisKeys,
   SpreadSchema,
-  spreadKey,
 } from "@tickerplant/core";
 import type { Redis } from "@tickerplant/runtime";
 import { LATEST_KINDS, type LatestKind, readLatest } from "../latest-state.ts";
@@ -63,14 +63,14 @@ async function readAssetSnapshots(
   asset: string,
   metrics: GatewayMetrics,
 ): Promise<Snapshot[]> {
-  const keyOf = kind === "composite" ? compositeKey : spreadKey;
+  const keyOrPattern = redisKeys.asset(kind, asset);
   let keys: string[];
-  if (asset !== "*") keys = [keyOf(asset)];
+  if (asset !== "*") keys = [keyOrPattern];
   else {
     const found = new Set<string>();
     let cursor = "0";
     do {
-      const [next, batch] = await redis.scan(cursor, "MATCH", keyOf("*"), "COUNT", 1000);
+      const [next, batch] = await redis.scan(cursor, "MATCH", keyOrPattern, "COUNT", 1000);
       cursor = next;
       for (const k of batch) found.add(k);
     } while (cursor !== "0" && found.size < MAX_ASSET_KEYS);
@@ -90,7 +90,7 @@ async function readAssetSnapshots(
       metrics.invalidRecords.inc({ source: "redis" });
       continue;
     }
-    out.push({ channel: `${kind}:${key.slice(kind.length + 1)}`, seq: null, payload: json });
+    out.push({ channel: channelOf(kind, "", assetOfKey(kind, key)), seq: null, payload: json });
   }
   return out;
 }
