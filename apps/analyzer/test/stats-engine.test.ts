@@ -61,6 +61,72 @@ describe("StatsEngine", () => {
     expect(e.collect(T0 + 1).due).toHaveLength(1);
   });
 
+  test("1m, 5m, 1h and 24h windows: VWAP, high/low, volume, count and volatility of log returns", () => {
+    const e = new StatsEngine({ intervalMs: 1000 });
+    const trades = [
+      trade("BTC-USDT", T0 - 120 * MIN, 100, 1),
+      trade("BTC-USDT", T0 - 30 * MIN, 110, 2),
+      trade("BTC-USDT", T0 - 3 * MIN, 105, 0.5),
+      trade("BTC-USDT", T0 - 30_000, 108, 4),
+      trade("BTC-USDT", T0, 107, 1.5),
+    ];
+    for (const t of trades) e.apply(t, t.ts);
+    const [s] = e.collect(T0).due;
+    // Each trade's return is from the trade before it, even when that one is outside the window.
+    const returns = trades.slice(1).map((t, i) => Math.log(t.price / trades[i]!.price));
+    const sampleStd = (xs: number[]) => {
+      const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+      return Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1));
+    };
+    const expected = (from: number) => {
+      const inside = trades.slice(from);
+      const volume = inside.reduce((v, t) => v + t.amount, 0);
+      const quote = inside.reduce((v, t) => v + t.price * t.amount, 0);
+      return {
+        trades: inside.length,
+        open: inside[0]!.price,
+        last: 107,
+        high: Math.max(...inside.map((t) => t.price)),
+        low: Math.min(...inside.map((t) => t.price)),
+        volume,
+        vwap: quote / volume,
+        volatility: sampleStd(returns.slice(Math.max(0, from - 1))),
+      };
+    };
+    const want = { "1m": expected(3), "5m": expected(2), "1h": expected(1), "24h": expected(0) };
+    expect(Object.keys(s!.windows!).sort()).toEqual(["1h", "1m", "24h", "5m"]);
+    for (const [name, w] of Object.entries(want)) {
+      const got = s!.windows![name as keyof typeof want]!;
+      expect({
+        name,
+        trades: got.trades,
+        open: got.open,
+        last: got.last,
+        high: got.high,
+        low: got.low,
+      }).toEqual({
+        name,
+        trades: w.trades,
+        open: w.open,
+        last: w.last,
+        high: w.high,
+        low: w.low,
+      });
+      expect(got.volume).toBeCloseTo(w.volume, 12);
+      expect(got.vwap).toBeCloseTo(w.vwap, 9);
+      expect(got.volatility).toBeCloseTo(w.volatility, 12);
+      expect(got.volatility).toBeGreaterThan(0);
+    }
+    // The top level is the 24 h window.
+    expect(s).toMatchObject({ trades: 5, high: 110, low: 100 });
+    expect(s!.volatility).toBeCloseTo(want["24h"].volatility, 12);
+    // A minute later the 1m window has slid past every trade; the others still hold theirs.
+    e.apply(trade("BTC-USDT", T0 + 2 * MIN, 107, 1), T0 + 2 * MIN);
+    const later = e.collect(T0 + 2 * MIN).due[0]!;
+    expect(later.windows!["1m"]!.trades).toBe(1);
+    expect(later.windows!["5m"]!.trades).toBe(3); // T0 - 3 min has left it too
+  });
+
   test("a trade older than 24 h is not applied", () => {
     const e = new StatsEngine({ intervalMs: 1000 });
     expect(e.apply(trade("BTC-USDT", T0 - 1441 * MIN, 100, 1), T0)).toBeUndefined();
