@@ -75,7 +75,7 @@ function buildApp(deps: GatewayDeps) {
   const metrics = createGatewayMetrics(deps.registry);
   const streams = new SubjectStreams();
   const hub = new FanoutHub({ nats: deps.nats, streams, log, metrics });
-  const books = new BookHub({ hub, metrics, log, snapshotIntervalMs: config.BOOK_SNAPSHOT_INTERVAL_MS });
+  const books = new BookHub({ hub, metrics, log });
   const access = new Access({
     keys: new ApiKeyRing(parseApiKeys(config.API_KEYS, config.ADMIN_API_KEYS)),
     keyRequired: config.API_KEY_REQUIRED,

@@ -72,12 +72,6 @@ export const GatewayEnv = T.Object({
     minimum: 65536,
     description: "a client whose send buffer exceeds this is disconnected (1008 slow consumer)",
   }),
-  BOOK_SNAPSHOT_INTERVAL_MS: T.Integer({
-    default: 10_000,
-    minimum: 100,
-    description:
-      "the ingestor's full-book republish interval: a new book channel reads md.book this far back (plus a margin) to start from one",
-  }),
   WS_IDLE_TIMEOUT_S: T.Integer({
     default: 120,
     minimum: 0,

@@ -10,9 +10,7 @@ const clients: WsClient[] = [];
 const MAX_BUFFERED = 65_536;
 
 beforeAll(async () => {
-  // Book feeds start 3 s back (1 s snapshot interval + margin).
   g = await startTestGateway({
-    BOOK_SNAPSHOT_INTERVAL_MS: "1000",
     WS_MAX_BUFFERED_BYTES: String(MAX_BUFFERED),
   });
   ex = g.exchange;

@@ -1,5 +1,5 @@
 import { Type as T } from "@sinclair/typebox";
-import { CANDLE_INTERVALS } from "@tickerplant/core";
+import { BOOK_REPUBLISH_MS, CANDLE_INTERVALS } from "@tickerplant/core";
 import { CsvList, loadConfig, NatsEnv, parsePairs, RedisEnv, ServiceEnv } from "@tickerplant/runtime";
 
 export const IngestorEnv = T.Object({
@@ -26,8 +26,11 @@ export const IngestorEnv = T.Object({
   PUBLISH_LINGER_MS: T.Number({ default: 0, minimum: 0, maximum: 1 }),
   /** Levels asked for in a REST book snapshot (its weight grows with it). */
   BOOK_SNAPSHOT_LIMIT: T.Integer({ default: 1000, minimum: 1 }),
-  /** How often full books are republished for consumers that join mid-stream. */
-  BOOK_SNAPSHOT_INTERVAL_MS: T.Integer({ default: 10_000, minimum: 100 }),
+  /**
+   * How often full books are republished for consumers that join mid-stream. Consumers look back
+   * by the contract's BOOK_REPUBLISH_MS: a longer interval only delays a new consumer's first book.
+   */
+  BOOK_SNAPSHOT_INTERVAL_MS: T.Integer({ default: BOOK_REPUBLISH_MS, minimum: 100 }),
   /** Overrides of the adapters' timing rules, for tests and operators. */
   MAX_CONNECTION_AGE_MS: T.Optional(T.Integer({ minimum: 1000 })),
   STALE_AFTER_MS: T.Optional(T.Integer({ minimum: 100 })),

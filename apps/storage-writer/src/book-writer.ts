@@ -1,5 +1,5 @@
 import type { JsMsg } from "@nats-io/jetstream";
-import { type Book, BookReplicas, bookCatchupStart } from "@tickerplant/core";
+import { BOOK_REPUBLISH_MS, type Book, BookReplicas, bookCatchupStart } from "@tickerplant/core";
 import { type BookSnapshotRow, insertBookSnapshots } from "@tickerplant/db";
 import {
   type Logger,
@@ -21,8 +21,8 @@ export interface BookWriterOptions {
   sampleMs: number;
   depth: number;
   historyMs: number;
-  /** The ingestor's full-book republish interval (BOOK_SNAPSHOT_INTERVAL_MS). */
-  snapshotIntervalMs: number;
+  /** Tests only: the publisher republishes books this often (default: the contract's BOOK_REPUBLISH_MS). */
+  republishMs?: number;
 }
 
 const STREAM = "MD_BOOKS";
@@ -57,13 +57,14 @@ export class BookWriter {
     },
   ) {
     const { options, log } = deps;
+    const republishMs = options.republishMs ?? BOOK_REPUBLISH_MS;
     this.metrics = new BookMetrics(deps.registry);
     // Its own reader (not a shared durable): every instance must see every market's messages.
     this.reader = new OrderedReader({
       nats: deps.nats,
       stream: STREAM,
       filter: `md.book.${deps.exchange ?? "*"}.>`,
-      from: { time: bookCatchupStart(options.snapshotIntervalMs) },
+      from: { time: bookCatchupStart(Date.now(), republishMs) },
       onMessage: (m) => this.onMessage(m),
       pullAhead: 1000,
       log,
@@ -74,7 +75,7 @@ export class BookWriter {
     const duplicateWindowMs =
       (streamDefinitions({ replicas: 1, tradesRetentionDays: 1 }).find((s) => s.name === STREAM)
         ?.duplicate_window ?? 0) / 1_000_000;
-    const silentAfterMs = duplicateWindowMs + 3 * options.snapshotIntervalMs;
+    const silentAfterMs = duplicateWindowMs + 3 * republishMs;
     this.sampler = new BookSampler({
       replicas: this.replicas,
       store: new BookStore({

@@ -50,12 +50,6 @@ export const StorageWriterConfigSchema = T.Object({
     minimum: 100,
     description: "book_snapshots keeps one row per market per this many ms (epoch-aligned slots)",
   }),
-  BOOK_SNAPSHOT_INTERVAL_MS: T.Integer({
-    default: 10_000,
-    minimum: 100,
-    description:
-      "the ingestor's full-book republish interval: the book reader starts this far back (plus a margin) to find one",
-  }),
 });
 export type StorageWriterConfig = Static<typeof StorageWriterConfigSchema>;
 

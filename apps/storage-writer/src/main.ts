@@ -51,7 +51,6 @@ async function main(): Promise<void> {
       sampleMs: config.BOOK_SAMPLE_MS,
       depth: config.BOOK_SNAPSHOT_DEPTH,
       historyMs: config.BOOK_HISTORY_MS,
-      snapshotIntervalMs: config.BOOK_SNAPSHOT_INTERVAL_MS,
     },
   });
   // Stopped in reverse: the writer drains and acks first, then the connections close.

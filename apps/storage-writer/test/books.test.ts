@@ -14,7 +14,7 @@ const DEPTH = 3;
 
 beforeAll(async () => {
   h = await startHarness({
-    books: { sampleMs: SAMPLE_MS, historyMs: HISTORY_MS, depth: DEPTH, snapshotIntervalMs: 1000 },
+    books: { sampleMs: SAMPLE_MS, historyMs: HISTORY_MS, depth: DEPTH, republishMs: 1000 },
   });
 });
 
@@ -212,7 +212,7 @@ describe("order books (md.book → Redis book:<ex>:<mkt> and book_snapshots)", (
       registry,
       storageMetrics: new StorageMetrics(registry),
       log: createLogger({ service: "storage-writer-test", level: "error" }),
-      options: { sampleMs: SAMPLE_MS, historyMs: HISTORY_MS, depth: DEPTH, snapshotIntervalMs: 1000 },
+      options: { sampleMs: SAMPLE_MS, historyMs: HISTORY_MS, depth: DEPTH, republishMs: 1000 },
       exchange: h.exchange,
     });
     await second.start();

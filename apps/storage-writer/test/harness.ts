@@ -56,7 +56,7 @@ export async function startHarness(
       connect: () => createSql(TEST_DATABASE_URL, { max: 1, name: `${prefix}-copy` }),
       timeoutMs: 10_000,
     },
-    books: { sampleMs: 1000, depth: 20, historyMs: 60_000, snapshotIntervalMs: 10_000, ...options.books },
+    books: { sampleMs: 1000, depth: 20, historyMs: 60_000, ...options.books },
     consumerPrefix: prefix,
     exchange,
     nakDelayMs: 200,

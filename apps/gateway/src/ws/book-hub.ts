@@ -17,8 +17,6 @@ export class BookHub {
       hub: FanoutHub;
       metrics: GatewayMetrics;
       log: Logger;
-      /** The ingestor's BOOK_SNAPSHOT_INTERVAL_MS. */
-      snapshotIntervalMs: number;
     },
   ) {}
 
@@ -28,7 +26,7 @@ export class BookHub {
     if (!feed) {
       const created = new BookFeed(filter, this.deps);
       created.ready = this.deps.hub.add(filter, created.sink, {
-        startTime: bookCatchupStart(this.deps.snapshotIntervalMs),
+        startTime: bookCatchupStart(),
       });
       this.feeds.set(filter, created);
       feed = created;

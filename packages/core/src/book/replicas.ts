@@ -109,9 +109,16 @@ function baseOf(book: Book): MarketReplica["base"] {
 }
 
 /**
- * Where a replica feed starts reading md.book: far enough back that the ingestor's periodic full
- * snapshot (every `snapshotIntervalMs`) is in the window, so every market can start from one.
+ * The md.book contract: a publisher republishes every book in full at least this often (and after
+ * every resync), so a consumer that reads this far back (see `bookCatchupStart`) finds a snapshot
+ * of every live market. Consumers rely on the contract, not on a setting they must agree on.
  */
-export function bookCatchupStart(snapshotIntervalMs: number, now = Date.now()): number {
-  return now - snapshotIntervalMs - Math.max(2_000, snapshotIntervalMs / 2);
+export const BOOK_REPUBLISH_MS = 10_000;
+
+/**
+ * Where a replica feed starts reading md.book: far enough back that the publisher's periodic full
+ * snapshot (every `republishMs`, by contract at most `BOOK_REPUBLISH_MS`) is in the window.
+ */
+export function bookCatchupStart(now = Date.now(), republishMs = BOOK_REPUBLISH_MS): number {
+  return now - republishMs - Math.max(2_000, republishMs / 2);
 }
