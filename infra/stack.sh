@@ -5,6 +5,7 @@
 #   bash infra/stack.sh status  # URL + up/down per service (exit 1 if any is down)
 #   bash infra/stack.sh env     # `export ...` lines for eval "$(bash infra/stack.sh env)"
 #   bash infra/stack.sh down    # stop ONLY what this script started
+#   bash infra/stack.sh nats-newer  # Debian 13's nats-server into the trixie root (for bench/nats-server.ts)
 #
 # Config (env, with defaults):
 #   TICKERPLANT_STATE_DIR  $HOME/.tickerplant (outside the checkout; reused by every clone)
@@ -622,6 +623,30 @@ cmd_cluster() {
   return 1
 }
 
+# Debian 13's newer nats-server into the trixie root (bench/nats-server.ts compares it with the
+# host's); prints its path.
+cmd_nats_newer() {
+  take_lock
+  ensure_trixie_root
+  local bin="$ROOT/usr/sbin/nats-server"
+  if [[ ! -x "$bin" ]]; then
+    mkdir -p "$LOGS"
+    log "installing nats-server into $ROOT (log: $LOGS/chroot-apt-nats.log) ..."
+    rm -f "$ROOT/etc/resolv.conf"
+    cp -L /etc/resolv.conf "$ROOT/etc/resolv.conf" 2>/dev/null || true
+    # shellcheck disable=SC2016
+    run_bounded 600 unshare --mount --propagation private bash -ec '
+        root="$1"
+        mount -t proc proc "$root/proc"
+        export DEBIAN_FRONTEND=noninteractive
+        chroot "$root" apt-get install -y --no-install-recommends nats-server ||
+          { chroot "$root" apt-get update && chroot "$root" apt-get install -y --no-install-recommends nats-server; }
+        chroot "$root" apt-get clean
+      ' _ "$ROOT" >"$LOGS/chroot-apt-nats.log" 2>&1 || die "installing nats-server into $ROOT failed (log: $LOGS/chroot-apt-nats.log)"
+  fi
+  log "$("$bin" --version) at $bin"
+}
+
 cmd_cluster_down() {
   local pidfile="${TICKERPLANT_STATE_DIR:-$HOME/.tickerplant}/run/nats-cluster.pid"
   [ -f "$pidfile" ] && kill -TERM "$(cat "$pidfile")" 2>/dev/null
@@ -632,11 +657,12 @@ case "${1:-}" in
   up) cmd_up ;;
   cluster) cmd_cluster ;;
   cluster-down) cmd_cluster_down ;;
+  nats-newer) cmd_nats_newer ;;
   down) cmd_down ;;
   status) cmd_status ;;
   env) cmd_env ;;
   *)
-    echo "usage: bash infra/stack.sh up|down|status|env|cluster|cluster-down" >&2
+    echo "usage: bash infra/stack.sh up|down|status|env|cluster|cluster-down|nats-newer" >&2
     exit 2
     ;;
 esac
