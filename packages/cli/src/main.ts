@@ -1,8 +1,6 @@
 #!/usr/bin/env bun
 import { parseArgs } from "node:util";
-import { BACKFILL_USAGE, backfill } from "./commands/backfill.ts";
 import { book } from "./commands/book.ts";
-import { JOBS_USAGE, jobs } from "./commands/jobs.ts";
 import { normalize } from "./commands/normalize.ts";
 import { readCliEnv } from "./gateway/config.ts";
 import { GATEWAY_USAGE, isGatewayCommand, runGatewayCommand } from "./gateway/run.ts";
@@ -18,15 +16,7 @@ commands:
       sync procedure → a status line per break, then each market's final book (top N)
 
 commands on a running platform, through its gateway:
-${GATEWAY_USAGE}
-${BACKFILL_USAGE}
-${JOBS_USAGE}`;
-
-/** Scheduler job commands (they parse their own options; one line each). */
-const JOB_COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
-  backfill,
-  jobs,
-};
+${GATEWAY_USAGE}`;
 
 /** Gateway commands run until done or interrupted; ctrl-c stops them cleanly. */
 function runOnGateway(command: string, args: string[]): Promise<number> {
@@ -49,8 +39,6 @@ async function main(argv: string[]): Promise<number> {
     }
     return runOnGateway(command!, rest);
   }
-  const jobCommand = command === undefined ? undefined : JOB_COMMANDS[command];
-  if (jobCommand && !rest.includes("--help") && !rest.includes("-h")) return jobCommand(rest);
   const { values } = parseArgs({
     args: rest,
     options: {
@@ -62,7 +50,7 @@ async function main(argv: string[]): Promise<number> {
     },
     strict: true,
   });
-  if (values.help || !command) {
+  if (values.help || !command || command === "--help" || command === "-h") {
     console.log(USAGE);
     return command ? 0 : 2;
   }

@@ -265,6 +265,15 @@ describe("against a running gateway", () => {
       [["test", "--exchange", "nope"], /unknown exchange "nope"/],
       [["status", "--gateway", "not a url"], /is not a URL/],
       [["status", "--bogus"], /Unknown option '--bogus'/],
+      [
+        ["backfill", "--exchange", "binance", "--market", MARKET],
+        /backfill needs --exchange, --market and --from/,
+      ],
+      [
+        ["backfill", "--exchange", "binance", "--market", MARKET, "--from", "1", "--kind", "x"],
+        /--kind must be/,
+      ],
+      [["jobs", "--state", "stuck"], /--state must be one of queued, running/],
     ];
     // A few at a time: each is a process start on a shared machine.
     for (let i = 0; i < cases.length; i += 4) {
@@ -395,6 +404,41 @@ describe("alerts and portfolios against the analyzer", () => {
   }, 180_000);
 });
 
+describe("scheduler jobs through the typed client", () => {
+  test("backfill submits (write key), jobs lists it, jobs --follow ends with the job's outcome", async () => {
+    const from = String(Date.now() - 10 * 60_000);
+    const anonymous = await cli(["backfill", "--exchange", "binance", "--market", MARKET, "--from", from]);
+    expect(anonymous.code).toBe(4);
+    expect(anonymous.err).toMatch(/gateway answered 401/);
+    const r = await cli(
+      ["backfill", "--exchange", "binance", "--market", MARKET, "--from", from, "--no-follow"],
+      { env: { TICKERPLANT_API_KEY: API_KEY } },
+    );
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    const job = JSON.parse(r.out.trim()) as { id: string; state: string; pagesTotal: number };
+    expect(job).toMatchObject({ state: "queued" });
+    expect(job.pagesTotal).toBeGreaterThan(0);
+    const listed = JSON.parse((await cli(["jobs", "--json", "--state", "queued"])).out) as { id: string }[];
+    expect(listed.map((j) => j.id)).toContain(job.id);
+    expect((await cli(["jobs"])).out).toMatch(
+      new RegExp(`^${job.id}\\s+queued\\s+candles-backfill\\s+binance:${MARKET}:1m\\s+0\\.0%`, "m"),
+    );
+    // No scheduler runs here: cancel it over REST, and --follow reports the end (exit 1: not done).
+    const cancel = await fetch(`${GATEWAY}/api/v1/jobs/${job.id}`, {
+      method: "DELETE",
+      headers: { "x-api-key": API_KEY },
+    });
+    expect(cancel.status).toBe(200);
+    const follow = await cli(["jobs", "--follow", job.id]);
+    expect(follow.code).toBe(1);
+    expect(follow.err).toMatch(/% cancelled pages 0\//);
+    const missing = await cli(["jobs", "--follow", "no-such-job"]);
+    expect(missing.code).toBe(4);
+    expect(missing.err).toContain("404");
+  }, 120_000);
+});
+
 describe("against a gateway that is down", () => {
   test("every command says the gateway is unreachable and exits 3", async () => {
     for (const args of [
@@ -416,6 +460,9 @@ describe("against a gateway that is down", () => {
       ],
       ["portfolio", "show", "p1"],
       ["portfolio", "watch", "p1"],
+      ["jobs"],
+      ["jobs", "--follow", "j1"],
+      ["backfill", "--exchange", "binance", "--market", "BTC-USDT", "--from", "1"],
     ]) {
       const r = await cli(args, { env: { TICKERPLANT_URL: DOWN } });
       expect({ args, code: r.code }).toEqual({ args, code: 3 });

@@ -1,4 +1,6 @@
 import { ALERTS_USAGE, alerts } from "./commands/alerts.ts";
+import { BACKFILL_USAGE, backfill } from "./commands/backfill.ts";
+import { JOBS_USAGE, jobs } from "./commands/jobs.ts";
 import { MONITOR_USAGE, monitor } from "./commands/monitor.ts";
 import { PORTFOLIO_USAGE, portfolio } from "./commands/portfolio.ts";
 import { TEST_USAGE, testSources } from "./commands/reachability.ts";
@@ -14,9 +16,19 @@ const COMMANDS: Record<string, (args: string[], io: CommandIo) => Promise<number
   alerts,
   portfolio,
   test: testSources,
+  backfill,
+  jobs,
 };
 
-export const GATEWAY_USAGE = `${[MONITOR_USAGE, STATUS_USAGE, ALERTS_USAGE, PORTFOLIO_USAGE, TEST_USAGE]
+export const GATEWAY_USAGE = `${[
+  MONITOR_USAGE,
+  STATUS_USAGE,
+  ALERTS_USAGE,
+  PORTFOLIO_USAGE,
+  TEST_USAGE,
+  BACKFILL_USAGE,
+  JOBS_USAGE,
+]
   .map((u) => `  ${u}`)
   .join("\n")}
 ${COMMON_USAGE}
