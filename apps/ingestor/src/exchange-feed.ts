@@ -1,4 +1,5 @@
 import {
+  type ContractSpec,
   type ExchangeAdapter,
   type FrameResult,
   type MarketMessage,
@@ -41,6 +42,11 @@ export interface ExchangeFeedOptions {
    * replacing another): each market's last published event is compared with its first new one.
    */
   lastPublished?: (subject: string) => Promise<string | undefined>;
+  /**
+   * A contract-sized adapter's contracts for these markets (stored instruments, else its
+   * instruments endpoint): sizes are published in base units.
+   */
+  contracts?: (markets: string[]) => Promise<{ contracts: Map<string, ContractSpec>; missing: string[] }>;
   metrics: FeedMetrics;
   log: Logger;
   maxConnectionAgeMs?: number;
@@ -62,6 +68,7 @@ export class ExchangeFeed {
   private readonly symbolByMarket = new Map<string, string>();
   private readonly loggedReasons = new Set<string>();
   private readonly states = new Map<ExchangeConnection, Map<string, unknown>>();
+  private contracts = new Map<string, ContractSpec>();
   private readonly ctx: ParseContext;
   private readonly books: FeedBooks;
   private readonly backlog: BacklogGuard;
@@ -82,7 +89,12 @@ export class ExchangeFeed {
       this.marketBySymbol.set(symbol, s.market);
       this.symbolByMarket.set(s.market, symbol);
     }
-    this.ctx = { recvTs: 0, marketOf: (symbol) => this.marketBySymbol.get(symbol), state: new Map() };
+    this.ctx = {
+      recvTs: 0,
+      marketOf: (symbol) => this.marketBySymbol.get(symbol),
+      state: new Map(),
+      ...(o.adapter.contractSized ? { contractOf: (market: string) => this.contracts.get(market) } : {}),
+    };
     this.frameCount = o.metrics.frames.labels({ exchange: o.adapter.id });
     this.latency = o.metrics.exchangeLatency.labels({ exchange: o.adapter.id });
     this.books = new FeedBooks(
@@ -95,6 +107,7 @@ export class ExchangeFeed {
         publish: (m) => this.publish(m),
         status: (market, event, detail, range) =>
           this.publish(statusEvent(this.base(market), event, detail, range)),
+        contractOf: (market) => this.contracts.get(market),
         resubscribe: (sub) => {
           const owner = this.connections.find((c) => c.subscriptions.some((s) => s === sub));
           void owner?.conn.resubscribe([sub]);
@@ -156,6 +169,7 @@ export class ExchangeFeed {
    * market without trades) from the stream, to compare with the first new one.
    */
   async prepare(): Promise<void> {
+    await this.loadContracts();
     const lastPublished = this.o.lastPublished;
     if (!lastPublished) return;
     const subjects = trackedSubjects(this.o.adapter.id, this.o.subscriptions);
@@ -180,6 +194,22 @@ export class ExchangeFeed {
       );
     }
     this.o.log.info("restart gap check prepared", { subjects: subjects.length, withHistory: seeded });
+  }
+
+  /** Contract-sized venues: each market's contract before the first frame is parsed. */
+  private async loadContracts(): Promise<void> {
+    if (this.o.adapter.contractSized !== true || !this.o.contracts) return;
+    const markets = [...this.symbolByMarket.keys()];
+    try {
+      const { contracts, missing } = await this.o.contracts(markets);
+      this.contracts = contracts;
+      if (missing.length > 0)
+        this.o.log.warn("no contract value for these markets: their sizes stay in contracts", { missing });
+    } catch (err) {
+      this.o.log.error("cannot load contract values: sizes stay in contracts until the feed is replaced", {
+        error: String(err),
+      });
+    }
   }
 
   start(): void {

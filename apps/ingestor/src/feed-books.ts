@@ -1,6 +1,7 @@
 import {
   type Book,
   BookSync,
+  type ContractSpec,
   type ExchangeAdapter,
   type Status,
   type Subscription,
@@ -20,6 +21,8 @@ export interface FeedBooksDeps {
   status(market: string, event: Status["event"], detail: string, range?: Partial<Status>): void;
   /** Resubscribe one market's book subscription on its connection (stream-snapshot exchanges). */
   resubscribe(sub: Subscription): void;
+  /** A contract-sized market's contract, so REST snapshots are in base units like the stream. */
+  contractOf?(market: string): ContractSpec | undefined;
 }
 
 /**
@@ -129,7 +132,12 @@ export class FeedBooks {
         this.d.metrics.snapshotRequests.inc({ exchange, source: "rest" });
         this.d.metrics.snapshotWeight.inc({ exchange }, req.weight);
         const { body, recvTs } = await this.d.rest!.execute(req);
-        const snapshot = this.d.adapter.rest.parseDepth(body, { recvTs, market });
+        const contract = this.d.contractOf?.(market);
+        const snapshot = this.d.adapter.rest.parseDepth(body, {
+          recvTs,
+          market,
+          ...(contract ? { contract } : {}),
+        });
         const entry = this.books.get(market);
         if (!entry || this.stopped) return;
         this.handle(market, entry.sync.onRestSnapshot(snapshot));

@@ -12,6 +12,7 @@ import {
   parsePairs,
   type Redis,
   RestExecutor,
+  resolveContracts,
   type SubscriptionsStore,
   WeightBudget,
 } from "@tickerplant/runtime";
@@ -198,6 +199,7 @@ export class Ingestor {
       publisher: this.deps.publisher,
       maxBacklog: config.PUBLISH_MAX_BACKLOG,
       ...(first && this.deps.lastPublished ? { lastPublished: this.deps.lastPublished } : {}),
+      contracts: (markets) => resolveContracts(this.deps.redis, adapter, this.restFor(id, adapter), markets),
       metrics: this.metrics,
       log: log.child({ exchange: id, marketType: adapter.marketType }),
       maxConnectionAgeMs: config.MAX_CONNECTION_AGE_MS,

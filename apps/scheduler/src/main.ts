@@ -42,6 +42,7 @@ async function main(): Promise<void> {
   const presence = new ServicePresence({ redis, service, log, info: () => ({ port: health.port }) });
   const clients = createExchangeClients({ endpoints: restEndpoints(config), redis, registry, log });
   const scheduler = new Scheduler({
+    redis,
     nats,
     sql,
     registry,

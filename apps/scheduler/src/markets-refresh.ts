@@ -1,6 +1,6 @@
 import { TickerplantError, TransientError } from "@tickerplant/core";
 import { upsertMarkets } from "@tickerplant/db";
-import type { Logger, Sql } from "@tickerplant/runtime";
+import { type Logger, type Redis, type Sql, writeInstruments } from "@tickerplant/runtime";
 import { Gauge, type Registry } from "prom-client";
 import type { Source } from "./config.ts";
 import type { ExchangeClients } from "./exchange-clients.ts";
@@ -11,7 +11,9 @@ export const SIMULATED_HEADER = "x-tickerplant-simulated";
 
 /**
  * The markets-refresh job: fetch an exchange's market list through its weight budget, parse it
- * with the adapter, upsert it into SQL `markets`, labelled simulated when the simulator answered.
+ * with the adapter, upsert it into SQL `markets`, labelled simulated when the simulator answered,
+ * and replace the exchange's instruments in Redis (tick/lot size and contract value, which the
+ * ingestors need to convert contract sizes).
  */
 export class MarketsRefresh {
   private readonly loaded: Gauge;
@@ -20,6 +22,7 @@ export class MarketsRefresh {
     private readonly deps: {
       clients: ExchangeClients;
       sql: Sql;
+      redis: Redis;
       source: Source;
       registry: Registry;
       log: Logger;
@@ -55,6 +58,13 @@ export class MarketsRefresh {
       );
     } catch (cause) {
       throw new TransientError("database", `storing ${markets.length} ${job.exchange} markets failed`, {
+        cause,
+      });
+    }
+    try {
+      await writeInstruments(this.deps.redis, job.exchange, markets);
+    } catch (cause) {
+      throw new TransientError("redis", `storing ${markets.length} ${job.exchange} instruments failed`, {
         cause,
       });
     }

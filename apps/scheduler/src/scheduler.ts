@@ -1,5 +1,5 @@
 import type { CandleInterval, RestPollName } from "@tickerplant/core";
-import { JetStreamPublisher, type Logger, type Nats, type Sql } from "@tickerplant/runtime";
+import { JetStreamPublisher, type Logger, type Nats, type Redis, type Sql } from "@tickerplant/runtime";
 import type { Registry } from "prom-client";
 import { createJobMetrics } from "./backfill/job-metrics.ts";
 import { RecordedJobRunner } from "./backfill/job-runner.ts";
@@ -27,6 +27,8 @@ export class Scheduler {
   constructor(deps: {
     nats: Nats;
     sql: Sql;
+    /** Instruments are stored here for the ingestors (redisKeys.instruments). */
+    redis: Redis;
     registry: Registry;
     log: Logger;
     clients: ExchangeClients;
@@ -80,12 +82,14 @@ export class Scheduler {
     const marketsRefresh = new MarketsRefresh({
       clients: deps.clients,
       sql: deps.sql,
+      redis: deps.redis,
       source: deps.source,
       registry: deps.registry,
       log: deps.log,
     });
     const recorded = new RecordedJobRunner({
       sql: deps.sql,
+      redis: deps.redis,
       clients: deps.clients,
       publisher: this.publisher,
       metrics: createJobMetrics(deps.registry, deps.sql),

@@ -62,6 +62,7 @@ beforeAll(async () => {
   const registry = new Registry();
   const client = binanceClient({ redis, baseUrl: sim.restUrl, budgetKey: `bf${ID}`, registry, log });
   scheduler = new Scheduler({
+    redis,
     nats,
     sql,
     registry,

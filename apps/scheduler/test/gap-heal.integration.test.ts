@@ -80,6 +80,7 @@ async function setup(restTradesKept: number) {
   const registry = new Registry();
   const client = binanceClient({ redis, baseUrl: sim.restUrl, budgetKey: `heal${id}`, registry, log });
   const scheduler = new Scheduler({
+    redis,
     nats,
     sql,
     registry,

@@ -7,6 +7,7 @@ import {
   createSql,
   type Nats,
   type Redis,
+  readInstruments,
   type Sql,
 } from "@tickerplant/runtime";
 import { Registry } from "prom-client";
@@ -97,6 +98,7 @@ describe("markets refresh through the JOBS work queue", () => {
     const schedulers = registries.map(
       (registry) =>
         new Scheduler({
+          redis,
           nats,
           sql,
           registry,
@@ -121,6 +123,10 @@ describe("markets refresh through the JOBS work queue", () => {
       expect(a).toMatchObject({ symbol: `${ASSETS[0]}USDT`, quote: "USDT", type: "spot", status: "trading" });
       expect(a).toMatchObject({ tickSize: 0.01, lotSize: 0.00001, minNotional: 5 });
       expect(rows.find((r) => r.base === ASSETS[1])!.status).toBe("halted");
+      // The instruments in Redis for the ingestors, beside SQL (a spot list: no contract values).
+      const instruments = await readInstruments(redis, "binance");
+      expect(instruments.get(`${ASSETS[0]}-USDT`)).toMatchObject({ tickSize: 0.01, lotSize: 0.00001 });
+      expect(instruments.get(`${ASSETS[0]}-USDT`)?.contractValue).toBeUndefined();
 
       // One item per exchange and period: the second scheduler's publish was a duplicate.
       await Bun.sleep(200);
@@ -145,13 +151,14 @@ describe("markets refresh through the JOBS work queue", () => {
     const job = { kind: "markets-refresh" as const, exchange: "binance", period: 1, scheduledAt: Date.now() };
     const signal = new AbortController().signal;
 
-    const auto = new MarketsRefresh({ clients, sql, source: "auto", registry: new Registry(), log });
+    const auto = new MarketsRefresh({ clients, sql, redis, source: "auto", registry: new Registry(), log });
     expect(await auto.run(job, signal)).toBe(3);
     expect((await ourMarkets()).every((r) => !r.simulated)).toBe(true);
 
     const simulatedOnly = new MarketsRefresh({
       clients,
       sql,
+      redis,
       source: "simulated",
       registry: new Registry(),
       log,
@@ -161,7 +168,14 @@ describe("markets refresh through the JOBS work queue", () => {
 
     await sql`delete from markets where exchange = 'binance' and base = any(${ASSETS})`;
     respond = () => exchangeInfo({ "X-Tickerplant-Simulated": "1" });
-    const liveOnly = new MarketsRefresh({ clients, sql, source: "live", registry: new Registry(), log });
+    const liveOnly = new MarketsRefresh({
+      clients,
+      sql,
+      redis,
+      source: "live",
+      registry: new Registry(),
+      log,
+    });
     expect(await liveOnly.run(job, signal).catch((e) => e)).toMatchObject({ code: "source_mismatch" });
     expect(await ourMarkets()).toHaveLength(0);
   });

@@ -111,6 +111,7 @@ test("polled open interest, funding, index and 1m candles equal the simulators' 
   });
   const registry = new Registry();
   const scheduler = new Scheduler({
+    redis,
     nats,
     sql,
     registry,
@@ -202,6 +203,7 @@ test("polled open interest, funding, index and 1m candles equal the simulators' 
 test("a poll whose period is 0 is off; none planned without a market its adapters serve", async () => {
   const registry = new Registry();
   const scheduler = new Scheduler({
+    redis,
     nats,
     sql,
     registry,

@@ -64,6 +64,7 @@ test("markets from the simulator land in SQL as simulated, after a 429's Retry-A
   const registry = new Registry();
   const client = binanceClient({ redis, baseUrl: sim.restUrl, budgetKey: `sim${ID}`, registry, log });
   const scheduler = new Scheduler({
+    redis,
     nats,
     sql,
     registry,

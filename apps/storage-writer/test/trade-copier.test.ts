@@ -54,12 +54,15 @@ describe("TradeCopier (COPY into staging + INSERT … ON CONFLICT DO NOTHING)", 
       log,
     });
     try {
-      expect(await copier.write(sql, [1, 2, 3].map(trade))).toBe(3);
+      expect(await copier.write(sql, [trade(1), trade(2), { ...trade(3), contracts: 7 }])).toBe(3);
       expect(await copier.write(sql, [2, 3, 4].map(trade))).toBe(1);
       expect(await stored()).toEqual(["1", "2", "3", "4"]);
       const [row] = await sql<{ symbol: string }[]>`
         select symbol from trades where exchange = ${exchange} and trade_id = '1'`;
       expect(row?.symbol).toBe("A\tUSDT");
+      const contracts = await sql<{ contracts: number | null }[]>`
+        select contracts from trades where exchange = ${exchange} and trade_id in ('1', '3') order by trade_id`;
+      expect(contracts.map((r) => r.contracts)).toEqual([null, 7]);
     } finally {
       await copier.stop();
     }

@@ -1,4 +1,5 @@
 import type { BookSyncRules } from "./book/sync.ts";
+import type { ContractSpec } from "./contracts.ts";
 import type { MarketInfo } from "./schemas/market-info.ts";
 import type { Book, Candle, CandleInterval, MarketMessage, Trade } from "./schemas/messages.ts";
 
@@ -68,6 +69,11 @@ export interface ParseContext {
    * Coinbase's per-connection sequence number). Parsers stay functions of (frame, state).
    */
   state: Map<string, unknown>;
+  /**
+   * A contract-sized market's contract (from its instrument info): the adapter publishes its sizes
+   * in base units. Without it (tools reading recordings) sizes stay in contracts.
+   */
+  contractOf?(market: string): ContractSpec | undefined;
 }
 
 /**
@@ -140,6 +146,8 @@ export interface KlinesQuery {
 export interface RestContext {
   recvTs: number;
   market: string;
+  /** The market's contract where sizes are in contracts (see ParseContext.contractOf). */
+  contract?: ContractSpec;
 }
 
 export interface RestSpec {
@@ -215,6 +223,12 @@ export interface ExchangeAdapter {
    * missed trade. Unset where ids are random, global or aggregated.
    */
   tradeIdsSequential?: boolean;
+  /**
+   * Trade, book and liquidation sizes are in contracts: callers pass each market's ContractSpec
+   * (ParseContext.contractOf, RestContext.contract) from the instrument info the markets refresh
+   * stores, and get base units.
+   */
+  contractSized?: boolean;
   /** How the exchange's order books stay in sync (continuity rule, snapshot source, checksum). */
   bookSync?: BookSyncRules;
 }

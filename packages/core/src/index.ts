@@ -4,6 +4,7 @@ export * from "./analytics/webhook-signature.ts";
 export * from "./asyncapi.ts";
 export * from "./book/index.ts";
 export * from "./channels.ts";
+export * from "./contracts.ts";
 export * from "./errors.ts";
 export * from "./event-batch.ts";
 export * from "./exchanges/registry.ts";

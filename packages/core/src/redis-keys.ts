@@ -4,6 +4,8 @@
  *   <ticker|bbo|deriv|stats|book>:<exchange>:<market>   a market's latest state (writer, analyzer)
  *   <composite|spread>:<ASSET>                           an asset's composite price / spread (analyzer)
  *   source:<exchange>                                    where the ingestor reads it (source, url)
+ *   instruments:<exchange>                               field = market, value = its MarketInfo JSON
+ *                                                        (tick/lot size, contract; markets refresh)
  *   service:<service>:<instance>                         a running process's ServiceRecord (string, TTL)
  *   ratelimit:<scope>:<part>                             an exchange's REST weight budget (WeightBudget)
  * A `*` part makes a SCAN pattern (other glob characters are escaped, so a pattern cannot widen).
@@ -21,6 +23,7 @@ export const redisKeys = {
     `${kind}:${part(exchange)}:${part(market)}`,
   asset: (kind: AssetKeyKind, asset: string) => `${kind}:${part(asset)}`,
   source: (exchange: string) => `source:${part(exchange)}`,
+  instruments: (exchange: string) => `instruments:${part(exchange)}`,
   service: (service: string, instance: string) => `service:${part(service)}:${part(instance)}`,
   /** `w:` is the prefix of the weight buckets (the bucket number follows). */
   rateLimit: (scope: string, suffix: "w:" | "waiters" | "blocked_until" | "errors") =>

@@ -250,6 +250,40 @@ describe("okx/v5_BTC-USD-220527_ws.jsonl (dated future, sizes in contracts)", ()
   });
 });
 
+describe("okx/v5_BTC-USD-220527_ws.jsonl with its contract (inverse, ctVal 100 USD): base units", () => {
+  const contract = { value: 100, inverse: true };
+  const c: ParseContext = { ...ctx(), contractOf: (m) => (m === "BTC-USD-220527" ? contract : undefined) };
+  const p = parseFile("okx/v5_BTC-USD-220527_ws.jsonl", okxSwap, c);
+  const raw = parseFile("okx/v5_BTC-USD-220527_ws.jsonl", okxSwap);
+
+  test("trades: amount = contracts × 100 USD / price, the raw contracts kept", () => {
+    const t = only<Trade>(p, 8);
+    expect(t).toMatchObject({ id: "7849", price: 30218.8, contracts: 1 });
+    expect(t.amount).toBeCloseTo(100 / 30218.8, 15);
+    const t2 = only<Trade>(p, 93);
+    expect(t2).toMatchObject({ id: "7852", price: 30229.6, contracts: 30 });
+    expect(t2.amount).toBeCloseTo((30 * 100) / 30229.6, 15);
+    expectAllValid(p);
+  });
+
+  test("books: every level converted at its own price, contractValue named; checksums still verify", () => {
+    const snap = only<Book>(p, 9);
+    const rawSnap = only<Book>(raw, 9);
+    expect(snap.contractValue).toBe(100);
+    expect(snap.bids.map(([px]) => px)).toEqual(rawSnap.bids.map(([px]) => px));
+    for (const [i, [px, amount]] of snap.bids.entries())
+      expect(amount).toBeCloseTo((rawSnap.bids[i]![1] * 100) / px, 12);
+    const [[px, amount], deleted] = only<Book>(p, 111).asks as [[number, number], [number, number]];
+    expect([px, deleted]).toEqual([30238.8, [30240.7, 0]]);
+    expect(amount).toBeCloseTo((3 * 100) / 30238.8, 15);
+    expect(replayChecksums(p.perLine.flat())).toMatchObject({ verified: 99, failed: 0 });
+  });
+
+  test("tickers are base volumes already: unchanged", () => {
+    expect(only<Ticker>(p, 95)).toEqual(only<Ticker>(raw, 95));
+  });
+});
+
 interface TardisLevel {
   price: number;
   amount: number;

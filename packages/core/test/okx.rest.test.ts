@@ -148,8 +148,18 @@ describe("instruments", () => {
         tickSize: 0.1,
         lotSize: 0.01,
         minNotional: null,
+        // ctVal 0.01 BTC per contract
+        contractValue: 0.01,
+        inverse: false,
       },
-      expect.objectContaining({ market: "BTC-USD-PERP", symbol: "BTC-USD-SWAP", lotSize: 1 }),
+      expect.objectContaining({
+        market: "BTC-USD-PERP",
+        symbol: "BTC-USD-SWAP",
+        lotSize: 1,
+        // ctVal 100 USD per contract
+        contractValue: 100,
+        inverse: true,
+      }),
     ]);
   });
 
@@ -388,5 +398,37 @@ describe("books", () => {
     expect(() =>
       okxSpot.rest.parseDepth(ok([{ asks: "x", bids: [], ts: "1" }]), { market: "BTC-USDT", recvTs: 1 }),
     ).toThrow(ParseError);
+  });
+});
+
+describe("contract sizes (swaps): base units with the market's contract, raw kept", () => {
+  const contract = { value: 0.01, inverse: false }; // BTC-USDT-SWAP: ctVal 0.01 BTC
+  const ctx = { market: "BTC-USDT-PERP", recvTs: RECV_TS, contract };
+
+  test("trades: amount = sz × ctVal, contracts = sz; without a contract sz as sent", () => {
+    const body = ok([
+      { instId: "BTC-USDT-SWAP", tradeId: "2", px: "60000.1", sz: "3", side: "sell", ts: "1700000000002" },
+      { instId: "BTC-USDT-SWAP", tradeId: "1", px: "60000", sz: "125", side: "buy", ts: "1700000000001" },
+    ]);
+    expect(okxSwap.rest.parseTrades(body, ctx).map((t) => [t.id, t.amount, t.contracts])).toEqual([
+      ["1", 1.25, 125],
+      ["2", 0.03, 3],
+    ]);
+    const raw = okxSwap.rest.parseTrades(body, { market: "BTC-USDT-PERP", recvTs: RECV_TS });
+    expect(raw.map((t) => [t.amount, t.contracts])).toEqual([
+      [125, undefined],
+      [3, undefined],
+    ]);
+  });
+
+  test("books: levels × ctVal, contractValue named", () => {
+    const body = ok([
+      { asks: [["60000.1", "7", "0", "1"]], bids: [["60000", "110", "0", "3"]], ts: "1700000000000" },
+    ]);
+    expect(okxSwap.rest.parseDepth(body, ctx)).toMatchObject({
+      bids: [[60000, 1.1]],
+      asks: [[60000.1, 0.07]],
+      contractValue: 0.01,
+    });
   });
 });

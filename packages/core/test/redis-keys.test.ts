@@ -23,3 +23,7 @@ test("the other families", () => {
   expect(redisKeys.service("gateway", "host-12")).toBe("service:gateway:host-12");
   expect(redisKeys.rateLimit("binance", "w:")).toBe("ratelimit:binance:w:");
 });
+
+test("an exchange's instruments hash", () => {
+  expect(redisKeys.instruments("okx")).toBe("instruments:okx");
+});

@@ -116,6 +116,17 @@ describe("trades", () => {
     });
     expect(range.map((t) => t.id)).toEqual(["t1", "t2", "t3"]);
   });
+
+  test("the raw contract size is stored where the exchange trades in contracts, else null", async () => {
+    const market = "BTC-USDT-PERP";
+    await insertTrades(sql, [trade(20, { market, amount: 0.03, contracts: 3 }), trade(21, { market })]);
+    const rows = await sql<{ trade_id: string; amount: number; contracts: number | null }[]>`
+      select trade_id, amount, contracts from trades where exchange = ${ex} and market = ${market} order by trade_id`;
+    expect([...rows]).toEqual([
+      { trade_id: "t20", amount: 0.03, contracts: 3 },
+      { trade_id: "t21", amount: 0.022, contracts: null },
+    ]);
+  });
 });
 
 describe("candles", () => {

@@ -4,6 +4,7 @@ export * from "./consumer.ts";
 export * from "./events.ts";
 export * from "./exchange-connection.ts";
 export * from "./health.ts";
+export * from "./instruments.ts";
 export * from "./last-event.ts";
 export * from "./lease.ts";
 export * from "./logger.ts";

@@ -22,7 +22,13 @@ import {
   touchJob,
   upsertCandles,
 } from "@tickerplant/db";
-import type { JetStreamPublisher, Logger, Sql } from "@tickerplant/runtime";
+import {
+  type JetStreamPublisher,
+  type Logger,
+  type Redis,
+  resolveContracts,
+  type Sql,
+} from "@tickerplant/runtime";
 import type { ExchangeClient, ExchangeClients } from "../exchange-clients.ts";
 import type { JobHandlerResult } from "../job-worker.ts";
 import { CandlePager } from "./candle-pager.ts";
@@ -52,6 +58,8 @@ export class RecordedJobRunner {
   constructor(
     private readonly deps: {
       sql: Sql;
+      /** Stored instruments (contract values of contract-sized venues). */
+      redis: Redis;
       clients: ExchangeClients;
       publisher: JetStreamPublisher;
       metrics: JobMetrics;
@@ -167,7 +175,17 @@ export class RecordedJobRunner {
   private async runPages(job: JobRecord, cp: JobCheckpoint, signal: AbortSignal, log: Logger): Promise<void> {
     const client = this.client(job);
     const pagers = this.pagers(job);
-    const ctx = { job, client, priority: job.priority, signal } as const;
+    const { contracts, missing } = await resolveContracts(
+      this.deps.redis,
+      client.adapter,
+      client.executor,
+      [job.market],
+      signal,
+      job.priority,
+    );
+    if (missing.length > 0) log.warn("no contract value for the market: its sizes stay in contracts");
+    const contract = contracts.get(job.market);
+    const ctx = { job, client, priority: job.priority, signal, ...(contract ? { contract } : {}) };
     for (; cp.phase < pagers.length; cp.phase++) {
       const [name, pager] = pagers[cp.phase] as [string, Pager];
       for (;;) {

@@ -1,4 +1,4 @@
-import type { Candle, JobPriority, Trade } from "@tickerplant/core";
+import type { Candle, ContractSpec, JobPriority, RestContext, Trade } from "@tickerplant/core";
 import type { JobRecord } from "@tickerplant/db";
 import type { ExchangeClient } from "../exchange-clients.ts";
 
@@ -19,6 +19,13 @@ export interface PageContext {
   client: ExchangeClient;
   priority: JobPriority;
   signal: AbortSignal;
+  /** The market's contract on contract-sized venues (sizes are converted to base units). */
+  contract?: ContractSpec;
+}
+
+/** The parse context of a page fetched at `recvTs`. */
+export function restContext(ctx: PageContext, recvTs: number): RestContext {
+  return { recvTs, market: ctx.job.market, ...(ctx.contract ? { contract: ctx.contract } : {}) };
 }
 
 /**

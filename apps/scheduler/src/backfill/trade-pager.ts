@@ -1,6 +1,14 @@
 import type { Trade } from "@tickerplant/core";
 import type { Sql } from "@tickerplant/runtime";
-import { type Checkpoint, type FetchedPage, fetchPage, label, type PageContext, type Pager } from "./page.ts";
+import {
+  type Checkpoint,
+  type FetchedPage,
+  fetchPage,
+  label,
+  type PageContext,
+  type Pager,
+  restContext,
+} from "./page.ts";
 
 /** Rows per trades call (adapters clamp it to their own maximum). */
 const TRADES_PAGE = 1000;
@@ -38,7 +46,7 @@ export class TradePager implements Pager {
     });
     weight += req.weight;
     const { body, recvTs, simulated } = await fetchPage(ctx, req);
-    const rows = client.adapter.rest.parseTrades(body, { recvTs, market: job.market });
+    const rows = client.adapter.rest.parseTrades(body, restContext(ctx, recvTs));
     let missing = Number(checkpoint.missing ?? 0);
     let reason = checkpoint.reason as string | undefined;
     const head = rows[0];
@@ -100,7 +108,7 @@ export class TradePager implements Pager {
       });
       weight += req.weight;
       const { body, recvTs } = await fetchPage(ctx, req);
-      const rows = client.adapter.rest.parseTrades(body, { recvTs, market: job.market });
+      const rows = client.adapter.rest.parseTrades(body, restContext(ctx, recvTs));
       return fromId === undefined ? rows[rows.length - 1] : rows[0];
     };
     const latest = await probe();
@@ -122,7 +130,7 @@ export class TradePager implements Pager {
     const { job, client } = ctx;
     const req = client.adapter.rest.tradesRequest({ market: job.market, limit: TRADES_PAGE });
     const { body, recvTs, simulated } = await fetchPage(ctx, req);
-    const rows = client.adapter.rest.parseTrades(body, { recvTs, market: job.market });
+    const rows = client.adapter.rest.parseTrades(body, restContext(ctx, recvTs));
     const inWindow = rows.filter((t) => t.ts >= job.from && t.ts <= job.to);
     const oldest = rows[0];
     const reaches = oldest !== undefined && oldest.ts <= job.from;

@@ -15,8 +15,11 @@ export const MarketInfoSchema = T.Object(
     lotSize: T.Union([T.Number(), T.Null()]),
     minNotional: T.Union([T.Number(), T.Null()]),
     contractValue: T.Optional(
-      T.Union([T.Number(), T.Null()], { description: "base units per contract (contract-sized venues)" }),
+      T.Union([T.Number(), T.Null()], {
+        description: "base units per contract (quote units when inverse) on contract-sized venues",
+      }),
     ),
+    inverse: T.Optional(T.Boolean({ description: "an inverse contract: contractValue is in quote units" })),
   },
   { $id: "MarketInfo" },
 );

@@ -31,6 +31,19 @@ const base = {
 
 export const SideSchema = T.Union([T.Literal("buy"), T.Literal("sell"), T.Literal("unknown")]);
 
+/** Contract-sized venues (OKX swaps): the amounts are base units converted from contracts. */
+const rawContracts = T.Optional(
+  T.Number({
+    description: "the size as the exchange sent it, in contracts (contract-sized venues); amount is in base",
+  }),
+);
+const contractValue = T.Optional(
+  T.Number({
+    description:
+      "amounts were converted from contracts of this value (base units per contract; quote units on inverse contracts, whose base amount = contracts × value / price)",
+  }),
+);
+
 export const TradeSchema = T.Object(
   {
     type: T.Literal("trade"),
@@ -39,6 +52,7 @@ export const TradeSchema = T.Object(
     price: T.Number(),
     amount: T.Number(),
     side: SideSchema,
+    contracts: rawContracts,
   },
   { $id: "Trade" },
 );
@@ -52,6 +66,7 @@ export const BboSchema = T.Object(
     askPrice: T.Number(),
     askAmount: T.Number(),
     seq: T.Optional(T.Number({ description: "exchange book update id, when it has one" })),
+    contractValue,
   },
   { $id: "Bbo" },
 );
@@ -160,6 +175,7 @@ export const BookSchema = T.Object(
         { description: "the exchange's own price/amount strings, where a checksum is computed from them" },
       ),
     ),
+    contractValue,
   },
   { $id: "Book" },
 );
@@ -185,6 +201,7 @@ export const LiquidationSchema = T.Object(
     price: T.Number(),
     amount: T.Number(),
     side: SideSchema,
+    contracts: rawContracts,
   },
   { $id: "Liquidation" },
 );

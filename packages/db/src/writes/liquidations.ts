@@ -12,7 +12,7 @@ export async function insertLiquidations(
 ): Promise<number> {
   if (liquidations.length === 0) return 0;
   const result = await sql`
-    insert into liquidations (time, exchange, market, symbol, liq_id, price, amount, side, recv_time, simulated)
+    insert into liquidations (time, exchange, market, symbol, liq_id, price, amount, contracts, side, recv_time, simulated)
     select * from unnest(
       ${sql.array(liquidations.map((l) => msToTimestamptz(l.ts)))}::text[]::timestamptz[],
       ${sql.array(liquidations.map((l) => l.exchange))}::text[],
@@ -21,6 +21,7 @@ export async function insertLiquidations(
       ${sql.array(liquidations.map((l) => l.id))}::text[],
       ${sql.array(liquidations.map((l) => l.price))}::float8[],
       ${sql.array(liquidations.map((l) => l.amount))}::float8[],
+      ${sql.array(liquidations.map((l) => l.contracts ?? null))}::float8[],
       ${sql.array(liquidations.map((l) => l.side))}::text[],
       ${sql.array(liquidations.map((l) => msToTimestamptz(l.recvTs)))}::text[]::timestamptz[],
       ${sql.array(liquidations.map((l) => l.simulated === true))}::bool[]

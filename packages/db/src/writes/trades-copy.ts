@@ -2,7 +2,7 @@ import type { Trade } from "@tickerplant/core";
 import type { Queryable } from "../queryable.ts";
 import { msToTimestamptz } from "../time.ts";
 
-const COLUMNS = "time, exchange, market, symbol, trade_id, price, amount, side, recv_time, simulated";
+const COLUMNS = "time, exchange, market, symbol, trade_id, price, amount, contracts, side, recv_time, simulated";
 
 /** COPY text format: backslash, tab, newline and carriage return are escaped. */
 function text(value: string): string {
@@ -13,7 +13,7 @@ function text(value: string): string {
 
 /** One trade as a line of COPY text format (the column order of `TRADE_COPY_COLUMNS`). */
 export function tradeCopyLine(t: Trade): string {
-  return `${msToTimestamptz(t.ts)}\t${text(t.exchange)}\t${text(t.market)}\t${text(t.symbol)}\t${text(t.id)}\t${t.price}\t${t.amount}\t${text(t.side)}\t${msToTimestamptz(t.recvTs)}\t${t.simulated === true ? "t" : "f"}\n`;
+  return `${msToTimestamptz(t.ts)}\t${text(t.exchange)}\t${text(t.market)}\t${text(t.symbol)}\t${text(t.id)}\t${t.price}\t${t.amount}\t${t.contracts ?? "\\N"}\t${text(t.side)}\t${msToTimestamptz(t.recvTs)}\t${t.simulated === true ? "t" : "f"}\n`;
 }
 
 /**

@@ -9,7 +9,7 @@ import { msToTimestamptz } from "../time.ts";
 export async function insertTrades(sql: Queryable, trades: readonly Trade[]): Promise<number> {
   if (trades.length === 0) return 0;
   const result = await sql`
-    insert into trades (time, exchange, market, symbol, trade_id, price, amount, side, recv_time, simulated)
+    insert into trades (time, exchange, market, symbol, trade_id, price, amount, contracts, side, recv_time, simulated)
     select * from unnest(
       ${sql.array(trades.map((t) => msToTimestamptz(t.ts)))}::text[]::timestamptz[],
       ${sql.array(trades.map((t) => t.exchange))}::text[],
@@ -18,6 +18,7 @@ export async function insertTrades(sql: Queryable, trades: readonly Trade[]): Pr
       ${sql.array(trades.map((t) => t.id))}::text[],
       ${sql.array(trades.map((t) => t.price))}::float8[],
       ${sql.array(trades.map((t) => t.amount))}::float8[],
+      ${sql.array(trades.map((t) => t.contracts ?? null))}::float8[],
       ${sql.array(trades.map((t) => t.side))}::text[],
       ${sql.array(trades.map((t) => msToTimestamptz(t.recvTs)))}::text[]::timestamptz[],
       ${sql.array(trades.map((t) => t.simulated === true))}::bool[]
@@ -33,7 +34,7 @@ export async function insertTrades(sql: Queryable, trades: readonly Trade[]): Pr
 export async function insertNewTrades(sql: Queryable, trades: readonly Trade[]): Promise<Trade[]> {
   if (trades.length === 0) return [];
   const rows = await sql<{ trade_id: string }[]>`
-    insert into trades (time, exchange, market, symbol, trade_id, price, amount, side, recv_time, simulated)
+    insert into trades (time, exchange, market, symbol, trade_id, price, amount, contracts, side, recv_time, simulated)
     select * from unnest(
       ${sql.array(trades.map((t) => msToTimestamptz(t.ts)))}::text[]::timestamptz[],
       ${sql.array(trades.map((t) => t.exchange))}::text[],
@@ -42,6 +43,7 @@ export async function insertNewTrades(sql: Queryable, trades: readonly Trade[]):
       ${sql.array(trades.map((t) => t.id))}::text[],
       ${sql.array(trades.map((t) => t.price))}::float8[],
       ${sql.array(trades.map((t) => t.amount))}::float8[],
+      ${sql.array(trades.map((t) => t.contracts ?? null))}::float8[],
       ${sql.array(trades.map((t) => t.side))}::text[],
       ${sql.array(trades.map((t) => msToTimestamptz(t.recvTs)))}::text[]::timestamptz[],
       ${sql.array(trades.map((t) => t.simulated === true))}::bool[]

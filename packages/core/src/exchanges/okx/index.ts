@@ -1,4 +1,5 @@
 import type { ExchangeAdapter } from "../../adapter.ts";
+import { inBaseUnits } from "../wire/contracts.ts";
 import { finiteOnly } from "../wire/finite.ts";
 import { bookSync } from "./book.ts";
 import { SPOT_CHANNELS, SWAP_CHANNELS } from "./channels.ts";
@@ -25,9 +26,10 @@ export const okxSpot: ExchangeAdapter = {
 };
 
 /**
- * OKX v5 perpetual swaps (instType SWAP): `BTC-USDT-PERP` ↔ `BTC-USDT-SWAP`. Trade, book and bbo
- * sizes are in contracts (ctVal base units each, from the instruments list); ticker, candle and
- * open-interest volumes are in base currency.
+ * OKX v5 perpetual swaps (instType SWAP): `BTC-USDT-PERP` ↔ `BTC-USDT-SWAP`. Trade, book, bbo and
+ * liquidation sizes are in contracts (ctVal each, from the instruments list): converted to base
+ * with the market's contract from the context (raw kept); ticker, candle and open-interest
+ * volumes are in base currency already.
  */
 export const okxSwap: ExchangeAdapter = {
   id: "okx",
@@ -38,9 +40,10 @@ export const okxSwap: ExchangeAdapter = {
   symbolOf: swapSymbolOf,
   marketOfSymbol: derivMarketOf,
   ws: createWs(swapSymbolOf, true),
-  parseFrame: finiteOnly(parseFrame),
+  parseFrame: finiteOnly(inBaseUnits(parseFrame)),
   rest: createRest(swapSymbolOf, "SWAP"),
   tradeIdsSequential: true,
+  contractSized: true,
   bookSync,
 };
 

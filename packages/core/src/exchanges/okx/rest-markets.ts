@@ -8,7 +8,8 @@ import { EXCHANGE } from "./results.ts";
 /**
  * GET /api/v5/public/instruments?instType=SPOT|SWAP → MarketInfo. Swaps leave baseCcy/quoteCcy
  * empty, so base and quote come from the instrument id (`BTC-USDT-SWAP`); their tickSz is in
- * quote and lotSz in contracts (ctVal base units each, as trade and book sizes are).
+ * quote and lotSz in contracts of ctVal each (in ctValCcy: the base on linear swaps, the quote on
+ * inverse ones), as trade and book sizes are: the contract is kept for their conversion.
  */
 
 export type InstType = "SPOT" | "SWAP";
@@ -17,6 +18,18 @@ function status(state: string): MarketInfo["status"] {
   if (state === "live") return "trading";
   if (state === "suspend" || state === "preopen") return "halted";
   return "delisted";
+}
+
+/** ctVal in ctValCcy: base units (linear) or quote units (inverse); null when unreadable. */
+function contractOf(
+  r: Record<string, unknown>,
+  base: string,
+  quote: string,
+): Pick<MarketInfo, "contractValue" | "inverse"> {
+  const value = positiveNum(r.ctVal);
+  const ccy = typeof r.ctValCcy === "string" ? r.ctValCcy.toUpperCase() : "";
+  const inverse = r.ctType === "inverse" || (ccy === quote && ccy !== base);
+  return { contractValue: value, inverse };
 }
 
 export function parseInstruments(body: unknown, instType: InstType): MarketInfo[] {
@@ -49,6 +62,7 @@ export function parseInstruments(body: unknown, instType: InstType): MarketInfo[
       lotSize: positiveNum(r.lotSz),
       // OKX has a minimum size (minSz), not a minimum notional
       minNotional: null,
+      ...(swap ? contractOf(r, base, quote) : {}),
     });
   }
   return out;

@@ -1,6 +1,7 @@
 import type { KlinesQuery, RestContext, RestLimits, RestRequest, RestSpec } from "../../adapter.ts";
 import { ParseError } from "../../errors.ts";
 import type { Book, Candle, CandleInterval, Trade } from "../../schemas/messages.ts";
+import { restInBaseUnits } from "../wire/contracts.ts";
 import { int, isObject, num, sample } from "../wire/fields.ts";
 import { bookSide, objectRow } from "../wire/rest-body.ts";
 import { restBookSnapshot, restTrade } from "../wire/rest-messages.ts";
@@ -153,7 +154,7 @@ export function createRest(symbolOf: (market: string) => string, instType: InstT
       ) {
         throw new ParseError(`okx trades: row ${i} lacks tradeId/px/sz/ts/side: ${sample(r, 160)}`);
       }
-      out[i] = restTrade(EXCHANGE, ctx, symbol, { ts, id, price, amount, side });
+      out[i] = restInBaseUnits(restTrade(EXCHANGE, ctx, symbol, { ts, id, price, amount, side }), ctx);
     }
     return out.sort((a, b) => a.ts - b.ts || compareIds(a.id, b.id));
   }
@@ -181,7 +182,10 @@ export function createRest(symbolOf: (market: string) => string, instType: InstT
     const asks = bookSide(r.asks, "okx books", "asks", "levels");
     const seq = r.seqId === undefined ? ts : int(r.seqId);
     if (Number.isNaN(seq)) throw new ParseError(`okx books: bad seqId ${sample(r.seqId)}`);
-    return restBookSnapshot(EXCHANGE, ctx, symbolOf(ctx.market), { ts, seq, bids, asks });
+    return restInBaseUnits(
+      restBookSnapshot(EXCHANGE, ctx, symbolOf(ctx.market), { ts, seq, bids, asks }),
+      ctx,
+    );
   }
 
   return {
