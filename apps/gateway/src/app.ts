@@ -17,6 +17,7 @@ import { ApiKeyRing, parseApiKeys } from "./access/keys.ts";
 import type { GatewayConfig } from "./config.ts";
 import { handleError } from "./error-handler.ts";
 import { ApiError } from "./errors.ts";
+import { LatestCache } from "./latest-cache.ts";
 import { createGatewayMetrics } from "./metrics.ts";
 import { openapiPlugin } from "./openapi.ts";
 import { adminRoutes } from "./routes/admin.ts";
@@ -90,6 +91,7 @@ function buildApp(deps: GatewayDeps) {
   const routeDeps: RouteDeps = {
     sql: deps.sql,
     redis: deps.redis,
+    latest: new LatestCache({ redis: deps.redis, ttlMs: config.LATEST_CACHE_MS }),
     exchanges: deps.exchanges ?? EXCHANGES,
     metrics,
     log,

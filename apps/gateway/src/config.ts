@@ -55,6 +55,13 @@ export const GatewayEnv = T.Object({
     description: "open WebSocket connections per API key; 0 = off",
   }),
   HTTP_MAX_BODY_BYTES: T.Integer({ default: 65536, minimum: 1024, description: "largest REST request body" }),
+  LATEST_CACHE_MS: T.Integer({
+    default: 100,
+    minimum: 0,
+    maximum: 5000,
+    description:
+      "REST /tickers, /stats, /derivs share one Redis read per filter for this long (updatedAt/ageMs stay exact); 0 = read every time",
+  }),
   TRUST_PROXY: T.Boolean({
     default: false,
     description: "behind one reverse proxy: the client address is the last X-Forwarded-For entry",

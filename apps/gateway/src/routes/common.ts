@@ -4,6 +4,7 @@ import type { Logger, Redis, Sql } from "@tickerplant/runtime";
 import { t } from "elysia";
 import type { Access } from "../access/access.ts";
 import { unknownExchange, unknownMarket } from "../errors.ts";
+import type { LatestCache } from "../latest-cache.ts";
 import type { GatewayMetrics } from "../metrics.ts";
 import { marketListing } from "../queries.ts";
 
@@ -11,6 +12,8 @@ import { marketListing } from "../queries.ts";
 export interface RouteDeps {
   sql: Sql;
   redis: Redis;
+  /** The latest-state hashes as the REST routes read them (shared reads, see LatestCache). */
+  latest: LatestCache;
   exchanges: Readonly<Record<string, Exchange>>;
   metrics: GatewayMetrics;
   log: Logger;

@@ -2,7 +2,7 @@ import { type Static, Type as T, type TSchema } from "@sinclair/typebox";
 import { DerivSchema, StatsSchema, TickerSchema } from "@tickerplant/core";
 import { Elysia, t } from "elysia";
 import { ErrorBodySchema, unknownMarket } from "../errors.ts";
-import { type LatestKind, readLatest } from "../latest-state.ts";
+import type { LatestKind } from "../latest-state.ts";
 import { isLatestMessage } from "../message-check.ts";
 import { Freshness, freshness, q, type RouteDeps, requireExchange } from "./common.ts";
 
@@ -18,7 +18,7 @@ async function latest<S extends TSchema>(
   market?: string,
 ): Promise<{ data: Static<S>[] }> {
   if (exchange !== undefined) requireExchange(deps, exchange);
-  const entries = await readLatest(deps.redis, kind, exchange ?? "*", market ?? "*");
+  const entries = await deps.latest.read(kind, exchange ?? "*", market ?? "*");
   const now = Date.now();
   const data: Static<S>[] = [];
   for (const e of entries) {
