@@ -22,6 +22,7 @@ declare const document: {
   getElementById(
     id: string,
   ): { dataset: Record<string, string | undefined>; textContent: string | null } | null;
+  querySelector(selector: string): { textContent: string | null } | null;
 };
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -146,6 +147,34 @@ test("the candlestick chart draws the candles the API serves, and follows live o
     timeout: 15_000,
   });
   await page.screenshot({ path: `${SHOTS}/tickerplant-dashboard-chart.png`, fullPage: true });
+}, 120_000);
+
+test("composite price with its sources, and system status: connection, message rate, services", async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(`http://127.0.0.1:${GATEWAY_PORT}/?exchange=binance&market=${MARKET}&interval=1s`);
+  await page.fill("#asset", ASSET);
+  await page.locator("#asset").dispatchEvent("change");
+  await page.locator("#composite-sources li", { hasText: `binance ${MARKET}` }).waitFor({ timeout: 20_000 });
+  const api = (await (
+    await fetch(`http://127.0.0.1:${GATEWAY_PORT}/api/v1/composite?asset=${ASSET}`)
+  ).json()) as { data: { price: number } };
+  const shown = Number((await page.locator("#composite-price").innerText()).replace(/,/g, ""));
+  expect(shown).toBeGreaterThan(0);
+  expect(Math.abs(shown - api.data.price) / api.data.price).toBeLessThan(0.05); // the walk moves on
+  expect(await page.locator("#composite").innerText()).toContain("SIMULATED");
+  // The ingestor reports its message rate with its presence (every 5 s); the panel refreshes every 5 s.
+  const cell = (n: number) => `#status-table tr[data-exchange="binance"] td:nth-child(${n})`;
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === "connected", cell(3), {
+    timeout: 30_000,
+  });
+  await page.waitForFunction((sel) => Number(document.querySelector(sel)?.textContent) > 0, cell(5), {
+    timeout: 30_000,
+  });
+  expect(await page.locator(cell(2)).innerText()).toBe("SIMULATED");
+  expect(await page.locator("#status-summary").innerText()).toMatch(
+    /gateway ready · platform \w+ · .*ingestor: up/,
+  );
+  await page.screenshot({ path: `${SHOTS}/tickerplant-dashboard-composite-status.png`, fullPage: true });
 }, 120_000);
 
 async function post(path: string, body: unknown): Promise<Record<string, unknown>> {

@@ -49,6 +49,7 @@ beforeAll(async () => {
           markets: ["BTC-USDT", "ETH-USDT"],
           lastMessageAt: Date.now() - 100,
           latencyMs: 12.5,
+          messagesPerSecond: 42.5,
         },
       },
     }),
@@ -83,7 +84,13 @@ describe("operations endpoints", () => {
     const svc = r.body.services.find((s: any) => s.instance === `test-${g.exchange}`);
     expect(svc).toMatchObject({ service: "ingestor", ageMs: expect.any(Number) });
     const ex = r.body.exchanges.find((e: any) => e.id === g.exchange);
-    expect(ex).toMatchObject({ state: "connected", connections: 2, lagMs: 12.5, gaps24h: 1 });
+    expect(ex).toMatchObject({
+      state: "connected",
+      connections: 2,
+      lagMs: 12.5,
+      messagesPerSecond: 42.5,
+      gaps24h: 1,
+    });
     expect(ex.ageMs).toBeGreaterThanOrEqual(0);
     expect(ex.markets).toEqual([
       { market: "BTC-USDT", state: "connected", since: expect.any(Number), detail: "connected" },

@@ -82,6 +82,8 @@ export class ExchangeFeed {
   /** When the last frame arrived, and how far its first message's event time lagged (for status). */
   lastFrameAt: number | null = null;
   lastLatencyMs: number | null = null;
+  /** Messages published since this feed started (for the status route's message rate). */
+  messagesPublished = 0;
 
   constructor(private readonly o: ExchangeFeedOptions) {
     for (const s of o.subscriptions) {
@@ -362,6 +364,7 @@ export class ExchangeFeed {
     }
     if (!this.backlog.admit(msg)) return;
     counter.inc();
+    this.messagesPublished++;
     if (msg.type === "status" && msg.event === "gap") this.o.metrics.gaps.inc({ exchange: msg.exchange });
     this.o.publisher.publishEvent(subject, JSON.stringify(msg), messageId(msg));
   }

@@ -22,6 +22,7 @@ import type { IngestorConfig } from "./config.ts";
 import { type DesiredFeeds, desiredFeeds, signature } from "./desired-state.ts";
 import { ExchangeFeed } from "./exchange-feed.ts";
 import { createFeedMetrics, type FeedMetrics } from "./feed-metrics.ts";
+import { MessageRate } from "./message-rate.ts";
 import { unsupportedChannels } from "./subscriptions.ts";
 
 /** How long a replacement feed may take to connect before the old one is retired anyway. */
@@ -41,6 +42,7 @@ export class Ingestor {
   private stopWatch: (() => void) | undefined;
   private reconciling: Promise<void> = Promise.resolve();
   private stopped = false;
+  private readonly rate = new MessageRate();
 
   constructor(
     private readonly deps: {
@@ -223,8 +225,11 @@ export class Ingestor {
     return { connections, subscriptions, receiving };
   }
 
-  /** Per exchange: source, connections and how fresh and how late its data is (for /api/v1/status). */
-  exchanges(): Record<string, Record<string, unknown>> {
+  /**
+   * Per exchange: source, connections, how fresh and how late its data is, and its message rate since
+   * the previous call (the presence beat) — for /api/v1/status.
+   */
+  exchanges(now = Date.now()): Record<string, Record<string, unknown>> {
     const out: Record<string, Record<string, unknown>> = {};
     for (const [id, { feeds }] of this.feeds) {
       const last = Math.max(0, ...feeds.map((f) => f.lastFrameAt ?? 0));
@@ -236,6 +241,11 @@ export class Ingestor {
         markets: [...new Set(feeds.flatMap((f) => f.subscriptions.map((s) => s.market)))].sort(),
         lastMessageAt: last > 0 ? last : null,
         latencyMs: newest?.lastLatencyMs ?? null,
+        messagesPerSecond: this.rate.sample(
+          id,
+          feeds.reduce((n, f) => n + f.messagesPublished, 0),
+          now,
+        ),
       };
     }
     return out;

@@ -70,5 +70,13 @@ describe("SOURCES: the source is decided per exchange", () => {
       expect(info.lastMessageAt).toBeGreaterThan(Date.now() - 20_000);
       expect(typeof info.latencyMs).toBe("number");
     });
+
+    test("reports its message rate since the previous look (the simulator sends 20 trades/s)", async () => {
+      ingestor.exchanges();
+      await Bun.sleep(2000);
+      const rate = ingestor.exchanges().binance!.messagesPerSecond as number;
+      expect(rate).toBeGreaterThan(8);
+      expect(rate).toBeLessThan(40);
+    });
   });
 });

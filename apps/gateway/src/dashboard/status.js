@@ -28,16 +28,9 @@ function renderSources() {
     : "";
 }
 
-const first = (o, keys) => {
-  for (const k of keys) if (o && o[k] !== undefined && o[k] !== null) return o[k];
-  return undefined;
-};
-
 function renderStatus(status, ready, health) {
-  const byId = new Map();
-  const list = status?.exchanges;
-  if (Array.isArray(list)) for (const e of list) byId.set(e.id ?? e.exchange, e);
-  else if (list && typeof list === "object") for (const [k, v] of Object.entries(list)) byId.set(k, v);
+  // /api/v1/status: each exchange's connection state, lag and message rate (from the ingestors).
+  const byId = new Map((status?.exchanges ?? []).map((e) => [e.id, e]));
   const body = $("status-table").tBodies[0];
   body.replaceChildren();
   for (const e of exchanges) {
@@ -51,15 +44,10 @@ function renderStatus(status, ready, health) {
       e.source === "simulated" ? "SIMULATED" : e.source,
       e.source === "live" ? "up" : e.source === "simulated" ? "sim-text" : "",
     );
-    const conn = first(s, ["connection", "state", "status", "connected"]);
-    const connText = conn === true ? "connected" : conn === false ? "disconnected" : (conn ?? "–");
-    cell(
-      row,
-      String(connText),
-      /^(connected|up|ok|open)$/i.test(connText) ? "up" : connText === "–" ? "" : "down",
-    );
-    cell(row, fmtAge(first(s, ["lagMs", "lag", "ageMs"])));
-    cell(row, fmt(first(s, ["messagesPerSecond", "rate", "msgRate", "messageRate"]), 1));
+    const state = s.state ?? "–";
+    cell(row, state, state === "connected" ? "up" : state === "–" || state === "unknown" ? "" : "down");
+    cell(row, fmtAge(s.lagMs));
+    cell(row, fmt(s.messagesPerSecond, 1));
     body.appendChild(row);
   }
   // /health summarises services as {name: {status, instances}}; its overall status covers dependencies.
@@ -109,15 +97,20 @@ export async function refreshStatus() {
   } catch (err) {
     console.warn("cannot load exchanges", err);
   }
-  const [status, ready, gaps] = await Promise.all([
+  const [status, ready, health, gaps] = await Promise.all([
     getJson("/api/v1/status").catch(() => null),
     fetch("/health/ready").then(
       (r) => r.ok,
       () => false,
     ),
+    // 503 still carries the body (status "down" with the failing dependency).
+    fetch("/health").then(
+      (r) => r.json(),
+      () => null,
+    ),
     getJson("/api/v1/gaps").catch(() => null),
   ]);
-  renderStatus(status ? dataOf(status) : null, ready);
+  renderStatus(status ? dataOf(status) : null, ready, health);
   renderGaps(gaps !== null ? dataOf(gaps) : (status?.gaps ?? null));
 }
 

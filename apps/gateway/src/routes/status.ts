@@ -78,6 +78,10 @@ const ExchangeStatus = T.Object({
   lagMs: T.Union([T.Number(), T.Null()], {
     description: "exchange event time → ingestor receive time of the newest frame (includes clock skew)",
   }),
+  messagesPerSecond: T.Union([T.Number(), T.Null()], {
+    description:
+      "normalized messages published per second across ingestors, over their last presence interval (null: not known yet)",
+  }),
   markets: T.Array(
     T.Object({
       market: T.String(),
@@ -108,6 +112,7 @@ interface IngestorExchangeInfo {
   markets?: string[];
   lastMessageAt?: number | null;
   latencyMs?: number | null;
+  messagesPerSecond?: number | null;
 }
 
 function ingestorExchanges(records: ServiceRecord[]): Map<string, IngestorExchangeInfo[]> {
@@ -128,6 +133,12 @@ function exchangeState(infos: IngestorExchangeInfo[] | undefined) {
   if (infos.every((i) => i.receiving === true)) return "connected" as const;
   if (infos.some((i) => (i.connections ?? 0) > 0)) return "degraded" as const;
   return "disconnected" as const;
+}
+
+/** The ingestors' rates added up; null when none has reported one yet. */
+function messageRate(infos: IngestorExchangeInfo[]): number | null {
+  const rates = infos.map((i) => i.messagesPerSecond).filter((r): r is number => typeof r === "number");
+  return rates.length === 0 ? null : rates.reduce((a, b) => a + b, 0);
 }
 
 /**
@@ -167,6 +178,7 @@ export function statusRoutes(
         lastMessageAt: last > 0 ? last : null,
         ageMs: last > 0 ? Math.max(0, now - last) : null,
         lagMs: newest?.latencyMs ?? null,
+        messagesPerSecond: messageRate(infos),
         markets: states
           .filter((s) => s.exchange === id)
           .map(({ market, state, since, detail }) => ({ market, state, since, detail })),
