@@ -34,6 +34,8 @@ export const IngestorEnv = T.Object({
   /** Overrides of the adapters' timing rules, for tests and operators. */
   MAX_CONNECTION_AGE_MS: T.Optional(T.Integer({ minimum: 1000 })),
   STALE_AFTER_MS: T.Optional(T.Integer({ minimum: 100 })),
+  /** No market data for this long (keepalives aside) on any connection: stalled, reconnect; 0 = off. */
+  DATA_STALL_MS: T.Optional(T.Integer({ minimum: 0 })),
   /** Invalid exchange frames: the first is reported at once, the rest in one `invalid_frames` status per window. */
   INVALID_FRAME_REPORT_MS: T.Integer({ default: 10_000, minimum: 100 }),
 });

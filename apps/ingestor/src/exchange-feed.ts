@@ -51,6 +51,8 @@ export interface ExchangeFeedOptions {
   log: Logger;
   maxConnectionAgeMs?: number;
   staleAfterMs?: number;
+  /** Override of the adapter's data-stall windows (0 = off). */
+  dataStallMs?: number;
   /** At most one `invalid_frames` status per this window (default 10 s). */
   invalidFrameReportMs?: number;
 }
@@ -233,6 +235,7 @@ export class ExchangeFeed {
         log: this.o.log,
         maxAgeMs: this.o.maxConnectionAgeMs,
         staleAfterMs: this.o.staleAfterMs,
+        dataStallMs: this.o.dataStallMs,
         onFrame: (data, recvTs) => this.onFrame(conn, data, recvTs),
         onEvent: (e) => {
           // Parser state belongs to one connection's stream of frames.
@@ -267,7 +270,8 @@ export class ExchangeFeed {
     });
   }
 
-  private onFrame(conn: ExchangeConnection, data: string | Uint8Array, recvTs: number): void {
+  /** Parses and publishes one frame; returns whether it carried market data (the stall watchdog's input). */
+  private onFrame(conn: ExchangeConnection, data: string | Uint8Array, recvTs: number): boolean {
     const exchange = this.o.adapter.id;
     this.frameCount.inc();
     this.ctx.recvTs = recvTs;
@@ -324,18 +328,18 @@ export class ExchangeFeed {
             this.publish(msg, subject);
           } else this.publish(msg);
         }
-        return;
+        return true;
       }
       case "reply":
         conn.send(result.frame);
-        return;
+        return false;
       case "control":
         if (result.event === "server-shutdown") conn.reconnect();
-        return;
+        return false;
       case "error":
         this.o.metrics.exchangeErrors.inc({ exchange });
         this.o.log.error("exchange error reply", { exchange, id: result.id, message: result.message });
-        return;
+        return false;
       case "invalid":
         this.o.metrics.invalid.inc({ exchange, reason: result.reason });
         this.invalidFrames.add(result.reason);
@@ -349,9 +353,9 @@ export class ExchangeFeed {
             sample,
           });
         }
-        return;
+        return false;
       default:
-        return;
+        return false;
     }
   }
 
@@ -373,6 +377,11 @@ export class ExchangeFeed {
     const exchange = this.o.adapter.id;
     this.o.metrics.connectionEvents.inc({ exchange, event: e.event });
     if (e.event === "rotated") return;
+    if (e.event === "recovered") {
+      this.o.metrics.recovery.observe({ exchange }, e.downMs / 1000);
+      this.o.log.info("exchange stream recovered", { exchange, markets: markets.length, downMs: e.downMs });
+      return;
+    }
     if (e.event === "connected") this.o.metrics.connectionsUp.inc({ exchange });
     // The reconnect's own gap event covers what the next trades' ids would say.
     if (e.event === "connected" && e.downSince !== null) this.continuity.reconnected(markets);
@@ -392,7 +401,15 @@ export class ExchangeFeed {
           this.publish(statusEvent(base, "disconnected", e.detail, { from: e.at }));
           break;
         case "stale":
-          this.publish(statusEvent(base, "stale", `no data for ${e.silentMs} ms; reconnecting`));
+          this.publish(
+            statusEvent(
+              base,
+              "stale",
+              e.kind === "silent"
+                ? `no frame for ${e.silentMs} ms; reconnecting`
+                : `no market data for ${e.silentMs} ms (keepalives only); reconnecting`,
+            ),
+          );
           break;
       }
     }

@@ -10,6 +10,7 @@ export interface FeedMetrics {
   exchangeLatency: Histogram<"exchange">;
   gaps: Counter<"exchange">;
   dropped: Counter<"exchange" | "type">;
+  recovery: Histogram<"exchange">;
 }
 
 export function createFeedMetrics(registry: Registry): FeedMetrics {
@@ -61,6 +62,13 @@ export function createFeedMetrics(registry: Registry): FeedMetrics {
       name: "tickerplant_ingest_gaps_total",
       help: "gap status events published (a window of possibly missed data per market), by exchange",
       labelNames: ["exchange"],
+      registers,
+    }),
+    recovery: new Histogram({
+      name: "tickerplant_ingest_recovery_seconds",
+      help: "from the start of a connection's gap (last frame, or last data frame of a stalled stream) to its first data after the reconnect",
+      labelNames: ["exchange"],
+      buckets: [0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
       registers,
     }),
     // The first leg of end-to-end latency; the consumers' tickerplant_consumer_latency_seconds is the rest.

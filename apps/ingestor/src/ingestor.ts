@@ -206,6 +206,7 @@ export class Ingestor {
       log: log.child({ exchange: id, marketType: adapter.marketType }),
       maxConnectionAgeMs: config.MAX_CONNECTION_AGE_MS,
       staleAfterMs: config.STALE_AFTER_MS,
+      dataStallMs: config.DATA_STALL_MS,
       invalidFrameReportMs: config.INVALID_FRAME_REPORT_MS,
     });
   }

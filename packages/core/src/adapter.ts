@@ -45,8 +45,14 @@ export interface WsSpec {
   keepalive: KeepaliveRule;
   /** Reconnect on our own before the exchange cuts the connection (Binance: 24 h). */
   maxConnectionAgeMs: number;
-  /** No data for this long means the stream is stale. */
+  /** No frame at all (data or keepalive) for this long means the stream is stale. */
   staleAfterMs: number;
+  /**
+   * Market data expected at least this often on a connection carrying the channel: longer without
+   * a data frame, while keepalives may still arrive, means the stream stalled (the runtime's defaults
+   * fill channels not named; trades are never expected, a quiet market has none for minutes).
+   */
+  dataStallMs?: Partial<Record<FeedChannel, number>>;
   /** Splits subscriptions into connections that respect the limits. */
   plan(subscriptions: Subscription[], baseUrl: string): ConnectionPlan[];
   subscribeFrames(subscriptions: Subscription[], nextId: () => number): string[];

@@ -2,11 +2,18 @@ import type { Subscription, WsSpec } from "@tickerplant/core";
 import { backoffDelay, jitter } from "./backoff.ts";
 import type { Logger } from "./logger.ts";
 import type { RateWindow } from "./rate-window.ts";
+import { dataStallWindow } from "./stall-window.ts";
 
 export type ConnectionEvent =
   | { event: "connected"; at: number; downSince: number | null }
   | { event: "disconnected"; at: number; detail: string }
-  | { event: "stale"; at: number; silentMs: number }
+  /**
+   * Declared stalled and closed for a reconnect: no frame at all for silentMs (`silent`), or no
+   * market data for silentMs while keepalives still came (`no-data`).
+   */
+  | { event: "stale"; at: number; silentMs: number; kind: "silent" | "no-data" }
+  /** The first market data after a reconnect: the stream is back, downMs after the gap began. */
+  | { event: "recovered"; at: number; downMs: number }
   | { event: "rotated"; at: number };
 
 export interface ExchangeConnectionOptions {
@@ -16,18 +23,25 @@ export interface ExchangeConnectionOptions {
   subscriptions: Subscription[];
   /** Shared by every connection to the same exchange: connection attempts per window. */
   attempts: RateWindow;
-  onFrame(data: string | Uint8Array, recvTs: number): void;
+  /**
+   * Returns `false` for a frame that carried no market data (keepalive, ack, …): it proves the link
+   * is up, not that the stream flows. Any other result counts the frame as data.
+   */
+  onFrame(data: string | Uint8Array, recvTs: number): unknown;
   onEvent(e: ConnectionEvent): void;
   log: Logger;
   backoff?: { baseMs: number; maxMs: number };
   /** Override the spec's planned-reconnect age (tests). */
   maxAgeMs?: number;
   staleAfterMs?: number;
+  /** Override the data-stall window (see dataStallWindow); 0 turns the check off. */
+  dataStallMs?: number;
 }
 
 /**
  * One exchange WebSocket connection that stays up: subscribes within the exchange's message rate,
- * keeps alive by the adapter's rule, watches for a stale stream, reconnects with jittered
+ * keeps alive by the adapter's rule, watches for a stale or stalled stream (no frame at all, or
+ * keepalives but no market data: an exchange can keep pinging a feed that froze), reconnects with jittered
  * exponential backoff, and replaces itself before the exchange's maximum connection age
  * (make-before-break, so a planned reconnect loses nothing; duplicates are removed downstream by
  * their message ids). Exchange specifics come from the adapter's WsSpec only.
@@ -38,6 +52,12 @@ export class ExchangeConnection {
   private attempt = 0;
   private downSince: number | null = null;
   private lastFrameAt = 0;
+  private lastDataAt = 0;
+  /** Since when data is missing, until the first data frame after a reconnect. */
+  private recoveringSince: number | null = null;
+  /** Set when the watchdog closes the socket: where the missing data begins. */
+  private stalledSince: number | null = null;
+  private readonly dataStallMs: number;
   private subscribedAt = Number.POSITIVE_INFINITY;
   private control: Promise<void> = Promise.resolve();
   private nextId = 1;
@@ -45,7 +65,9 @@ export class ExchangeConnection {
   /** When the next subscription frame may go out (frames are spaced evenly, see paced()). */
   private nextSlot = 0;
 
-  constructor(private readonly o: ExchangeConnectionOptions) {}
+  constructor(private readonly o: ExchangeConnectionOptions) {
+    this.dataStallMs = o.dataStallMs ?? dataStallWindow(o.spec, o.subscriptions);
+  }
 
   start(): void {
     void this.open("initial");
@@ -84,6 +106,7 @@ export class ExchangeConnection {
       opened = true;
       if (!rotating) this.socket = socket;
       this.lastFrameAt = Date.now();
+      this.lastDataAt = this.lastFrameAt;
       void this.subscribe(socket);
       const ka = this.o.spec.keepalive;
       if (ka.kind === "client-ping") {
@@ -93,15 +116,17 @@ export class ExchangeConnection {
         );
       }
       const staleAfter = this.o.staleAfterMs ?? this.o.spec.staleAfterMs;
+      const stallAfter = this.dataStallMs;
       watchdog = setInterval(
         () => {
-          const silent = Date.now() - this.lastFrameAt;
-          if (this.socket === socket && silent > staleAfter) {
-            this.o.onEvent({ event: "stale", at: Date.now(), silentMs: silent });
-            socket.close(4000, "stale stream");
-          }
+          if (this.socket !== socket) return;
+          const now = Date.now();
+          const silent = now - this.lastFrameAt;
+          const noData = now - this.lastDataAt;
+          if (silent > staleAfter) this.declareStale(socket, now, silent, "silent");
+          else if (stallAfter > 0 && noData > stallAfter) this.declareStale(socket, now, noData, "no-data");
         },
-        Math.max(100, Math.min(5000, staleAfter / 4)),
+        Math.max(100, Math.min(5000, Math.min(staleAfter, stallAfter || staleAfter) / 4)),
       );
       // Stagger planned reconnects: each connection rotates at 90–100 % of the maximum age.
       const maxAge = this.o.maxAgeMs ?? this.o.spec.maxConnectionAgeMs;
@@ -110,6 +135,7 @@ export class ExchangeConnection {
       });
       if (!rotating) {
         this.o.onEvent({ event: "connected", at: Date.now(), downSince: this.downSince });
+        this.recoveringSince = this.downSince;
         this.downSince = null;
       }
       this.o.log.info("exchange connection open", { connection: this.o.name, reason });
@@ -126,7 +152,16 @@ export class ExchangeConnection {
       if (this.socket !== socket && rotating === undefined) return;
       this.lastFrameAt = now;
       const data = ev.data;
-      this.o.onFrame(typeof data === "string" ? data : new Uint8Array(data as ArrayBuffer), now);
+      const carried = this.o.onFrame(
+        typeof data === "string" ? data : new Uint8Array(data as ArrayBuffer),
+        now,
+      );
+      if (carried === false) return;
+      this.lastDataAt = now;
+      if (this.recoveringSince !== null) {
+        this.o.onEvent({ event: "recovered", at: now, downMs: now - this.recoveringSince });
+        this.recoveringSince = null;
+      }
     };
 
     socket.onclose = (ev) => {
@@ -137,8 +172,10 @@ export class ExchangeConnection {
       const now = Date.now();
       if (opened) {
         // Data may be missing since the last frame, not only since the close: a stale stream is
-        // closed staleAfterMs after its last frame, and that window must be in the gap too.
-        this.downSince = Math.min(now, this.lastFrameAt || now);
+        // closed staleAfterMs after its last frame (a stalled one after its last data frame), and
+        // that window must be in the gap too.
+        this.downSince = Math.min(now, this.stalledSince ?? (this.lastFrameAt || now));
+        this.stalledSince = null;
         this.o.onEvent({ event: "disconnected", at: now, detail: `close ${ev.code} ${ev.reason}`.trim() });
       }
       if (this.stopped) return;
@@ -160,6 +197,17 @@ export class ExchangeConnection {
       // onclose follows; a socket that never opened still needs its retry scheduled.
       if (!opened && !rotating) this.socket = socket;
     };
+  }
+
+  /** No frame, or no data, for too long: report it and close, so that onclose reconnects. */
+  private declareStale(socket: WebSocket, now: number, silentMs: number, kind: "silent" | "no-data"): void {
+    this.stalledSince = now - silentMs;
+    this.o.onEvent({ event: "stale", at: now, silentMs, kind });
+    socket.close(4000, kind === "silent" ? "stale stream" : "stalled stream (no data)");
+    // A peer that hangs may never answer the close handshake: cut the socket then.
+    this.later(2000, () => {
+      if (socket.readyState !== WebSocket.CLOSED) socket.terminate();
+    });
   }
 
   private async subscribe(socket: WebSocket): Promise<void> {

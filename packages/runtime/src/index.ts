@@ -19,6 +19,7 @@ export * from "./redis.ts";
 export * from "./rest-executor.ts";
 export * from "./shutdown.ts";
 export * from "./sql.ts";
+export * from "./stall-window.ts";
 export * from "./streams.ts";
 export * from "./subscriptions-store.ts";
 export * from "./weight-budget.ts";

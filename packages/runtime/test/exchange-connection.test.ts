@@ -4,6 +4,7 @@ import type { ServerWebSocket } from "bun";
 import { type ConnectionEvent, ExchangeConnection } from "../src/exchange-connection.ts";
 import { createLogger } from "../src/logger.ts";
 import { RateWindow } from "../src/rate-window.ts";
+import { DEFAULT_DATA_STALL_MS, dataStallWindow } from "../src/stall-window.ts";
 
 const log = createLogger({ service: "test", level: "error" });
 
@@ -179,6 +180,107 @@ describe("ExchangeConnection", () => {
       { event: "connected" }
     >;
     expect(back.downSince!).toBeLessThanOrEqual(stale.at - stale.silentMs + 50);
+  });
+
+  test("keepalives without data: declared stalled, replaced, the gap from the last data frame, recovery timed", async () => {
+    const ex = exchange();
+    const events: ConnectionEvent[] = [];
+    const conn = new ExchangeConnection({
+      name: "t",
+      url: ex.url,
+      spec: spec(),
+      subscriptions: subs.slice(0, 1),
+      attempts: new RateWindow(10, 1000),
+      dataStallMs: 400,
+      backoff: { baseMs: 10, maxMs: 50 },
+      onFrame: (d) => String(d) !== "ping",
+      onEvent: (e) => void events.push(e),
+      log,
+    });
+    // The exchange keeps pinging every 50 ms, so the link never falls silent.
+    const pinger = setInterval(() => ex.broadcast("ping"), 50);
+    cleanup.push(
+      () => clearInterval(pinger),
+      () => conn.stop(),
+      () => ex.stop(),
+    );
+    conn.start();
+    await until(() => ex.peers.size === 1);
+    ex.broadcast("data");
+    const lastData = Date.now();
+    await until(() => events.some((e) => e.event === "stale"), 3000);
+    const stale = events.find((e) => e.event === "stale") as Extract<ConnectionEvent, { event: "stale" }>;
+    expect(stale.kind).toBe("no-data");
+    expect(stale.silentMs).toBeGreaterThanOrEqual(400);
+    await until(() => events.some((e) => e.event === "connected" && e.downSince !== null), 3000);
+    const back = events.find((e) => e.event === "connected" && e.downSince !== null) as Extract<
+      ConnectionEvent,
+      { event: "connected" }
+    >;
+    expect(back.downSince!).toBeLessThanOrEqual(lastData + 50);
+    expect(events.some((e) => e.event === "recovered")).toBe(false);
+    ex.broadcast("data");
+    await until(() => events.some((e) => e.event === "recovered"), 3000);
+    const recovered = events.find((e) => e.event === "recovered") as Extract<
+      ConnectionEvent,
+      { event: "recovered" }
+    >;
+    expect(recovered.downMs).toBe(recovered.at - back.downSince!);
+  });
+
+  test("a silent link that never answers the close handshake is cut", async () => {
+    // A raw TCP server that completes the WebSocket upgrade and then never writes again.
+    const server = Bun.listen({
+      hostname: "127.0.0.1",
+      port: 0,
+      socket: {
+        data(socket, data) {
+          const key = /Sec-WebSocket-Key: (.+)\r\n/i.exec(data.toString())?.[1];
+          if (!key) return;
+          const accept = new Bun.CryptoHasher("sha1")
+            .update(`${key.trim()}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
+            .digest("base64");
+          socket.write(
+            `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+          );
+        },
+      },
+    });
+    let opens = 0;
+    const events: ConnectionEvent[] = [];
+    const conn = new ExchangeConnection({
+      name: "t",
+      url: `ws://127.0.0.1:${server.port}`,
+      spec: spec(),
+      subscriptions: subs.slice(0, 1),
+      attempts: new RateWindow(10, 1000),
+      staleAfterMs: 300,
+      backoff: { baseMs: 10, maxMs: 50 },
+      onFrame: () => {},
+      onEvent: (e) => {
+        events.push(e);
+        if (e.event === "connected") opens++;
+      },
+      log,
+    });
+    cleanup.push(
+      () => conn.stop(),
+      () => server.stop(true),
+    );
+    conn.start();
+    await until(() => opens >= 2, 6000);
+    const stale = events.find((e) => e.event === "stale") as Extract<ConnectionEvent, { event: "stale" }>;
+    expect(stale.kind).toBe("silent");
+  });
+
+  test("the data-stall window: the shortest of the connection's channels, the adapter's over the defaults", () => {
+    const trade: Subscription = { channel: "trade", market: "A-B" };
+    const book: Subscription = { channel: "book", market: "A-B" };
+    const bbo: Subscription = { channel: "bbo", market: "A-B" };
+    expect(dataStallWindow(spec(), [trade])).toBe(0);
+    expect(dataStallWindow(spec(), [trade, book])).toBe(DEFAULT_DATA_STALL_MS.book!);
+    expect(dataStallWindow(spec({ dataStallMs: { book: 20_000, trade: 90_000 } }), [trade])).toBe(90_000);
+    expect(dataStallWindow(spec({ dataStallMs: { book: 20_000 } }), [trade, book, bbo])).toBe(20_000);
   });
 
   test("client-ping keepalive sends the adapter's message", async () => {

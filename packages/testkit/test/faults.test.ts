@@ -72,6 +72,26 @@ describe("misbehaviour on command", () => {
     );
   });
 
+  test("a stall keeps control replies; a silent stall withholds them too, and neither closes", async () => {
+    const c = await connect(`${s.wsUrl}/ws/btcusdt@trade`);
+    await c.waitFor(() => c.messages.length >= 3, 2000, "trades");
+    const replies = () => c.messages.filter((m) => m.includes('"id":')).length;
+    await control("stall?ms=600");
+    c.send({ method: "LIST_SUBSCRIPTIONS", id: 1 });
+    await c.waitFor(() => replies() === 1, 500, "the reply during a data stall");
+    await Bun.sleep(650);
+    expect(await control("stall?ms=600&silent=1")).toEqual({ stalledForMs: 600, silent: true });
+    await Bun.sleep(50);
+    const atSilence = c.messages.length;
+    c.send({ method: "LIST_SUBSCRIPTIONS", id: 2 });
+    await Bun.sleep(400);
+    expect(c.messages.length).toBe(atSilence);
+    expect(c.isClosed()).toBe(false);
+    await c.waitFor(() => c.messages.length >= atSilence + 10, 2000, "data after the silent stall");
+    expect(replies()).toBe(1);
+    c.close();
+  });
+
   test("skip-book drops book deltas: the next U jumps past u + 1", async () => {
     const c = await connect(`${s.wsUrl}/ws/ethusdt@depth@100ms`);
     await c.waitFor(() => c.messages.length >= 2, 2000, "depth");

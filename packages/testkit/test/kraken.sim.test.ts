@@ -311,7 +311,7 @@ describe("Kraken WebSocket v2", () => {
     }
   });
 
-  test("heartbeat ~1/s on a quiet subscribed connection only; none during a stall", async () => {
+  test("heartbeat ~1/s on a quiet subscribed connection only; it continues through a stall, not a silent one", async () => {
     const quiet = await connect(`${s.wsUrl}/v2`);
     const bare = await connect(`${s.wsUrl}/v2`);
     const p = parser();
@@ -321,18 +321,21 @@ describe("Kraken WebSocket v2", () => {
       await quiet.waitFor(() => beats(quiet) >= 2, 3500, "two heartbeats");
       expect(p.parse('{"channel":"heartbeat"}')).toEqual({ kind: "control", event: "heartbeat" });
       expect(beats(bare)).toBe(0);
-      s.sim.stall(1500);
+      s.sim.stall(2500);
+      const before = beats(quiet);
+      await quiet.waitFor(() => beats(quiet) > before, 2000, "a heartbeat during the stall");
+      s.sim.stall(1500, { silent: true });
       const n = beats(quiet);
       await Bun.sleep(1300);
       expect(beats(quiet)).toBe(n);
-      await quiet.waitFor(() => beats(quiet) > n, 3000, "heartbeats after the stall");
+      await quiet.waitFor(() => beats(quiet) > n, 3000, "heartbeats after the silent stall");
       expect(quiet.isClosed()).toBe(false);
       expect(bare.isClosed()).toBe(false);
     } finally {
       quiet.close();
       bare.close();
     }
-  });
+  }, 15_000);
 
   test("a connection takes at most maxStreamsPerConnection subscriptions", async () => {
     const small = await startSimulator({

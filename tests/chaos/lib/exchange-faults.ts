@@ -52,6 +52,8 @@ export interface FaultOutcome {
 
 const MARKET = "BTC-USDT";
 const STALE_AFTER_MS = 3000;
+/** No market data this long while keepalives continue (BingX pings every 5 s): stalled. */
+const DATA_STALL_MS = 4000;
 const STALL_MS = 6000;
 const REST_TIMEOUT_MS = 10_000;
 /** Bad frames of consecutive faults fall in one window; a short one keeps each fault's report near it. */
@@ -114,6 +116,7 @@ export async function runExchangeFaults(
         CHANNELS: "trade,book",
         EXCHANGE_URL_OVERRIDES: overrides,
         STALE_AFTER_MS: String(STALE_AFTER_MS),
+        DATA_STALL_MS: String(DATA_STALL_MS),
         INVALID_FRAME_REPORT_MS: String(INVALID_FRAME_REPORT_MS),
       }),
       join(logDir, "services.log"),

@@ -183,9 +183,12 @@ export class ExchangeSimulator implements SimControl {
     return this.connections.dropAll();
   }
 
-  /** Sends no data frames for `ms` (sockets stay open; trades are still generated and recorded). */
-  stall(ms: number): void {
-    this.faults.stall(ms);
+  /**
+   * Sends no data frames for `ms` (sockets stay open; trades are still generated and recorded);
+   * `silent` withholds pings, heartbeats and control replies too.
+   */
+  stall(ms: number, options: { silent?: boolean } = {}): void {
+    this.faults.stall(ms, Date.now(), options.silent === true);
   }
 
   /**

@@ -16,8 +16,8 @@ export interface SocketData {
 export type CloseCause = "lifetime" | "pongTimeout" | "rateLimit" | "drop" | "backpressure" | "shutdown";
 
 /**
- * One client WebSocket as the profiles see it. Data frames respect a stall; control replies do
- * not. A frame the socket refuses (send buffer full) closes the connection, so nothing is ever lost
+ * One client WebSocket as the profiles see it. Data frames respect a stall; control replies and
+ * pings only a silent one. A frame the socket refuses (send buffer full) closes the connection, so nothing is ever lost
  * silently.
  */
 export class SimConnection<S = unknown> {
@@ -79,8 +79,12 @@ export class SimConnection<S = unknown> {
     });
   }
 
-  /** A reply to the client (ack, error, property); not affected by a stall. */
+  /** A reply to the client (ack, error, property); withheld only by a silent stall. */
   sendControl(frame: string | Uint8Array): boolean {
+    if (this.faults.isSilent()) {
+      this.stats.framesSuppressed++;
+      return false;
+    }
     return this.write(frame);
   }
 
@@ -103,7 +107,7 @@ export class SimConnection<S = unknown> {
   }
 
   ping(payload: string): void {
-    if (!this.open) return;
+    if (!this.open || this.faults.isSilent()) return;
     this.ws.ping(payload);
     this.pingsSent++;
     this.stats.pingsSent++;
@@ -112,7 +116,7 @@ export class SimConnection<S = unknown> {
 
   /** An application-level heartbeat (BingX's `Ping`): a frame counted and timed like a ping. */
   heartbeat(frame: string | Uint8Array): void {
-    if (!this.open) return;
+    if (!this.open || this.faults.isSilent()) return;
     this.write(frame);
     this.pingsSent++;
     this.stats.pingsSent++;

@@ -9,7 +9,7 @@ export interface SimControl {
   info(): Record<string, unknown>;
   stats(): Record<string, unknown>;
   dropConnections(): number;
-  stall(ms: number): void;
+  stall(ms: number, options?: { silent?: boolean }): void;
   sendMalformed(
     count: number,
     kind?: "mixed" | "truncated" | "gzip-corrupt",
@@ -71,8 +71,9 @@ const ROUTES: Record<string, Route> = {
   "/_sim/drop": (_q, sim) => ({ dropped: sim.dropConnections() }),
   "/_sim/stall": (q, sim) => {
     const ms = num(q, "ms");
-    sim.stall(ms);
-    return { stalledForMs: ms };
+    const silent = q.get("silent") === "1" || q.get("silent") === "true";
+    sim.stall(ms, { silent });
+    return { stalledForMs: ms, silent };
   },
   "/_sim/malformed": (q, sim) => {
     const kind = q.get("kind") ?? "mixed";

@@ -1,19 +1,31 @@
 /** Misbehaviour the simulator was told to show; shared by the server plumbing and the profiles. */
 export class Faults {
   private stalledUntil = 0;
+  private silentUntil = 0;
   private forced429 = 0;
   private forced429RetryAfterSec = 1;
   private forcedStatus = 429;
   private delayedRest = 0;
   private restDelayMs = 0;
 
-  /** Stop sending data frames (sockets stay open, pings and control replies continue) for `ms`. */
-  stall(ms: number, now: number = Date.now()): void {
-    this.stalledUntil = Math.max(this.stalledUntil, now + Math.max(0, ms));
+  /**
+   * Stop sending data frames for `ms`; sockets stay open. Pings and control replies continue (a
+   * frozen feed on a live link), unless `silent`: then nothing at all is sent (a hung link).
+   */
+  stall(ms: number, now: number = Date.now(), silent = false): void {
+    const until = now + Math.max(0, ms);
+    this.stalledUntil = Math.max(this.stalledUntil, until);
+    if (silent) this.silentUntil = Math.max(this.silentUntil, until);
   }
 
   endStall(): void {
     this.stalledUntil = 0;
+    this.silentUntil = 0;
+  }
+
+  /** A silent stall: keepalives and control replies are withheld too. */
+  isSilent(now: number = Date.now()): boolean {
+    return now < this.silentUntil;
   }
 
   isStalled(now: number = Date.now()): boolean {

@@ -384,7 +384,8 @@ class CoinbaseRuntime implements ProfileRuntime {
     for (const conn of this.ctx.connections()) {
       const c = conn as Conn;
       if (!c.open || !c.session.subscriptions.has("heartbeats")) continue;
-      this.send(c, "heartbeats", heartbeatEvent(now, c.session.heartbeatCounter++));
+      // A keepalive, not data: it continues through a stall (only a silent one withholds it).
+      this.send(c, "heartbeats", heartbeatEvent(now, c.session.heartbeatCounter++), true);
     }
   }
 

@@ -369,7 +369,8 @@ class KrakenRuntime implements ProfileRuntime {
     for (const conn of this.ctx.connections()) {
       const c = conn as Conn;
       if (!c.open || c.session.subs.size === 0) continue;
-      if (c.framesSent === c.session.framesAtLastBeat) c.sendData(HEARTBEAT_FRAME);
+      // A keepalive, not data: it continues through a stall (only a silent one withholds it).
+      if (c.framesSent === c.session.framesAtLastBeat) c.sendControl(HEARTBEAT_FRAME);
       c.session.framesAtLastBeat = c.framesSent;
     }
   }
