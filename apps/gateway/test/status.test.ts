@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Status } from "@tickerplant/core";
-import { insertStatusEvents } from "@tickerplant/db";
+import { finishJob, gapKey, insertJob, insertStatusEvents } from "@tickerplant/db";
 import { createLogger, ServicePresence } from "@tickerplant/runtime";
 import { startTestGateway, type TestGateway } from "./helpers.ts";
 
@@ -34,7 +34,29 @@ beforeAll(async () => {
     status("BTC-USDT", "connected", NOW - 50_000),
     status("BTC-USDT", "gap", NOW - 50_000 + 1, { from: NOW - 60_000, to: NOW - 50_000 }),
     status("ETH-USDT", "stale", NOW - 10_000),
+    status("ETH-USDT", "gap", NOW - 30_000, { from: NOW - 40_000, to: NOW - 30_000 }),
+    status("ETH-USDT", "gap", NOW - 15_000, { from: NOW - 20_000, to: NOW - 15_000 }),
   ]);
+  // The scheduler's heals of the two ETH gaps: one healed, one unhealable; the BTC gap has none yet.
+  for (const [i, [from, to], outcome] of [
+    [1, [NOW - 40_000, NOW - 30_000], "healed"],
+    [2, [NOW - 20_000, NOW - 15_000], "unhealable"],
+  ] as const) {
+    const id = `heal-${g.exchange}-${i}`;
+    await insertJob(g.sql, {
+      id,
+      kind: "gap-heal",
+      priority: "immediate",
+      exchange: g.exchange,
+      market: "ETH-USDT",
+      interval: null,
+      from,
+      to,
+      pagesTotal: 1,
+      gapKey: gapKey({ exchange: g.exchange, market: "ETH-USDT", from, to }),
+    });
+    await finishJob(g.sql, id, { state: "done", outcome, detail: outcome });
+  }
   presence = new ServicePresence({
     redis: g.redis,
     service: "ingestor",
@@ -58,6 +80,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await g.sql`delete from jobs where exchange = ${g.exchange}`;
+  await g.sql`delete from status_events where exchange = ${g.exchange}`;
   await presence.stop();
   await g.close();
 });
@@ -89,7 +113,8 @@ describe("operations endpoints", () => {
       connections: 2,
       lagMs: 12.5,
       messagesPerSecond: 42.5,
-      gaps24h: 1,
+      gaps24h: 3,
+      openGaps: 1,
     });
     expect(ex.ageMs).toBeGreaterThanOrEqual(0);
     expect(ex.markets).toEqual([
@@ -97,8 +122,21 @@ describe("operations endpoints", () => {
       { market: "ETH-USDT", state: "stale", since: expect.any(Number), detail: "stale" },
     ]);
     const gaps = r.body.gaps.byExchange.find((x: any) => x.exchange === g.exchange);
-    expect(gaps).toMatchObject({ gaps: 1 });
-    expect(r.body.gaps.total).toBeGreaterThanOrEqual(1);
+    // gaps by the state of their heal, as GET /api/v1/gaps lists them
+    expect(gaps).toMatchObject({
+      gaps: 3,
+      open: 1,
+      states: { pending: 1, healing: 0, healed: 1, unhealable: 1, failed: 0 },
+    });
+    expect(r.body.gaps.total).toBeGreaterThanOrEqual(3);
+    expect(r.body.gaps.open).toBeGreaterThanOrEqual(1);
+    expect(r.body.gaps.byState.healed).toBeGreaterThanOrEqual(1);
+    const listed = await get(`/api/v1/gaps?exchange=${g.exchange}`);
+    expect(listed.body.data.map((x: any) => [x.market, x.state])).toEqual([
+      ["ETH-USDT", "unhealable"],
+      ["ETH-USDT", "healed"],
+      ["BTC-USDT", "pending"],
+    ]);
   });
 
   test("a stopped service's record goes at once", async () => {

@@ -71,23 +71,39 @@ function renderGaps(gaps) {
       el("div", { class: gaps.total ? "down" : "muted" }, `gap events in ${hours} h: ${gaps.total ?? 0}`),
     );
     const ul = el("ul");
-    for (const g of gaps.byExchange) ul.appendChild(el("li", {}, `${g.exchange}: ${g.gaps}`));
+    for (const g of gaps.byExchange)
+      ul.appendChild(el("li", {}, `${g.exchange}: ${g.gaps}${g.open ? ` (open ${g.open})` : ""}`));
     box.appendChild(ul);
     return;
   }
+  // /api/v1/gaps: each gap with the state of its heal (pending, healing, healed, unhealable, failed)
   const list = Array.isArray(gaps) ? gaps : [];
-  box.appendChild(el("div", { class: list.length ? "down" : "muted" }, `open gaps: ${list.length}`));
+  const open = list.filter((g) => OPEN_GAP_STATES.has(g.state));
+  box.appendChild(
+    el(
+      "div",
+      { class: open.length ? "down" : "muted" },
+      `gaps: ${list.length} recent · open ${open.length}${list.length ? ` · healed ${list.filter((g) => g.state === "healed").length} · unhealable ${list.filter((g) => g.state === "unhealable").length}` : ""}`,
+    ),
+  );
   const ul = el("ul");
-  for (const g of list.slice(0, 10))
+  for (const g of list.slice(0, 10)) {
+    const when = g.from ? `${g.from.slice(11, 19)}–${(g.to ?? "").slice(11, 19)}` : "";
+    const rows = g.rowsWritten ? ` (${g.rowsWritten} rows)` : "";
+    const reason = g.reason ? `: ${g.reason}` : "";
     ul.appendChild(
       el(
         "li",
-        {},
-        `${g.exchange ?? ""} ${g.market ?? ""} ${g.channel ?? ""} ${g.from ? new Date(g.from).toISOString().slice(0, 19) : ""}`,
+        { class: OPEN_GAP_STATES.has(g.state) ? "down" : "muted", title: g.detail ?? "" },
+        `${g.exchange ?? ""} ${g.market ?? ""} ${when} ${g.state ?? "?"}${rows}${reason}`,
       ),
     );
+  }
   box.appendChild(ul);
 }
+
+/** Gaps whose data is still missing and may yet be fetched. */
+const OPEN_GAP_STATES = new Set(["pending", "healing", "failed"]);
 
 export async function refreshStatus() {
   try {

@@ -1,6 +1,6 @@
 import { Type as T } from "@sinclair/typebox";
 import { CANDLE_INTERVALS, type CandleInterval } from "@tickerplant/core";
-import { selectConnectionStates, summarizeGapEvents } from "@tickerplant/db";
+import { type GapStateCounts, selectConnectionStates, summarizeGapEvents, summarizeGapStates } from "@tickerplant/db";
 import { type ReadinessCheck, readServiceRecords, runCheck, type ServiceRecord } from "@tickerplant/runtime";
 import { Elysia } from "elysia";
 import { readSources } from "../latest-state.ts";
@@ -91,7 +91,19 @@ const ExchangeStatus = T.Object({
     }),
   ),
   gaps24h: T.Integer({ description: "gap events (data possibly missed) in the last 24 h" }),
+  openGaps: T.Integer({ description: "of those, gaps not healed yet: pending, healing or failed heals" }),
 });
+
+const GapStates = T.Object(
+  {
+    pending: T.Integer(),
+    healing: T.Integer(),
+    healed: T.Integer(),
+    unhealable: T.Integer(),
+    failed: T.Integer(),
+  },
+  { description: "gaps by the state of their heal job (as GET /api/v1/gaps lists them)" },
+);
 
 export const StatusSchema = T.Object({
   time: T.Number(),
@@ -100,10 +112,27 @@ export const StatusSchema = T.Object({
   gaps: T.Object({
     windowMs: T.Number(),
     total: T.Integer(),
-    byExchange: T.Array(T.Object({ exchange: T.String(), gaps: T.Integer(), lastAt: T.Number() })),
+    open: T.Integer({ description: "gaps in the window not healed yet (pending, healing, failed)" }),
+    byState: GapStates,
+    byExchange: T.Array(
+      T.Object({
+        exchange: T.String(),
+        gaps: T.Integer(),
+        lastAt: T.Number(),
+        open: T.Integer(),
+        states: GapStates,
+      }),
+    ),
     source: T.String({ description: "where the gap counts come from" }),
   }),
 });
+
+const noGaps = (): GapStateCounts => ({ pending: 0, healing: 0, healed: 0, unhealable: 0, failed: 0 });
+
+function addStates(a: GapStateCounts, b: GapStateCounts): GapStateCounts {
+  for (const k of Object.keys(a) as (keyof GapStateCounts)[]) a[k] += b[k];
+  return a;
+}
 
 interface IngestorExchangeInfo {
   source?: string;
@@ -157,10 +186,15 @@ export function statusRoutes(
   const startedAt = Date.now();
 
   async function exchangesStatus(records: ServiceRecord[], now: number) {
-    const [states, gaps] = await Promise.all([
+    const [states, events, healStates] = await Promise.all([
       selectConnectionStates(deps.sql),
       summarizeGapEvents(deps.sql, now - GAP_WINDOW_MS),
+      summarizeGapStates(deps.sql, now - GAP_WINDOW_MS),
     ]);
+    const gaps = events.map((g) => {
+      const h = healStates.find((x) => x.exchange === g.exchange);
+      return { ...g, open: h?.open ?? 0, states: h?.states ?? noGaps() };
+    });
     const reported = ingestorExchanges(records);
     const ids = [...new Set([...reported.keys(), ...states.map((s) => s.exchange)])]
       .filter((id) => deps.exchanges[id] !== undefined)
@@ -183,6 +217,7 @@ export function statusRoutes(
           .filter((s) => s.exchange === id)
           .map(({ market, state, since, detail }) => ({ market, state, since, detail })),
         gaps24h: gaps.find((g) => g.exchange === id)?.gaps ?? 0,
+        openGaps: gaps.find((g) => g.exchange === id)?.open ?? 0,
       };
     });
     return { exchanges, gaps };
@@ -266,8 +301,11 @@ export function statusRoutes(
               gaps: {
                 windowMs: GAP_WINDOW_MS,
                 total: gaps.reduce((n, g) => n + g.gaps, 0),
+                open: gaps.reduce((n, g) => n + g.open, 0),
+                byState: gaps.reduce((sum, g) => addStates(sum, g.states), noGaps()),
                 byExchange: gaps,
-                source: "status_events (gap events published by the ingestors)",
+                source:
+                  "status_events (gap events published by the ingestors) and the scheduler's heal jobs (their state)",
               },
             };
           },

@@ -150,10 +150,26 @@ export interface GapQuery {
   limit?: number;
 }
 
-/**
- * Gaps (`gap` status events) newest first, with the state of the heal job made from each: pending
- * (no job yet), healing, healed, unhealable or failed.
- */
+/** `gap` status events (s) joined with the heal job made from each (j), by the gap key. */
+function gapsWithHeals(sql: Queryable) {
+  return sql`
+    status_events s
+    left join jobs j on j.gap_key = s.exchange || '|' || s.market || '|' ||
+                                    coalesce((extract(epoch from s.from_time) * 1000)::bigint::text, '') || '|' ||
+                                    coalesce((extract(epoch from s.to_time) * 1000)::bigint::text, '')`;
+}
+
+/** A gap's state from its heal job: pending (no job yet, or queued), healing, healed, unhealable, failed. */
+function gapState(sql: Queryable) {
+  return sql`
+    case when j.state is null or j.state = 'queued' then 'pending'
+         when j.state = 'running' then 'healing'
+         when j.state = 'done' and j.outcome = 'unhealable' then 'unhealable'
+         when j.state = 'done' then 'healed'
+         else 'failed' end`;
+}
+
+/** Gaps (`gap` status events) newest first, with the state of the heal job made from each. */
 export async function selectGaps(sql: Queryable, q: GapQuery = {}): Promise<GapView[]> {
   const rows = await sql<
     {
@@ -164,42 +180,62 @@ export async function selectGaps(sql: Queryable, q: GapQuery = {}): Promise<GapV
       time: Date;
       detail: string;
       job_id: string | null;
-      state: JobState | null;
+      gap_state: GapView["state"];
       outcome: string | null;
       job_detail: string | null;
       rows_written: string | null;
     }[]
   >`
     select s.exchange, s.market, s.from_time, s.to_time, s.time, s.detail,
-           j.id as job_id, j.state, j.outcome, j.detail as job_detail, j.rows_written
-    from status_events s
-    left join jobs j on j.gap_key = s.exchange || '|' || s.market || '|' ||
-                                    coalesce((extract(epoch from s.from_time) * 1000)::bigint::text, '') || '|' ||
-                                    coalesce((extract(epoch from s.to_time) * 1000)::bigint::text, '')
+           j.id as job_id, ${gapState(sql)} as gap_state, j.outcome, j.detail as job_detail, j.rows_written
+    from ${gapsWithHeals(sql)}
     where s.event = 'gap'
       ${q.exchange !== undefined ? sql`and s.exchange = ${q.exchange}` : sql``}
       ${q.market !== undefined ? sql`and s.market = ${q.market}` : sql``}
     order by s.time desc
     limit ${q.limit ?? 100}`;
-  return rows.map((r) => {
-    let state: GapView["state"] = "pending";
-    if (r.state === "running" || r.state === "queued")
-      state = r.job_id && r.state === "running" ? "healing" : "pending";
-    else if (r.state === "done") state = r.outcome === "unhealable" ? "unhealable" : "healed";
-    else if (r.state === "failed" || r.state === "cancelled") state = "failed";
-    return {
-      exchange: r.exchange,
-      market: r.market,
-      from: iso(r.from_time),
-      to: iso(r.to_time),
-      detectedAt: r.time.toISOString(),
-      detail: r.detail,
-      state,
-      jobId: r.job_id,
-      rowsWritten: Number(r.rows_written ?? 0),
-      reason: r.outcome === "unhealable" ? r.job_detail : null,
-    };
-  });
+  return rows.map((r) => ({
+    exchange: r.exchange,
+    market: r.market,
+    from: iso(r.from_time),
+    to: iso(r.to_time),
+    detectedAt: r.time.toISOString(),
+    detail: r.detail,
+    state: r.gap_state,
+    jobId: r.job_id,
+    rowsWritten: Number(r.rows_written ?? 0),
+    reason: r.outcome === "unhealable" ? r.job_detail : null,
+  }));
+}
+
+export type GapStateCounts = Record<GapView["state"], number>;
+
+/** Per exchange: gaps seen since `sinceMs` by heal state, and the open ones (pending, healing, failed). */
+export async function summarizeGapStates(
+  sql: Queryable,
+  sinceMs: number,
+): Promise<Array<{ exchange: string; open: number; states: GapStateCounts }>> {
+  const rows = await sql<{ exchange: string; gap_state: GapView["state"]; n: number }[]>`
+    select s.exchange, ${gapState(sql)} as gap_state, count(*)::int as n
+    from ${gapsWithHeals(sql)}
+    where s.event = 'gap' and s.time >= ${new Date(sinceMs).toISOString()}::timestamptz
+    group by 1, 2
+    order by 1`;
+  const out = new Map<string, { exchange: string; open: number; states: GapStateCounts }>();
+  for (const r of rows) {
+    let e = out.get(r.exchange);
+    if (!e) {
+      e = {
+        exchange: r.exchange,
+        open: 0,
+        states: { pending: 0, healing: 0, healed: 0, unhealable: 0, failed: 0 },
+      };
+      out.set(r.exchange, e);
+    }
+    e.states[r.gap_state] += r.n;
+    if (r.gap_state === "pending" || r.gap_state === "healing" || r.gap_state === "failed") e.open += r.n;
+  }
+  return [...out.values()];
 }
 
 /** The gap key of a gap event: what makes two sightings of one gap the same heal job. */
