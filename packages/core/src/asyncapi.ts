@@ -183,7 +183,7 @@ export function asyncApiDocument(version = "0.1.0"): Record<string, unknown> {
       title: "Tickerplant market data",
       version,
       description:
-        "Normalized crypto market data on NATS JetStream. Market data (md.*) messages are event batches: header `Tp-Events: 1`, body NDJSON (one normalized event per line). Timestamps are epoch milliseconds; prices and amounts are JSON numbers; `simulated: true` marks exchange-simulator data. Subscribe with a durable or ordered JetStream consumer on the stream named in each channel, or a plain NATS subscription for live data only.",
+        "Normalized crypto market data on NATS JetStream. Market data (md.*) messages are event batches: header `Tp-Events: 1`, body NDJSON (one normalized event per line). Timestamps are epoch milliseconds; prices and amounts are JSON numbers; `simulated: true` marks exchange-simulator data. Subscribe with a durable or ordered JetStream consumer on the stream named in each channel, or a plain NATS subscription for live data only. Not listed: `jobs.<kind>` (stream JOBS), the scheduler's internal work queue — its items point at job rows in SQL, and a foreign consumer on a work-queue stream would take work from the schedulers; submit jobs with `POST /api/v1/jobs`.",
     },
     defaultContentType: "application/x-ndjson",
     servers: {
