@@ -103,3 +103,38 @@ test("an unchanged valuation is not sent again", async () => {
   expect(after.length - before).toBe(1);
   expect(after.at(-1)!.value).toBe(84);
 }, 20_000);
+
+test("a slow NATS does not queue ticks up: a tick starts only after the previous one ended", async () => {
+  let price = 1;
+  let inFlight = 0;
+  let maxInFlight = 0;
+  let calls = 0;
+  const slow = {
+    async publish(subject: string) {
+      if (subject !== `an.portfolio.${id}`) return;
+      calls++;
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      await Bun.sleep(300);
+      inFlight--;
+    },
+    async flush() {},
+  } as unknown as JetStreamPublisher;
+  const p = new PortfolioPublisher({
+    sql,
+    publisher: slow,
+    log,
+    composites: () => new Map([[ASSET, composite(price++)]]),
+    intervalMs: 100,
+    reloadMs: 60_000,
+    isActive: () => true,
+  });
+  await p.start();
+  await Bun.sleep(1500);
+  const t0 = performance.now();
+  await p.stop();
+  // Queued ticks would each wait their turn here (about 10 × 300 ms).
+  expect(performance.now() - t0).toBeLessThan(600);
+  expect(maxInFlight).toBe(1);
+  expect(calls).toBeLessThanOrEqual(6);
+}, 20_000);

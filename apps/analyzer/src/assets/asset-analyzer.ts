@@ -31,6 +31,8 @@ export class AssetAnalyzer {
   private readonly sent = new Map<string, string>();
   private readonly latest = new Map<string, Composite>();
   private running: Promise<void> = Promise.resolve();
+  /** A tick is under way: the timer skips rather than queueing ticks behind a slow Redis or NATS. */
+  private ticking = false;
   private readonly published: Counter;
   private readonly now: () => number;
 
@@ -62,9 +64,13 @@ export class AssetAnalyzer {
 
   start(): void {
     this.timer = setInterval(() => {
-      this.running = this.running
-        .then(() => this.tick())
-        .catch((err) => this.deps.log.warn("composite tick failed", { err }));
+      if (this.ticking) return;
+      this.ticking = true;
+      this.running = this.tick()
+        .catch((err) => this.deps.log.warn("composite tick failed", { err }))
+        .finally(() => {
+          this.ticking = false;
+        });
     }, this.deps.intervalMs);
   }
 

@@ -12,6 +12,8 @@ export class PortfolioPublisher {
   private readonly sent = new Map<string, string>();
   private timers: Timer[] = [];
   private running: Promise<void> = Promise.resolve();
+  /** A tick is under way: the timer skips rather than queueing ticks behind a slow NATS. */
+  private ticking = false;
 
   constructor(
     private readonly deps: {
@@ -34,9 +36,13 @@ export class PortfolioPublisher {
         this.deps.reloadMs,
       ),
       setInterval(() => {
-        this.running = this.running
-          .then(() => this.tick())
-          .catch((err) => this.deps.log.warn("portfolio tick failed", { err }));
+        if (this.ticking) return;
+        this.ticking = true;
+        this.running = this.tick()
+          .catch((err) => this.deps.log.warn("portfolio tick failed", { err }))
+          .finally(() => {
+            this.ticking = false;
+          });
       }, this.deps.intervalMs),
     );
   }
