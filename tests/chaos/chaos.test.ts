@@ -15,10 +15,7 @@ describe("chaos (short profile)", () => {
   test("exchange faults are detected, counted, reported and recovered from", async () => {
     const dir = defaultLogDir("exchange-faults-ci");
     mkdirSync(dir, { recursive: true });
-    // The REST snapshot timeout runs by hand (`bun tests/chaos/exchange-faults.ts`): which request
-    // the simulator delays races with the ingestor's resync, so its detection is not yet repeatable.
-    const faults = EXCHANGE_FAULTS.filter((f) => f !== "REST snapshot timeout");
-    const rows = await runExchangeFaults(["binance", "okx"], faults, dir);
+    const rows = await runExchangeFaults(["binance", "okx"], EXCHANGE_FAULTS, dir);
     console.log(renderFaultTable(rows));
     const failed = rows.filter((r) => r.applicable && !(r.detected && r.reported && r.recovered));
     expect(failed).toEqual([]);

@@ -6,6 +6,7 @@ export interface BookMetrics {
   deltasApplied: Counter<"exchange" | "market">;
   snapshotRequests: Counter<"exchange" | "source">;
   snapshotWeight: Counter<"exchange">;
+  snapshotFailures: Counter<"exchange" | "reason">;
   bookAge: Gauge<"exchange" | "market">;
 }
 
@@ -37,6 +38,12 @@ export function createBookMetrics(
       name: "tickerplant_book_snapshot_requests_total",
       help: "book snapshots requested, by source (rest = depth call, stream = resubscribe)",
       labelNames: ["exchange", "source"],
+      registers,
+    }),
+    snapshotFailures: new Counter({
+      name: "tickerplant_book_snapshot_failures_total",
+      help: "REST book snapshot attempts that failed and are retried, by reason (timeout, network, rate_limited, server_error, http_<status>)",
+      labelNames: ["exchange", "reason"],
       registers,
     }),
     snapshotWeight: new Counter({

@@ -26,6 +26,8 @@ export const IngestorEnv = T.Object({
   PUBLISH_LINGER_MS: T.Number({ default: 0, minimum: 0, maximum: 1 }),
   /** Levels asked for in a REST book snapshot (its weight grows with it). */
   BOOK_SNAPSHOT_LIMIT: T.Integer({ default: 1000, minimum: 1 }),
+  /** A REST call (book snapshot) without an answer this long is abandoned, counted and retried. */
+  REST_TIMEOUT_MS: T.Integer({ default: 10_000, minimum: 100 }),
   /**
    * How often full books are republished for consumers that join mid-stream. Consumers look back
    * by the contract's BOOK_REPUBLISH_MS: a longer interval only delays a new consumer's first book.

@@ -6,8 +6,9 @@ import {
   type Status,
   type Subscription,
   type SyncOutput,
+  TickerplantError,
 } from "@tickerplant/core";
-import type { Logger, RestExecutor } from "@tickerplant/runtime";
+import type { Logger, RestExecutor, RestRetry } from "@tickerplant/runtime";
 import type { BookMetrics } from "./book-metrics.ts";
 
 export interface FeedBooksDeps {
@@ -127,11 +128,17 @@ export class FeedBooks {
   private async fetch(market: string): Promise<void> {
     const exchange = this.d.adapter.id;
     const req = this.d.adapter.rest.depthRequest(market, this.d.snapshotLimit);
+    // Each failed attempt (a snapshot that times out, a ban, a broken connection) is counted and
+    // reported on the market's status, so a book that stays unsynced says why.
+    const failed = (r: { reason: RestRetry["reason"] | string; detail: string }) => {
+      this.d.metrics.snapshotFailures.inc({ exchange, reason: r.reason });
+      this.d.status(market, "resync", `book snapshot ${r.reason} (${r.detail}); retrying`);
+    };
     for (let attempt = 0; !this.stopped; attempt++) {
       try {
         this.d.metrics.snapshotRequests.inc({ exchange, source: "rest" });
         this.d.metrics.snapshotWeight.inc({ exchange }, req.weight);
-        const { body, recvTs } = await this.d.rest!.execute(req);
+        const { body, recvTs } = await this.d.rest!.execute(req, undefined, "immediate", failed);
         const contract = this.d.contractOf?.(market);
         const snapshot = this.d.adapter.rest.parseDepth(body, {
           recvTs,
@@ -144,6 +151,11 @@ export class FeedBooks {
         return;
       } catch (err) {
         this.d.log.warn("book snapshot request failed; retrying", { market, attempt, err });
+        // The executor gave up on this attempt's retries (its error's code: timeout, network, http_<status>…).
+        failed({
+          reason: err instanceof TickerplantError ? err.code : "error",
+          detail: err instanceof Error ? err.message : String(err),
+        });
         await Bun.sleep(Math.min(30_000, 500 * 2 ** attempt));
       }
     }

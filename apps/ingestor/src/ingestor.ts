@@ -172,6 +172,7 @@ export class Ingestor {
         budget: new WeightBudget(this.deps.redis, budgetScope(adapter), adapter.rest.limits),
         registry: this.deps.registry,
         log: this.deps.log.child({ exchange: id }),
+        timeoutMs: this.deps.config.REST_TIMEOUT_MS,
       });
       this.restExecutors.set(adapter, rest);
     }

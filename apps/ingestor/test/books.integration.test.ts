@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { AckPolicy, type Consumer, DeliverPolicy } from "@nats-io/jetstream";
-import { type Book, OrderBook, type Status } from "@tickerplant/core";
+import { type Book, getAdapter, OrderBook, type Status } from "@tickerplant/core";
 import {
   connectNats,
   createLogger,
@@ -21,6 +21,17 @@ const RUN = Date.now().toString(36).toUpperCase();
 const MARKET = `BK${RUN}-USDT`;
 const log = createLogger({ service: "ingestor-book-test", level: "error" });
 const registry = createMetricsRegistry("ingestor-book-test");
+/** Long enough for a loaded machine's simulator to answer, short enough for the timeout test. */
+const REST_TIMEOUT_MS = 3000;
+
+/** A counter's total over the samples that carry these labels. */
+async function counter(name: string, labels: Record<string, string>): Promise<number> {
+  const m = registry.getSingleMetric(name);
+  if (!m) return 0;
+  return (await m.get()).values
+    .filter((v) => Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want))
+    .reduce((n, v) => n + v.value, 0);
+}
 
 let sim: StartedSimulator;
 let nats: Nats;
@@ -84,6 +95,7 @@ beforeAll(async () => {
     SOURCE: "simulated",
     EXCHANGE_URL_OVERRIDES: `binance.ws=${sim.wsUrl},binance.rest=${sim.restUrl}`,
     BOOK_SNAPSHOT_INTERVAL_MS: "60000",
+    REST_TIMEOUT_MS: String(REST_TIMEOUT_MS),
   });
   const publisher = new JetStreamPublisher(nats, { maxInFlight: 256, registry, log });
   ingestor = new Ingestor({ config, publisher, redis, registry, log });
@@ -137,3 +149,43 @@ test("a skipped update is detected, published as a gap, and only this market res
   const metrics = await registry.getSingleMetricAsString("tickerplant_book_resyncs_total");
   expect(metrics).toContain('reason="gap"');
 });
+
+test("a depth snapshot that times out is counted, reported, and retried until the book is back", async () => {
+  const depthPath = getAdapter("binance")!.rest.depthRequest(MARKET, 1).path;
+  const timeouts0 = await counter("tickerplant_rest_requests_total", {
+    exchange: "binance",
+    status: "timeout",
+  });
+  const failures0 = await counter("tickerplant_book_snapshot_failures_total", { exchange: "binance" });
+  const snapshots0 = replica.snapshots;
+  const statuses0 = statuses.length;
+  // Only the depth call is held, past the client's timeout: no other request can take the fault.
+  sim.sim.delayRest(1, REST_TIMEOUT_MS + 2000, depthPath);
+  sim.sim.skipBookUpdates(MARKET, 1);
+  const t0 = Date.now();
+  sim.sim.generate(MARKET, 3);
+  await Bun.sleep(150);
+  sim.sim.generate(MARKET, 3);
+  await until(
+    "the timeout reported on the market's status",
+    () => statuses.slice(statuses0).some((s) => s.event === "resync" && s.detail.includes("timeout")),
+    REST_TIMEOUT_MS + 5000,
+  );
+  const reportedMs = Date.now() - t0;
+  await until("a fresh snapshot from the retry", () => replica.snapshots > snapshots0, 10_000);
+  const recoveredMs = Date.now() - t0;
+  console.log(`snapshot timeout reported after ${reportedMs} ms, book back after ${recoveredMs} ms`);
+  expect(reportedMs).toBeGreaterThanOrEqual(REST_TIMEOUT_MS);
+  expect(await counter("tickerplant_rest_requests_total", { exchange: "binance", status: "timeout" })).toBe(
+    timeouts0 + 1,
+  );
+  expect(
+    await counter("tickerplant_book_snapshot_failures_total", { exchange: "binance", reason: "timeout" }),
+  ).toBeGreaterThanOrEqual(failures0 + 1);
+  sim.sim.generate(MARKET, 5);
+  await until(
+    "replica equals the simulator's book again",
+    () => JSON.stringify(replica.book.top(20)) === JSON.stringify(trueTop(20)),
+  );
+  expect(replica.continuityErrors).toBe(0);
+}, 30_000);

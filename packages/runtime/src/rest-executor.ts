@@ -21,6 +21,14 @@ export class RestError extends TickerplantError {
   }
 }
 
+/** Why an attempt is being retried (for callers that report it, e.g. a book snapshot that timed out). */
+export interface RestRetry {
+  attempt: number;
+  reason: "timeout" | "network" | "rate_limited" | "server_error";
+  status?: number;
+  detail: string;
+}
+
 /** Longest back-off after consecutive rate-limit answers without a Retry-After. */
 const MAX_RATE_LIMIT_BACKOFF_MS = 5 * 60_000;
 
@@ -79,10 +87,16 @@ export class RestExecutor {
     return u.toString();
   }
 
+  /** Requests time out after this long (`timeoutMs`, default 10 s), counted as status `timeout`. */
+  get timeoutMs(): number {
+    return this.deps.timeoutMs ?? 10_000;
+  }
+
   async execute(
     req: RestRequest,
     signal?: AbortSignal,
     priority: JobPriority = "immediate",
+    onRetry?: (r: RestRetry) => void,
   ): Promise<{ body: unknown; recvTs: number; headers: Headers }> {
     const exchange = this.deps.adapter.id;
     const maxAttempts = this.deps.maxAttempts ?? 5;
@@ -93,15 +107,18 @@ export class RestExecutor {
       try {
         res = await fetch(this.url(req), {
           method: req.method,
-          signal: AbortSignal.any([
-            AbortSignal.timeout(this.deps.timeoutMs ?? 10_000),
-            ...(signal ? [signal] : []),
-          ]),
+          signal: AbortSignal.any([AbortSignal.timeout(this.timeoutMs), ...(signal ? [signal] : [])]),
         });
       } catch (cause) {
-        this.requests.inc({ exchange, path: req.path, status: "error" });
+        if (signal?.aborted) throw cause;
+        // Our own deadline (the exchange answered too slowly) rather than a refused or broken connection.
+        const timedOut = cause instanceof DOMException && cause.name === "TimeoutError";
+        const reason = timedOut ? "timeout" : "network";
+        this.requests.inc({ exchange, path: req.path, status: timedOut ? "timeout" : "error" });
+        const detail = timedOut ? `no answer within ${this.timeoutMs} ms` : String(cause);
         if (attempt + 1 >= maxAttempts)
-          throw new TransientError("network", `${req.path}: request failed`, { cause });
+          throw new TransientError(reason, `${req.path}: ${timedOut ? detail : "request failed"}`, { cause });
+        onRetry?.({ attempt, reason, detail });
         await Bun.sleep(backoffDelay(attempt, 500, 10_000));
         continue;
       }
@@ -134,10 +151,17 @@ export class RestExecutor {
           consecutive,
         });
         if (attempt + 1 >= maxAttempts) throw new RestError(res.status, `${req.path}: rate limited`, true);
+        onRetry?.({
+          attempt,
+          reason: "rate_limited",
+          status: res.status,
+          detail: `HTTP ${res.status}, retry in ${retryAfterMs} ms`,
+        });
         continue;
       }
       if (res.status >= 500) {
         if (attempt + 1 >= maxAttempts) throw new RestError(res.status, `${req.path}: server error`, true);
+        onRetry?.({ attempt, reason: "server_error", status: res.status, detail: `HTTP ${res.status}` });
         await Bun.sleep(backoffDelay(attempt, 500, 10_000));
         continue;
       }

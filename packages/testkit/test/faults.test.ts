@@ -115,6 +115,23 @@ describe("misbehaviour on command", () => {
     expect((await fetch(`${s.url}/api/v3/ping`)).status).toBe(200);
   });
 
+  test("a REST delay for one path holds only that path's next answer", async () => {
+    expect(await control("rest-delay?count=1&ms=600&path=/api/v3/depth")).toEqual({
+      delayed: 1,
+      ms: 600,
+      path: "/api/v3/depth",
+    });
+    const t0 = Date.now();
+    expect((await fetch(`${s.url}/api/v3/ping`)).status).toBe(200);
+    expect(Date.now() - t0).toBeLessThan(400);
+    const t1 = Date.now();
+    expect((await fetch(`${s.url}/api/v3/depth?symbol=BTCUSDT&limit=5`)).status).toBe(200);
+    expect(Date.now() - t1).toBeGreaterThanOrEqual(580);
+    const t2 = Date.now();
+    await fetch(`${s.url}/api/v3/depth?symbol=BTCUSDT&limit=5`);
+    expect(Date.now() - t2).toBeLessThan(400);
+  });
+
   test("pause/resume, stats and ground truth over HTTP", async () => {
     await control("pause");
     await Bun.sleep(50);

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { getAdapter } from "@tickerplant/core";
 import { eventTexts } from "@tickerplant/runtime";
 import { type StartedSimulator, startSimulator } from "@tickerplant/testkit";
 import { freePort, ThrowawayInfra } from "./infra.ts";
@@ -55,7 +56,8 @@ const STALE_AFTER_MS = 3000;
 /** No market data this long while keepalives continue (BingX pings every 5 s): stalled. */
 const DATA_STALL_MS = 4000;
 const STALL_MS = 6000;
-const REST_TIMEOUT_MS = 10_000;
+/** The ingestor's REST timeout (REST_TIMEOUT_MS): the snapshot fault holds the depth answer past it. */
+const REST_TIMEOUT_MS = 3000;
 /** Bad frames of consecutive faults fall in one window; a short one keeps each fault's report near it. */
 const INVALID_FRAME_REPORT_MS = 2000;
 /** Exchanges whose books start from a REST snapshot in the ingestor (the rest come on the stream). */
@@ -118,6 +120,7 @@ export async function runExchangeFaults(
         STALE_AFTER_MS: String(STALE_AFTER_MS),
         DATA_STALL_MS: String(DATA_STALL_MS),
         INVALID_FRAME_REPORT_MS: String(INVALID_FRAME_REPORT_MS),
+        REST_TIMEOUT_MS: String(REST_TIMEOUT_MS),
       }),
       join(logDir, "services.log"),
     );
@@ -151,10 +154,23 @@ export async function runExchangeFaults(
         const t0 = Date.now();
         let metric: { name: string; labels: Record<string, string> };
         let statusWanted: string[] = [];
+        /** When set, the wanted status must say this (the fault's own report, not a neighbour's). */
+        let detailWanted: string | undefined;
         let recoveredWhen: () => boolean;
         const tradeAfter = (t: number) => s.trades.some((x) => x > t);
+        // A book is back with a snapshot after the fault's report (the periodic republish of a book
+        // still in sync before the fault was noticed does not count).
+        const freshBook = () => {
+          const reported = statusAfter(statusWanted);
+          return reported !== undefined && s.snapshots.some((x) => x > reported.at);
+        };
         const statusAfter = (events: string[]) =>
-          s.status.find((e) => e.at >= t0 && events.includes(e.event));
+          s.status.find(
+            (e) =>
+              e.at >= t0 &&
+              events.includes(e.event) &&
+              (detailWanted === undefined || e.detail.includes(detailWanted)),
+          );
         switch (fault) {
           case "dropped connection":
             sim.dropConnections();
@@ -184,7 +200,7 @@ export async function runExchangeFaults(
             sim.injectBookFault(MARKET, "gap");
             metric = { name: "tickerplant_book_resyncs_total", labels: { exchange: ex } };
             statusWanted = ["gap", "resync"];
-            recoveredWhen = () => s.snapshots.some((x) => x > t0);
+            recoveredWhen = freshBook;
             break;
           case "malformed frames":
           case "truncated frames":
@@ -202,11 +218,13 @@ export async function runExchangeFaults(
             break;
           }
           case "REST snapshot timeout":
-            sim.delayRest(1, REST_TIMEOUT_MS + 2000);
+            // Only the depth call is held, so no other request can take the fault.
+            sim.delayRest(1, REST_TIMEOUT_MS + 2000, getAdapter(ex)!.rest.depthRequest(MARKET, 1).path);
             sim.injectBookFault(MARKET, "gap");
-            metric = { name: "tickerplant_rest_requests_total", labels: { exchange: ex, status: "error" } };
-            statusWanted = ["gap", "resync"];
-            recoveredWhen = () => s.snapshots.some((x) => x > t0);
+            metric = { name: "tickerplant_rest_requests_total", labels: { exchange: ex, status: "timeout" } };
+            statusWanted = ["resync"];
+            detailWanted = "snapshot timeout";
+            recoveredWhen = freshBook;
             break;
           default: {
             const code = Number(fault.slice(5, 8)) as 429 | 418 | 403;
@@ -217,7 +235,7 @@ export async function runExchangeFaults(
               labels: { exchange: ex, status: String(code) },
             };
             statusWanted = ["gap", "resync"];
-            recoveredWhen = () => s.snapshots.some((x) => x > t0);
+            recoveredWhen = freshBook;
           }
         }
         outcome.metric = `${metric.name}{${Object.entries(metric.labels)

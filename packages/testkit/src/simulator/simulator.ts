@@ -224,9 +224,12 @@ export class ExchangeSimulator implements SimControl {
     this.faults.rejectRest(count, status, retryAfterSec);
   }
 
-  /** Holds the next `count` REST answers for `ms` (a REST snapshot that times out at the client). */
-  delayRest(count: number, ms: number): void {
-    this.faults.delayRest(count, ms);
+  /**
+   * Holds the next `count` REST answers for `ms` (a REST snapshot that times out at the client);
+   * with `path` (e.g. the adapter's depthRequest path), only answers to that path.
+   */
+  delayRest(count: number, ms: number, path?: string): void {
+    this.faults.delayRest(count, ms, path);
   }
 
   /** Drops the next `count` book-delta events of a market: a sequence gap clients must detect. */

@@ -16,7 +16,7 @@ export interface SimControl {
   ): { connections: number; frames: number };
   reject429(count: number, retryAfterSec?: number): void;
   rejectRest(count: number, status: 429 | 418 | 403, retryAfterSec?: number): void;
-  delayRest(count: number, ms: number): void;
+  delayRest(count: number, ms: number, path?: string): void;
   pause(): void;
   resume(): void;
   setTradesPerSecond(n: number): void;
@@ -92,8 +92,9 @@ const ROUTES: Record<string, Route> = {
   "/_sim/rest-delay": (q, sim) => {
     const count = num(q, "count", 1);
     const ms = num(q, "ms");
-    sim.delayRest(count, ms);
-    return { delayed: count, ms };
+    const path = q.get("path") ?? undefined;
+    sim.delayRest(count, ms, path);
+    return { delayed: count, ms, ...(path ? { path } : {}) };
   },
   "/_sim/pause": (_q, sim) => {
     sim.pause();

@@ -7,6 +7,7 @@ export class Faults {
   private forcedStatus = 429;
   private delayedRest = 0;
   private restDelayMs = 0;
+  private restDelayPath: string | undefined;
 
   /**
    * Stop sending data frames for `ms`; sockets stay open. Pings and control replies continue (a
@@ -55,15 +56,21 @@ export class Faults {
     return this.forcedStatus;
   }
 
-  /** Hold the next `count` REST answers for `ms` (a snapshot that times out at the client). */
-  delayRest(count: number, ms: number): void {
+  /**
+   * Hold the next `count` REST answers for `ms` (a snapshot that times out at the client); with
+   * `path`, only answers to that path (e.g. the depth snapshot's) are held, so other calls cannot
+   * take the fault.
+   */
+  delayRest(count: number, ms: number, path?: string): void {
     this.delayedRest = Math.max(0, Math.floor(count));
     this.restDelayMs = Math.max(0, ms);
+    this.restDelayPath = path;
   }
 
-  /** Consumes one delayed answer; returns its delay in ms, or 0. */
-  takeRestDelay(): number {
+  /** Consumes one delayed answer for this path; returns its delay in ms, or 0. */
+  takeRestDelay(path?: string): number {
     if (this.delayedRest <= 0) return 0;
+    if (this.restDelayPath !== undefined && path !== this.restDelayPath) return 0;
     this.delayedRest--;
     return this.restDelayMs;
   }

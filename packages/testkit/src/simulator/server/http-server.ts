@@ -36,7 +36,7 @@ function respond(reply: HttpReply, extra: Record<string, string> = {}): Response
 }
 
 function restCall(req: Request, url: URL, d: HttpServerDeps): Response | Promise<Response> {
-  const delay = d.faults.takeRestDelay();
+  const delay = d.faults.takeRestDelay(url.pathname);
   if (delay > 0) return Bun.sleep(delay).then(() => answerRest(req, url, d));
   return answerRest(req, url, d);
 }
