@@ -1,17 +1,4 @@
-export {
-  ALERT_KINDS,
-  type AlertFiring,
-  type AlertKind,
-  type AlertRule,
-  type AlertRuleInput,
-  type Composite,
-  type CompositeSource,
-  dataOf,
-  type HoldingInput,
-  type PlatformStatus,
-  type Portfolio,
-  type Spread,
-} from "./contract.ts";
+export { dataOf } from "./data.ts";
 export { errorFromResponse, GatewayError, GatewayUnreachableError } from "./errors.ts";
 export {
   createGatewayClient,

@@ -1,13 +1,11 @@
+import { openGatewayStream } from "@tickerplant/client";
 import {
   ALERT_KINDS,
+  type AlertCreate,
   type AlertFiring,
   type AlertKind,
-  type AlertRule,
-  type AlertRuleInput,
-  dataOf,
-  openGatewayStream,
-} from "@tickerplant/client";
-import { isMarketName } from "@tickerplant/core";
+  isMarketName,
+} from "@tickerplant/core";
 import { commandContext, printJson } from "../context.ts";
 import { UsageError } from "../exit-codes.ts";
 import { cellOf, fmtTime, paint, recordsTable } from "../output.ts";
@@ -46,7 +44,7 @@ export async function alerts(args: string[], io: CommandIo): Promise<number> {
 }
 
 /** Checks a rule before it leaves: the gateway checks again, this only gives a faster, clearer error. */
-export function ruleFrom(v: Record<string, string | boolean | undefined>): AlertRuleInput {
+export function ruleFrom(v: Record<string, string | boolean | undefined>): AlertCreate {
   const need = (k: string) => {
     const x = v[k];
     if (typeof x !== "string" || x.trim() === "") throw new UsageError(`alerts add: --${k} is required`);
@@ -59,7 +57,7 @@ export function ruleFrom(v: Record<string, string | boolean | undefined>): Alert
   const kind = need("kind");
   if (!ALERT_KINDS.includes(kind as AlertKind))
     throw new UsageError(`unknown alert kind "${kind}" (one of ${ALERT_KINDS.join(", ")})`);
-  const rule: AlertRuleInput = { exchange, market, kind: kind as AlertKind };
+  const rule: AlertCreate = { exchange, market, kind: kind as AlertKind };
   if (kind !== "stale" || v.threshold !== undefined) {
     const raw = need("threshold");
     const threshold = Number(raw);
@@ -113,9 +111,7 @@ async function add(args: string[], io: CommandIo): Promise<number> {
     io,
   );
   const rule = ruleFrom(ctx.values);
-  const created = dataOf<AlertRule & { webhookSecret?: string }>(
-    await ctx.client.request("POST", "/api/v1/alerts", { body: rule }),
-  );
+  const created = await ctx.client.call(ctx.client.api.api.v1.alerts.post(rule));
   if (ctx.json) printJson(ctx.out, created);
   else {
     ctx.out.write(`${created.id}\n`);
@@ -128,10 +124,11 @@ async function add(args: string[], io: CommandIo): Promise<number> {
 
 async function list(args: string[], io: CommandIo): Promise<number> {
   const ctx = commandContext(args, { exchange: { type: "string" }, market: { type: "string" } }, io);
-  const query: Record<string, string> = {};
-  if (ctx.values.exchange) query.exchange = ctx.values.exchange;
-  if (ctx.values.market) query.market = ctx.values.market.toUpperCase();
-  const rules = dataOf<AlertRule[]>(await ctx.client.request("GET", "/api/v1/alerts", { query }));
+  const query = {
+    ...(ctx.values.exchange ? { exchange: ctx.values.exchange } : {}),
+    ...(ctx.values.market ? { market: ctx.values.market.toUpperCase() } : {}),
+  };
+  const rules = (await ctx.client.call(ctx.client.api.api.v1.alerts.get({ query }))).data;
   if (ctx.json) {
     printJson(ctx.out, rules);
     return 0;
@@ -152,8 +149,11 @@ async function list(args: string[], io: CommandIo): Promise<number> {
     "lastFiredAt",
     "webhook",
   ];
-  for (const r of rules) if (typeof r.lastFiredAt === "number") r.lastFiredAt = fmtTime(r.lastFiredAt);
-  ctx.out.write(`${recordsTable(rules, ctx.out, cols).join("\n")}\n`);
+  const rows = rules.map((r) => ({
+    ...r,
+    lastFiredAt: r.lastFiredAt === null ? null : fmtTime(r.lastFiredAt),
+  }));
+  ctx.out.write(`${recordsTable(rows, ctx.out, cols).join("\n")}\n`);
   return 0;
 }
 
@@ -161,36 +161,31 @@ async function remove(args: string[], io: CommandIo): Promise<number> {
   const ctx = commandContext(args, {}, io);
   if (ctx.positionals.length !== 1) throw new UsageError("alerts rm: give exactly one rule id");
   const id = ctx.positionals[0]!;
-  await ctx.client.request("DELETE", `/api/v1/alerts/${encodeURIComponent(id)}`);
+  await ctx.client.call(ctx.client.api.api.v1.alerts({ id }).delete());
   if (ctx.json) printJson(ctx.out, { id, deleted: true });
   else ctx.out.write(`deleted ${id}\n`);
   return 0;
 }
 
 function firingLine(f: AlertFiring, tty: boolean): string {
-  const when = fmtTime(f.ts ?? f.firedAt);
-  const what = [f.exchange, f.market, f.kind].filter(Boolean).join(" ");
-  const value = f.value !== undefined ? ` value=${cellOf(f.value)}` : "";
-  const threshold = f.threshold !== undefined ? ` threshold=${cellOf(f.threshold)}` : "";
-  return `${when} ${paint({ tty, write() {} }, "yellow", "FIRED")} ${what}${value}${threshold}${f.alertId ? ` rule=${f.alertId}` : ""}${f.simulated ? " [SIMULATED]" : ""}`;
+  const what = `${f.exchange} ${f.market} ${f.kind}`;
+  const value = f.value !== null ? ` value=${cellOf(f.value)}` : "";
+  const threshold = f.threshold !== null ? ` threshold=${cellOf(f.threshold)}` : "";
+  return `${fmtTime(f.ts)} ${paint({ tty, write() {} }, "yellow", "FIRED")} ${what}${value}${threshold} rule=${f.alertId}${f.simulated ? " [SIMULATED]" : ""}`;
 }
 
 async function log(args: string[], io: CommandIo): Promise<number> {
   const ctx = commandContext(args, { follow: { type: "boolean", short: "f" } }, io);
   if (ctx.positionals.length > 1) throw new UsageError("alerts log: at most one rule id");
   const id = ctx.positionals[0];
+  const api = ctx.client.api.api.v1;
   const rules = id
-    ? [dataOf<AlertRule>(await ctx.client.request("GET", `/api/v1/alerts/${encodeURIComponent(id)}`))]
-    : dataOf<AlertRule[]>(await ctx.client.request("GET", "/api/v1/alerts"));
+    ? [(await ctx.client.call(api.alerts({ id }).get())).data]
+    : (await ctx.client.call(api.alerts.get())).data;
   const firings: AlertFiring[] = [];
-  for (const r of rules) {
-    const list = dataOf<AlertFiring[]>(
-      await ctx.client.request("GET", `/api/v1/alerts/${encodeURIComponent(r.id)}/firings`),
-    );
-    for (const f of list) firings.push({ alertId: r.id, ...f });
-  }
-  const time = (f: AlertFiring) => Number(new Date((f.ts ?? f.firedAt ?? 0) as number | string));
-  firings.sort((a, b) => time(a) - time(b));
+  for (const r of rules)
+    firings.push(...(await ctx.client.call(api.alerts({ id: r.id }).firings.get())).data);
+  firings.sort((a, b) => a.ts - b.ts);
   if (ctx.json && !ctx.values.follow) {
     printJson(ctx.out, firings);
     return 0;
@@ -209,7 +204,7 @@ async function log(args: string[], io: CommandIo): Promise<number> {
     channels: [channel],
     onMessage: (m) => {
       const f = m.data as AlertFiring;
-      if (id && f.alertId !== undefined && f.alertId !== id) return;
+      if (id && f.alertId !== id) return;
       ctx.out.write(`${ctx.json ? JSON.stringify(f) : firingLine(f, ctx.out.tty)}\n`);
     },
     onError: (e) => ctx.err.write(`gateway: ${e.code}: ${e.message}\n`),

@@ -1,4 +1,5 @@
-import { dataOf, type HoldingInput, openGatewayStream, type Portfolio } from "@tickerplant/client";
+import { type GatewayClient, openGatewayStream } from "@tickerplant/client";
+import type { Holding, PortfolioValuation } from "@tickerplant/core";
 import { commandContext, printJson } from "../context.ts";
 import { UsageError } from "../exit-codes.ts";
 import { cellOf, fmtNumber, fmtTime, type Out, paint, table } from "../output.ts";
@@ -12,6 +13,11 @@ export const PORTFOLIO_USAGE = `portfolio add ASSET QUANTITY [--cost-basis N] [-
       the same, updated live from the portfolio:<id> channel`;
 
 const ASSET_RE = /^[A-Z0-9]{1,20}$/;
+
+/** A portfolio valued now (404 when there is none). */
+async function valued(client: GatewayClient, id: string): Promise<PortfolioValuation> {
+  return (await client.call(client.api.api.v1.portfolios({ id }).get())).data;
+}
 
 export async function portfolio(args: string[], io: CommandIo): Promise<number> {
   const [sub, ...rest] = args;
@@ -29,7 +35,7 @@ export async function portfolio(args: string[], io: CommandIo): Promise<number> 
   }
 }
 
-export function holdingFrom(positionals: string[], costBasis: string | undefined): HoldingInput {
+export function holdingFrom(positionals: string[], costBasis: string | undefined): Holding {
   if (positionals.length !== 2)
     throw new UsageError("portfolio add: give ASSET and QUANTITY, e.g. portfolio add BTC 0.5");
   const asset = positionals[0]!.toUpperCase();
@@ -37,7 +43,7 @@ export function holdingFrom(positionals: string[], costBasis: string | undefined
   const quantity = Number(positionals[1]);
   if (positionals[1]!.trim() === "" || !Number.isFinite(quantity) || quantity <= 0)
     throw new UsageError(`quantity must be a positive number, got "${positionals[1]}"`);
-  const holding: HoldingInput = { asset, quantity };
+  const holding: Holding = { asset, quantity };
   if (costBasis !== undefined) {
     const c = Number(costBasis);
     if (costBasis.trim() === "" || !Number.isFinite(c) || c < 0)
@@ -56,16 +62,12 @@ async function add(args: string[], io: CommandIo): Promise<number> {
   const holding = holdingFrom(ctx.positionals, ctx.values["cost-basis"]);
   if (ctx.values.id && ctx.values.name) throw new UsageError("portfolio add: --id or --name, not both");
   let id = ctx.values.id;
-  if (id) {
-    await ctx.client.request("POST", `/api/v1/portfolios/${encodeURIComponent(id)}/holdings`, {
-      body: holding,
-    });
-  } else {
-    const created = await ctx.client.request("POST", "/api/v1/portfolios", {
-      body: { name: ctx.values.name ?? "default", holdings: [holding] },
-    });
-    id = dataOf<{ id: string }>(created).id;
-  }
+  const api = ctx.client.api.api.v1;
+  if (id) await ctx.client.call(api.portfolios({ id }).holdings.post(holding));
+  else
+    id = (
+      await ctx.client.call(api.portfolios.post({ name: ctx.values.name ?? "default", holdings: [holding] }))
+    ).id;
   if (ctx.json) printJson(ctx.out, { id, holding });
   else ctx.out.write(`${id}\n`);
   return 0;
@@ -76,7 +78,7 @@ async function show(args: string[], io: CommandIo): Promise<number> {
   if (ctx.positionals.length > 1) throw new UsageError("portfolio show: at most one portfolio id");
   const id = ctx.positionals[0];
   if (!id) {
-    const list = dataOf<Portfolio[]>(await ctx.client.request("GET", "/api/v1/portfolios"));
+    const list = (await ctx.client.call(ctx.client.api.api.v1.portfolios.get())).data;
     if (ctx.json) {
       printJson(ctx.out, list);
       return 0;
@@ -90,14 +92,12 @@ async function show(args: string[], io: CommandIo): Promise<number> {
       cellOf(p.name),
       fmtNumber(p.value),
       fmtNumber(p.pnl),
-      String(p.holdings?.length ?? "–"),
+      String(p.holdings.length),
     ]);
     ctx.out.write(`${table(["id", "name", "value", "P&L", "holdings"], rows, ctx.out).join("\n")}\n`);
     return 0;
   }
-  const p = dataOf<Portfolio>(
-    await ctx.client.request("GET", `/api/v1/portfolios/${encodeURIComponent(id)}`),
-  );
+  const p = await valued(ctx.client, id);
   if (ctx.json) {
     printJson(ctx.out, p);
     return 0;
@@ -109,7 +109,7 @@ async function show(args: string[], io: CommandIo): Promise<number> {
 const n = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
 
 /** The portfolio as lines: a summary, then one row per holding. */
-export function renderPortfolio(p: Portfolio, out: Out): string[] {
+export function renderPortfolio(p: PortfolioValuation, out: Out): string[] {
   const pnl = n(p.pnl);
   const change = n(p.change24hPct);
   const pnlPct = n(p.pnlPct);
@@ -119,11 +119,10 @@ export function renderPortfolio(p: Portfolio, out: Out): string[] {
       (change !== undefined
         ? `  24h ${paint(out, change >= 0 ? "green" : "red", `${fmtNumber(change, 2)}%`)}`
         : "") +
-      (p.ts !== undefined || p.updatedAt !== undefined ? `  at ${fmtTime(p.ts ?? p.updatedAt)}` : ""),
+      `  at ${fmtTime(p.ts)}`,
   ];
-  const holdings = (p.holdings ?? []) as Record<string, unknown>[];
-  const rows = holdings.map((h) => [
-    String(h.asset),
+  const rows = p.holdings.map((h) => [
+    h.asset,
     fmtNumber(n(h.quantity)),
     fmtNumber(n(h.price)),
     fmtNumber(n(h.value)),
@@ -138,9 +137,8 @@ export function renderPortfolio(p: Portfolio, out: Out): string[] {
       ...table(["asset", "quantity", "price", "value", "cost basis", "P&L", "alloc", "24h"], rows, out),
     );
   else lines.push("(no holdings)");
-  const unpriced = Array.isArray(p.unpriced) ? p.unpriced : [];
-  if (unpriced.length)
-    lines.push(paint(out, "yellow", `no live composite price for: ${unpriced.join(", ")}`));
+  if (p.unpriced.length)
+    lines.push(paint(out, "yellow", `no live composite price for: ${p.unpriced.join(", ")}`));
   if (p.simulated)
     lines.push(paint(out, "yellow", "SIMULATED: valued at prices from the exchange simulator"));
   return lines;
@@ -153,9 +151,7 @@ async function watch(args: string[], io: CommandIo): Promise<number> {
   const count = ctx.values.count === undefined ? Infinity : Number(ctx.values.count);
   if (!(count > 0)) throw new UsageError(`--count must be a positive number, got "${ctx.values.count}"`);
   // The REST read checks the id exists (404 → exit 4) and gives the first frame.
-  let current = dataOf<Portfolio>(
-    await ctx.client.request("GET", `/api/v1/portfolios/${encodeURIComponent(id)}`),
-  );
+  let current = await valued(ctx.client, id);
   let shown = 0;
   let drawn = false;
   const draw = () => {
@@ -181,7 +177,7 @@ async function watch(args: string[], io: CommandIo): Promise<number> {
       apiKey: ctx.client.apiKey,
       channels: [`portfolio:${id}`],
       onMessage: (m) => {
-        current = { ...current, ...(m.data as Portfolio) };
+        current = m.data as PortfolioValuation;
         draw();
         if (shown >= count) done();
       },
