@@ -35,18 +35,26 @@ export async function createTestQueue(nats: Nats, id: string): Promise<JobQueue>
 
 /**
  * The real Binance adapter against `baseUrl`, with a weight budget under a Redis key of the
- * test's own and, optionally, a short window so waiting for the next one is quick.
+ * test's own and, optionally, a short window so waiting for the next one is quick (with `budget`,
+ * the limit per that window: e.g. Binance's rate on a simulator metering the same window).
  */
 export function binanceClient(deps: {
   redis: Redis;
   baseUrl: string;
   budgetKey: string;
   windowMs?: number;
+  budget?: number;
   registry?: Registry;
   log: Logger;
 }): ExchangeClient {
-  const adapter = getAdapter("binance")!;
-  const limits = { ...adapter.rest.limits, ...(deps.windowMs ? { windowMs: deps.windowMs } : {}) };
+  const binance = getAdapter("binance")!;
+  const limits = {
+    ...binance.rest.limits,
+    ...(deps.windowMs ? { windowMs: deps.windowMs } : {}),
+    ...(deps.budget ? { budget: deps.budget } : {}),
+  };
+  // The executor reads the adapter's limits too (the used-weight header's window): the same ones.
+  const adapter = { ...binance, rest: { ...binance.rest, limits } };
   return createExchangeClient({
     adapter,
     baseUrl: deps.baseUrl,
