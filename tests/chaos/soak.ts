@@ -13,13 +13,13 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { SERVICE_NAMES as SERVICES } from "@tickerplant/testkit";
 import Redis from "ioredis";
 import postgres from "postgres";
 import { metricLines, metricValue, scrape } from "./lib/metrics.ts";
 import { Platform } from "./lib/platform.ts";
 import { linePlotPng, PALETTE } from "./lib/plot.ts";
 import { rssMiB, treeAnonMiB } from "./lib/rss.ts";
-import { SERVICES } from "./lib/service.ts";
 import { checkTruth, sum, tickerMismatches, waitStored } from "./lib/truth-check.ts";
 import { ResumingClient } from "./lib/ws-resume.ts";
 
@@ -103,7 +103,7 @@ while (Date.now() < endAt) {
   await Bun.sleep(Math.min(SAMPLE_MS, Math.max(0, endAt - Date.now())));
   const rss: Record<string, number> = {};
   for (const [k, v] of Object.entries(groups())) if (v !== undefined) rss[k] = Math.round(v * 10) / 10;
-  const writer = await scrape(platform.service("storage-writer").port);
+  const writer = await scrape(platform.service("storage-writer").httpPort);
   const s: Sample = {
     min: (Date.now() - startedAt) / 60_000,
     rss,
@@ -129,7 +129,7 @@ const checks = await checkTruth(platform, sql, resuming, cutoff);
 const tickers = await tickerMismatches(platform, redis);
 worker.postMessage("stop");
 await Bun.sleep(1000);
-const ingestorMetrics = await scrape(platform.service("ingestor").port);
+const ingestorMetrics = await scrape(platform.service("ingestor").httpPort);
 const simStats = Object.fromEntries([...platform.sims].map(([ex, s]) => [ex, s.sim.stats()]));
 const errors = Object.fromEntries(SERVICES.map((n) => [n, platform.service(n).errorLines]));
 

@@ -1,8 +1,8 @@
 import { join } from "node:path";
+import { type ServiceName, until } from "@tickerplant/testkit";
 import Redis from "ioredis";
 import postgres from "postgres";
 import { Platform } from "./platform.ts";
-import type { ServiceName } from "./service.ts";
 import {
   type BucketCounts,
   checkTruth,
@@ -74,24 +74,6 @@ export interface ChaosResult {
   errorLines: Record<string, number>;
   startedAt: string;
   durationMs: number;
-}
-
-async function until(
-  cond: () => Promise<boolean> | boolean,
-  timeoutMs: number,
-  stepMs = 100,
-): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (
-      await Promise.resolve()
-        .then(cond)
-        .catch(() => false)
-    )
-      return true;
-    await Bun.sleep(stepMs);
-  }
-  return false;
 }
 
 export async function runChaos(

@@ -2,10 +2,9 @@ import { join } from "node:path";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { getAdapter } from "@tickerplant/core";
 import { eventTexts } from "@tickerplant/runtime";
-import { type StartedSimulator, startSimulator } from "@tickerplant/testkit";
-import { freePort, ThrowawayInfra } from "./infra.ts";
+import { freePort, ServiceProcess, type StartedSimulator, startSimulator, until } from "@tickerplant/testkit";
+import { ThrowawayInfra } from "./infra.ts";
 import { metricValue, scrape } from "./metrics.ts";
-import { ChaosService } from "./service.ts";
 
 /**
  * Exchange faults from the simulators, per exchange, against the ingestor as a process on throwaway
@@ -78,7 +77,7 @@ export async function runExchangeFaults(
   const infra = await ThrowawayInfra.start();
   const sims = new Map<string, StartedSimulator>();
   let nc: NatsConnection | undefined;
-  let ingestor: ChaosService | undefined;
+  let ingestor: ServiceProcess | undefined;
   try {
     for (const ex of exchanges)
       sims.set(ex, await startSimulator({ exchange: ex, markets: [MARKET], tradesPerSecond: 20, seed: 11 }));
@@ -105,10 +104,9 @@ export async function runExchangeFaults(
       }
     })();
     const overrides = [...sims].map(([ex, s]) => `${ex}.ws=${s.wsUrl},${ex}.rest=${s.restUrl}`).join(",");
-    ingestor = new ChaosService(
+    ingestor = new ServiceProcess(
       "ingestor",
-      await freePort(),
-      () => ({
+      {
         NATS_URL: infra.nats.url,
         REDIS_URL: infra.redis.url,
         LOG_LEVEL: "warn",
@@ -121,12 +119,13 @@ export async function runExchangeFaults(
         DATA_STALL_MS: String(DATA_STALL_MS),
         INVALID_FRAME_REPORT_MS: String(INVALID_FRAME_REPORT_MS),
         REST_TIMEOUT_MS: String(REST_TIMEOUT_MS),
-      }),
-      join(logDir, "services.log"),
+      },
+      await freePort(),
+      { logFile: join(logDir, "services.log") },
     );
     ingestor.start();
     await ingestor.waitReady(120_000);
-    const port = ingestor.port;
+    const port = ingestor.httpPort;
     await until(() => exchanges.every((ex) => (seen.get(ex)?.snapshots.length ?? 0) > 0), 120_000);
 
     const out: FaultOutcome[] = [];
@@ -272,19 +271,6 @@ export async function runExchangeFaults(
     for (const s of sims.values()) await s.stop().catch(() => {});
     await infra.stop();
   }
-}
-
-async function until(
-  cond: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-  stepMs = 100,
-): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await cond()) return true;
-    await Bun.sleep(stepMs);
-  }
-  return false;
 }
 
 export function renderFaultTable(rows: FaultOutcome[]): string {

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort, until } from "@tickerplant/testkit";
 import type { Subprocess } from "bun";
 
 /**
@@ -20,27 +21,8 @@ export interface InfraService {
   pids(): number[];
 }
 
-async function freePort(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
-    try {
-      const s = Bun.listen({ hostname: "127.0.0.1", port, socket: { data() {} } });
-      s.stop(true);
-      return port;
-    } catch {
-      // taken
-    }
-  }
-  throw new Error("no free port found");
-}
-
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await Bun.sleep(100);
-  }
-  throw new Error(`${what} did not come up within ${timeoutMs} ms`);
+  if (!(await until(check, timeoutMs))) throw new Error(`${what} did not come up within ${timeoutMs} ms`);
 }
 
 async function tcpOpen(port: number): Promise<boolean> {
@@ -322,4 +304,4 @@ export class ThrowawayInfra {
   }
 }
 
-export { freePort, tcpOpen, waitFor };
+export { tcpOpen, waitFor };

@@ -1,8 +1,14 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type StartedSimulator, startSimulator } from "@tickerplant/testkit";
-import { freePort, ThrowawayInfra } from "./infra.ts";
-import { ChaosService, SERVICES, type ServiceName } from "./service.ts";
+import {
+  freePort,
+  SERVICE_NAMES,
+  type ServiceName,
+  ServiceProcess,
+  type StartedSimulator,
+  startSimulator,
+} from "@tickerplant/testkit";
+import { ThrowawayInfra } from "./infra.ts";
 
 export interface PlatformOptions {
   exchanges: string[];
@@ -22,7 +28,7 @@ export interface PlatformOptions {
  */
 export class Platform {
   readonly sims = new Map<string, StartedSimulator>();
-  readonly services = new Map<ServiceName, ChaosService>();
+  readonly services = new Map<ServiceName, ServiceProcess>();
 
   private constructor(
     readonly o: PlatformOptions,
@@ -47,8 +53,10 @@ export class Platform {
           }),
         );
       }
-      for (const name of SERVICES) {
-        const svc = new ChaosService(name, await freePort(), () => p.env(), join(o.logDir, "services.log"));
+      for (const name of SERVICE_NAMES) {
+        const svc = new ServiceProcess(name, () => p.env(), await freePort(), {
+          logFile: join(o.logDir, "services.log"),
+        });
         p.services.set(name, svc);
         svc.start();
         if (name === "storage-writer") await svc.waitReady(120_000); // applies the migrations first
@@ -81,7 +89,7 @@ export class Platform {
     };
   }
 
-  service(name: ServiceName): ChaosService {
+  service(name: ServiceName): ServiceProcess {
     const s = this.services.get(name);
     if (!s) throw new Error(`no service ${name}`);
     return s;
@@ -89,7 +97,7 @@ export class Platform {
 
   /** The ingestor's subscriptions are confirmed (trades made before that would never be sent). */
   async waitReceiving(timeoutMs = 60_000): Promise<void> {
-    const port = this.service("ingestor").port;
+    const port = this.service("ingestor").httpPort;
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       try {
@@ -119,7 +127,7 @@ export class Platform {
   }
 
   gatewayUrl(path: string, ws = false): string {
-    return `${ws ? "ws" : "http"}://127.0.0.1:${this.service("gateway").port}${path}`;
+    return `${ws ? "ws" : "http"}://127.0.0.1:${this.service("gateway").httpPort}${path}`;
   }
 
   async stop(): Promise<void> {
