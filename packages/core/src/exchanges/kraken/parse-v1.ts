@@ -5,7 +5,7 @@ import { badField, ignored, unknownSymbol } from "../wire/frame-results.ts";
 import { trackCandles } from "./candles.ts";
 import { intervalOfMinutes } from "./channels.ts";
 import type { ExactLevel } from "./checksum.ts";
-import { exact, subtract } from "./fields.ts";
+import { subtract } from "./fields.ts";
 import { EXCHANGE, HEARTBEAT, invalid, marketOf, PONG, requestId } from "./results.ts";
 import { bookSequence } from "./sequence.ts";
 import { epochSecondsMs, toMicros } from "./time.ts";
@@ -209,11 +209,17 @@ function bookLevels(v: unknown): { levels: Level[]; exact: ExactLevel[]; latest:
   for (let i = 0; i < v.length; i++) {
     const row = v[i];
     if (!Array.isArray(row) || row.length < 3) return null;
-    const ps = exact(row[0]);
-    const qs = exact(row[1]);
+    // v1 prints prices and volumes as strings (kept exactly for the checksum); numbers are accepted
+    // as JS prints them. Each is converted once.
+    const p = row[0];
+    const q = row[1];
+    const price = typeof p === "string" && p.length !== 0 ? +p : typeof p === "number" ? p : Number.NaN;
+    const amount = typeof q === "string" && q.length !== 0 ? +q : typeof q === "number" ? q : Number.NaN;
     const t = epochSecondsMs(row[2]);
-    if (ps === null || qs === null || Number.isNaN(t)) return null;
-    levels[i] = [+ps, +qs];
+    if (!Number.isFinite(price) || !Number.isFinite(amount) || Number.isNaN(t)) return null;
+    const ps = typeof p === "string" ? p : String(p);
+    const qs = typeof q === "string" ? q : String(q);
+    levels[i] = [price, amount];
     strings[i] = [ps, qs];
     if (t > latest) latest = t;
   }

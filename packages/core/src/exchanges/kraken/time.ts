@@ -19,16 +19,36 @@ export function rfc3339Ms(v: unknown): number {
   return whole + micros / 1000;
 }
 
-/** Epoch seconds (a decimal string or a number) → epoch ms with µs in the fraction. */
+/**
+ * Epoch seconds (a decimal string or a number) → epoch ms with µs in the fraction. One pass over
+ * the characters (every v1 book level and trade carries one: regexes and slices here were ~15 %
+ * of the v1 parser's time).
+ */
 export function epochSecondsMs(v: unknown): number {
   if (typeof v === "number") return v > 0 && Number.isFinite(v) ? Math.round(v * 1e6) / 1000 : Number.NaN;
-  if (typeof v !== "string" || v.length === 0) return Number.NaN;
-  const dot = v.indexOf(".");
-  const secText = dot < 0 ? v : v.slice(0, dot);
-  const fracText = dot < 0 ? "" : v.slice(dot + 1);
-  if (!/^\d+$/.test(secText) || !/^\d*$/.test(fracText)) return Number.NaN;
-  const micros = fracText.length === 0 ? 0 : Number(fracText.padEnd(6, "0").slice(0, 6));
-  const ms = Number(secText) * 1000 + micros / 1000;
+  if (typeof v !== "string") return Number.NaN;
+  const n = v.length;
+  let seconds = 0;
+  let i = 0;
+  for (; i < n; i++) {
+    const c = v.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) break;
+    seconds = seconds * 10 + c;
+  }
+  if (i === 0) return Number.NaN; // no whole seconds
+  let micros = 0;
+  if (i < n) {
+    if (v.charCodeAt(i) !== 46) return Number.NaN; // "."
+    let digits = 0;
+    for (i++; i < n; i++) {
+      const c = v.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) return Number.NaN;
+      if (digits < 6) micros = micros * 10 + c;
+      digits++;
+    }
+    for (; digits < 6; digits++) micros *= 10;
+  }
+  const ms = seconds * 1000 + micros / 1000;
   return ms > 0 && Number.isFinite(ms) ? ms : Number.NaN;
 }
 

@@ -24,15 +24,22 @@ export function finiteOnly<F extends (frame: string | Uint8Array, ctx: ParseCont
   }) as F;
 }
 
+/** Indexed loops, no Object.entries or closures: this runs on every message of every exchange. */
 function nonFiniteField(m: MarketMessage): string | undefined {
-  for (const [key, value] of Object.entries(m)) {
+  const o = m as unknown as Record<string, unknown>;
+  for (const key in o) {
+    const value = o[key];
     if (typeof value === "number") {
       if (!Number.isFinite(value)) return key;
     } else if (Array.isArray(value)) {
       // Book sides: [[price, amount], ...].
-      for (const level of value) {
-        if (Array.isArray(level) && level.some((n) => typeof n === "number" && !Number.isFinite(n)))
-          return key;
+      for (let i = 0; i < value.length; i++) {
+        const level = value[i];
+        if (!Array.isArray(level)) continue;
+        for (let j = 0; j < level.length; j++) {
+          const n = level[j];
+          if (typeof n === "number" && !Number.isFinite(n)) return key;
+        }
       }
     }
   }
