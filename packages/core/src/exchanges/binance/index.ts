@@ -1,5 +1,6 @@
 import type { ExchangeAdapter } from "../../adapter.ts";
 import { finiteOnly } from "../wire/finite.ts";
+import { rememberMarkets } from "../wire/remembered-markets.ts";
 import { bookSync } from "./book.ts";
 import { parseFrame } from "./parse.ts";
 import { rest } from "./rest.ts";
@@ -15,7 +16,7 @@ export const binance: ExchangeAdapter = {
   channels: BINANCE_CHANNELS,
   intervals: BINANCE_INTERVALS,
   symbolOf,
-  marketOfSymbol: guessMarket,
+  marketOfSymbol: rememberMarkets(guessMarket),
   ws,
   parseFrame: finiteOnly(parseFrame),
   rest,

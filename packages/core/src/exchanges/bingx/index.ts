@@ -1,5 +1,6 @@
 import type { ExchangeAdapter } from "../../adapter.ts";
 import { finiteOnly } from "../wire/finite.ts";
+import { rememberMarkets } from "../wire/remembered-markets.ts";
 import { bookSync } from "./book.ts";
 import { BINGX_INTERVALS } from "./intervals.ts";
 import { createParser } from "./parse.ts";
@@ -17,7 +18,7 @@ export const bingxSpot: ExchangeAdapter = {
   channels: SPOT_CHANNELS,
   intervals: BINGX_INTERVALS,
   symbolOf: spotSymbolOf,
-  marketOfSymbol: spotMarketOf,
+  marketOfSymbol: rememberMarkets(spotMarketOf),
   ws: createWsSpec("spot"),
   parseFrame: finiteOnly(createParser("spot")),
   rest: spotRest,
@@ -32,7 +33,7 @@ export const bingxSwap: ExchangeAdapter = {
   channels: SWAP_CHANNELS,
   intervals: BINGX_INTERVALS,
   symbolOf: swapSymbolOf,
-  marketOfSymbol: swapMarketOf,
+  marketOfSymbol: rememberMarkets(swapMarketOf),
   ws: createWsSpec("swap"),
   parseFrame: finiteOnly(createParser("swap")),
   rest: swapRest,

@@ -1,5 +1,6 @@
 import type { ExchangeAdapter } from "../../adapter.ts";
 import { finiteOnly } from "../wire/finite.ts";
+import { rememberMarkets } from "../wire/remembered-markets.ts";
 import { bookSync } from "./book.ts";
 import { parseFrame } from "./parse.ts";
 import { restSpec } from "./rest.ts";
@@ -15,7 +16,7 @@ export const bybitSpot: ExchangeAdapter = {
   channels: SPOT_CHANNELS,
   intervals: BYBIT_INTERVALS,
   symbolOf: spotSymbolOf,
-  marketOfSymbol: guessSpotMarket,
+  marketOfSymbol: rememberMarkets(guessSpotMarket),
   ws: wsSpec("spot"),
   parseFrame: finiteOnly((frame, ctx) => parseFrame(frame, ctx, "spot")),
   rest: restSpec("spot"),
@@ -30,7 +31,7 @@ export const bybitLinear: ExchangeAdapter = {
   channels: LINEAR_CHANNELS,
   intervals: BYBIT_INTERVALS,
   symbolOf: linearSymbolOf,
-  marketOfSymbol: guessLinearMarket,
+  marketOfSymbol: rememberMarkets(guessLinearMarket),
   ws: wsSpec("linear"),
   parseFrame: finiteOnly((frame, ctx) => parseFrame(frame, ctx, "linear")),
   rest: restSpec("linear"),

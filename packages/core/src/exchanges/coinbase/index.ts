@@ -1,5 +1,6 @@
 import type { ExchangeAdapter } from "../../adapter.ts";
 import { finiteOnly } from "../wire/finite.ts";
+import { rememberMarkets } from "../wire/remembered-markets.ts";
 import { bookSync } from "./book.ts";
 import { COINBASE_CHANNELS, WS_INTERVALS } from "./channels.ts";
 import { parseFrame } from "./parse.ts";
@@ -19,7 +20,7 @@ export const coinbase: ExchangeAdapter = {
   channels: COINBASE_CHANNELS,
   intervals: WS_INTERVALS,
   symbolOf,
-  marketOfSymbol,
+  marketOfSymbol: rememberMarkets(marketOfSymbol),
   ws,
   parseFrame: finiteOnly(parseFrame),
   rest,

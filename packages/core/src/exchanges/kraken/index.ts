@@ -1,5 +1,6 @@
 import type { ExchangeAdapter } from "../../adapter.ts";
 import { finiteOnly } from "../wire/finite.ts";
+import { rememberMarkets } from "../wire/remembered-markets.ts";
 import { bookSync } from "./book.ts";
 import { KRAKEN_CHANNELS, KRAKEN_INTERVALS } from "./channels.ts";
 import { parseFrame } from "./parse.ts";
@@ -15,7 +16,7 @@ export const kraken: ExchangeAdapter = {
   channels: KRAKEN_CHANNELS,
   intervals: KRAKEN_INTERVALS,
   symbolOf,
-  marketOfSymbol,
+  marketOfSymbol: rememberMarkets(marketOfSymbol),
   ws,
   parseFrame: finiteOnly(parseFrame),
   rest,

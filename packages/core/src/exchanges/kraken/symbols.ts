@@ -44,24 +44,13 @@ export function v2Symbol(pair: string): string {
   return `${isoAsset(pair.slice(0, slash))}/${isoAsset(pair.slice(slash + 1))}`;
 }
 
-/** Symbols seen → their market (or null): a pure mapping asked once per frame, so remembered. */
-const MARKET_OF_SYMBOL = new Map<string, string | null>();
-const MAX_REMEMBERED = 10_000;
-
 /**
  * `BTC/USD` or `XBT/USD` → `BTC-USD`; undefined for anything that is not `BASE/QUOTE` with
  * alphanumeric asset codes (e.g. staking pairs such as `ETH2.S/ETH`).
  */
 export function marketOfSymbol(symbol: string): string | undefined {
-  const known = MARKET_OF_SYMBOL.get(symbol);
-  if (known !== undefined) return known ?? undefined;
   const slash = symbol.indexOf("/");
-  let market: string | null = null;
-  if (slash > 0 && slash === symbol.lastIndexOf("/")) {
-    const name = `${isoAsset(symbol.slice(0, slash))}-${isoAsset(symbol.slice(slash + 1))}`;
-    if (isMarketName(name)) market = name;
-  }
-  if (MARKET_OF_SYMBOL.size >= MAX_REMEMBERED) MARKET_OF_SYMBOL.clear();
-  MARKET_OF_SYMBOL.set(symbol, market);
-  return market ?? undefined;
+  if (slash <= 0 || slash !== symbol.lastIndexOf("/")) return undefined;
+  const market = `${isoAsset(symbol.slice(0, slash))}-${isoAsset(symbol.slice(slash + 1))}`;
+  return isMarketName(market) ? market : undefined;
 }

@@ -1,6 +1,7 @@
 import type { ExchangeAdapter } from "../../adapter.ts";
 import { inBaseUnits } from "../wire/contracts.ts";
 import { finiteOnly } from "../wire/finite.ts";
+import { rememberMarkets } from "../wire/remembered-markets.ts";
 import { bookSync } from "./book.ts";
 import { SPOT_CHANNELS, SWAP_CHANNELS } from "./channels.ts";
 import { OKX_INTERVALS } from "./intervals.ts";
@@ -17,7 +18,7 @@ export const okxSpot: ExchangeAdapter = {
   channels: SPOT_CHANNELS,
   intervals: OKX_INTERVALS,
   symbolOf: spotSymbolOf,
-  marketOfSymbol: spotMarketOf,
+  marketOfSymbol: rememberMarkets(spotMarketOf),
   ws: createWs(spotSymbolOf, false),
   parseFrame: finiteOnly(parseFrame),
   rest: createRest(spotSymbolOf, "SPOT"),
@@ -38,7 +39,7 @@ export const okxSwap: ExchangeAdapter = {
   channels: SWAP_CHANNELS,
   intervals: OKX_INTERVALS,
   symbolOf: swapSymbolOf,
-  marketOfSymbol: derivMarketOf,
+  marketOfSymbol: rememberMarkets(derivMarketOf),
   ws: createWs(swapSymbolOf, true),
   parseFrame: finiteOnly(inBaseUnits(parseFrame)),
   rest: createRest(swapSymbolOf, "SWAP"),

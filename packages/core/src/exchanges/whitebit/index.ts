@@ -1,5 +1,6 @@
 import type { ExchangeAdapter } from "../../adapter.ts";
 import { finiteOnly } from "../wire/finite.ts";
+import { rememberMarkets } from "../wire/remembered-markets.ts";
 import { bookSync } from "./book.ts";
 import { WHITEBIT_CHANNELS } from "./channels.ts";
 import { WHITEBIT_INTERVALS } from "./intervals.ts";
@@ -16,7 +17,7 @@ export const whitebit: ExchangeAdapter = {
   channels: WHITEBIT_CHANNELS,
   intervals: WHITEBIT_INTERVALS,
   symbolOf,
-  marketOfSymbol: guessMarket,
+  marketOfSymbol: rememberMarkets(guessMarket),
   ws,
   parseFrame: finiteOnly(parseFrame),
   rest,

@@ -1,6 +1,6 @@
 import type { FrameResult, ParseContext } from "../../../adapter.ts";
 import type { Deriv, Liquidation } from "../../../schemas/messages.ts";
-import { int, isObject, num } from "../../wire/fields.ts";
+import { isObject, num } from "../../wire/fields.ts";
 import { badField, unknownSymbol } from "../../wire/frame-results.ts";
 import { epochMs } from "../fields.ts";
 import {
