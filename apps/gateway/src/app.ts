@@ -33,6 +33,7 @@ import { marketsRoute } from "./routes/markets.ts";
 import { opsRoutes } from "./routes/ops.ts";
 import { orderbookRoute } from "./routes/orderbook.ts";
 import { portfolioRoutes } from "./routes/portfolios.ts";
+import { rootAliasRoutes } from "./routes/root-aliases.ts";
 import { staticRoutes } from "./routes/static.ts";
 import { statusRoutes } from "./routes/status.ts";
 import { BookHub } from "./ws/book-hub.ts";
@@ -168,6 +169,7 @@ function buildApp(deps: GatewayDeps) {
       }),
     )
     .use(statusRoutes({ ...routeDeps, checks, version: GATEWAY_VERSION, wsStats }))
+    .use(rootAliasRoutes())
     .use(staticRoutes())
     .use(
       wsRoute({

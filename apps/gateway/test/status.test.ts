@@ -162,6 +162,21 @@ describe("operations endpoints", () => {
     expect(r.body.data).toContainEqual({ interval: "1w", seconds: 604_800 });
   });
 
+  test("/status, /timeframes and /config at the root redirect (308) to their /api/v1 routes, query kept", async () => {
+    for (const path of ["/status", "/timeframes", "/config"]) {
+      const res = await fetch(`${g.base}${path}?x=1`, { redirect: "manual" });
+      expect({ path, status: res.status, location: res.headers.get("location") }).toEqual({
+        path,
+        status: 308,
+        location: `/api/v1${path}?x=1`,
+      });
+    }
+    // followed, as HTTP clients do by default
+    const followed = await get("/timeframes");
+    expect(followed.status).toBe(200);
+    expect(followed.body.data).toContainEqual({ interval: "1m", seconds: 60 });
+  });
+
   test("GET /api/v1/ws/stats counts a connected WebSocket client and its subscriptions", async () => {
     const ws = new WebSocket(g.wsUrl);
     await new Promise((resolve, reject) => {

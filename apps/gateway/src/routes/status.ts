@@ -1,6 +1,11 @@
 import { Type as T } from "@sinclair/typebox";
 import { CANDLE_INTERVALS, type CandleInterval } from "@tickerplant/core";
-import { type GapStateCounts, selectConnectionStates, summarizeGapEvents, summarizeGapStates } from "@tickerplant/db";
+import {
+  type GapStateCounts,
+  selectConnectionStates,
+  summarizeGapEvents,
+  summarizeGapStates,
+} from "@tickerplant/db";
 import { type ReadinessCheck, readServiceRecords, runCheck, type ServiceRecord } from "@tickerplant/runtime";
 import { Elysia } from "elysia";
 import { readSources } from "../latest-state.ts";
