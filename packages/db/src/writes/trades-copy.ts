@@ -2,7 +2,8 @@ import type { Trade } from "@tickerplant/core";
 import type { Queryable } from "../queryable.ts";
 import { msToTimestamptz } from "../time.ts";
 
-const COLUMNS = "time, exchange, market, symbol, trade_id, price, amount, contracts, side, recv_time, simulated";
+const COLUMNS =
+  "time, exchange, market, symbol, trade_id, price, amount, contracts, side, recv_time, simulated";
 
 /** COPY text format: backslash, tab, newline and carriage return are escaped. */
 function text(value: string): string {
