@@ -424,6 +424,33 @@ describe("scheduler jobs through the typed client", () => {
     expect((await cli(["jobs"])).out).toMatch(
       new RegExp(`^${job.id}\\s+queued\\s+candles-backfill\\s+binance:${MARKET}:1m\\s+0\\.0%`, "m"),
     );
+    // Ctrl-C while backfill follows its job: the command stops watching (130) and says how to follow
+    // again; the job is not cancelled.
+    const watching = Bun.spawn(
+      ["bun", CLI, "backfill", "--exchange", "binance", "--market", MARKET, "--from", from],
+      {
+        env: { ...process.env, TICKERPLANT_URL: GATEWAY, TICKERPLANT_API_KEY: API_KEY },
+        stdin: "ignore",
+        stdout: "pipe",
+        stderr: "pipe",
+      },
+    );
+    const reader = watching.stdout.getReader();
+    const firstLine = new TextDecoder().decode((await reader.read()).value);
+    const followed = JSON.parse(firstLine.trim().split("\n")[0]!) as { id: string };
+    await Bun.sleep(1500); // at least one progress line
+    watching.kill("SIGINT");
+    expect(await watching.exited).toBe(130);
+    const interrupted = await new Response(watching.stderr).text();
+    expect(interrupted).toContain(`job ${followed.id} keeps running in the scheduler`);
+    expect(interrupted).toContain(`tickerplant jobs --follow ${followed.id}`);
+    const still = JSON.parse((await cli(["jobs", "--json", "--state", "queued"])).out) as { id: string }[];
+    expect(still.map((j) => j.id)).toContain(followed.id);
+    await fetch(`${GATEWAY}/api/v1/jobs/${followed.id}`, {
+      method: "DELETE",
+      headers: { "x-api-key": API_KEY },
+    });
+
     // No scheduler runs here: cancel it over REST, and --follow reports the end (exit 1: not done).
     const cancel = await fetch(`${GATEWAY}/api/v1/jobs/${job.id}`, {
       method: "DELETE",
