@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Ticker } from "@tickerplant/core";
+import { EVENTS_HEADER, EVENTS_VERSION, encodeEvents, type Ticker } from "@tickerplant/core";
 import { makeTrade, publish, startTestGateway, type TestGateway, uniqueMarket, WsClient } from "./helpers.ts";
 
 let g: TestGateway;
@@ -215,6 +215,41 @@ describe("subscribe and live data", () => {
     await waitFor(() => c.data(channel).length >= 4);
     expect(c.data(channel).map((f) => f.seq)).toEqual([seqs[1], seqs[2], seqs[3], live]);
   });
+
+  test("a resume 20,000 trades back catches up at ≥ 10× a 600/s channel, in order, then continues live", async () => {
+    const market = uniqueMarket();
+    const channel = `trade:${ex}:${market}`;
+    const TOTAL = 20_000;
+    const PER_MESSAGE = 20; // the ingestor's event batches
+    const { headers } = await import("@nats-io/transport-node");
+    const h = headers();
+    h.set(EVENTS_HEADER, EVENTS_VERSION);
+    const now = Date.now();
+    const seqs: number[] = [];
+    for (let m = 0; m < TOTAL / PER_MESSAGE; m += 50) {
+      const acks = await Promise.all(
+        Array.from({ length: 50 }, (_, k) => {
+          const first = (m + k) * PER_MESSAGE;
+          const events = Array.from({ length: PER_MESSAGE }, (_, i) =>
+            JSON.stringify(makeTrade(ex, market, first + i, now)),
+          );
+          return g.nats.js.publish(tradeSubject(market), encodeEvents(events), { headers: h });
+        }),
+      );
+      for (const a of acks) seqs.push(a.seq);
+    }
+    const c = await client();
+    const t0 = performance.now();
+    await c.request({ op: "subscribe", channels: [channel], id: 1, since: seqs[0] });
+    await waitFor(() => c.data(channel).length >= TOTAL, 30_000);
+    const seconds = (performance.now() - t0) / 1000;
+    const ids = c.data(channel).map((f) => Number((f.data as { id: string }).id));
+    expect(ids).toEqual(Array.from({ length: TOTAL }, (_, i) => 1000 + i));
+    expect(TOTAL / seconds).toBeGreaterThan(6_000);
+    const live = await publish(g.nats, tradeSubject(market), makeTrade(ex, market, TOTAL, Date.now()));
+    await waitFor(() => c.data(channel).length > TOTAL);
+    expect(c.data(channel).at(-1)!.seq).toBe(live);
+  }, 60_000);
 
   test("resume with since (ISO time)", async () => {
     const market = uniqueMarket();
