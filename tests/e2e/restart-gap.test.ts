@@ -7,8 +7,6 @@
  * `healed` status event says so.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { connect } from "@nats-io/transport-node";
-import { eventTexts } from "@tickerplant/runtime";
 import {
   type ServiceName,
   type ServiceProcess,
@@ -18,6 +16,7 @@ import {
   startSimulator,
 } from "@tickerplant/testkit";
 import postgres from "postgres";
+import { receiving, statusEvents, storedIds, until, watchTrades } from "./heal-harness.ts";
 import { isolatedConsumers } from "./isolation.ts";
 
 // A NATS of its own: the scheduler's gap watcher and job queue see this run's gaps only.
@@ -53,68 +52,12 @@ function env(): Record<string, string> {
   };
 }
 
-/** Trade ids seen on the trade subjects, live and backfilled, per market (core NATS). */
-const seenLive = new Map<string, Set<number>>(MARKETS.map((m) => [m, new Set()]));
-const seenBackfilled = new Map<string, Set<number>>(MARKETS.map((m) => [m, new Set()]));
-const watcher = await connect({ servers: NATS_URL });
-watcher.subscribe("md.trade.binance.>", {
-  callback: (_err, msg) => {
-    for (const text of eventTexts(msg)) {
-      const t = JSON.parse(text) as { market: string; id: string; backfilled?: boolean };
-      (t.backfilled ? seenBackfilled : seenLive).get(t.market)?.add(Number(t.id));
-    }
-  },
-});
-
-async function until<T>(
+const { seenLive, seenBackfilled, close: closeWatcher } = await watchTrades(NATS_URL, MARKETS);
+const wait = <T>(
   what: string,
   fn: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v as T;
-    } catch (err) {
-      last = err;
-    }
-    await Bun.sleep(200);
-  }
-  const logs = [...services.values()].map((s) => `--- ${s.name}\n${s.logs(15)}`).join("\n");
-  throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${last})` : ""}\n${logs}`);
-}
-
-async function storedIds(market: string): Promise<Set<number>> {
-  const rows = await sql<{ trade_id: string }[]>`
-    select trade_id from trades where exchange = 'binance' and market = ${market}`;
-  return new Set(rows.map((r) => Number(r.trade_id)));
-}
-
-interface GapRow {
-  detail: string;
-  from: number;
-  to: number;
-  from_seq: number | null;
-  to_seq: number | null;
-}
-
-async function statusEvents(market: string, event: string): Promise<GapRow[]> {
-  return sql<GapRow[]>`
-    select detail, (extract(epoch from from_time) * 1000)::float8 as from,
-           (extract(epoch from to_time) * 1000)::float8 as to, from_seq::float8 as from_seq, to_seq::float8 as to_seq
-    from status_events
-    where exchange = 'binance' and market = ${market} and event = ${event}
-    order by time`;
-}
-
-function receiving(port: number): Promise<boolean> {
-  return fetch(`http://127.0.0.1:${port}/health/live`)
-    .then((r) => r.json() as Promise<{ receiving?: boolean }>)
-    .then((h) => h.receiving === true)
-    .catch(() => false);
-}
+  ms?: number,
+) => until(what, fn, services.values(), ms);
 
 beforeAll(async () => {
   sim = await startSimulator({
@@ -132,12 +75,12 @@ beforeAll(async () => {
   services.set("ingestor", ingestor);
   await ingestor.waitReady();
   sim.sim.resume();
-  await until("ingestor receiving", () => receiving(PORTS.ingestor));
+  await wait("ingestor receiving", () => receiving(PORTS.ingestor));
 }, 120_000);
 
 afterAll(async () => {
   await Promise.all([...services.values()].map((s) => s.stop()));
-  await watcher.close();
+  await closeWatcher();
   await sim?.stop();
   await sql.end();
   OWN_NATS.stop();
@@ -146,7 +89,7 @@ afterAll(async () => {
 describe("a restarted ingestor reports the gap it left, and the scheduler heals it", () => {
   test("kill -9, restart 10 s later: the gap names every trade that never arrived; all end in TimescaleDB", async () => {
     for (const market of MARKETS) {
-      await until(`${market} trades stored`, async () => (await storedIds(market)).size > 20);
+      await wait(`${market} trades stored`, async () => (await storedIds(sql, market)).size > 20);
     }
     await services.get("ingestor")!.kill9();
     const killedAt = Date.now();
@@ -154,18 +97,18 @@ describe("a restarted ingestor reports the gap it left, and the scheduler heals 
     const restarted = startService("ingestor", env(), PORTS.ingestor);
     services.set("ingestor", restarted);
     await restarted.waitReady();
-    await until("restarted ingestor receiving", () => receiving(PORTS.ingestor));
+    await wait("restarted ingestor receiving", () => receiving(PORTS.ingestor));
     // Some trades after the restart, then stop generating so the truth is final.
     for (const market of MARKETS) {
       const before = sim.sim.truth.trades(market).length;
-      await until(`${market} trading again`, () => sim.sim.truth.trades(market).length > before + 20);
+      await wait(`${market} trading again`, () => sim.sim.truth.trades(market).length > before + 20);
     }
     sim.sim.pause();
     await Bun.sleep(500);
 
     for (const market of MARKETS) {
       const lastId = sim.sim.truth.trades(market).at(-1)!.id;
-      await until(`${market} latest trade seen live`, () => seenLive.get(market)!.has(lastId));
+      await wait(`${market} latest trade seen live`, () => seenLive.get(market)!.has(lastId));
       const live = seenLive.get(market)!;
       // The truth from the first trade the ingestor streamed: the simulator may trade before the
       // first subscription lands, and those trades were never due to anyone.
@@ -175,8 +118,8 @@ describe("a restarted ingestor reports the gap it left, and the scheduler heals 
       const missing = truth.filter((t) => !live.has(t.id));
       expect(missing.length).toBeGreaterThan(TRADES_PER_SECOND * 2); // ~10 s of this market's half
 
-      const found = await until(`${market} gap event`, async () => {
-        const g = (await statusEvents(market, "gap")).filter((r) => r.detail.includes("restarted"));
+      const found = await wait(`${market} gap event`, async () => {
+        const g = (await statusEvents(sql, market, "gap")).filter((r) => r.detail.includes("restarted"));
         return g.length > 0 ? g : undefined;
       });
       expect(found).toHaveLength(1);
@@ -191,12 +134,12 @@ describe("a restarted ingestor reports the gap it left, and the scheduler heals 
       expect(gap.to_seq! - gap.from_seq! + 1).toBe(missing.length);
 
       // Healed: every trade of the truth stored once, the missing ones published as backfilled.
-      await until(
+      await wait(
         `${market} healed in TimescaleDB`,
-        async () => (await storedIds(market)).size >= truth.length,
+        async () => (await storedIds(sql, market)).size >= truth.length,
         120_000,
       );
-      const stored = await storedIds(market);
+      const stored = await storedIds(sql, market);
       expect(truth.filter((t) => !stored.has(t.id)).map((t) => t.id)).toEqual([]);
       const [counts] = await sql<{ rows: number; distinct: number }[]>`
         select count(*)::int as rows, count(distinct trade_id)::int as distinct
@@ -206,10 +149,10 @@ describe("a restarted ingestor reports the gap it left, and the scheduler heals 
       // The scheduler stores a page (with its checkpoint) before it publishes the page's new rows.
       const backfilled = seenBackfilled.get(market)!;
       const unseen = () => missing.filter((t) => !backfilled.has(t.id)).map((t) => t.id);
-      await until(`${market} heal published`, async () => unseen().length === 0, 30_000).catch(() => {});
+      await wait(`${market} heal published`, async () => unseen().length === 0, 30_000).catch(() => {});
       expect(unseen()).toEqual([]);
-      const healed = await until(`${market} healed status`, async () => {
-        const h = await statusEvents(market, "healed");
+      const healed = await wait(`${market} healed status`, async () => {
+        const h = await statusEvents(sql, market, "healed");
         return h.length > 0 ? h : undefined;
       });
       expect(healed[0]!.detail).toMatch(/\d/);

@@ -20,8 +20,12 @@ export class EventContinuity {
   private readonly seeds = new Map<string, Last>();
   /** Last trade per market, for the id check. */
   private readonly lastTrade = new Map<string, Last>();
-  /** Markets whose next trade follows a reconnect: its gap was reported with the reconnect. */
-  private readonly afterReconnect = new Set<string>();
+  /**
+   * Markets whose next trade follows a reconnect, and when it reconnected: the reconnect's gap
+   * event covered the window up to then. A first trade that comes later than that (the exchange
+   * took the subscription and stayed silent) starts a gap of its own from the reconnect.
+   */
+  private readonly afterReconnect = new Map<string, number>();
 
   constructor(private readonly sequentialTradeIds: boolean) {}
 
@@ -34,8 +38,13 @@ export class EventContinuity {
     if (last.type === "trade") this.lastTrade.set(last.market, entry);
   }
 
-  reconnected(markets: readonly string[]): void {
-    for (const m of markets) this.afterReconnect.add(m);
+  /** The exchange time of the market's last trade seen (where a reconnect's gap must start). */
+  lastTradeTs(market: string): number | undefined {
+    return this.lastTrade.get(market)?.ts;
+  }
+
+  reconnected(markets: readonly string[], at: number): void {
+    for (const m of markets) this.afterReconnect.set(m, at);
   }
 
   /** Called for every message about to be published on `subject`. */
@@ -55,14 +64,25 @@ export class EventContinuity {
   private checkTrade(t: Trade, firstAfterRestart: boolean): GapWindow | undefined {
     const prev = this.lastTrade.get(t.market);
     const id = this.sequentialTradeIds ? sequenceId(t.id) : undefined;
-    const reconnect = this.afterReconnect.delete(t.market);
+    const reconnectAt = this.afterReconnect.get(t.market);
+    this.afterReconnect.delete(t.market);
     if (prev && prev.id !== undefined && id !== undefined && id <= prev.id) return undefined; // seen or older
     const next: Last = { ts: t.ts };
     if (id !== undefined) next.id = id;
     this.lastTrade.set(t.market, next);
     if (!prev) return undefined;
     if (id !== undefined && prev.id !== undefined) {
-      if (id === prev.id + 1n || reconnect) return undefined;
+      if (id === prev.id + 1n) return undefined;
+      if (reconnectAt !== undefined) {
+        // Trades up to the reconnect are the reconnect gap's; a silence after it is not.
+        if (t.ts <= reconnectAt + RECONNECT_SLACK_MS) return undefined;
+        return {
+          from: reconnectAt,
+          to: t.ts,
+          detail: `no data for ${Math.round((t.ts - reconnectAt) / 1000)} s after the reconnect: trade ids ${prev.id + 1n}..${id - 1n} missing since ${prev.ts}`,
+          channels: ["trade"],
+        };
+      }
       const window: GapWindow = {
         from: prev.ts,
         to: t.ts,
@@ -89,6 +109,9 @@ export class EventContinuity {
     };
   }
 }
+
+/** A first trade this soon after the reconnect (exchange clock vs ours) is within the reconnect's gap. */
+const RECONNECT_SLACK_MS = 1000;
 
 /** A trade id as a number in the exchange's sequence, when it is a plain integer. */
 function sequenceId(id: string): bigint | undefined {

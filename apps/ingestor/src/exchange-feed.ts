@@ -383,8 +383,8 @@ export class ExchangeFeed {
       return;
     }
     if (e.event === "connected") this.o.metrics.connectionsUp.inc({ exchange });
-    // The reconnect's own gap event covers what the next trades' ids would say.
-    if (e.event === "connected" && e.downSince !== null) this.continuity.reconnected(markets);
+    // The reconnect's own gap event covers what the next trades' ids would say, up to now.
+    if (e.event === "connected" && e.downSince !== null) this.continuity.reconnected(markets, e.at);
     if (e.event === "disconnected") this.o.metrics.connectionsUp.dec({ exchange });
     for (const market of markets) {
       const base = this.base(market);
@@ -392,9 +392,10 @@ export class ExchangeFeed {
         case "connected":
           this.publish(statusEvent(base, "connected", "subscribed"));
           if (e.downSince !== null) {
-            this.publish(
-              statusEvent(base, "gap", "data missed while disconnected", { from: e.downSince, to: e.at }),
-            );
+            // From the connection's last frame, or this market's last trade if older: frames of
+            // other markets (or pings) may have come after this market's data stopped.
+            const from = Math.min(e.downSince, this.continuity.lastTradeTs(market) ?? e.downSince);
+            this.publish(statusEvent(base, "gap", "data missed while disconnected", { from, to: e.at }));
           }
           break;
         case "disconnected":

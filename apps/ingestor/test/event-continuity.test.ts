@@ -112,12 +112,27 @@ describe("trade id continuity while running", () => {
     c.check(SUBJECT, trade("1", 10));
     c.check("md.trade.binance.ETH-USDT", trade("900", 10, "ETH-USDT"));
     expect(c.check(SUBJECT, trade("2", 11))).toBeUndefined();
-    c.reconnected(["BTC-USDT"]);
+    c.reconnected(["BTC-USDT"], 90);
     expect(c.check(SUBJECT, trade("40", 99))).toBeUndefined();
     expect(c.check("md.trade.binance.ETH-USDT", trade("902", 99, "ETH-USDT"))).toMatchObject({
       fromSeq: 901,
       toSeq: 901,
     });
+  });
+
+  test("a reconnect answered by silence: the first trade long after it starts a gap at the reconnect", () => {
+    const c = new EventContinuity(true);
+    c.check(SUBJECT, trade("1", 1_000));
+    c.reconnected(["BTC-USDT"], 2_000);
+    // 6 s without data after the reconnect: those trades are in no reconnect gap.
+    expect(c.check(SUBJECT, trade("6000", 8_000))).toEqual({
+      from: 2_000,
+      to: 8_000,
+      detail: "no data for 6 s after the reconnect: trade ids 2..5999 missing since 1000",
+      channels: ["trade"],
+    });
+    expect(c.check(SUBJECT, trade("6002", 8_001))).toMatchObject({ fromSeq: 6001, toSeq: 6001 });
+    expect(c.lastTradeTs("BTC-USDT")).toBe(8_001);
   });
 
   test("ids without a numbering are never compared while running", () => {
