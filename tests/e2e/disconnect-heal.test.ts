@@ -148,24 +148,6 @@ describe("a disconnect is healed where the exchange's REST keeps the trades", ()
       });
       // The status event's window covers the lost trades.
       for (const t of lost) {
-        if (!unhealable.some((u) => t.ts >= u.from && t.ts <= u.to)) {
-          console.log(
-            "DEBUG lost",
-            lost.length,
-            lost[0],
-            lost.at(-1),
-            "missed",
-            missed[0],
-            missed.at(-1),
-            missed.length,
-          );
-          console.log(
-            await sql`select event, detail, (extract(epoch from from_time)*1000)::float8 as f, (extract(epoch from to_time)*1000)::float8 as t, time from status_events where market = ${market} and event in ('gap','healed','unhealable','disconnected','connected') order by time`,
-          );
-          console.log(
-            await sql`select kind, state, outcome, detail, checkpoint, (extract(epoch from from_time)*1000)::float8 as f from jobs where market = ${market}`,
-          );
-        }
         if (!unhealable.some((u) => t.ts >= u.from && t.ts <= u.to))
           throw new Error(`trade ${t.id} at ${t.ts} is lost and in no unhealable window`);
       }
