@@ -31,11 +31,18 @@ export interface OrderedReaderOptions {
   toEnd?: boolean;
   retryMs?: number;
   /**
-   * How long one pull waits (the library's default is 30 s). Idle heartbeats come at half of it,
-   * and two missed ones make the library recreate a consumer deleted under it.
+   * How long one pull waits (default 5 s). Idle heartbeats come at half of it, and two missed ones
+   * make the library recreate a consumer deleted under it.
    */
   expiresMs?: number;
 }
+
+/**
+ * A NATS restart loses the server's side of a pull, which the library notices only after two missed
+ * idle heartbeats (half the expiry each): with its 30 s default a reader — the gateway's live feed —
+ * stayed silent for ≈ 40 s after every restart (chaos suite, 2026-12-07).
+ */
+const DEFAULT_EXPIRES_MS = 5000;
 
 /**
  * An ordered (ephemeral, unacknowledged) JetStream reader of one subject filter: starts at a
@@ -111,7 +118,7 @@ export class OrderedReader {
     try {
       const messages = await consumer.consume({
         max_messages: this.o.pullAhead ?? 512,
-        ...(this.o.expiresMs ? { expires: this.o.expiresMs } : {}),
+        expires: this.o.expiresMs ?? DEFAULT_EXPIRES_MS,
       });
       this.messages = messages;
       if (this.stopped) messages.stop();
