@@ -46,7 +46,10 @@ export interface ExchangeFeedOptions {
    * A contract-sized adapter's contracts for these markets (stored instruments, else its
    * instruments endpoint): sizes are published in base units.
    */
-  contracts?: (markets: string[]) => Promise<{ contracts: Map<string, ContractSpec>; missing: string[] }>;
+  contracts?: (
+    markets: string[],
+    signal: AbortSignal,
+  ) => Promise<{ contracts: Map<string, ContractSpec>; missing: string[] }>;
   metrics: FeedMetrics;
   log: Logger;
   maxConnectionAgeMs?: number;
@@ -56,6 +59,9 @@ export interface ExchangeFeedOptions {
   /** At most one `invalid_frames` status per this window (default 10 s). */
   invalidFrameReportMs?: number;
 }
+
+/** How long the feed waits for its contract values before it starts without them. */
+const CONTRACTS_TIMEOUT_MS = 10_000;
 
 /**
  * Ingests one exchange: opens as many connections as its limits require, parses every frame with
@@ -205,7 +211,11 @@ export class ExchangeFeed {
     if (this.o.adapter.contractSized !== true || !this.o.contracts) return;
     const markets = [...this.symbolByMarket.keys()];
     try {
-      const { contracts, missing } = await this.o.contracts(markets);
+      // A banned or hanging REST must not hold the feed back: it starts in contracts then.
+      const { contracts, missing } = await this.o.contracts(
+        markets,
+        AbortSignal.timeout(CONTRACTS_TIMEOUT_MS),
+      );
       this.contracts = contracts;
       if (missing.length > 0)
         this.o.log.warn("no contract value for these markets: their sizes stay in contracts", { missing });

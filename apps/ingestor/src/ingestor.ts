@@ -202,7 +202,8 @@ export class Ingestor {
       publisher: this.deps.publisher,
       maxBacklog: config.PUBLISH_MAX_BACKLOG,
       ...(first && this.deps.lastPublished ? { lastPublished: this.deps.lastPublished } : {}),
-      contracts: (markets) => resolveContracts(this.deps.redis, adapter, this.restFor(id, adapter), markets),
+      contracts: (markets, signal) =>
+        resolveContracts(this.deps.redis, adapter, this.restFor(id, adapter), markets, signal),
       metrics: this.metrics,
       log: log.child({ exchange: id, marketType: adapter.marketType }),
       maxConnectionAgeMs: config.MAX_CONNECTION_AGE_MS,
