@@ -13,7 +13,14 @@ import { type Percentiles, percentiles } from "./stats.ts";
 declare const self: Worker;
 
 export type ToWorker =
-  | { cmd: "connect"; url: string; channels: string[]; markets: string[] }
+  | {
+      cmd: "connect";
+      url: string;
+      channels: string[];
+      markets: string[];
+      /** The last trade id already out per market (a running platform's); default 0. */
+      startIds?: Record<string, number>;
+    }
   | { cmd: "step"; step: number }
   | { cmd: "counts"; reqId: number }
   | { cmd: "latency"; reqId: number; step: number }
@@ -96,7 +103,7 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
   switch (m.cmd) {
     case "connect": {
       for (const market of m.markets)
-        markets.set(market, { received: 0, lastId: 0, duplicates: 0, missing: 0 });
+        markets.set(market, { received: 0, lastId: m.startIds?.[market] ?? 0, duplicates: 0, missing: 0 });
       const socket = new WebSocket(m.url);
       ws = socket;
       socket.onopen = () => socket.send(JSON.stringify({ op: "subscribe", channels: m.channels, id: 1 }));

@@ -25,7 +25,13 @@ export class WsProbe {
   }
 
   /** Connects and subscribes; resolves on the gateway's `subscribed` reply. */
-  connect(url: string, channels: string[], markets: string[], timeoutMs = 10_000): Promise<void> {
+  connect(
+    url: string,
+    channels: string[],
+    markets: string[],
+    timeoutMs = 10_000,
+    startIds?: Record<string, number>,
+  ): Promise<void> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no subscribed reply from ${url}`)), timeoutMs);
       this.subscribed = () => {
@@ -36,7 +42,7 @@ export class WsProbe {
         clearTimeout(timer);
         reject(err);
       };
-      this.send({ cmd: "connect", url, channels, markets });
+      this.send({ cmd: "connect", url, channels, markets, ...(startIds ? { startIds } : {}) });
     });
   }
 
