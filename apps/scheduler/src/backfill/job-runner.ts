@@ -188,11 +188,17 @@ export class RecordedJobRunner {
     const ctx = { job, client, priority: job.priority, signal, ...(contract ? { contract } : {}) };
     for (; cp.phase < pagers.length; cp.phase++) {
       const [name, pager] = pagers[cp.phase] as [string, Pager];
+      signal.throwIfAborted();
+      let next = pager.next(cp.parts[name] ?? {}, ctx);
       for (;;) {
-        signal.throwIfAborted();
-        const page = await pager.next(cp.parts[name] ?? {}, ctx);
+        const page = await next;
         if (page === null) break;
+        signal.throwIfAborted();
         cp.parts[name] = page.checkpoint;
+        // The next page is fetched while this one is stored and published: a pager needs only the
+        // checkpoint. Stopped here (cancelled, crashed), that fetch is simply not stored.
+        next = pager.next(page.checkpoint, ctx);
+        next.catch(() => {});
         const { newTrades, candles } = await this.store(job, cp, page.trades, page.candles, page.weight);
         this.deps.metrics.pages.inc({ kind: job.kind, exchange: job.exchange });
         this.deps.metrics.rows.inc(
