@@ -273,7 +273,12 @@ export class ThrowawayInfra {
   readonly redis: InfraService;
   readonly postgres: InfraService;
 
-  private constructor(nats: InfraService, redis: InfraService, postgres: InfraService) {
+  private constructor(
+    nats: InfraService,
+    redis: InfraService,
+    postgres: InfraService,
+    private readonly base: string,
+  ) {
     this.nats = nats;
     this.redis = redis;
     this.postgres = postgres;
@@ -285,6 +290,7 @@ export class ThrowawayInfra {
       new NatsServer(await freePort(), join(base, "nats")),
       new RedisServer(await freePort(), join(base, "redis")),
       new PostgresCluster(await freePort()),
+      base,
     );
     try {
       await Promise.all([infra.nats.start(), infra.redis.start(), infra.postgres.start()]);
@@ -301,6 +307,7 @@ export class ThrowawayInfra {
 
   async stop(): Promise<void> {
     await Promise.all(this.all.map((s) => s.stop().catch(() => {})));
+    rmSync(this.base, { recursive: true, force: true });
   }
 }
 
