@@ -62,6 +62,7 @@ interface Step {
   p99Ms: number;
 }
 const steps: Step[] = [];
+let closedBy: { code: number; reason: string } | null = null;
 try {
   for (const [i, rate] of RATES.entries()) {
     const before = await sim<Record<string, number>>("/_sim/truth/counts");
@@ -98,7 +99,11 @@ try {
     };
     steps.push(step);
     console.error(JSON.stringify(step));
-    if (counts.closed) throw new Error(`the gateway closed the client: ${JSON.stringify(counts.closed)}`);
+    if (counts.closed) {
+      console.error(`the gateway closed the client: ${JSON.stringify(counts.closed)}`);
+      closedBy = counts.closed;
+      break;
+    }
     if (!step.sustained) break;
   }
 } finally {
@@ -120,8 +125,14 @@ mkdirSync(dir, { recursive: true });
 const file = join(dir, `platform-${new Date().toISOString().replaceAll(":", "-").slice(0, 19)}.json`);
 writeFileSync(
   file,
-  JSON.stringify({ at: new Date().toISOString(), gateway: GATEWAY, simulator: SIM, steps }, null, 2),
+  JSON.stringify(
+    { at: new Date().toISOString(), gateway: GATEWAY, simulator: SIM, steps, closedBy },
+    null,
+    2,
+  ),
 );
+if (closedBy)
+  lines.push("", `The gateway closed the client in the last step: ${closedBy.code} ${closedBy.reason}.`);
 console.log(lines.join("\n"));
 console.log(`\n(${file})`);
 process.exit(0);
