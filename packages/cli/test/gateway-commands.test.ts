@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { resolve } from "node:path";
 import {
+  freePort,
   type ServiceProcess,
   type StartedSimulator,
   startService,
@@ -17,9 +18,14 @@ const RUN = Date.now().toString(36).toUpperCase();
 const ASSET = `CL${RUN}`;
 const MARKET = `${ASSET}-USDT`;
 const API_KEY = `cli-test-key-${RUN}`;
-const GATEWAY_PORT = 19580;
+// Free ports, not fixed ones: another run of this file (or a leftover process) must not collide.
+const GATEWAY_PORT = await freePort();
+const INGESTOR_PORT = await freePort();
+const WRITER_PORT = await freePort();
+const ANALYZER_PORT = await freePort();
+const DOWN_PORT = await freePort();
 const GATEWAY = `http://127.0.0.1:${GATEWAY_PORT}`;
-const DOWN = "http://127.0.0.1:19589"; // nothing listens here
+const DOWN = `http://127.0.0.1:${DOWN_PORT}`; // nothing listens here
 const env = {
   NATS_URL: process.env.NATS_URL ?? "nats://127.0.0.1:4222",
   REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
@@ -58,7 +64,7 @@ beforeAll(async () => {
     SOURCE: "simulated",
     EXCHANGE_URL_OVERRIDES: `binance.ws=${sim.wsUrl},binance.rest=${sim.restUrl}`,
   };
-  const writer = startService("storage-writer", env, 19582);
+  const writer = startService("storage-writer", env, WRITER_PORT);
   services.push(writer);
   await writer.waitReady(120_000);
   const analyzer = {
@@ -72,9 +78,9 @@ beforeAll(async () => {
     REPLICA_ID: `cli-${RUN}`,
   };
   services.push(
-    startService("ingestor", feed, 19581),
+    startService("ingestor", feed, INGESTOR_PORT),
     startService("gateway", { ...env, ADMIN_API_KEYS: API_KEY }, GATEWAY_PORT),
-    startService("analyzer", analyzer, 19583),
+    startService("analyzer", analyzer, ANALYZER_PORT),
   );
   await Promise.all(services.map((s) => s.waitReady(120_000)));
 }, 300_000);
@@ -90,7 +96,7 @@ describe("against a running gateway", () => {
     const r = await cli(["test", "--exchange", "binance", "--wait", "30s"]);
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^PASS gateway http:\/\/127\.0\.0\.1:19580: ready$/m);
+    expect(r.out).toMatch(new RegExp(`^PASS gateway http://127\\.0\\.0\\.1:${GATEWAY_PORT}: ready$`, "m"));
     expect(r.out).toMatch(/^PASS binance \[SIMULATED\]: reached \(simulated ws:\/\/.*\), data flowing/m);
   }, 120_000);
 
