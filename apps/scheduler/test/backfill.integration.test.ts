@@ -173,4 +173,7 @@ test("a trades backfill stores exactly the simulator's trades in the window", as
   expect(Number(row?.n)).toBe(truth.length);
   expect(job.rowsWritten).toBe(truth.length);
   expect(job.outcome).toBe("complete");
+  // The window's first trade id came from one aggTrades call (4) checked by one historicalTrades
+  // probe (25), not from an id search: then one historicalTrades page (25) per page.
+  expect(job.weightUsed).toBe(4 + 25 + 25 * job.pagesDone);
 }, 90_000);

@@ -178,6 +178,15 @@ export interface RestSpec {
    * `recent` only the most recent page (the default: the exchange keeps nothing older over REST).
    */
   tradesPaging?: "id" | "recent";
+  /**
+   * Where trades page by id: the first trade id at or after a time in one call (Binance: the
+   * aggregate trade at `startTime`, whose `f` is its first trade id), so a backfill need not
+   * search ids. `parse` gives undefined when no trade follows within the request's range.
+   */
+  firstTradeId?: {
+    request(market: string, time: number): RestRequest;
+    parse(body: unknown): string | undefined;
+  };
   depthRequest(market: string, limit: number): RestRequest;
   parseDepth(body: unknown, ctx: RestContext): Book;
   /** Data the exchange streams nowhere, fetched by the scheduler on a period (see RestPoll). */

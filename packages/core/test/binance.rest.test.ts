@@ -185,6 +185,32 @@ describe("trades", () => {
     expect(() => rest.tradesRequest({ market: "BTC-USDT", fromId: "abc" })).toThrow(/fromId/);
   });
 
+  test("the first trade id at a time: one aggTrades row (weight 4), its first trade id `f`", () => {
+    const first = rest.firstTradeId!;
+    expect(first.request("BTC-USDT", 1_700_000_000_000.5)).toEqual({
+      method: "GET",
+      path: "/api/v3/aggTrades",
+      // at most an hour between startTime and endTime
+      query: { symbol: "BTCUSDT", startTime: 1_700_000_000_001, endTime: 1_700_003_600_000, limit: 1 },
+      weight: 4,
+    });
+    // GET /api/v3/aggTrades response shape (rest-api.md)
+    const row = {
+      a: 26129,
+      p: "0.01633102",
+      q: "4.70443515",
+      f: 27781,
+      l: 27781,
+      T: 1498793709153,
+      m: true,
+      M: true,
+    };
+    expect(first.parse([row])).toBe("27781");
+    expect(first.parse([])).toBeUndefined();
+    expect(() => first.parse([{ ...row, f: "x" }])).toThrow(ParseError);
+    expect(() => first.parse({ code: -1121 })).toThrow(ParseError);
+  });
+
   test("rows → trades, side from isBuyerMaker", () => {
     // GET /api/v3/trades response shape (rest-api.md)
     const body = [

@@ -16,7 +16,8 @@ const TRADES_PAGE = 1000;
 /**
  * Trades in [from, to]. Where the exchange pages by sequential trade id (`tradesPaging: "id"`),
  * pages forward from the first id of the window: the id after the last stored trade before it,
- * else found by bisecting ids over REST. Ids the exchange no longer serves are counted as
+ * else asked of the exchange where it can say (`rest.firstTradeId`), else found by bisecting ids
+ * over REST. Ids the exchange no longer serves are counted as
  * `missing` (the heal is then unhealable for them). Elsewhere only the most recent page exists.
  *
  * Checkpoint: `nextId` (next trade id to fetch), `trades` (rows fetched in the window),
@@ -82,7 +83,10 @@ export class TradePager implements Pager {
     };
   }
 
-  /** The first trade id to fetch: after the last stored trade before the window, else by bisection. */
+  /**
+   * The first trade id to fetch: after the last stored trade before the window, else the
+   * exchange's own answer (`rest.firstTradeId`), else by bisection.
+   */
   private async startId(ctx: PageContext): Promise<{ id: number | undefined; weight: number }> {
     const { job } = ctx;
     const stored = await this.sql<{ id: string }[]>`
@@ -93,6 +97,31 @@ export class TradePager implements Pager {
         and trade_id ~ '^[0-9]+$'
       order by time desc limit 1`;
     if (stored[0]) return { id: Number(stored[0].id) + 1, weight: 0 };
+    const first = ctx.client.adapter.rest.firstTradeId;
+    if (first) {
+      // One cheap call where the exchange can say it (Binance: an aggregate trade at that time).
+      const req = first.request(job.market, job.from);
+      const { body } = await fetchPage(ctx, req);
+      const answer = first.parse(body);
+      let weight = req.weight;
+      if (answer !== undefined) {
+        // Trusted only while the trade before it is still served: an exchange that dropped older
+        // trades answers with its oldest kept one, and the bisection counts what is gone.
+        const id = Number(answer);
+        if (id <= 1) return { id, weight };
+        const probe = ctx.client.adapter.rest.tradesRequest({
+          market: job.market,
+          fromId: String(id - 1),
+          limit: 1,
+        });
+        weight += probe.weight;
+        const { body: before, recvTs } = await fetchPage(ctx, probe);
+        const prev = ctx.client.adapter.rest.parseTrades(before, restContext(ctx, recvTs))[0];
+        if (prev !== undefined && Number(prev.id) === id - 1) return { id, weight };
+      }
+      const searched = await this.bisect(ctx);
+      return { id: searched.id, weight: searched.weight + weight };
+    }
     return this.bisect(ctx);
   }
 

@@ -44,6 +44,7 @@ export const WEIGHTS = {
   klines: 2,
   trades: 25,
   historicalTrades: 25,
+  aggTrades: 4,
 } as const;
 
 /** GET /api/v3/depth weight by limit: 1–100: 5, 101–500: 25, 501–1000: 50, 1001–5000: 250. */
@@ -213,6 +214,31 @@ function tradesRequest(q: TradesQuery): RestRequest {
   return { method: "GET", path: "/api/v3/trades", query: { symbol, limit }, weight: WEIGHTS.trades };
 }
 
+/**
+ * The first trade id at or after `time`: GET /api/v3/aggTrades?startTime&endTime&limit=1 (weight 4
+ * against historicalTrades' 25 per probe of an id search); its `f` is the aggregate's first trade.
+ * Binance allows at most an hour between startTime and endTime.
+ */
+export const firstTradeId = {
+  request(market: string, time: number): RestRequest {
+    const startTime = Math.ceil(time);
+    return {
+      method: "GET",
+      path: "/api/v3/aggTrades",
+      query: { symbol: symbolOf(market), startTime, endTime: startTime + 3_599_999, limit: 1 },
+      weight: WEIGHTS.aggTrades,
+    };
+  },
+  parse(body: unknown): string | undefined {
+    const rows = arrayBody(body, "binance aggTrades");
+    if (rows.length === 0) return undefined;
+    const f = objectRow(rows[0], 0, "binance aggTrades").f;
+    if (typeof f !== "number" || !Number.isSafeInteger(f) || f < 0)
+      throw new ParseError(`binance aggTrades: row 0 has no first trade id: ${sample(rows[0])}`);
+    return String(f);
+  },
+};
+
 /** Rows `{id, price, qty, quoteQty, time, isBuyerMaker, isBestMatch}` → trades. */
 function parseTrades(body: unknown, ctx: RestContext): Trade[] {
   const rows = arrayBody(body, "binance trades");
@@ -286,6 +312,7 @@ export const rest: RestSpec = {
   parseKlines,
   tradesRequest,
   tradesPaging: "id",
+  firstTradeId,
   parseTrades,
   depthRequest,
   parseDepth,
