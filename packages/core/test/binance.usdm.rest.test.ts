@@ -195,6 +195,21 @@ describe("klines", () => {
 });
 
 describe("trades: /fapi/v1/aggTrades, the id space of @aggTrade", () => {
+  test("the first aggregate trade id at a time: one aggTrades row from startTime", () => {
+    const first = rest.firstTradeId!;
+    expect(first.request("BTC-USDT-PERP", 1_700_000_000_000.5)).toEqual({
+      method: "GET",
+      path: "/fapi/v1/aggTrades",
+      query: { symbol: "BTCUSDT", startTime: 1_700_000_000_001, endTime: 1_700_003_600_000, limit: 1 },
+      weight: 20,
+    });
+    // GET /fapi/v1/aggTrades response shape
+    const row = { a: 26129, p: "0.01633102", q: "4.70443515", f: 27781, l: 27781, T: 1498793709153, m: true };
+    expect(first.parse([row])).toBe("26129");
+    expect(first.parse([])).toBeUndefined();
+    expect(() => first.parse([{ ...row, a: "x" }])).toThrow(ParseError);
+  });
+
   test("requests: recent, from an id, or a window cut below one hour", () => {
     expect(rest.tradesRequest({ market: "BTC-USDT-PERP" })).toEqual({
       method: "GET",

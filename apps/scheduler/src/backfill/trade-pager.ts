@@ -105,8 +105,9 @@ export class TradePager implements Pager {
       const answer = first.parse(body);
       let weight = req.weight;
       if (answer !== undefined) {
-        // Trusted only while the trade before it is still served: an exchange that dropped older
-        // trades answers with its oldest kept one, and the bisection counts what is gone.
+        // Trusted only while the trade before it is still served and before the window: an
+        // exchange that dropped older trades answers with its oldest kept one, and the bisection
+        // counts what is gone.
         const id = Number(answer);
         if (id <= 1) return { id, weight };
         const probe = ctx.client.adapter.rest.tradesRequest({
@@ -117,7 +118,7 @@ export class TradePager implements Pager {
         weight += probe.weight;
         const { body: before, recvTs } = await fetchPage(ctx, probe);
         const prev = ctx.client.adapter.rest.parseTrades(before, restContext(ctx, recvTs))[0];
-        if (prev !== undefined && Number(prev.id) === id - 1) return { id, weight };
+        if (prev !== undefined && Number(prev.id) === id - 1 && prev.ts < job.from) return { id, weight };
       }
       const searched = await this.bisect(ctx);
       return { id: searched.id, weight: searched.weight + weight };

@@ -205,6 +205,20 @@ function tradesRequest(q: TradesQuery): RestRequest {
   return { method: "GET", path: "/fapi/v1/aggTrades", query, weight: USDM_WEIGHTS.aggTrades };
 }
 
+/** The first aggregate trade id at or after a time: one aggTrades call from `startTime`, limit 1. */
+const firstTradeId = {
+  request: (market: string, time: number): RestRequest =>
+    tradesRequest({ market, startTime: Math.ceil(time), limit: 1 }),
+  parse(body: unknown): string | undefined {
+    const rows = arrayBody(body, "binance USD-M aggTrades");
+    if (rows.length === 0) return undefined;
+    const a = int(objectRow(rows[0], 0, "binance USD-M aggTrades").a);
+    if (Number.isNaN(a) || a < 0)
+      throw new ParseError(`binance USD-M aggTrades: row 0 has no id: ${sample(rows[0])}`);
+    return String(a);
+  },
+};
+
 /** Rows `{a, p, q, f, l, T, m}` → trades (id = a, the @aggTrade id). */
 function parseTrades(body: unknown, ctx: RestContext): Trade[] {
   const rows = arrayBody(body, "binance USD-M aggTrades");
@@ -308,6 +322,7 @@ export const usdmRest: RestSpec = {
   parseKlines,
   tradesRequest,
   tradesPaging: "id",
+  firstTradeId,
   parseTrades,
   depthRequest,
   parseDepth,
