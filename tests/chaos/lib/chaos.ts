@@ -55,6 +55,8 @@ export interface FaultRow {
   runs: number;
   /** Time from the fault to the restarted process answering ready (infrastructure: every service ready). */
   readyMs: number[];
+  /** Infrastructure only: time from the fault to the restarted server answering (its own restart). */
+  serverBackMs: number[];
   /** Time from the fault to fresh trades in TimescaleDB and at the WebSocket client for every market. */
   recoveredMs: number[];
   counts: BucketCounts;
@@ -117,8 +119,10 @@ export async function runChaos(
         const t0 = Date.now();
         injections.push({ at: t0, fault: label });
         let readyMs: number;
+        let serverBackMs: number | undefined;
         if (fault === "nats" || fault === "redis" || fault === "postgres") {
           await platform.infra[fault].restart();
+          serverBackMs = Date.now() - t0;
           const ready = await until(async () => {
             const states = await Promise.all([...platform.services.values()].map((s) => s.ready()));
             return states.every(Boolean);
@@ -142,13 +146,22 @@ export async function runChaos(
         const recoveredMs = flowing ? Date.now() - t0 : -1;
         let row = rows.get(label);
         if (!row) {
-          row = { fault: label, runs: 0, readyMs: [], recoveredMs: [], counts: emptyCounts() };
+          row = {
+            fault: label,
+            runs: 0,
+            readyMs: [],
+            serverBackMs: [],
+            recoveredMs: [],
+            counts: emptyCounts(),
+          };
           rows.set(label, row);
         }
         row.runs++;
         row.readyMs.push(readyMs);
+        if (serverBackMs !== undefined) row.serverBackMs.push(serverBackMs);
         row.recoveredMs.push(recoveredMs);
-        log(`${label} (run ${run + 1}): ready ${readyMs} ms, data flowing again ${recoveredMs} ms`);
+        const back = serverBackMs === undefined ? "" : `, server back ${serverBackMs} ms`;
+        log(`${label} (run ${run + 1})${back}: ready ${readyMs} ms, data flowing again ${recoveredMs} ms`);
       }
     }
 
@@ -223,15 +236,22 @@ export function renderTable(r: ChaosResult): string {
   const lines = [
     `chaos profile ${r.profile.name}: ${r.profile.rate} trades/s over ${r.profile.exchanges.length} exchanges × ${r.profile.markets.length} markets, ${r.generated} trades generated, ${Math.round(r.durationMs / 1000)} s`,
     "",
-    "| fault | runs | lost (silently) | lost in reported gaps | duplicated | WS: lost silently / in gaps / twice / out of order | ready ms (median / max) | data flowing again ms (median / max) |",
-    "|---|---:|---:|---:|---:|---|---:|---:|",
+    "| fault | runs | lost (silently) | lost in reported gaps | duplicated | WS: lost silently / in gaps / twice / out of order | server back ms (median / max) | ready ms (median / max) | data flowing again ms (median / max) |",
+    "|---|---:|---:|---:|---:|---|---:|---:|---:|",
   ];
-  const row = (name: string, runs: number | string, c: BucketCounts, ready: number[], rec: number[]) =>
-    `| ${name} | ${runs} | ${c.lostSilently} | ${c.lostInGap} | ${c.duplicated} | ${c.wsLostSilently} / ${c.wsLostInGap} / ${c.wsDuplicated} / ${c.wsOutOfOrder} | ${
-      ready.length ? `${median(ready)} / ${Math.max(...ready)}` : "–"
-    } | ${rec.length ? `${median(rec)} / ${Math.max(...rec)}` : "–"} |`;
-  lines.push(row("(steady, before any fault)", "–", r.steady, [], []));
-  for (const f of r.rows) lines.push(row(f.fault, f.runs, f.counts, f.readyMs, f.recoveredMs));
+  const span = (xs: number[]) => (xs.length ? `${median(xs)} / ${Math.max(...xs)}` : "–");
+  const row = (
+    name: string,
+    runs: number | string,
+    c: BucketCounts,
+    back: number[],
+    ready: number[],
+    rec: number[],
+  ) =>
+    `| ${name} | ${runs} | ${c.lostSilently} | ${c.lostInGap} | ${c.duplicated} | ${c.wsLostSilently} / ${c.wsLostInGap} / ${c.wsDuplicated} / ${c.wsOutOfOrder} | ${span(back)} | ${span(ready)} | ${span(rec)} |`;
+  lines.push(row("(steady, before any fault)", "–", r.steady, [], [], []));
+  for (const f of r.rows)
+    lines.push(row(f.fault, f.runs, f.counts, f.serverBackMs, f.readyMs, f.recoveredMs));
   lines.push(
     "",
     `gap status events: ${r.gaps}; closed 1m candles checked ${r.candlesChecked}, wrong ${r.candlesWrong}; Redis tickers differing from the truth: ${r.tickerMismatches.length}; resuming client reconnects: ${r.clientReconnects}; error log lines: ${Object.entries(
