@@ -3,6 +3,7 @@ import type { Candle, Status, Ticker, Trade } from "@tickerplant/core";
 import type postgres from "postgres";
 import {
   ensureTimescale,
+  insertNewTrades,
   insertStatusEvents,
   insertTickers,
   insertTrades,
@@ -317,5 +318,22 @@ describe("tickers, status, markets", () => {
     } finally {
       await deleteExchangeRows(sql, other);
     }
+  });
+});
+
+describe("insertNewTrades (backfills and heals)", () => {
+  test("a trade stored live is not stored again when REST gives its time in whole seconds", async () => {
+    const live = trade(40, { id: "4040", market: "SOL-USDT", ts: T0 + 40_000 + 700.5 });
+    await insertTrades(sql, [live]);
+    const fromRest = { ...live, ts: T0 + 40_000, recvTs: T0 + 90_000, backfilled: true };
+    const next = trade(41, { id: "4041", market: "SOL-USDT", ts: T0 + 41_000 });
+    const inserted = await insertNewTrades(sql, [fromRest, next]);
+    expect(inserted.map((t) => t.id)).toEqual(["4041"]);
+    const rows = await sql<{ trade_id: string }[]>`
+      select trade_id from trades where exchange = ${ex} and market = 'SOL-USDT' order by trade_id`;
+    expect(rows.map((r) => r.trade_id)).toEqual(["4040", "4041"]);
+    // the check is bounded in time (it uses the table's index): the same id an hour away is stored
+    const later = { ...live, ts: T0 + 40_000 + 3_600_000 };
+    expect((await insertNewTrades(sql, [later])).map((t) => t.id)).toEqual(["4040"]);
   });
 });

@@ -27,9 +27,15 @@ export async function insertTrades(sql: Queryable, trades: readonly Trade[]): Pr
   return result.count;
 }
 
+/** How far a REST trade's time may be from the stream's time of the same trade. */
+const REST_TIME_SLACK = "2 seconds";
+
 /**
  * Like insertTrades, and returns the trades that were new (not already stored, e.g. seen live):
- * a backfill publishes only those.
+ * a backfill publishes only those. A trade counts as stored when its id is, within
+ * `REST_TIME_SLACK` of its time: some exchanges' REST gives whole-second times where the stream
+ * gave the fraction (WhiteBIT), which the table's key (time is part of it) would take for another
+ * trade.
  */
 export async function insertNewTrades(sql: Queryable, trades: readonly Trade[]): Promise<Trade[]> {
   if (trades.length === 0) return [];
@@ -47,6 +53,11 @@ export async function insertNewTrades(sql: Queryable, trades: readonly Trade[]):
       ${sql.array(trades.map((t) => t.side))}::text[],
       ${sql.array(trades.map((t) => msToTimestamptz(t.recvTs)))}::text[]::timestamptz[],
       ${sql.array(trades.map((t) => t.simulated === true))}::bool[]
+    ) as t (time, exchange, market, symbol, trade_id, price, amount, contracts, side, recv_time, simulated)
+    where not exists (
+      select 1 from trades x
+      where x.exchange = t.exchange and x.market = t.market and x.trade_id = t.trade_id
+        and x.time between t.time - ${REST_TIME_SLACK}::interval and t.time + ${REST_TIME_SLACK}::interval
     )
     on conflict do nothing
     returning trade_id`;
