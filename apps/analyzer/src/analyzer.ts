@@ -51,6 +51,7 @@ export class Analyzer {
       log,
       publisher,
       statsIntervalMs: config.STATS_INTERVAL_MS,
+      checkpointMs: config.STATS_CHECKPOINT_MS,
       durable:
         config.CONSUMER_NAME ??
         (config.REPLICA_ID ? `analyzer-stats-${config.REPLICA_ID}` : "analyzer-stats"),

@@ -23,6 +23,12 @@ export const AnalyzerConfigSchema = T.Object({
     minimum: 50,
     description: "a market's stats are published at most this often (and only when they changed)",
   }),
+  STATS_CHECKPOINT_MS: T.Integer({
+    default: 2000,
+    minimum: 0,
+    description:
+      "the rolling windows are checkpointed to Redis this often, so a restart replays only the stream since (0: never; a restart replays 24 h)",
+  }),
   REPLICA_ID: T.Optional(
     T.String({
       pattern: "^[A-Za-z0-9_-]+$",

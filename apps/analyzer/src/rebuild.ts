@@ -1,8 +1,9 @@
 import type { JsMsg } from "@nats-io/jetstream";
-import { type Logger, type Nats, OrderedReader } from "@tickerplant/runtime";
+import { type Logger, type Nats, OrderedReader, type ReadFrom } from "@tickerplant/runtime";
 
 /**
- * Rebuilds in-memory windows after a start by replaying the stream itself from `sinceMs`, with an
+ * Rebuilds in-memory windows after a start by replaying the stream itself from `from` (24 h ago, or
+ * a little before a checkpoint's watermark), with an
  * ordered reader, rather than reading TimescaleDB: the replay is exact and gives a
  * stream-sequence watermark. Every message at or below the watermark is in the rebuilt windows,
  * so the durable consumer skips those by sequence and a restart cannot double-count. (Rows in
@@ -16,7 +17,7 @@ export async function replayStream(deps: {
   nats: Nats;
   stream: string;
   filterSubject: string;
-  sinceMs: number;
+  from: ReadFrom;
   onMessage(msg: JsMsg): void;
   log: Logger;
   batchSize?: number;
@@ -27,7 +28,7 @@ export async function replayStream(deps: {
     nats: deps.nats,
     stream: deps.stream,
     filter: deps.filterSubject,
-    from: { time: deps.sinceMs },
+    from: deps.from,
     onMessage: (msg) => {
       replayed++;
       lastRead = msg.seq;

@@ -58,6 +58,40 @@ interface Bucket extends Aggregate {
   index: number;
 }
 
+/** A bucket as plain numbers (the checkpoint's form): index, then the aggregate's fields. */
+export type PackedBucket = number[];
+
+const FIELDS = [
+  "count",
+  "volume",
+  "quoteVolume",
+  "high",
+  "low",
+  "firstTs",
+  "firstPrice",
+  "lastTs",
+  "lastPrice",
+  "simulated",
+  "returns",
+  "returnSum",
+  "returnSquares",
+] as const satisfies ReadonlyArray<keyof Aggregate>;
+
+function pack(b: Bucket): PackedBucket {
+  return [b.index, ...FIELDS.map((f) => b[f])];
+}
+
+function unpack(p: PackedBucket): Bucket | undefined {
+  if (p.length !== FIELDS.length + 1 || !p.every((n) => typeof n === "number" && Number.isFinite(n))) {
+    return undefined;
+  }
+  const b = { index: p[0]!, ...emptyAggregate() };
+  FIELDS.forEach((f, i) => {
+    b[f] = p[i + 1]!;
+  });
+  return b.count > 0 ? b : undefined;
+}
+
 function emptyAggregate(): Aggregate {
   return {
     count: 0,
@@ -104,6 +138,8 @@ export class RollingWindow {
   private head = Number.NEGATIVE_INFINITY;
   /** Aggregate of every bucket but the head one; recomputed only when one of them changes. */
   private closed: Aggregate | undefined;
+  /** Buckets added to since the last `takeChanged` (the checkpoint writes only those). */
+  private changed = new Set<number>();
 
   constructor(
     readonly size = 1440,
@@ -149,6 +185,7 @@ export class RollingWindow {
       b.lastTs = t.ts;
       b.lastPrice = t.price;
     }
+    this.changed.add(index);
     if (t.simulated) b.simulated++;
     if (t.logReturn !== undefined && Number.isFinite(t.logReturn)) {
       b.returns++;
@@ -184,6 +221,36 @@ export class RollingWindow {
 
   get empty(): boolean {
     return this.buckets.length === 0;
+  }
+
+  /** The newest bucket index (the window's end), or undefined before the first trade or advance. */
+  get headIndex(): number | undefined {
+    return Number.isFinite(this.head) ? this.head : undefined;
+  }
+
+  /** The oldest bucket index still inside the window. */
+  get oldestIndex(): number {
+    return this.head - this.size + 1;
+  }
+
+  /** Every bucket (`all`), or those added to since the last call, packed; resets the change set. */
+  takeChanged(all = false): PackedBucket[] {
+    const out: PackedBucket[] = [];
+    for (const b of this.buckets) if (all || this.changed.has(b.index)) out.push(pack(b));
+    this.changed.clear();
+    return out;
+  }
+
+  /** Replaces the window with a checkpoint's head and buckets (unreadable ones are skipped). */
+  restore(head: number | undefined, packed: readonly PackedBucket[]): void {
+    this.head = head ?? Number.NEGATIVE_INFINITY;
+    this.closed = undefined;
+    this.changed.clear();
+    const oldest = this.oldestIndex;
+    this.buckets = packed
+      .map(unpack)
+      .filter((b): b is Bucket => b !== undefined && b.index >= oldest && b.index <= this.head)
+      .sort((a, b) => a.index - b.index);
   }
 
   /** The window's statistics, or undefined when it holds no trade. */

@@ -1,11 +1,12 @@
 import { AckPolicy, DeliverPolicy } from "@nats-io/jetstream";
-import { messageId, RecentEventIds, type Trade } from "@tickerplant/core";
+import { messageId, RecentEventIds, redisKeys, type Trade } from "@tickerplant/core";
 import {
   BatchConsumer,
   ensureDurableConsumer,
   JetStreamPublisher,
   type Logger,
   type Nats,
+  type ReadFrom,
   type ReadinessCheck,
   type Redis,
 } from "@tickerplant/runtime";
@@ -14,10 +15,16 @@ import { replayStream } from "./rebuild.ts";
 import { StatsEngine } from "./stats-engine.ts";
 import { StatsSink } from "./stats-sink.ts";
 import { decodeTrades, type SequencedTrade } from "./trade-decoder.ts";
+import { WindowCheckpoint } from "./window-checkpoint.ts";
 
 const BUCKET_MS = 60_000;
 const WINDOW_BUCKETS = 1440;
 const WINDOW_MS = BUCKET_MS * WINDOW_BUCKETS;
+/**
+ * A restore replays this much before its watermark into the dedup memory only: a redundant
+ * ingestor's copy of a trade arrives within seconds of the first.
+ */
+const DEDUP_LOOKBACK_MS = 5_000;
 
 export interface StatsAnalyzerDeps {
   nats: Nats;
@@ -25,6 +32,8 @@ export interface StatsAnalyzerDeps {
   registry: Registry;
   log: Logger;
   statsIntervalMs: number;
+  /** How often the windows are checkpointed to Redis (0: never; a restart replays 24 h). */
+  checkpointMs?: number;
   stream?: string;
   durable?: string;
   /** md.trade.> in production; tests narrow it to their own exchange. */
@@ -60,6 +69,12 @@ export class StatsAnalyzer {
   private timer: Timer | undefined;
   /** Highest stream sequence already in the windows: replayed, or applied from the durable. */
   private watermark = 0;
+  /** When the server stored the last message applied (epoch ms). */
+  private watermarkStoredMs = 0;
+  private readonly checkpoint: WindowCheckpoint | undefined;
+  private checkpointTimer: Timer | undefined;
+  private checkpointing: Promise<void> | undefined;
+  private streamCreated = "";
   private readonly seen = new RecentEventIds();
   private rebuilt = false;
   private emitting: Promise<void> = Promise.resolve();
@@ -67,6 +82,7 @@ export class StatsAnalyzer {
   private readonly published: Counter;
   private readonly markets: Gauge;
   private readonly rebuildSeconds: Gauge;
+  private readonly checkpoints: Counter;
 
   constructor(private readonly deps: StatsAnalyzerDeps) {
     this.stream = deps.stream ?? "MD_TRADES";
@@ -102,9 +118,22 @@ export class StatsAnalyzer {
     });
     this.rebuildSeconds = new Gauge({
       name: "tickerplant_analyzer_rebuild_seconds",
-      help: "time the last start-up replay of the 24 h window took",
+      help: "time the last start-up rebuild of the windows took (checkpoint restore and replay)",
       registers,
     });
+    this.checkpoints = new Counter({
+      name: "tickerplant_analyzer_checkpoints_total",
+      help: "window checkpoints written to Redis, by outcome (full, increment, failed)",
+      labelNames: ["outcome"],
+      registers,
+    });
+    if ((deps.checkpointMs ?? 0) > 0) {
+      this.checkpoint = new WindowCheckpoint({
+        redis: deps.redis,
+        key: redisKeys.windows(this.durable),
+        ttlMs: WINDOW_MS + 60 * BUCKET_MS,
+      });
+    }
   }
 
   readiness(): ReadinessCheck {
@@ -118,13 +147,15 @@ export class StatsAnalyzer {
 
   async start(): Promise<void> {
     const started = performance.now();
+    this.streamCreated = (await this.deps.nats.jsm.streams.info(this.stream)).created;
+    const restored = await this.restoreCheckpoint();
     const { watermark, replayed } = await replayStream({
       nats: this.deps.nats,
       log: this.deps.log,
       stream: this.stream,
       filterSubject: this.filterSubject,
       // One bucket of slack for clock differences between the exchange and the NATS server.
-      sinceMs: this.now() - WINDOW_MS - BUCKET_MS,
+      from: restored ?? { time: this.now() - WINDOW_MS - BUCKET_MS },
       onMessage: (msg) => {
         let items: SequencedTrade[];
         try {
@@ -132,17 +163,28 @@ export class StatsAnalyzer {
         } catch {
           return; // the durable consumer terminates and logs it
         }
-        for (const item of items) if (this.firstSeen(item.trade)) this.apply(item, "replayed");
+        for (const item of items) {
+          // Already in the restored windows: only the dedup memory learns it.
+          if (item.seq <= this.watermark) {
+            this.seen.firstSeen(`${item.trade.exchange}:${item.trade.market}`, messageId(item.trade));
+            continue;
+          }
+          this.watermarkStoredMs = item.storedMs;
+          if (this.firstSeen(item.trade)) this.apply(item, "replayed");
+        }
       },
     });
     this.watermark = Math.max(this.watermark, watermark);
     this.rebuildSeconds.set((performance.now() - started) / 1000);
-    this.deps.log.info("24 h window rebuilt from the stream", {
-      replayed,
-      watermark: this.watermark,
-      markets: this.engine.size,
-      ms: Math.round(performance.now() - started),
-    });
+    this.deps.log.info(
+      restored ? "windows restored from the checkpoint" : "24 h window rebuilt from the stream",
+      {
+        replayed,
+        watermark: this.watermark,
+        markets: this.engine.size,
+        ms: Math.round(performance.now() - started),
+      },
+    );
     await this.ensureConsumer();
     await this.emit();
     this.consumer = new BatchConsumer<SequencedTrade>({
@@ -162,7 +204,74 @@ export class StatsAnalyzer {
       () => void this.emit().catch((err) => this.deps.log.warn("stats tick failed", { err })),
       Math.max(50, Math.floor(this.deps.statsIntervalMs / 4)),
     );
+    if (this.checkpoint) {
+      void this.saveCheckpoint();
+      this.checkpointTimer = setInterval(() => void this.saveCheckpoint(), this.deps.checkpointMs);
+    }
     this.rebuilt = true;
+  }
+
+  /**
+   * Restores the windows from the checkpoint when it belongs to this stream as it is now; returns
+   * where the replay starts (a little before the watermark, for the dedup memory), or undefined
+   * for a full 24 h replay.
+   */
+  private async restoreCheckpoint(): Promise<ReadFrom | undefined> {
+    if (!this.checkpoint) return undefined;
+    const loaded = await this.checkpoint.load().catch((err) => ({ missing: `unreadable: ${err}` }));
+    if ("missing" in loaded) {
+      this.deps.log.info("no usable window checkpoint: replaying 24 h", { reason: loaded.missing });
+      return undefined;
+    }
+    const { mark, markets } = loaded;
+    const state = (await this.deps.nats.jsm.streams.info(this.stream)).state;
+    const refused =
+      mark.stream !== this.stream || mark.filter !== this.filterSubject
+        ? "it is of another stream or filter"
+        : mark.streamCreated !== this.streamCreated
+          ? "the stream was recreated since"
+          : state.first_seq > mark.watermark + 1
+            ? "the stream no longer holds what followed it"
+            : state.last_seq < mark.watermark
+              ? "the stream ends before it"
+              : undefined;
+    if (refused) {
+      this.deps.log.info("window checkpoint not used: replaying 24 h", { reason: refused });
+      return undefined;
+    }
+    this.engine.restore(markets, this.now());
+    this.watermark = mark.watermark;
+    this.watermarkStoredMs = mark.storedMs;
+    return { time: mark.storedMs - DEDUP_LOOKBACK_MS };
+  }
+
+  /** Writes what changed in the windows since the last checkpoint (one at a time). */
+  private saveCheckpoint(): Promise<void> {
+    const checkpoint = this.checkpoint;
+    if (!checkpoint || this.checkpointing) return this.checkpointing ?? Promise.resolve();
+    const full = checkpoint.needsFull;
+    // Taken synchronously with the watermark: the changes are exactly the trades up to it.
+    const changes = this.engine.takeChanges(full);
+    const mark = {
+      stream: this.stream,
+      filter: this.filterSubject,
+      streamCreated: this.streamCreated,
+      watermark: this.watermark,
+      storedMs: this.watermarkStoredMs,
+    };
+    this.checkpointing = checkpoint
+      .save(changes, mark)
+      .then(
+        () => void this.checkpoints.inc({ outcome: full ? "full" : "increment" }),
+        (err) => {
+          this.checkpoints.inc({ outcome: "failed" });
+          this.deps.log.warn("window checkpoint failed (the next one is full)", { err });
+        },
+      )
+      .finally(() => {
+        this.checkpointing = undefined;
+      });
+    return this.checkpointing;
   }
 
   /** A new durable starts right after the replay; an existing one skips what the replay covered. */
@@ -212,6 +321,7 @@ export class StatsAnalyzer {
         continue;
       }
       this.watermark = Math.max(this.watermark, item.seq);
+      this.watermarkStoredMs = item.storedMs;
       if (!this.firstSeen(item.trade)) continue;
       const key = this.apply(item, "applied");
       if (key !== undefined) touched.add(key);
@@ -252,8 +362,14 @@ export class StatsAnalyzer {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    clearInterval(this.checkpointTimer);
     await this.consumer?.stop();
     await this.emitting;
+    // The windows as they stop: a restart replays only what arrives meanwhile.
+    if (this.rebuilt) {
+      await this.checkpointing;
+      await this.saveCheckpoint();
+    }
     if (!this.deps.publisher) await this.publisher.stop();
   }
 }

@@ -5,7 +5,7 @@ import {
   type Trade,
   type WindowFigures,
 } from "@tickerplant/core";
-import { RollingWindow, type WindowStats } from "./rolling-window.ts";
+import { type PackedBucket, RollingWindow, type WindowStats } from "./rolling-window.ts";
 
 /** Bucket layout of each window: 60 buckets for the short ones, 1440 one-minute buckets for 24 h. */
 const LAYOUT: Record<Exclude<StatsWindow, "24h">, { buckets: number; bucketMs: number }> = {
@@ -27,6 +27,24 @@ interface MarketState {
   /** Stats changed since they were last handed out. */
   dirty: boolean;
   lastEmittedAt: number;
+  /** A trade was added since the last checkpoint. */
+  unsaved: boolean;
+}
+
+/** One market's windows in a checkpoint: each window's head and (changed, or all) buckets. */
+export interface MarketCheckpoint {
+  exchange: string;
+  market: string;
+  lastPrice: number | undefined;
+  lastTrade: Trade | undefined;
+  windows: Record<StatsWindow, { head: number | undefined; buckets: PackedBucket[] }>;
+}
+
+/** What a checkpoint writes: changed markets, every market's oldest bucket indices, markets gone. */
+export interface EngineChanges {
+  changed: MarketCheckpoint[];
+  oldest: Array<{ key: string; oldest: Record<StatsWindow, number> }>;
+  removed: string[];
 }
 
 export interface EngineOptions {
@@ -49,6 +67,8 @@ export interface MarketView {
  */
 export class StatsEngine {
   private readonly markets = new Map<string, MarketState>();
+  /** Markets dropped (window emptied) since the last checkpoint. */
+  private removed = new Set<string>();
 
   constructor(private readonly o: EngineOptions) {}
 
@@ -61,20 +81,7 @@ export class StatsEngine {
     const key = `${t.exchange}:${t.market}`;
     let s = this.markets.get(key);
     if (s === undefined) {
-      s = {
-        exchange: t.exchange,
-        market: t.market,
-        window: new RollingWindow(this.o.windowBuckets, this.o.bucketMs),
-        short: {
-          "1m": new RollingWindow(LAYOUT["1m"].buckets, LAYOUT["1m"].bucketMs),
-          "5m": new RollingWindow(LAYOUT["5m"].buckets, LAYOUT["5m"].bucketMs),
-          "1h": new RollingWindow(LAYOUT["1h"].buckets, LAYOUT["1h"].bucketMs),
-        },
-        lastPrice: undefined,
-        lastTrade: undefined,
-        dirty: false,
-        lastEmittedAt: Number.NEGATIVE_INFINITY,
-      };
+      s = this.newMarket(t.exchange, t.market);
       this.markets.set(key, s);
     }
     s.window.advance(now);
@@ -87,6 +94,7 @@ export class StatsEngine {
       if (s.window.empty) this.markets.delete(key);
       return undefined;
     }
+    s.unsaved = true;
     for (const w of Object.values(s.short)) {
       w.advance(now);
       w.add(wt);
@@ -95,6 +103,84 @@ export class StatsEngine {
     if (s.lastTrade === undefined || t.ts >= s.lastTrade.ts) s.lastTrade = t;
     s.dirty = true;
     return key;
+  }
+
+  private newMarket(exchange: string, market: string): MarketState {
+    return {
+      exchange,
+      market,
+      window: new RollingWindow(this.o.windowBuckets, this.o.bucketMs),
+      short: {
+        "1m": new RollingWindow(LAYOUT["1m"].buckets, LAYOUT["1m"].bucketMs),
+        "5m": new RollingWindow(LAYOUT["5m"].buckets, LAYOUT["5m"].bucketMs),
+        "1h": new RollingWindow(LAYOUT["1h"].buckets, LAYOUT["1h"].bucketMs),
+      },
+      lastPrice: undefined,
+      lastTrade: undefined,
+      dirty: false,
+      lastEmittedAt: Number.NEGATIVE_INFINITY,
+      unsaved: false,
+    };
+  }
+
+  /**
+   * What changed since the last call, for an incremental checkpoint (`all`: every bucket of every
+   * market, for a full one). Buckets only change by trades added, so the changed markets' touched
+   * buckets plus every window's oldest index (older buckets are pruned) describe the whole state.
+   */
+  takeChanges(all = false): EngineChanges {
+    const changed: MarketCheckpoint[] = [];
+    const oldest: EngineChanges["oldest"] = [];
+    for (const [key, s] of this.markets) {
+      const windows = { "24h": s.window, ...s.short };
+      oldest.push({
+        key,
+        oldest: {
+          "24h": windows["24h"].oldestIndex,
+          "1m": windows["1m"].oldestIndex,
+          "5m": windows["5m"].oldestIndex,
+          "1h": windows["1h"].oldestIndex,
+        },
+      });
+      if (!all && !s.unsaved) continue;
+      s.unsaved = false;
+      const saved = (w: RollingWindow) => ({ head: w.headIndex, buckets: w.takeChanged(all) });
+      changed.push({
+        exchange: s.exchange,
+        market: s.market,
+        lastPrice: s.lastPrice,
+        lastTrade: s.lastTrade,
+        windows: {
+          "24h": saved(windows["24h"]),
+          "1m": saved(windows["1m"]),
+          "5m": saved(windows["5m"]),
+          "1h": saved(windows["1h"]),
+        },
+      });
+    }
+    const removed = [...this.removed].filter((k) => !this.markets.has(k));
+    this.removed = new Set();
+    return { changed, oldest, removed };
+  }
+
+  /** Replaces every market with a checkpoint's (then slides the windows to `now`). */
+  restore(markets: readonly MarketCheckpoint[], now: number): void {
+    this.markets.clear();
+    this.removed = new Set();
+    for (const m of markets) {
+      const s = this.newMarket(m.exchange, m.market);
+      s.window.restore(m.windows["24h"].head, m.windows["24h"].buckets);
+      for (const name of ["1m", "5m", "1h"] as const) {
+        s.short[name].restore(m.windows[name].head, m.windows[name].buckets);
+      }
+      s.window.advance(now);
+      for (const w of Object.values(s.short)) w.advance(now);
+      if (s.window.empty) continue;
+      s.lastPrice = m.lastPrice;
+      s.lastTrade = m.lastTrade;
+      s.dirty = true;
+      this.markets.set(`${m.exchange}:${m.market}`, s);
+    }
   }
 
   /** A market's latest trade and windows, or undefined when it has no trade in 24 h. */
@@ -136,6 +222,7 @@ export class StatsEngine {
       for (const w of Object.values(s.short)) if (w.advance(now)) s.dirty = true;
       if (s.window.empty) {
         this.markets.delete(key);
+        this.removed.add(key);
         emptied.push({ exchange: s.exchange, market: s.market });
         continue;
       }

@@ -11,10 +11,12 @@ export interface SequencedTrade {
    * handled together): the replay watermark and redelivery check compare against it.
    */
   seq: number;
+  /** When the server stored that message (epoch ms): where a checkpoint's replay starts. */
+  storedMs: number;
   trade: Trade;
 }
 
-function decodeOne(msg: JsMsg, text: string): SequencedTrade {
+function decodeOne(msg: JsMsg, text: string, storedMs: number): SequencedTrade {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -27,7 +29,7 @@ function decodeOne(msg: JsMsg, text: string): SequencedTrade {
       `${msg.subject}: not a trade (${first ? `${first.path}: ${first.message}` : "invalid"})`,
     );
   }
-  return { seq: msg.seq, trade: value };
+  return { seq: msg.seq, storedMs, trade: value };
 }
 
 /**
@@ -36,12 +38,13 @@ function decodeOne(msg: JsMsg, text: string): SequencedTrade {
  */
 export function decodeTrades(msg: JsMsg, onInvalid: (err: ParseError) => void = () => {}): SequencedTrade[] {
   const texts = eventTexts(msg);
-  if (texts.length === 1) return [decodeOne(msg, texts[0]!)];
+  const storedMs = Math.floor(msg.info.timestampNanos / 1e6);
+  if (texts.length === 1) return [decodeOne(msg, texts[0]!, storedMs)];
   const out: SequencedTrade[] = [];
   let last: unknown;
   for (const text of texts) {
     try {
-      out.push(decodeOne(msg, text));
+      out.push(decodeOne(msg, text, storedMs));
     } catch (err) {
       if (!(err instanceof ParseError)) throw err;
       last = err;

@@ -37,7 +37,7 @@ test("a replay chased by new messages stops at the stream's end as of its start"
     log,
     stream: STREAM,
     filterSubject: `${SUBJECT}.>`,
-    sinceMs: Date.now() - 60_000,
+    from: { time: Date.now() - 60_000 },
     batchSize: 50,
     // Every message read brings a new one: the head moves as fast as the replay.
     onMessage: () => nats.nc.publish(`${SUBJECT}.a`, "more"),

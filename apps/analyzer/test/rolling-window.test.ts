@@ -191,3 +191,53 @@ describe("RollingWindow expiry", () => {
     expect(w.stats()!.trades).toBe(10_000);
   });
 });
+
+describe("RollingWindow checkpoint", () => {
+  for (const seed of [3, 77, 2024]) {
+    test(`seed ${seed}: incremental changes, pruned below the oldest index, restore the same window`, () => {
+      const rnd = prng(seed);
+      const w = new RollingWindow();
+      // What a checkpoint store holds: packed buckets by index, updated from takeChanged.
+      const stored = new Map<number, number[]>();
+      let clock = Date.UTC(2025, 0, 1);
+      let restores = 0;
+      for (let i = 0; i < 20_000; i++) {
+        clock += rnd() < 0.002 ? Math.floor(rnd() * 8 * 3600_000) : Math.floor(rnd() * 20_000);
+        const late = rnd() < 0.1 ? Math.floor(rnd() * 20 * 3600_000) : 0;
+        w.advance(clock);
+        w.add({
+          ts: clock - late,
+          price: 100 + rnd() * 10,
+          amount: rnd(),
+          simulated: rnd() < 0.01,
+          logReturn: rnd() - 0.5,
+        });
+        if (rnd() < 0.05) {
+          for (const b of w.takeChanged()) stored.set(b[0]!, b);
+          for (const index of stored.keys()) if (index < w.oldestIndex) stored.delete(index);
+          const copy = new RollingWindow();
+          copy.restore(w.headIndex, [...stored.values()]);
+          expect(copy.stats()).toEqual(w.stats());
+          expect(copy.takeChanged(true)).toEqual(w.takeChanged(true));
+          restores++;
+        }
+      }
+      expect(restores).toBeGreaterThan(500);
+    });
+  }
+
+  test("restore skips unreadable buckets and buckets outside the window", () => {
+    const w = new RollingWindow(10, 1000);
+    w.add({ ts: 5_500, price: 10, amount: 1 });
+    w.add({ ts: 9_100, price: 12, amount: 2 });
+    const packed = w.takeChanged(true);
+    const copy = new RollingWindow(10, 1000);
+    copy.restore(w.headIndex, [
+      ...packed,
+      [2, 1, 1],
+      [-20, ...packed[0]!.slice(1)],
+      [3, Number.NaN, ...packed[0]!.slice(2)],
+    ]);
+    expect(copy.stats()).toEqual(w.stats());
+  });
+});

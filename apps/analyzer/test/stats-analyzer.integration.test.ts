@@ -54,12 +54,16 @@ function trade(
   };
 }
 
-async function publishTrades(trades: Trade[]): Promise<void> {
+/** Publishes each trade in its own message; returns the last one's stream sequence. */
+async function publishTrades(trades: Trade[], msgIdSuffix = ""): Promise<number> {
+  let seq = 0;
   for (const t of trades) {
-    await nats.js.publish(marketSubject("trade", t.exchange, t.market), JSON.stringify(t), {
-      msgID: `trade:${t.exchange}:${t.market}:${t.id}`,
+    const ack = await nats.js.publish(marketSubject("trade", t.exchange, t.market), JSON.stringify(t), {
+      msgID: `trade:${t.exchange}:${t.market}:${t.id}${msgIdSuffix}`,
     });
+    seq = ack.seq;
   }
+  return seq;
 }
 
 async function waitFor<T>(
@@ -76,16 +80,27 @@ async function waitFor<T>(
   }
 }
 
-function startAnalyzer(): StatsAnalyzer {
+function startAnalyzer(
+  o: { durable?: string; checkpointMs?: number; registry?: Registry } = {},
+): StatsAnalyzer {
   return new StatsAnalyzer({
     nats,
     redis,
-    registry: new Registry(),
+    registry: o.registry ?? new Registry(),
     log,
     statsIntervalMs: 100,
-    durable: DURABLE,
+    checkpointMs: o.checkpointMs ?? 0,
+    durable: o.durable ?? DURABLE,
     filterSubject: `md.trade.${EX}.>`,
   });
+}
+
+async function counter(registry: Registry, name: string, labels: Record<string, string>): Promise<number> {
+  const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name);
+  const values = (metric?.values ?? []) as Array<{ value: number; labels: Record<string, string | number> }>;
+  return values
+    .filter((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x))
+    .reduce((sum, v) => sum + v.value, 0);
 }
 
 beforeAll(async () => {
@@ -101,7 +116,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   sub?.unsubscribe();
-  await nats.jsm.consumers.delete("MD_TRADES", DURABLE).catch(() => {});
+  for (const durable of [DURABLE, `${DURABLE}-cp`, `${DURABLE}-full`]) {
+    await nats.jsm.consumers.delete("MD_TRADES", durable).catch(() => {});
+  }
+  const checkpoints = await redis.keys(`windows:${DURABLE}*`);
+  if (checkpoints.length > 0) await redis.del(...checkpoints);
   await nats.jsm.streams.purge("MD_TRADES", { filter: `md.trade.${EX}.>` }).catch(() => {});
   await nats.jsm.streams.purge("ANALYTICS", { filter: `an.stats.${EX}.>` }).catch(() => {});
   const keys = await redis.keys(`stats:${EX}:*`);
@@ -214,4 +233,75 @@ describe("StatsAnalyzer (NATS + Redis)", () => {
     expect(stored?.header?.get("Nats-Msg-Id")).toBe(`stats:${EX}:${market}:${s.ts}`);
     await analyzer.stop();
   }, 10_000);
+
+  test("a restart restores the checkpoint and replays only what followed it: same stats as a 24 h replay", async () => {
+    const market = "SOL-USDT";
+    const durable = `${DURABLE}-cp`;
+    const key = `windows:${durable}`;
+    const batch = (from: number, n: number, spreadMs: number) =>
+      Array.from({ length: n }, (_, i) =>
+        trade(
+          market,
+          String(from + i),
+          Math.floor(((n - i) / n) * spreadMs),
+          100 + ((from + i) % 17),
+          0.1 + (i % 5),
+        ),
+      );
+    const first = batch(0, 300, 3 * 3600_000); // three hours: many 24 h, 1 h and 5 m buckets
+    const firstSeq = await publishTrades(first);
+    const a = startAnalyzer({ durable, checkpointMs: 100 });
+    await a.start();
+    await waitFor("stats of the first 300", latest(market, 300));
+    await waitFor("a checkpoint at the first batch", async () => {
+      const mark = await redis.hget(key, "mark");
+      return mark && JSON.parse(mark).watermark >= firstSeq ? true : undefined;
+    });
+    // A crash right after this checkpoint: what A applies from here on is not in it.
+    await redis.copy(key, `${key}-crash`, "REPLACE");
+    // 50 more, and a redundant ingestor's copy of a trade A had (same id, another message).
+    await publishTrades(batch(300, 50, 10_000));
+    await publishTrades([first[299]!], ":copy");
+    await waitFor("stats of 350", latest(market, 350));
+    await a.stop();
+    await redis.copy(`${key}-crash`, key, "REPLACE");
+    await redis.del(`${key}-crash`);
+    // While no analyzer runs.
+    await publishTrades(batch(350, 25, 1000));
+
+    const registry = new Registry();
+    received.length = 0;
+    const b = startAnalyzer({ durable, checkpointMs: 100, registry });
+    await b.start();
+    const restored = await waitFor("stats of 375", latest(market, 375));
+    // Only the trades after the checkpoint were replayed; the copy was recognised.
+    expect(await counter(registry, "tickerplant_analyzer_trades_total", { outcome: "replayed" })).toBe(75);
+    expect(
+      await counter(registry, "tickerplant_analyzer_trades_total", { outcome: "duplicate" }),
+    ).toBeGreaterThanOrEqual(1);
+
+    // A full 24 h replay (no checkpoint) computes exactly the same statistics.
+    const full = startAnalyzer({ durable: `${DURABLE}-full` });
+    const before = received.length;
+    await full.start();
+    const replayed = await waitFor("stats from the full replay", () =>
+      received.slice(before).find((x) => x.market === market && x.trades === 375),
+    );
+    await full.stop();
+    const { ts: _a, ...restoredFigures } = restored;
+    const { ts: _b, ...replayedFigures } = replayed;
+    expect(restoredFigures).toEqual(replayedFigures);
+
+    // Redis loses the hash: the next increment finds nothing to build on and a full write follows.
+    const fullWrites = await counter(registry, "tickerplant_analyzer_checkpoints_total", { outcome: "full" });
+    await redis.del(key);
+    await publishTrades(batch(375, 1, 0));
+    await waitFor("a new full checkpoint", async () =>
+      (await counter(registry, "tickerplant_analyzer_checkpoints_total", { outcome: "full" })) > fullWrites &&
+      (await redis.hget(key, "base"))
+        ? true
+        : undefined,
+    );
+    await b.stop();
+  }, 20_000);
 });

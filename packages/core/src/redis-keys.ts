@@ -8,6 +8,8 @@
  *                                                        (tick/lot size, contract; markets refresh)
  *   service:<service>:<instance>                         a running process's ServiceRecord (string, TTL)
  *   ratelimit:<scope>:<part>                             an exchange's REST weight budget (WeightBudget)
+ *   windows:<consumer>                                   an analyzer replica's rolling-window checkpoint
+ *                                                        (hash, see apps/analyzer window-checkpoint.ts)
  * A `*` part makes a SCAN pattern (other glob characters are escaped, so a pattern cannot widen).
  */
 
@@ -25,6 +27,7 @@ export const redisKeys = {
   source: (exchange: string) => `source:${part(exchange)}`,
   instruments: (exchange: string) => `instruments:${part(exchange)}`,
   service: (service: string, instance: string) => `service:${part(service)}:${part(instance)}`,
+  windows: (consumer: string) => `windows:${part(consumer)}`,
   /** `w:` is the prefix of the weight buckets (the bucket number follows). */
   rateLimit: (scope: string, suffix: "w:" | "waiters" | "blocked_until" | "errors") =>
     `ratelimit:${part(scope)}:${suffix}`,
