@@ -111,4 +111,39 @@ describe("TradeCopier (COPY into staging + INSERT … ON CONFLICT DO NOTHING)", 
       await copier.stop();
     }
   }, 60_000);
+
+  // postgres.js is patched (patches/postgres@3.4.9.patch): unpatched, the ROLLBACK a transaction
+  // sends after its connection died is written from a timer to the closed connection's null
+  // socket — an uncaught TypeError that ended the storage-writer after a PostgreSQL restart.
+  test("a transaction whose connection dies rejects with a connection error; the process lives on", async () => {
+    const client = createSql(TEST_DATABASE_URL, { max: 1, name: copyApp });
+    try {
+      let late: Promise<unknown> | undefined;
+      const tx = client.begin(async (t) => {
+        const [me] = await t<{ pid: number }[]>`select pg_backend_pid() as pid`;
+        await sql`select pg_terminate_backend(${me!.pid})`;
+        await Bun.sleep(300); // the client has seen the connection close
+        // A query on the dead transaction's connection (here: the callback going on after it).
+        late = t`select 1`.then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        await late;
+      });
+      const err = await tx.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(Error);
+      expect((err as { code?: string }).code).toMatch(/CONNECTION_CLOSED|CONNECTION_DESTROYED|57P01/);
+      await Bun.sleep(500); // the late query was sent, and the timer that used to throw has run
+      const lateErr = await late;
+      expect(lateErr).toBeInstanceOf(Error);
+      expect(lateErr).not.toBeInstanceOf(TypeError);
+      // The client reconnects for the next query.
+      expect((await client`select 1 as one`)[0]?.one).toBe(1);
+    } finally {
+      await client.end({ timeout: 1 });
+    }
+  }, 20_000);
 });
