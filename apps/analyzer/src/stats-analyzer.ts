@@ -220,7 +220,7 @@ export class StatsAnalyzer {
     if (!this.checkpoint) return undefined;
     const loaded = await this.checkpoint.load().catch((err) => ({ missing: `unreadable: ${err}` }));
     if ("missing" in loaded) {
-      this.deps.log.info("no usable window checkpoint: replaying 24 h", { reason: loaded.missing });
+      this.deps.log.warn("no usable window checkpoint: replaying 24 h", { reason: loaded.missing });
       return undefined;
     }
     const { mark, markets } = loaded;
@@ -236,7 +236,7 @@ export class StatsAnalyzer {
               ? "the stream ends before it"
               : undefined;
     if (refused) {
-      this.deps.log.info("window checkpoint not used: replaying 24 h", { reason: refused });
+      this.deps.log.warn("window checkpoint not used: replaying 24 h", { reason: refused });
       return undefined;
     }
     this.engine.restore(markets, this.now());

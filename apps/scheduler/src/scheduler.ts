@@ -39,6 +39,8 @@ export class Scheduler {
     ackWaitMs?: number;
     healGaps?: boolean;
     healIntervals?: readonly CandleInterval[];
+    /** How long after a gap's end its heal may wait for the live stream to be stored past it. */
+    healLiveEdgeWaitMs?: number;
     /** REST polls: each poll's period (absent or 0: off) and the markets polled. */
     polls?: { periodMs: Partial<Record<RestPollName, number>>; markets: readonly string[] };
     /** Where the gap watcher reads status events (tests use their own stream). */
@@ -97,6 +99,7 @@ export class Scheduler {
       owner: `${process.pid}-${crypto.randomUUID().slice(0, 8)}`,
       leaseMs: ackWaitMs,
       healIntervals: deps.healIntervals ?? ["1m"],
+      liveEdgeWaitMs: deps.healLiveEdgeWaitMs ?? 20_000,
     });
     this.worker = new JobWorker({
       nats: deps.nats,

@@ -61,7 +61,7 @@ afterAll(async () => {
 });
 
 /** A simulator, a scheduler watching a status stream of the test's own, and a cleanup. */
-async function setup(restTradesKept: number) {
+async function setup(restTradesKept: number, healLiveEdgeWaitMs = 3000) {
   const id = runId();
   const market = `H${id.toUpperCase()}-USDT`;
   const sim: StartedSimulator = await startSimulator({
@@ -90,6 +90,7 @@ async function setup(restTradesKept: number) {
     marketsRefreshMs: 86_400_000,
     queue,
     healGaps: true,
+    healLiveEdgeWaitMs,
     gaps: { stream: statusStream, durable: "scheduler-gaps", filterSubject: `t${id}.md.status.>` },
   });
   await scheduler.start();
@@ -229,6 +230,55 @@ test("trades the exchange no longer keeps are reported unhealable; the kept ones
     const [event] = await sql<{ detail: string }[]>`
       select detail from status_events where exchange = 'binance' and market = ${s.market} and event = 'unhealable'`;
     expect(event?.detail).toContain("only from id");
+  } finally {
+    await s.close();
+  }
+}, 90_000);
+
+test("a heal waits for the live stream to be stored past the gap's end before it stores REST trades", async () => {
+  const s = await setup(0, 60_000);
+  const toTrade = (t: { id: number; ts: number; price: number; amount: number; side: "buy" | "sell" }) => ({
+    type: "trade" as const,
+    exchange: "binance",
+    market: s.market,
+    symbol: s.market.replace("-", ""),
+    ts: t.ts,
+    recvTs: t.ts,
+    id: String(t.id),
+    price: t.price,
+    amount: t.amount,
+    side: t.side,
+    simulated: true,
+  });
+  try {
+    await Bun.sleep(2000);
+    const truth = s.sim.sim.groundTruth;
+    const all = truth.trades(s.market);
+    const gapFrom = all[Math.floor(all.length / 3)]!.ts + 0.5;
+    const gapTo = all[Math.floor((2 * all.length) / 3)]!.ts + 0.5;
+    // The live feed has stored what came before the gap, and nothing after it yet.
+    await insertTrades(sql, all.filter((t) => t.ts < gapFrom).map(toTrade));
+    await s.gap(gapFrom, gapTo);
+    await Bun.sleep(2500);
+    // Where REST times are coarser than the stream's, trades near the end are not told apart from
+    // live ones not yet stored: nothing is stored yet.
+    expect(await stored(s.market, gapFrom, gapTo)).toEqual([]);
+    // The live stream is stored past the gap's end (plus the 2 s slack): the heal goes ahead.
+    await Bun.sleep(Math.max(0, gapTo + 2100 - Date.now()));
+    const after = truth.trades(s.market).filter((t) => t.ts > gapTo);
+    await insertTrades(sql, after.map(toTrade));
+    expect(after.at(-1)!.ts).toBeGreaterThan(gapTo + 2000);
+    const gap = await waitFor(
+      "the gap healed",
+      async () => {
+        const g = (await selectGaps(sql, { exchange: "binance", market: s.market }))[0];
+        return g && g.state !== "pending" && g.state !== "healing" ? g : undefined;
+      },
+      30_000,
+    );
+    expect(gap.state).toBe("healed");
+    const expected = truth.trades(s.market, { from: gapFrom, to: gapTo }).map((t) => String(t.id));
+    expect(await stored(s.market, gapFrom, gapTo)).toEqual(expected);
   } finally {
     await s.close();
   }

@@ -17,9 +17,11 @@ import {
   insertNewTrades,
   insertStatusEvents,
   type JobRecord,
+  REST_TIME_SLACK_MS,
   recordJobError,
   selectJobRecord,
   touchJob,
+  tradesStoredSince,
   upsertCandles,
 } from "@tickerplant/db";
 import {
@@ -70,6 +72,8 @@ export class RecordedJobRunner {
       leaseMs: number;
       /** Candle intervals a gap heal restores. */
       healIntervals: readonly CandleInterval[];
+      /** A gap heal waits at most this long after the gap's end for the live stream to pass it. */
+      liveEdgeWaitMs: number;
     },
   ) {}
 
@@ -100,6 +104,7 @@ export class RecordedJobRunner {
     const started = performance.now();
     try {
       const cp = this.checkpointOf(claimed.checkpoint);
+      if (record.kind === "gap-heal" && cp.phase === 0) await this.waitForLiveEdge(record, jobSignal);
       await this.runPages(record, cp, jobSignal, log);
       await this.finish(record, cp);
       this.deps.metrics.jobSeconds.observe(
@@ -130,6 +135,23 @@ export class RecordedJobRunner {
       clearInterval(lease);
     }
   };
+
+  /**
+   * REST trades near a gap's end may be live trades not yet stored: where REST times are coarser
+   * than the stream's (WhiteBIT: whole seconds), a heal that stored them first made the live copies
+   * look new (the long chaos profile stored ~90 WhiteBIT trades per ingestor kill twice). So a heal
+   * starts once live trades are stored past the gap's end plus the time slack — or, for a market
+   * gone quiet, once `liveEdgeWaitMs` have passed since the gap's end.
+   */
+  private async waitForLiveEdge(job: JobRecord, signal: AbortSignal): Promise<void> {
+    const edge = job.to + REST_TIME_SLACK_MS;
+    const deadline = job.to + this.deps.liveEdgeWaitMs;
+    while (Date.now() < deadline) {
+      if (await tradesStoredSince(this.deps.sql, job.exchange, job.market, edge)) return;
+      signal.throwIfAborted();
+      await Bun.sleep(250);
+    }
+  }
 
   private checkpointOf(stored: Record<string, unknown>): JobCheckpoint {
     const phase = typeof stored.phase === "number" ? stored.phase : 0;

@@ -28,7 +28,28 @@ export async function insertTrades(sql: Queryable, trades: readonly Trade[]): Pr
 }
 
 /** How far a REST trade's time may be from the stream's time of the same trade. */
-const REST_TIME_SLACK = "2 seconds";
+export const REST_TIME_SLACK_MS = 2_000;
+const REST_TIME_SLACK = `${REST_TIME_SLACK_MS / 1000} seconds`;
+
+/**
+ * True when the live stream's trades of a market are stored up to `ms` (some trade at or after
+ * it): a gap heal waits for that before inserting REST trades near the gap's end, so the 2 s
+ * rule of insertNewTrades sees the live copies (inserted after the heal's, a live copy with a
+ * finer time would be stored twice).
+ */
+export async function tradesStoredSince(
+  sql: Queryable,
+  exchange: string,
+  market: string,
+  ms: number,
+): Promise<boolean> {
+  const [row] = await sql<{ stored: boolean }[]>`
+    select exists (
+      select 1 from trades
+      where exchange = ${exchange} and market = ${market} and time >= ${msToTimestamptz(ms)}::timestamptz
+    ) as stored`;
+  return row?.stored === true;
+}
 
 /**
  * Like insertTrades, and returns the trades that were new (not already stored, e.g. seen live):
