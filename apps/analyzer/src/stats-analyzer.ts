@@ -69,12 +69,12 @@ export class StatsAnalyzer {
   private timer: Timer | undefined;
   /** Highest stream sequence already in the windows: replayed, or applied from the durable. */
   private watermark = 0;
-  /** When the server stored the last message applied (epoch ms). */
+  /** The last message applied: its sequence and when the server stored it (epoch ms). */
+  private anchorSeq = 0;
   private watermarkStoredMs = 0;
   private readonly checkpoint: WindowCheckpoint | undefined;
   private checkpointTimer: Timer | undefined;
   private checkpointing: Promise<void> | undefined;
-  private streamCreated = "";
   private readonly seen = new RecentEventIds();
   private rebuilt = false;
   private emitting: Promise<void> = Promise.resolve();
@@ -147,7 +147,6 @@ export class StatsAnalyzer {
 
   async start(): Promise<void> {
     const started = performance.now();
-    this.streamCreated = (await this.deps.nats.jsm.streams.info(this.stream)).created;
     const restored = await this.restoreCheckpoint();
     const { watermark, replayed } = await replayStream({
       nats: this.deps.nats,
@@ -169,7 +168,7 @@ export class StatsAnalyzer {
             this.seen.firstSeen(`${item.trade.exchange}:${item.trade.market}`, messageId(item.trade));
             continue;
           }
-          this.watermarkStoredMs = item.storedMs;
+          this.anchor(item);
           if (this.firstSeen(item.trade)) this.apply(item, "replayed");
         }
       },
@@ -225,11 +224,16 @@ export class StatsAnalyzer {
     }
     const { mark, markets } = loaded;
     const state = (await this.deps.nats.jsm.streams.info(this.stream)).state;
+    // The stream still holds the last message the windows took, as it was: not recreated or purged.
+    const anchor =
+      mark.anchorSeq > 0
+        ? await this.deps.nats.jsm.streams.getMessage(this.stream, { seq: mark.anchorSeq }).catch(() => null)
+        : undefined;
     const refused =
       mark.stream !== this.stream || mark.filter !== this.filterSubject
         ? "it is of another stream or filter"
-        : mark.streamCreated !== this.streamCreated
-          ? "the stream was recreated since"
+        : anchor === null || (anchor !== undefined && anchor.time.getTime() !== mark.storedMs)
+          ? "the stream no longer holds its last message as it was (recreated or purged)"
           : state.first_seq > mark.watermark + 1
             ? "the stream no longer holds what followed it"
             : state.last_seq < mark.watermark
@@ -241,6 +245,7 @@ export class StatsAnalyzer {
     }
     this.engine.restore(markets, this.now());
     this.watermark = mark.watermark;
+    this.anchorSeq = mark.anchorSeq;
     this.watermarkStoredMs = mark.storedMs;
     return { time: mark.storedMs - DEDUP_LOOKBACK_MS };
   }
@@ -255,8 +260,8 @@ export class StatsAnalyzer {
     const mark = {
       stream: this.stream,
       filter: this.filterSubject,
-      streamCreated: this.streamCreated,
       watermark: this.watermark,
+      anchorSeq: this.anchorSeq,
       storedMs: this.watermarkStoredMs,
     };
     this.checkpointing = checkpoint
@@ -272,6 +277,11 @@ export class StatsAnalyzer {
         this.checkpointing = undefined;
       });
     return this.checkpointing;
+  }
+
+  private anchor(item: SequencedTrade): void {
+    this.anchorSeq = item.seq;
+    this.watermarkStoredMs = item.storedMs;
   }
 
   /** A new durable starts right after the replay; an existing one skips what the replay covered. */
@@ -321,7 +331,7 @@ export class StatsAnalyzer {
         continue;
       }
       this.watermark = Math.max(this.watermark, item.seq);
-      this.watermarkStoredMs = item.storedMs;
+      this.anchor(item);
       if (!this.firstSeen(item.trade)) continue;
       const key = this.apply(item, "applied");
       if (key !== undefined) touched.add(key);

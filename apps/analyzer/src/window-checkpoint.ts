@@ -7,10 +7,14 @@ import type { EngineChanges, MarketCheckpoint } from "./stats-engine.ts";
 export interface CheckpointMark {
   stream: string;
   filter: string;
-  /** The stream's creation time: a recreated stream's sequences mean something else. */
-  streamCreated: string;
-  /** Highest stream sequence in the windows, and when the server stored it (epoch ms). */
+  /** Highest stream sequence in the windows. */
   watermark: number;
+  /**
+   * The last message the windows took and when the server stored it (epoch ms): a stream that
+   * still holds it with that time is the same stream (a recreated one's sequences mean other
+   * messages; its creation time is no proof, a restarted server may report another).
+   */
+  anchorSeq: number;
   storedMs: number;
 }
 
@@ -232,8 +236,8 @@ export class WindowCheckpoint {
       mark: {
         stream: mark.stream,
         filter: mark.filter,
-        streamCreated: mark.streamCreated,
         watermark: mark.watermark,
+        anchorSeq: mark.anchorSeq ?? 0,
         storedMs: mark.storedMs,
       },
       markets: [...markets.values()],

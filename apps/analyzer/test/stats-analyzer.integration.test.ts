@@ -303,5 +303,17 @@ describe("StatsAnalyzer (NATS + Redis)", () => {
         : undefined,
     );
     await b.stop();
+
+    // The stream no longer holds the checkpoint's last message as it was (purged, or a recreated
+    // stream): the checkpoint is not used and the 24 h replay rebuilds everything.
+    const anchorSeq = JSON.parse((await redis.hget(key, "mark"))!).anchorSeq as number;
+    await nats.jsm.streams.deleteMessage("MD_TRADES", anchorSeq);
+    const fresh = new Registry();
+    const c = startAnalyzer({ durable, checkpointMs: 100, registry: fresh });
+    await c.start();
+    expect(
+      await counter(fresh, "tickerplant_analyzer_trades_total", { outcome: "replayed" }),
+    ).toBeGreaterThanOrEqual(375);
+    await c.stop();
   }, 20_000);
 });
