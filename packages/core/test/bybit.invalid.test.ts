@@ -127,6 +127,9 @@ describe("malformed frames → invalid, never throw", () => {
     expectInvalid(patch(TRADE, { topic: "publicTrade." }), "unknown_topic");
     expectInvalid(patch(BOOK, { topic: "orderbook.BTCUSDT" }), "unknown_topic");
     expectInvalid(patch(BOOK, { topic: "orderbook.x.BTCUSDT" }), "unknown_topic");
+    expectInvalid(patch(BOOK, { topic: "orderbook.5x.BTCUSDT" }), "unknown_topic");
+    expectInvalid(patch(BOOK, { topic: "orderbook.-5.BTCUSDT" }), "unknown_topic");
+    expectInvalid(patch(BOOK, { topic: "orderbook..BTCUSDT" }), "unknown_topic");
     expectInvalid(patch(KLINE, { topic: "kline.2.BTCUSDT" }), "unknown_topic", /kline interval/);
     expectInvalid(patch(KLINE, { topic: "kline.BTCUSDT" }), "unknown_topic");
     expect(parse(patch(BOOK, { topic: "orderbook.rpi.BTCUSDT" }))).toEqual({

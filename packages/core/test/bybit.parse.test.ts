@@ -352,6 +352,13 @@ describe("bybit linear tickers 2026: snapshot then partial deltas, merged", () =
       nextFundingTime: 1790784000000,
       openInterest: 57118.511,
     });
+    // built field by field: the published JSON keeps this key order
+    expect(Object.keys(ofType<Ticker>(p, 1, "ticker")).join()).toBe(
+      "type,exchange,market,symbol,ts,recvTs,last,open,high,low,volume,quoteVolume,change,changePct,bid,ask",
+    );
+    expect(Object.keys(ofType<Deriv>(p, 1, "deriv")).join()).toBe(
+      "type,exchange,market,symbol,ts,recvTs,markPrice,indexPrice,fundingRate,nextFundingTime,openInterest",
+    );
   });
 
   test("deltas merge into the snapshot: absent fields keep their values", () => {

@@ -314,6 +314,13 @@ describe("kraken v1 book recordings (counts; checksums are proven in kraken.book
       expect(books.every((b) => b.market === market)).toBe(true);
       expect(books.slice(1).every((b) => b.checksum !== undefined)).toBe(true);
       expect(books[0]!.checksum).toBeUndefined();
+      // key order of the published JSON: a snapshot has no checksum key, a delta's precedes exact
+      expect(Object.keys(books[0]!).join()).toBe(
+        "type,exchange,market,symbol,ts,recvTs,kind,seq,prevSeq,bids,asks,exact",
+      );
+      expect(Object.keys(books[1]!).join()).toBe(
+        "type,exchange,market,symbol,ts,recvTs,kind,seq,prevSeq,bids,asks,checksum,exact",
+      );
       // deltas chain: prevSeq = the seq before, seq strictly increasing
       for (let i = 1; i < books.length; i++) {
         expect(books[i]!.prevSeq).toBe(books[i - 1]!.seq);

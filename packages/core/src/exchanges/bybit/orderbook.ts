@@ -2,7 +2,9 @@ import type { FrameResult, ParseContext } from "../../adapter.ts";
 import type { Bbo, Book, Level } from "../../schemas/messages.ts";
 import { epochMsInteger, int, isObject, levels } from "../wire/fields.ts";
 import { badField, ignoredFrozen, unknownSymbol } from "../wire/frame-results.ts";
+import { symbolState } from "../wire/symbol-state.ts";
 import { EXCHANGE } from "./results.ts";
+import { framedSymbol } from "./topics.ts";
 
 /**
  * `orderbook.<depth>.<S>` frames: `{topic, type: snapshot|delta, ts, data: {s, b, a, u, seq}, cts}`.
@@ -39,6 +41,7 @@ export function parseOrderbook(
   const data = msg.data;
   if (!isObject(data)) return badField(what, "data", data);
   if (data.s !== undefined && data.s !== symbol) return badField(what, "data.s", data.s);
+  symbol = framedSymbol(symbol, data.s);
   const market = ctx.marketOf(symbol);
   if (market === undefined) return unknownSymbol(what, symbol);
   const ts = epochMsInteger(msg.ts);
@@ -51,15 +54,15 @@ export function parseOrderbook(
   if (asks === null) return badField(what, "data.a", data.a);
 
   if (depth === "1") {
-    const key = `bbo:${symbol}`;
+    const tops = symbolState<Top>(ctx.state, "bbo");
     let top: Top;
     if (type === "snapshot") top = { bid: bids[0] ?? null, ask: asks[0] ?? null };
     else {
       // before any snapshot a delta's levels are all there is to know
-      const prev = (ctx.state.get(key) as Top | undefined) ?? { bid: null, ask: null };
+      const prev = tops.get(symbol) ?? { bid: null, ask: null };
       top = { bid: applyTopDelta(prev.bid, bids), ask: applyTopDelta(prev.ask, asks) };
     }
-    ctx.state.set(key, top);
+    tops.set(symbol, top);
     if (top.bid === null || top.ask === null) return ONE_SIDED;
     const bbo: Bbo = {
       type: "bbo",

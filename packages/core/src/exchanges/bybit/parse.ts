@@ -7,7 +7,7 @@ import { parseOrderbook } from "./orderbook.ts";
 import { EXCHANGE, invalid } from "./results.ts";
 import type { Category } from "./symbols.ts";
 import { parseTickers } from "./tickers.ts";
-import { candleCloseTime, intervalFromName } from "./topics.ts";
+import { candleCloseTime, framedSymbol, intervalFromName } from "./topics.ts";
 
 /**
  * Bybit v5 public frames → normalized messages. Never throws.
@@ -92,7 +92,7 @@ function parseTopicFrame(
     case "orderbook":
       // RPI books and the REST-initialised full book are not normalized
       if (middle === "rpi" || middle === "full") return ignoredFrozen(`unsupported:orderbook.${middle}`);
-      return middle !== undefined && /^[0-9]+$/.test(middle)
+      return middle !== undefined && isDigits(middle)
         ? parseOrderbook(msg, middle, symbol, ctx)
         : unknownTopic(topic);
     case "tickers":
@@ -107,6 +107,16 @@ function parseTopicFrame(
   return IGNORED_TOPICS.has(prefix) ? ignoredFrozen(`unsupported:${prefix}`) : unknownTopic(topic);
 }
 
+/** A depth such as "50": one or more ASCII digits (a loop, not a regex: every book frame asks). */
+function isDigits(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 function unknownTopic(topic: string): FrameResult {
   return invalid("unknown_topic", `topic ${sample(topic, 60)}`);
 }
@@ -118,6 +128,8 @@ function side(v: unknown): Side | undefined {
 function parseTrades(msg: Record<string, unknown>, symbol: string, ctx: ParseContext): FrameResult {
   const data = msg.data;
   if (!Array.isArray(data)) return badField("publicTrade", "data", data);
+  const head = data[0];
+  symbol = framedSymbol(symbol, isObject(head) ? head.s : undefined);
   const market = ctx.marketOf(symbol);
   if (market === undefined) return unknownSymbol("publicTrade", symbol);
   const n = data.length;

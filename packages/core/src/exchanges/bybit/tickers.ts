@@ -2,9 +2,11 @@ import type { FrameResult, ParseContext } from "../../adapter.ts";
 import type { Deriv, MarketMessage, Ticker } from "../../schemas/messages.ts";
 import { epochMsInteger, isObject, num, optionalNum } from "../wire/fields.ts";
 import { badField, ignoredFrozen, unknownSymbol } from "../wire/frame-results.ts";
+import { symbolState } from "../wire/symbol-state.ts";
 import { decimalDiff, fractionToPercent } from "./fields.ts";
 import { EXCHANGE, invalid } from "./results.ts";
 import type { Category } from "./symbols.ts";
+import { framedSymbol } from "./topics.ts";
 
 /**
  * `tickers.<S>` frames. Derivatives send a `snapshot` then `delta`s that carry only the fields
@@ -31,6 +33,9 @@ const UNCHANGED = ignoredFrozen("ticker_unchanged");
 
 type Fields = Record<string, unknown>;
 
+/** The connection state's key of the merged tickers, per symbol. */
+const TICKERS = "tickers";
+
 function changed(keys: readonly string[], delta: Fields, prev: Fields): boolean {
   for (const k of keys) {
     const v = delta[k];
@@ -41,7 +46,7 @@ function changed(keys: readonly string[], delta: Fields, prev: Fields): boolean 
 
 /** The merged state of a symbol's tickers topic (for tests and tools). */
 export function tickerState(ctx: ParseContext, symbol: string): Readonly<Fields> | undefined {
-  return ctx.state.get(`tickers:${symbol}`) as Fields | undefined;
+  return (ctx.state.get(TICKERS) as Map<string, Fields> | undefined)?.get(symbol);
 }
 
 export function parseTickers(
@@ -56,45 +61,54 @@ export function parseTickers(
   if (!isObject(data)) return badField("tickers", "data", data);
   if (data.symbol !== undefined && data.symbol !== symbol)
     return badField("tickers", "data.symbol", data.symbol);
+  symbol = framedSymbol(symbol, data.symbol);
   const market = ctx.marketOf(symbol);
   if (market === undefined) return unknownSymbol("tickers", symbol);
   const ts = epochMsInteger(msg.ts);
   if (Number.isNaN(ts)) return badField("tickers", "ts", msg.ts);
 
-  const key = `tickers:${symbol}`;
-  let state = ctx.state.get(key) as Fields | undefined;
+  const merged = symbolState<Fields>(ctx.state, TICKERS);
+  let state = merged.get(symbol);
   let tickerChanged = true;
   let derivChanged = true;
   if (type === "snapshot") {
     state = { ...data };
-    ctx.state.set(key, state);
+    merged.set(symbol, state);
   } else {
     if (state === undefined) {
       return invalid("delta_without_snapshot", `tickers.${symbol}: a delta before any snapshot`);
     }
     tickerChanged = changed(TICKER_KEYS, data, state);
     derivChanged = changed(DERIV_KEYS, data, state);
-    Object.assign(state, data);
+    // what Object.assign does for a JSON object (own enumerable string keys, [[Set]] each), at a
+    // third of its cost on deltas whose keys vary frame to frame
+    for (const k in data) state[k] = data[k];
   }
 
   const messages: MarketMessage[] = [];
-  const base = { exchange: EXCHANGE, market, symbol, ts, recvTs: ctx.recvTs };
   if (tickerChanged) {
-    const t = buildTicker(state, base);
+    const t = buildTicker(state, market, symbol, ts, ctx.recvTs);
     if ("kind" in t) return t;
     messages.push(t);
   }
   if (category === "linear" && derivChanged) {
-    const d = buildDeriv(state, base);
+    const d = buildDeriv(state, market, symbol, ts, ctx.recvTs);
     if ("kind" in d) return d;
     messages.push(d);
   }
   return messages.length > 0 ? { kind: "data", messages } : UNCHANGED;
 }
 
-type Base = Pick<Ticker, "exchange" | "market" | "symbol" | "ts" | "recvTs">;
+// The messages are built field by field, in the schema's order (no spread of a shared base:
+// a spread copies property by property, ~4 % of a linear tickers frame).
 
-function buildTicker(s: Fields, base: Base): Ticker | FrameResult {
+function buildTicker(
+  s: Fields,
+  market: string,
+  symbol: string,
+  ts: number,
+  recvTs: number,
+): Ticker | FrameResult {
   const what = "tickers";
   const last = num(s.lastPrice);
   if (Number.isNaN(last)) return badField(what, "lastPrice", s.lastPrice);
@@ -119,7 +133,11 @@ function buildTicker(s: Fields, base: Base): Ticker | FrameResult {
   if (Number.isNaN(ask)) return badField(what, "ask1Price", s.ask1Price);
   return {
     type: "ticker",
-    ...base,
+    exchange: EXCHANGE,
+    market,
+    symbol,
+    ts,
+    recvTs,
     last,
     open,
     high,
@@ -133,7 +151,13 @@ function buildTicker(s: Fields, base: Base): Ticker | FrameResult {
   };
 }
 
-function buildDeriv(s: Fields, base: Base): Deriv | FrameResult {
+function buildDeriv(
+  s: Fields,
+  market: string,
+  symbol: string,
+  ts: number,
+  recvTs: number,
+): Deriv | FrameResult {
   const what = "tickers";
   const markPrice = optionalNum(s.markPrice);
   if (Number.isNaN(markPrice)) return badField(what, "markPrice", s.markPrice);
@@ -147,7 +171,11 @@ function buildDeriv(s: Fields, base: Base): Deriv | FrameResult {
   if (Number.isNaN(openInterest)) return badField(what, "openInterest", s.openInterest);
   return {
     type: "deriv",
-    ...base,
+    exchange: EXCHANGE,
+    market,
+    symbol,
+    ts,
+    recvTs,
     markPrice,
     indexPrice,
     fundingRate,

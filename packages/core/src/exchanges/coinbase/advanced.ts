@@ -2,6 +2,7 @@ import type { FrameResult, ParseContext } from "../../adapter.ts";
 import type { Book, Candle, Level, MarketMessage, Trade } from "../../schemas/messages.ts";
 import { isObject, num, uint } from "../wire/fields.ts";
 import { badField, ignored, unknownSymbol } from "../wire/frame-results.ts";
+import { symbolState } from "../wire/symbol-state.ts";
 import { WS_CANDLE_MS } from "./channels.ts";
 import { derived } from "./fields.ts";
 import { ACK, data, EXCHANGE, HEARTBEAT, invalid } from "./results.ts";
@@ -340,11 +341,7 @@ function parseCandles(p: Record<string, unknown>, ctx: ParseContext): FrameResul
   }
   if (fresh.length === 0 && unknown !== undefined) return unknownSymbol("candles", unknown, "product");
   fresh.sort((a, b) => a.openTime - b.openTime);
-  let last = ctx.state.get(CANDLES) as Map<string, Candle> | undefined;
-  if (!last) {
-    last = new Map();
-    ctx.state.set(CANDLES, last);
-  }
+  const last = symbolState<Candle>(ctx.state, CANDLES);
   const out: Candle[] = [];
   for (const c of fresh) {
     const prev = last.get(c.symbol);

@@ -2,6 +2,7 @@ import type { FrameResult, ParseContext } from "../../adapter.ts";
 import type { Level, MarketMessage } from "../../schemas/messages.ts";
 import { num, uint } from "../wire/fields.ts";
 import { badField, ignored, unknownSymbol } from "../wire/frame-results.ts";
+import { symbolState } from "../wire/symbol-state.ts";
 import { derived } from "./fields.ts";
 import { ACK, data, EXCHANGE, HEARTBEAT, invalid } from "./results.ts";
 import { sequencedBook } from "./sequence.ts";
@@ -55,11 +56,7 @@ export function parseLegacy(p: Record<string, unknown>, type: string, ctx: Parse
 
 /** The event time of a product's message, with the fallback described above. */
 function eventTime(ctx: ParseContext, product: string, v: unknown): number {
-  let times = ctx.state.get(TIMES) as Map<string, number> | undefined;
-  if (!times) {
-    times = new Map();
-    ctx.state.set(TIMES, times);
-  }
+  const times = symbolState<number>(ctx.state, TIMES);
   const t = isoMs(v);
   if (!Number.isNaN(t)) {
     times.set(product, t);

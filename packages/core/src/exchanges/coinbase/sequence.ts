@@ -1,5 +1,6 @@
 import type { ParseContext, SequenceGap } from "../../adapter.ts";
 import type { Book, Level } from "../../schemas/messages.ts";
+import { symbolState } from "../wire/symbol-state.ts";
 import { EXCHANGE } from "./results.ts";
 import { toMicros } from "./time.ts";
 
@@ -46,11 +47,7 @@ export function bookSeq(
   micros: number,
   snapshot: boolean,
 ): { seq: number; prevSeq: number | null } {
-  let chains = state.get(BOOK) as Map<string, number> | undefined;
-  if (!chains) {
-    chains = new Map();
-    state.set(BOOK, chains);
-  }
+  const chains = symbolState<number>(state, BOOK);
   const last = chains.get(product);
   const seq = last !== undefined && micros <= last ? last + 1 : micros;
   chains.set(product, seq);

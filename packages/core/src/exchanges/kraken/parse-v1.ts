@@ -62,16 +62,21 @@ export function parseV1Array(a: unknown[], ctx: ParseContext): FrameResult {
   if (typeof pair !== "string") return badField("v1", "pair", pair);
   const market = marketOf(ctx, pair);
   if (market === undefined) return unknownSymbol(channel, pair);
-  const payload = a.slice(1, n - 2);
-  const where = { market, symbol: pair };
-  if (channel === "trade") return parseTrades(payload[0], where, ctx);
-  if (channel === "ticker") return parseTicker(payload[0], where, ctx);
-  if (channel === "spread") return parseSpread(payload[0], where, ctx);
-  if (channel.startsWith("book-")) return parseBook(payload, where, ctx);
-  if (channel.startsWith("ohlc-")) return parseOhlc(payload[0], channel, where, ctx);
+  // payload: a[1 .. n-3] (one element but for book deltas, which may have two)
+  const where: Where = { market, symbol: pair };
+  if (channel === "trade") return parseTrades(a[1], where, ctx);
+  if (channel === "ticker") return parseTicker(a[1], where, ctx);
+  if (channel === "spread") return parseSpread(a[1], where, ctx);
+  if (channel.startsWith("book-")) return parseBook(a, where, ctx);
+  if (channel.startsWith("ohlc-")) return parseOhlc(a[1], channel, where, ctx);
   return invalid("unknown_event", `unknown v1 channel ${sample(channel, 40)}`);
 }
 
+/**
+ * The frame's market and pair. Messages are built field by field from it, in the schema's order
+ * (`exchange, market, symbol, ...`): an object spread copies property by property and was the
+ * largest item of a v1 book frame after JSON.parse.
+ */
 interface Where {
   market: string;
   symbol: string;
@@ -102,7 +107,8 @@ function parseTrades(v: unknown, w: Where, ctx: ParseContext): FrameResult {
     out[i] = {
       type: "trade",
       exchange: EXCHANGE,
-      ...w,
+      market: w.market,
+      symbol: w.symbol,
       ts,
       recvTs: ctx.recvTs,
       id: tradeId(t, p, q),
@@ -146,10 +152,13 @@ function parseTicker(v: unknown, w: Where, ctx: ParseContext): FrameResult {
   const askLot = first(v, "a", 2);
   if (Number.isNaN(ask) || Number.isNaN(askLot)) return badField("ticker", "a", v.a);
   const change = subtract(last, open);
-  const base = { exchange: EXCHANGE, ...w, ts: ctx.recvTs, recvTs: ctx.recvTs };
   const ticker: Ticker = {
     type: "ticker",
-    ...base,
+    exchange: EXCHANGE,
+    market: w.market,
+    symbol: w.symbol,
+    ts: ctx.recvTs,
+    recvTs: ctx.recvTs,
     last,
     open,
     high,
@@ -163,7 +172,11 @@ function parseTicker(v: unknown, w: Where, ctx: ParseContext): FrameResult {
   };
   const bbo: Bbo = {
     type: "bbo",
-    ...base,
+    exchange: EXCHANGE,
+    market: w.market,
+    symbol: w.symbol,
+    ts: ctx.recvTs,
+    recvTs: ctx.recvTs,
     bidPrice: bid,
     bidAmount: bidLot,
     askPrice: ask,
@@ -189,7 +202,8 @@ function parseSpread(v: unknown, w: Where, ctx: ParseContext): FrameResult {
   const bbo: Bbo = {
     type: "bbo",
     exchange: EXCHANGE,
-    ...w,
+    market: w.market,
+    symbol: w.symbol,
     ts,
     recvTs: ctx.recvTs,
     bidPrice,
@@ -228,13 +242,16 @@ function bookLevels(v: unknown): { levels: Level[]; exact: ExactLevel[]; latest:
 
 const EMPTY_SIDE = { levels: [] as Level[], exact: [] as ExactLevel[], latest: 0 };
 
-function parseBook(payload: unknown[], w: Where, ctx: ParseContext): FrameResult {
+/** `a`: the whole v1 array; its payload parts are a[1 .. n-3]. */
+function parseBook(a: unknown[], w: Where, ctx: ParseContext): FrameResult {
   let snapshot = false;
   let bids = EMPTY_SIDE;
   let asks = EMPTY_SIDE;
   let checksum: number | undefined;
   let parts = 0;
-  for (const part of payload) {
+  const end = a.length - 2;
+  for (let i = 1; i < end; i++) {
+    const part = a[i];
     if (part === null) continue; // seen in tardis-recorded snapshots
     if (!isObject(part)) return badField("book", "payload", part);
     parts++;
@@ -254,14 +271,15 @@ function parseBook(payload: unknown[], w: Where, ctx: ParseContext): FrameResult
       else bids = parsed;
     }
   }
-  if (parts === 0) return badField("book", "payload", payload);
+  if (parts === 0) return badField("book", "payload", a.slice(1, end));
   const latest = Math.max(asks.latest, bids.latest);
   const ts = latest > 0 ? latest : ctx.recvTs;
   const { seq, prevSeq } = bookSequence(ctx.state, w.symbol, toMicros(ts), snapshot);
   const book: Book = {
     type: "book",
     exchange: EXCHANGE,
-    ...w,
+    market: w.market,
+    symbol: w.symbol,
     ts,
     recvTs: ctx.recvTs,
     kind: snapshot ? "snapshot" : "delta",
@@ -269,9 +287,10 @@ function parseBook(payload: unknown[], w: Where, ctx: ParseContext): FrameResult
     prevSeq,
     bids: bids.levels,
     asks: asks.levels,
-    ...(checksum !== undefined ? { checksum } : {}),
-    exact: { bids: bids.exact, asks: asks.exact },
   };
+  // checksum (when sent) before exact: the key order of the message's JSON
+  if (checksum !== undefined) book.checksum = checksum;
+  book.exact = { bids: bids.exact, asks: asks.exact };
   return { kind: "data", messages: [book] };
 }
 
@@ -294,7 +313,8 @@ function parseOhlc(v: unknown, channel: string, w: Where, ctx: ParseContext): Fr
   const candle: Candle = {
     type: "candle",
     exchange: EXCHANGE,
-    ...w,
+    market: w.market,
+    symbol: w.symbol,
     ts,
     recvTs: ctx.recvTs,
     interval,

@@ -1,3 +1,5 @@
+import { symbolState } from "../wire/symbol-state.ts";
+
 /**
  * Kraken books have no sequence numbers; continuity is proven by the checksum. Normalized books
  * still need `seq` (message ids, ordering) and `prevSeq` (to chain deltas): seq is the message's
@@ -11,9 +13,9 @@ export function bookSequence(
   micros: number,
   snapshot: boolean,
 ): { seq: number; prevSeq: number | null } {
-  const key = `book:${symbol}`;
-  const last = state.get(key) as number | undefined;
+  const chains = symbolState<number>(state, "book");
+  const last = chains.get(symbol);
   const seq = last !== undefined && micros <= last ? last + 1 : micros;
-  state.set(key, seq);
+  chains.set(symbol, seq);
   return { seq, prevSeq: snapshot ? null : (last ?? null) };
 }
