@@ -1,5 +1,6 @@
 import type { ExchangeAdapter } from "../../../adapter.ts";
 import { finiteOnly } from "../../wire/finite.ts";
+import { rememberMarkets } from "../../wire/remembered-markets.ts";
 import { usdmBookSync } from "./book.ts";
 import { parseUsdmFrame } from "./parse.ts";
 import { usdmRest } from "./rest.ts";
@@ -15,7 +16,7 @@ export const binanceUsdm: ExchangeAdapter = {
   channels: USDM_CHANNELS,
   intervals: USDM_INTERVALS,
   symbolOf,
-  marketOfSymbol: guessMarket,
+  marketOfSymbol: rememberMarkets(guessMarket),
   ws: usdmWs,
   parseFrame: finiteOnly(parseUsdmFrame),
   rest: usdmRest,
