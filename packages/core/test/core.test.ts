@@ -11,6 +11,7 @@ import {
   parseChannel,
 } from "../src/channels.ts";
 import { binance } from "../src/exchanges/binance/index.ts";
+import { EXCHANGES } from "../src/exchanges/registry.ts";
 import { formatMarket, isMarketName, parseMarket } from "../src/markets.ts";
 import { MarketInfoSchema } from "../src/schemas/market-info.ts";
 import {
@@ -344,6 +345,7 @@ describe("markets", () => {
       "BTC--USDT",
       "BTC/USDT",
       "",
+      `${"9".repeat(39)}-USDT-PERP`, // 49 characters: longer than any schema accepts
     ]) {
       expect(() => parseMarket(bad)).toThrow(/invalid market name/);
       expect(isMarketName(bad)).toBe(false);
@@ -356,6 +358,15 @@ describe("markets", () => {
     expect(formatMarket({ base: "eth", quote: "usdc", kind: "spot" })).toBe("ETH-USDC");
     expect(formatMarket({ base: "BTC", quote: "USDT", kind: "perp" })).toBe("BTC-USDT-PERP");
     expect(isMarketName("BTC-USDT")).toBe(true);
+    expect(isMarketName(`${"9".repeat(38)}-USDT-PERP`)).toBe(true); // 48
+  });
+
+  test("an exchange symbol no market name can be maps to no market (OKX: a 400-digit instId)", () => {
+    const okx = EXCHANGES.okx!.adapters;
+    for (const a of okx) {
+      expect(a.marketOfSymbol("9".repeat(400))).toBeUndefined();
+      expect(a.marketOfSymbol(`${"9".repeat(400)}-SWAP`)).toBeUndefined();
+    }
   });
 });
 

@@ -1,4 +1,5 @@
 import { type Static, Type as T } from "@sinclair/typebox";
+import { MAX_MARKET_NAME_LENGTH } from "../markets.ts";
 
 /**
  * Normalized market-data messages. Timestamps are epoch milliseconds (float64; the fraction carries
@@ -12,7 +13,7 @@ export const ExchangeIdSchema = T.String({
 });
 export const MarketNameSchema = T.String({
   pattern: "^[A-Z0-9]+-[A-Z0-9]+(-PERP|-[0-9]{6})?$",
-  maxLength: 48,
+  maxLength: MAX_MARKET_NAME_LENGTH,
   description: "BASE-QUOTE, BASE-QUOTE-PERP or BASE-QUOTE-YYMMDD",
 });
 export const EpochMs = T.Number({ description: "epoch milliseconds (fraction = microseconds)" });

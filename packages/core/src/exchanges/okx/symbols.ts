@@ -24,9 +24,12 @@ export function swapSymbolOf(market: string): string {
   return `${m.base}-${m.quote}-SWAP`;
 }
 
-/** `BTC-USDT` → `BTC-USDT`; anything else (swaps, futures, options) → undefined. */
+/**
+ * `BTC-USDT` → `BTC-USDT`; anything else (swaps, futures, options, or an id no market name can
+ * be, e.g. 400 digits long) → undefined.
+ */
 export function spotMarketOf(instId: string): string | undefined {
-  return SPOT_RE.test(instId) ? instId : undefined;
+  return SPOT_RE.test(instId) && isMarketName(instId) ? instId : undefined;
 }
 
 /**
@@ -35,7 +38,10 @@ export function spotMarketOf(instId: string): string | undefined {
  */
 export function derivMarketOf(instId: string): string | undefined {
   const swap = SWAP_RE.exec(instId);
-  if (swap) return formatMarket({ base: swap[1]!, quote: swap[2]!, kind: "perp" });
+  if (swap) {
+    const market = formatMarket({ base: swap[1]!, quote: swap[2]!, kind: "perp" });
+    return isMarketName(market) ? market : undefined;
+  }
   if (FUTURE_RE.test(instId)) return isMarketName(instId) ? instId : undefined;
   return undefined;
 }
