@@ -13,12 +13,13 @@ const MARKET_RE = /^([A-Z0-9]+)-([A-Z0-9]+)(?:-(PERP|[0-9]{6}))?$/;
 /** Longest market name the schemas accept (an exchange's symbol may be anything). */
 export const MAX_MARKET_NAME_LENGTH = 48;
 
+/** A name the schemas accept: the syntax `parseMarket` reads, and at most 48 characters. */
 export function isMarketName(value: string): boolean {
   return value.length <= MAX_MARKET_NAME_LENGTH && MARKET_RE.test(value);
 }
 
 export function parseMarket(name: string): MarketName {
-  const m = name.length <= MAX_MARKET_NAME_LENGTH ? MARKET_RE.exec(name) : null;
+  const m = MARKET_RE.exec(name);
   if (!m)
     throw new Error(
       `invalid market name "${name}" (expected BASE-QUOTE, BASE-QUOTE-PERP or BASE-QUOTE-YYMMDD)`,
