@@ -20,9 +20,10 @@ import { Scheduler } from "../src/scheduler.ts";
 import { createTestQueue, DATABASE_URL, NATS_URL, REDIS_URL, runId, waitFor } from "./helpers.ts";
 
 /**
- * A scheduler polls three simulators for what their exchanges stream nowhere (Binance USD-M open
- * interest, BingX funding, index and open interest, Coinbase 1m candles) and publishes the
- * answers on the normal md.* subjects: the values published are the simulators' ground truth.
+ * A scheduler polls four simulators for what their exchanges stream nowhere (Binance USD-M open
+ * interest, BingX funding, index and open interest, Coinbase 1m candles) or stream incomplete
+ * (WhiteBIT's final 1m candles) and publishes the answers on the normal md.* subjects: the values
+ * published are the simulators' ground truth.
  */
 const log = createLogger({
   service: "scheduler-polls-test",
@@ -62,6 +63,14 @@ beforeAll(async () => {
   });
   sims.coinbase = await startSimulator({
     exchange: "coinbase",
+    markets: [SPOT],
+    tradesPerSecond: 0,
+    autoStart: false,
+    historyMs: HISTORY_MS,
+    historyTradesPerMinute: 20,
+  });
+  sims.whitebit = await startSimulator({
+    exchange: "whitebit",
     markets: [SPOT],
     tradesPerSecond: 0,
     autoStart: false,
@@ -164,7 +173,9 @@ test("polled open interest, funding, index and 1m candles equal the simulators' 
     ).toBeLessThanOrEqual(0.005 + 1e-6);
 
     // Coinbase: the 1m candles of the window (3 periods back covers the whole generated past).
-    const candles = seen.filter((m): m is Candle => m.type === "candle" && m.market === SPOT);
+    const candles = seen.filter(
+      (m): m is Candle => m.type === "candle" && m.exchange === "coinbase" && m.market === SPOT,
+    );
     const closed = candles.filter((c) => c.closed);
     const recvTs = closed[0]!.recvTs;
     const truth = sims
@@ -179,6 +190,19 @@ test("polled open interest, funding, index and 1m candles equal the simulators' 
       expect(c).toMatchObject({ simulated: true, quoteVolume: null, trades: null });
     }
 
+    // WhiteBIT: the final 1m candles (ts = close time), only those closed ≥ 5 s before the answer.
+    const finals = seen.filter((m): m is Candle => m.type === "candle" && m.exchange === "whitebit");
+    const answered = finals[0]!.recvTs;
+    const whitebitTruth = sims
+      .whitebit!.sim.groundTruth.candles(SPOT, "1m", { to: answered })
+      .filter((c) => c.trades > 0 && c.closeTime <= answered - 5000);
+    expect(finals.length).toBeGreaterThanOrEqual(10);
+    expect(finals.every((c) => c.closed && c.ts === c.closeTime)).toBe(true);
+    expect(finals.map((c) => [c.openTime, c.open, c.high, c.low, c.close])).toEqual(
+      whitebitTruth.map((c) => [c.openTime, c.open, c.high, c.low, c.close]),
+    );
+    for (const [i, c] of finals.entries()) expect(c.volume).toBeCloseTo(whitebitTruth[i]!.volume, 6);
+
     // A market an exchange does not list (each perp on the other venue, BTC-USDT on Coinbase's
     // simulator) is a failed poll of that market, counted; the other markets are polled all the same.
     const expected = [
@@ -188,7 +212,9 @@ test("polled open interest, funding, index and 1m candles equal the simulators' 
       'tickerplant_scheduler_polls_total{exchange="bingx",poll="deriv",outcome="failed"} 1',
       'tickerplant_scheduler_polls_total{exchange="coinbase",poll="candles",outcome="ok"} 1',
       'tickerplant_scheduler_polls_total{exchange="coinbase",poll="candles",outcome="failed"} 1',
-      'tickerplant_scheduler_jobs_total{kind="rest-poll",outcome="ok"} 3',
+      'tickerplant_scheduler_polls_total{exchange="whitebit",poll="candles",outcome="ok"} 1',
+      'tickerplant_scheduler_polls_total{exchange="whitebit",poll="candles",outcome="failed"} 1',
+      'tickerplant_scheduler_jobs_total{kind="rest-poll",outcome="ok"} 4',
     ];
     await waitFor("every poll to end", async () => {
       const metrics = await registry.metrics();

@@ -324,3 +324,40 @@ describe("depth", () => {
     expect(rest.parseDepth({ asks: [], bids: [] }, ctx).ts).toBe(RECV_TS);
   });
 });
+
+describe("candles poll: the final 1m candles (the stream's close misses its last ≤ 0.5 s)", () => {
+  const poll = rest.polls?.find((p) => p.name === "candles");
+  const body = {
+    success: true,
+    message: "",
+    result: [
+      [1591488000, "0.025025", "0.025025", "0.025029", "0.025023", "6.181", "0.154686629"],
+      [1591488060, "0.025028", "0.025033", "0.025035", "0.025026", "8.067", "0.201921167"],
+      [1591488120, "0.025034", "0.02505", "0.02505", "0.025034", "20.089", "0.503114696"],
+    ],
+  };
+
+  test("one kline request for the window, in seconds", () => {
+    expect(rest.polls?.map((p) => p.name)).toEqual(["candles"]);
+    expect(poll!.requests({ market: "ETH-BTC", from: 1591488000000, to: 1591488150000 })).toEqual([
+      rest.klinesRequest({
+        market: "ETH-BTC",
+        interval: "1m",
+        startTime: 1591488000000,
+        endTime: 1591488150000,
+      }),
+    ]);
+  });
+
+  test("only candles closed 5 s or more: the stream's own close of the latest one must not land after", () => {
+    // 2 s after the second minute closed: the first is final, the second too recent, the third open
+    const candles = poll!.parse([body], { recvTs: 1591488122000, market: "ETH-BTC" });
+    expect(candles.map((c) => c.type === "candle" && [c.openTime, c.ts, c.closed])).toEqual([
+      [1591488000000, 1591488059999, true],
+    ]);
+    // the next poll (its window reaches back) publishes the second
+    const later = poll!.parse([body], { recvTs: 1591488126000, market: "ETH-BTC" });
+    expect(later.map((c) => c.type === "candle" && c.openTime)).toEqual([1591488000000, 1591488060000]);
+    for (const c of later) expect(Value.Check(CandleSchema, c)).toBe(true);
+  });
+});

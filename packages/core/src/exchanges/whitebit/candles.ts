@@ -10,8 +10,10 @@ import { closeTimeOf } from "./intervals.ts";
  * every 0.5 s. The push names neither its period nor whether the candle is final, so the parser
  * keeps two things in the connection's state: the period, read from the ack of the connection's
  * one `candles_subscribe` (see ws.ts), and the last candle per market — when a push opens a newer
- * candle, the remembered one is emitted once more as closed (ts = its close time). WhiteBIT
- * candles have no trade count (0).
+ * candle, the remembered one is emitted once more as closed. That close misses the trades after the
+ * last push (up to 0.5 s), so its ts stays the last push's time: the final candle, from REST (the
+ * `candles` poll, ts = its close time), is another message and replaces it. WhiteBIT candles have
+ * no trade count (0).
  */
 
 const EXCHANGE = "whitebit";
@@ -75,7 +77,7 @@ export function parseCandles(params: unknown[], ctx: ParseContext): FrameResult 
     const last = ctx.state.get(key) as Candle | undefined;
     if (last !== undefined && openTime < last.openTime) continue; // a late push of an older candle
     if (last !== undefined && openTime > last.openTime) {
-      out.push({ ...last, ts: last.closeTime, recvTs: ctx.recvTs, closed: true });
+      out.push({ ...last, recvTs: ctx.recvTs, closed: true });
     }
     ctx.state.set(key, candle);
     out.push(candle);

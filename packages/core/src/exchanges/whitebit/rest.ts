@@ -265,6 +265,13 @@ function parseDepth(body: unknown, ctx: RestContext): Book {
   return restBookSnapshot(EXCHANGE, ctx, symbolOf(ctx.market), { ts, seq: 0, bids, asks });
 }
 
+/**
+ * The stream closes a candle with its last 0.5 s push, missing the trades after it (candles.ts);
+ * the final 1m candles come from REST. Only candles closed this long are published: the stream's
+ * own close (when the next minute's first push arrives) must not land after the final one.
+ */
+const CANDLE_SETTLE_MS = 5_000;
+
 export const rest: RestSpec = {
   defaultUrl: REST_DEFAULT_URL,
   limits: REST_LIMITS,
@@ -277,4 +284,16 @@ export const rest: RestSpec = {
   parseTrades,
   depthRequest,
   parseDepth,
+  polls: [
+    {
+      name: "candles",
+      requests: (q) => [
+        klinesRequest({ market: q.market, interval: "1m", startTime: q.from, endTime: q.to }),
+      ],
+      parse: ([body], ctx) =>
+        parseKlines(body, { ...ctx, interval: "1m" }).filter(
+          (c) => c.closed && c.closeTime <= ctx.recvTs - CANDLE_SETTLE_MS,
+        ),
+    },
+  ],
 };
