@@ -162,7 +162,7 @@ describe("candle closing across pushes (the fixture candle, then a push of the n
   const line = readLines(WS_FILE)[4]!;
   const next = line.replace("1580895000", "1580895060").replace('"504.701"', '"1.5"');
 
-  test("a push of a newer candle emits the last state of the previous one as closed (ts = its last push's)", () => {
+  test("a push of a newer candle emits the last state of the previous one as closed (ts: its last push's, before the close time)", () => {
     const c = ctx();
     whitebit.parseFrame(candleAck(60), c);
     const first = messages(whitebit.parseFrame(line, c)) as Candle[];
@@ -171,7 +171,7 @@ describe("candle closing across pushes (the fixture candle, then a push of the n
     expect(again.map((k) => k.closed)).toEqual([false]);
     const rolled = messages(whitebit.parseFrame(next, c)) as Candle[];
     expect(rolled.map((k) => [k.openTime, k.closed, k.ts, k.volume])).toEqual([
-      [1580895000000, true, RECV_TS, 504.701],
+      [1580895000000, true, 1580895059998, 504.701], // received after the close: the close time − 1 ms
       [1580895060000, false, RECV_TS, 1.5],
     ]);
     // a late push of the older candle is dropped

@@ -141,6 +141,26 @@ describe("candles", () => {
     expect(rows).toEqual([closed]);
   });
 
+  test("a final candle is not replaced by an older closed one arriving later (a provisional close)", async () => {
+    const openTime = T0 + 180_000;
+    const closeTime = openTime + 59_999;
+    const at = { market: "SOL-USDT", symbol: "SOLUSDT", openTime, closeTime, closed: true };
+    const provisional = candle({ ...at, close: 4, volume: 9, ts: closeTime - 400 });
+    const final = candle({ ...at, close: 5, volume: 10, ts: closeTime });
+    expect(await upsertCandles(sql, [final])).toBe(1);
+    expect(await upsertCandles(sql, [provisional])).toBe(0);
+    // in one batch too, in either order
+    expect(await upsertCandles(sql, [final, provisional])).toBe(1);
+    expect(await upsertCandles(sql, [provisional, final])).toBe(1);
+    const rows = await selectCandles(sql, {
+      exchange: ex,
+      market: "SOL-USDT",
+      interval: "1m",
+      from: openTime,
+    });
+    expect(rows).toEqual([final]);
+  });
+
   test("closed first, open redelivered afterwards: the closed candle stays", async () => {
     const openTime = T0 + 60_000;
     const open = candle({

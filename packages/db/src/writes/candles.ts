@@ -3,13 +3,14 @@ import type { Queryable } from "../queryable.ts";
 import { msToTimestamptz } from "../time.ts";
 
 /**
- * Whether `next` may replace `prev` for the same candle: a closed candle replaces an open one and
- * a later closed one (a backfill correction); an open update never replaces a closed candle, and
- * replaces an open one only if it is not older. The SQL upsert applies the same rule.
+ * Whether `next` may replace `prev` for the same candle: a closed candle replaces an open one; an
+ * open update never replaces a closed candle; otherwise the one not older (by `ts`) wins — so a
+ * final candle (ts = its close time) is never replaced by a provisional close that arrives later
+ * (WhiteBIT's stream close, ts before the close time). The SQL upsert applies the same rule.
  */
 export function candleSupersedes(prev: Candle, next: Candle): boolean {
-  if (next.closed) return true;
-  return !prev.closed && next.ts >= prev.ts;
+  if (next.closed !== prev.closed) return next.closed;
+  return next.ts >= prev.ts;
 }
 
 /** One row per (exchange, market, interval, openTime): ON CONFLICT DO UPDATE cannot touch a row twice. */
@@ -66,6 +67,7 @@ export async function upsertCandles(sql: Queryable, candles: readonly Candle[]):
       updated_at = excluded.updated_at,
       recv_time = excluded.recv_time,
       simulated = excluded.simulated
-    where excluded.closed or (not candles.closed and excluded.updated_at >= candles.updated_at)`;
+    where (excluded.closed and not candles.closed)
+       or (excluded.closed = candles.closed and excluded.updated_at >= candles.updated_at)`;
   return result.count;
 }

@@ -11,8 +11,9 @@ import { closeTimeOf } from "./intervals.ts";
  * keeps two things in the connection's state: the period, read from the ack of the connection's
  * one `candles_subscribe` (see ws.ts), and the last candle per market — when a push opens a newer
  * candle, the remembered one is emitted once more as closed. That close misses the trades after the
- * last push (up to 0.5 s), so its ts stays the last push's time: the final candle, from REST (the
- * `candles` poll, ts = its close time), is another message and replaces it. WhiteBIT candles have
+ * last push (up to 0.5 s), so its ts stays the last push's time (at most the close time − 1 ms):
+ * the final candle, from REST (the `candles` poll, ts = its close time), is another message and
+ * replaces it, whichever arrives first. WhiteBIT candles have
  * no trade count (0).
  */
 
@@ -77,7 +78,8 @@ export function parseCandles(params: unknown[], ctx: ParseContext): FrameResult 
     const last = ctx.state.get(key) as Candle | undefined;
     if (last !== undefined && openTime < last.openTime) continue; // a late push of an older candle
     if (last !== undefined && openTime > last.openTime) {
-      out.push({ ...last, recvTs: ctx.recvTs, closed: true });
+      // Provisional: before the close time, so the final REST candle (ts = close time) replaces it.
+      out.push({ ...last, ts: Math.min(last.ts, last.closeTime - 1), recvTs: ctx.recvTs, closed: true });
     }
     ctx.state.set(key, candle);
     out.push(candle);
