@@ -25,6 +25,8 @@ const WINDOW_MS = BUCKET_MS * WINDOW_BUCKETS;
  * ingestor's copy of a trade arrives within seconds of the first.
  */
 const DEDUP_LOOKBACK_MS = 5_000;
+/** The checkpoint written at a graceful stop may take this long. */
+const STOP_SAVE_TIMEOUT_MS = 3_000;
 
 export interface StatsAnalyzerDeps {
   nats: Nats;
@@ -224,7 +226,8 @@ export class StatsAnalyzer {
     }
     const { mark, markets } = loaded;
     const state = (await this.deps.nats.jsm.streams.info(this.stream)).state;
-    // The stream still holds the last message the windows took, as it was: not recreated or purged.
+    // The stream still holds the last message the windows took, as it was: not recreated or purged
+    // (its time within 1 ms: ours is read from nanoseconds as a double, the server's as a date).
     const anchor =
       mark.anchorSeq > 0
         ? await this.deps.nats.jsm.streams.getMessage(this.stream, { seq: mark.anchorSeq }).catch(() => null)
@@ -232,7 +235,7 @@ export class StatsAnalyzer {
     const refused =
       mark.stream !== this.stream || mark.filter !== this.filterSubject
         ? "it is of another stream or filter"
-        : anchor === null || (anchor !== undefined && anchor.time.getTime() !== mark.storedMs)
+        : anchor === null || (anchor !== undefined && Math.abs(anchor.time.getTime() - mark.storedMs) > 1)
           ? "the stream no longer holds its last message as it was (recreated or purged)"
           : state.first_seq > mark.watermark + 1
             ? "the stream no longer holds what followed it"
@@ -247,7 +250,8 @@ export class StatsAnalyzer {
     this.watermark = mark.watermark;
     this.anchorSeq = mark.anchorSeq;
     this.watermarkStoredMs = mark.storedMs;
-    return { time: mark.storedMs - DEDUP_LOOKBACK_MS };
+    // No trade taken yet: nothing for the dedup memory to learn before the watermark.
+    return mark.anchorSeq > 0 ? { time: mark.storedMs - DEDUP_LOOKBACK_MS } : { seq: mark.watermark + 1 };
   }
 
   /** Writes what changed in the windows since the last checkpoint (one at a time). */
@@ -377,8 +381,9 @@ export class StatsAnalyzer {
     await this.emitting;
     // The windows as they stop: a restart replays only what arrives meanwhile.
     if (this.rebuilt) {
-      await this.checkpointing;
-      await this.saveCheckpoint();
+      const saved = (this.checkpointing ?? Promise.resolve()).then(() => this.saveCheckpoint());
+      // A Redis that does not answer must not hold the stop: the last checkpoint stays usable.
+      await Promise.race([saved, Bun.sleep(STOP_SAVE_TIMEOUT_MS)]);
     }
     if (!this.deps.publisher) await this.publisher.stop();
   }

@@ -32,13 +32,17 @@ interface StoredMarket {
   heads: Record<StatsWindow, number | null>;
 }
 
-// Increments apply only onto the full write they build on (its `base` still in the hash).
+// Increments apply only onto the full write they build on (its `base`) and onto the increment before
+// them (`gen`): a Redis that lost the hash, or came back from an older snapshot, refuses them.
 const APPLY_INCREMENT = `
-if redis.call('HGET', KEYS[1], 'base') ~= ARGV[1] then return 0 end
-local n = tonumber(ARGV[3])
-for i = 4, 3 + n do redis.call('HDEL', KEYS[1], ARGV[i]) end
-for i = 4 + n, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
+if redis.call('HGET', KEYS[1], 'base') ~= ARGV[1] or redis.call('HGET', KEYS[1], 'gen') ~= ARGV[2] then
+  return 0
+end
+local n = tonumber(ARGV[4])
+for i = 5, 4 + n do redis.call('HDEL', KEYS[1], ARGV[i]) end
+for i = 5 + n, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('HSET', KEYS[1], 'gen', tostring(tonumber(ARGV[2]) + 1))
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
 `;
 
@@ -58,6 +62,8 @@ export class WindowCheckpoint {
   /** Bucket indices in the hash per `<window>|<market key>`, for pruning. */
   private readonly written = new Map<string, Set<number>>();
   private base: string | undefined;
+  /** Increments applied onto `base` (the hash's `gen` field). */
+  private gen = 0;
 
   constructor(
     private readonly deps: {
@@ -103,6 +109,7 @@ export class WindowCheckpoint {
         1,
         this.deps.key,
         base,
+        String(this.gen),
         this.deps.ttlMs,
         deletes.length,
         ...deletes,
@@ -113,10 +120,11 @@ export class WindowCheckpoint {
       throw err;
     }
     if (Number(applied) !== 1) {
-      // Redis restarted or evicted the hash: the increments have nothing to build on.
+      // Redis lost the hash or went back to an older copy: the increments have nothing to build on.
       this.base = undefined;
       return;
     }
+    this.gen++;
     for (const key of changes.removed)
       for (const window of STATS_WINDOWS) this.written.delete(`${window}|${key}`);
     for (const { key, oldest } of changes.oldest) {
@@ -136,6 +144,8 @@ export class WindowCheckpoint {
     sets.push(
       "base",
       base,
+      "gen",
+      "0",
       "mark",
       JSON.stringify({ ...mark, base, savedAt: Date.now() } satisfies StoredMark),
     );
@@ -148,6 +158,7 @@ export class WindowCheckpoint {
     this.written.clear();
     this.remember(written);
     this.base = base;
+    this.gen = 0;
   }
 
   private collectSets(

@@ -302,6 +302,23 @@ describe("StatsAnalyzer (NATS + Redis)", () => {
         ? true
         : undefined,
     );
+
+    // Redis comes back from an older copy (same full write under it): the increment after is
+    // refused and a full write follows, instead of increments on top of the old state.
+    const gen = async () => Number(await redis.hget(key, "gen"));
+    await redis.copy(key, `${key}-old`, "REPLACE");
+    const genOld = await gen();
+    await publishTrades(batch(376, 1, 0));
+    await waitFor("an increment", async () => ((await gen()) > genOld ? true : undefined));
+    const fullBefore = await counter(registry, "tickerplant_analyzer_checkpoints_total", { outcome: "full" });
+    await redis.copy(`${key}-old`, key, "REPLACE");
+    await redis.del(`${key}-old`);
+    await publishTrades(batch(377, 1, 0));
+    await waitFor("a full write after the rollback", async () =>
+      (await counter(registry, "tickerplant_analyzer_checkpoints_total", { outcome: "full" })) > fullBefore
+        ? true
+        : undefined,
+    );
     await b.stop();
 
     // The stream no longer holds the checkpoint's last message as it was (purged, or a recreated
