@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { RetentionPolicy, StorageType } from "@nats-io/jetstream";
-import type { Status } from "@tickerplant/core";
+import type { Status, Trade } from "@tickerplant/core";
 import {
   insertStatusEvents,
   insertTrades,
@@ -99,6 +99,33 @@ async function setup(restTradesKept: number, healLiveEdgeWaitMs = 3000) {
     market,
     sim,
     registry,
+    /** A simulator trade as the live feed stored it. */
+    stored(t: { id: number; ts: number; price: number; amount: number; side: "buy" | "sell" }): Trade {
+      return {
+        type: "trade",
+        exchange: "binance",
+        market,
+        symbol: market.replace("-", ""),
+        ts: t.ts,
+        recvTs: t.ts,
+        id: String(t.id),
+        price: t.price,
+        amount: t.amount,
+        side: t.side,
+        simulated: true,
+      };
+    },
+    /** The market's gap once its heal has ended (healed or unhealable). */
+    handled(timeoutMs: number) {
+      return waitFor(
+        "the gap handled",
+        async () => {
+          const g = (await selectGaps(sql, { exchange: "binance", market }))[0];
+          return g && g.state !== "pending" && g.state !== "healing" ? g : undefined;
+        },
+        timeoutMs,
+      );
+    },
     async gap(from: number, to: number) {
       const now = Date.now();
       const event: Status = {
@@ -146,31 +173,9 @@ test("a gap is healed to every trade of the window, stored once, with a healed s
     const gapTo = all[Math.floor((2 * all.length) / 3)]!.ts + 0.5;
     // The live feed stored everything but the gap, and a few trades inside it (seen before the break).
     const live = all.filter((t) => t.ts < gapFrom || t.ts > gapTo || t.id % 10 === 0);
-    await insertTrades(
-      sql,
-      live.map((t) => ({
-        type: "trade",
-        exchange: "binance",
-        market: s.market,
-        symbol: s.market.replace("-", ""),
-        ts: t.ts,
-        recvTs: t.ts,
-        id: String(t.id),
-        price: t.price,
-        amount: t.amount,
-        side: t.side,
-        simulated: true,
-      })),
-    );
+    await insertTrades(sql, live.map(s.stored));
     await s.gap(gapFrom, gapTo);
-    const gap = await waitFor(
-      "the gap healed",
-      async () => {
-        const g = (await selectGaps(sql, { exchange: "binance", market: s.market }))[0];
-        return g && g.state !== "pending" && g.state !== "healing" ? g : undefined;
-      },
-      60_000,
-    );
+    const gap = await s.handled(60_000);
     expect(gap.state).toBe("healed");
     const expected = truth.trades(s.market, { from: gapFrom, to: gapTo }).map((t) => String(t.id));
     expect(await stored(s.market, gapFrom, gapTo)).toEqual(expected);
@@ -196,31 +201,9 @@ test("trades the exchange no longer keeps are reported unhealable; the kept ones
     const all = truth.trades(s.market);
     const gapFrom = all[10]!.ts + 0.5;
     const gapTo = all[all.length - 5]!.ts + 0.5;
-    await insertTrades(
-      sql,
-      all.slice(0, 10).map((t) => ({
-        type: "trade",
-        exchange: "binance",
-        market: s.market,
-        symbol: "",
-        ts: t.ts,
-        recvTs: t.ts,
-        id: String(t.id),
-        price: t.price,
-        amount: t.amount,
-        side: t.side,
-        simulated: true,
-      })),
-    );
+    await insertTrades(sql, all.slice(0, 10).map(s.stored));
     await s.gap(gapFrom, gapTo);
-    const gap = await waitFor(
-      "the gap handled",
-      async () => {
-        const g = (await selectGaps(sql, { exchange: "binance", market: s.market }))[0];
-        return g && g.state !== "pending" && g.state !== "healing" ? g : undefined;
-      },
-      60_000,
-    );
+    const gap = await s.handled(60_000);
     expect(gap.state).toBe("unhealable");
     expect(gap.reason).toContain("only from id");
     // Every trade the simulator's REST still keeps in the window is stored.
@@ -237,19 +220,6 @@ test("trades the exchange no longer keeps are reported unhealable; the kept ones
 
 test("a heal waits for the live stream to be stored past the gap's end before it stores REST trades", async () => {
   const s = await setup(0, 60_000);
-  const toTrade = (t: { id: number; ts: number; price: number; amount: number; side: "buy" | "sell" }) => ({
-    type: "trade" as const,
-    exchange: "binance",
-    market: s.market,
-    symbol: s.market.replace("-", ""),
-    ts: t.ts,
-    recvTs: t.ts,
-    id: String(t.id),
-    price: t.price,
-    amount: t.amount,
-    side: t.side,
-    simulated: true,
-  });
   try {
     await Bun.sleep(2000);
     const truth = s.sim.sim.groundTruth;
@@ -257,7 +227,7 @@ test("a heal waits for the live stream to be stored past the gap's end before it
     const gapFrom = all[Math.floor(all.length / 3)]!.ts + 0.5;
     const gapTo = all[Math.floor((2 * all.length) / 3)]!.ts + 0.5;
     // The live feed has stored what came before the gap, and nothing after it yet.
-    await insertTrades(sql, all.filter((t) => t.ts < gapFrom).map(toTrade));
+    await insertTrades(sql, all.filter((t) => t.ts < gapFrom).map(s.stored));
     await s.gap(gapFrom, gapTo);
     await Bun.sleep(2500);
     // Where REST times are coarser than the stream's, trades near the end are not told apart from
@@ -266,16 +236,9 @@ test("a heal waits for the live stream to be stored past the gap's end before it
     // The live stream is stored past the gap's end (plus the 2 s slack): the heal goes ahead.
     await Bun.sleep(Math.max(0, gapTo + 2100 - Date.now()));
     const after = truth.trades(s.market).filter((t) => t.ts > gapTo);
-    await insertTrades(sql, after.map(toTrade));
+    await insertTrades(sql, after.map(s.stored));
     expect(after.at(-1)!.ts).toBeGreaterThan(gapTo + 2000);
-    const gap = await waitFor(
-      "the gap healed",
-      async () => {
-        const g = (await selectGaps(sql, { exchange: "binance", market: s.market }))[0];
-        return g && g.state !== "pending" && g.state !== "healing" ? g : undefined;
-      },
-      30_000,
-    );
+    const gap = await s.handled(30_000);
     expect(gap.state).toBe("healed");
     const expected = truth.trades(s.market, { from: gapFrom, to: gapTo }).map((t) => String(t.id));
     expect(await stored(s.market, gapFrom, gapTo)).toEqual(expected);

@@ -14,6 +14,17 @@ import { CandleSchema, TradeSchema } from "../src/schemas/messages.ts";
 const { rest } = whitebit;
 const RECV_TS = 1_800_000_000_000;
 
+/** A documented-shape kline answer: three 1m rows, oldest first. */
+const KLINES_BODY = {
+  success: true,
+  message: "",
+  result: [
+    [1591488000, "0.025025", "0.025025", "0.025029", "0.025023", "6.181", "0.154686629"],
+    [1591488060, "0.025028", "0.025033", "0.025035", "0.025026", "8.067", "0.201921167"],
+    [1591488120, "0.025034", "0.02505", "0.02505", "0.025034", "20.089", "0.503114696"],
+  ],
+};
+
 describe("whitebit REST spec", () => {
   test("endpoint and limits: one budget of 2000 per 10 s, v1 calls cost 2, the order book 4", () => {
     expect(rest.defaultUrl).toBe("https://whitebit.com");
@@ -143,15 +154,7 @@ describe("klines", () => {
   });
 
   test("rows [time, open, close, high, low, volume, deal] → candles; the last one still open", () => {
-    const body = {
-      success: true,
-      message: "",
-      result: [
-        [1591488000, "0.025025", "0.025025", "0.025029", "0.025023", "6.181", "0.154686629"],
-        [1591488060, "0.025028", "0.025033", "0.025035", "0.025026", "8.067", "0.201921167"],
-        [1591488120, "0.025034", "0.02505", "0.02505", "0.025034", "20.089", "0.503114696"],
-      ],
-    };
+    const body = KLINES_BODY;
     const recvTs = 1591488150000; // during the third minute
     const candles = rest.parseKlines(body, { recvTs, market: "ETH-BTC", interval: "1m" });
     expect(candles[0]).toEqual({
@@ -327,15 +330,7 @@ describe("depth", () => {
 
 describe("candles poll: the final 1m candles (the stream's close misses its last ≤ 0.5 s)", () => {
   const poll = rest.polls?.find((p) => p.name === "candles");
-  const body = {
-    success: true,
-    message: "",
-    result: [
-      [1591488000, "0.025025", "0.025025", "0.025029", "0.025023", "6.181", "0.154686629"],
-      [1591488060, "0.025028", "0.025033", "0.025035", "0.025026", "8.067", "0.201921167"],
-      [1591488120, "0.025034", "0.02505", "0.02505", "0.025034", "20.089", "0.503114696"],
-    ],
-  };
+  const body = KLINES_BODY;
 
   test("one kline request for the window, in seconds", () => {
     expect(rest.polls?.map((p) => p.name)).toEqual(["candles"]);
