@@ -10,6 +10,7 @@ export class StorageMetrics {
   readonly latestUpdates: Counter;
   readonly invalidEvents: Counter;
   readonly copyTimeouts: Counter;
+  readonly copyConflicts: Counter;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -28,6 +29,11 @@ export class StorageMetrics {
     this.copyTimeouts = new Counter({
       name: "tickerplant_storage_copy_timeouts_total",
       help: "trade COPY batches that did not settle in time (connection dropped, batch written with unnest)",
+      registers,
+    });
+    this.copyConflicts = new Counter({
+      name: "tickerplant_storage_copy_conflicts_total",
+      help: "trade batches whose COPY into trades met a stored row (rejected whole, written through the staging table instead)",
       registers,
     });
     this.invalidEvents = new Counter({

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Trade } from "@tickerplant/core";
-import { prepareDatabase, tradeCopyLine } from "@tickerplant/db";
+import { insertTrades, prepareDatabase, tradeCopyLine } from "@tickerplant/db";
 import { createLogger, createSql, type Sql } from "@tickerplant/runtime";
 import { Registry } from "prom-client";
 import { StorageMetrics } from "../src/metrics.ts";
@@ -43,7 +43,11 @@ afterAll(async () => {
   await sql.end();
 });
 
-describe("TradeCopier (COPY into staging + INSERT … ON CONFLICT DO NOTHING)", () => {
+function counter(metrics: StorageMetrics, name: "copyConflicts" | "copyTimeouts"): Promise<number> {
+  return metrics[name].get().then((m) => m.values[0]?.value ?? 0);
+}
+
+describe("TradeCopier (COPY into trades, else staging + INSERT … ON CONFLICT DO NOTHING)", () => {
   test("writes a batch exactly once, escapes text, and skips duplicates", async () => {
     const metrics = new StorageMetrics(new Registry());
     const copier = new TradeCopier({
@@ -55,7 +59,10 @@ describe("TradeCopier (COPY into staging + INSERT … ON CONFLICT DO NOTHING)", 
     });
     try {
       expect(await copier.write(sql, [trade(1), trade(2), { ...trade(3), contracts: 7 }])).toBe(3);
+      expect(await counter(metrics, "copyConflicts")).toBe(0);
+      // 2 and 3 are stored: the COPY into trades is rejected whole, the staging path adds 4 alone.
       expect(await copier.write(sql, [2, 3, 4].map(trade))).toBe(1);
+      expect(await counter(metrics, "copyConflicts")).toBe(1);
       expect(await stored()).toEqual(["1", "2", "3", "4"]);
       const [row] = await sql<{ symbol: string }[]>`
         select symbol from trades where exchange = ${exchange} and trade_id = '1'`;
@@ -68,7 +75,153 @@ describe("TradeCopier (COPY into staging + INSERT … ON CONFLICT DO NOTHING)", 
     }
   });
 
-  test("a COPY the server rejects never hangs the writer or leaks its connection; the batch is still written", async () => {
+  test("a batch repeating a trade within itself stores it once", async () => {
+    const metrics = new StorageMetrics(new Registry());
+    const copier = new TradeCopier({
+      connect: () => createSql(TEST_DATABASE_URL, { max: 1, name: copyApp }),
+      timeoutMs: 10_000,
+      minRows: 2,
+      metrics,
+      log,
+    });
+    try {
+      expect(await copier.write(sql, [30, 31, 31, 32].map(trade))).toBe(3);
+      expect(await counter(metrics, "copyConflicts")).toBe(1);
+      expect((await stored()).filter((id) => Number(id) >= 30 && Number(id) < 40)).toEqual([
+        "30",
+        "31",
+        "32",
+      ]);
+    } finally {
+      await copier.stop();
+    }
+  });
+
+  test("a conflicting batch under minRows is written by unnest, exactly once", async () => {
+    const metrics = new StorageMetrics(new Registry());
+    const copier = new TradeCopier({
+      connect: () => createSql(TEST_DATABASE_URL, { max: 1, name: copyApp }),
+      timeoutMs: 10_000,
+      metrics,
+      log,
+    });
+    try {
+      expect(await copier.write(sql, [70, 71].map(trade))).toBe(2);
+      expect(await copier.write(sql, [71, 72, 72].map(trade))).toBe(1);
+      expect(await counter(metrics, "copyConflicts")).toBe(1);
+      expect((await stored()).filter((id) => Number(id) >= 70 && Number(id) < 80)).toEqual([
+        "70",
+        "71",
+        "72",
+      ]);
+    } finally {
+      await copier.stop();
+    }
+  });
+
+  test("after a conflict, batches skip the COPY into trades until enough of them found no stored row", async () => {
+    const metrics = new StorageMetrics(new Registry());
+    const copier = new TradeCopier({
+      connect: () => createSql(TEST_DATABASE_URL, { max: 1, name: copyApp }),
+      timeoutMs: 10_000,
+      minRows: 2,
+      conflictFreeBatches: 2,
+      metrics,
+      log,
+    });
+    const conflicts = () => counter(metrics, "copyConflicts");
+    try {
+      expect(await copier.write(sql, [40, 41].map(trade))).toBe(2); // COPY into trades
+      expect(await copier.write(sql, [41, 42].map(trade))).toBe(1); // conflict → staging
+      expect(await conflicts()).toBe(1);
+      expect(await copier.write(sql, [42, 43].map(trade))).toBe(1); // no COPY tried; found 42
+      expect(await copier.write(sql, [44, 45].map(trade))).toBe(2); // no COPY tried; clean: 1 of 2
+      expect(await copier.write(sql, [46, 47].map(trade))).toBe(2); // no COPY tried; clean: 2 of 2
+      expect(await conflicts()).toBe(1);
+      expect(await copier.write(sql, [47, 48].map(trade))).toBe(1); // COPY into trades again → conflict
+      expect(await conflicts()).toBe(2);
+      expect((await stored()).filter((id) => Number(id) >= 40 && Number(id) < 50)).toEqual([
+        "40",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "47",
+        "48",
+      ]);
+    } finally {
+      await copier.stop();
+    }
+  });
+
+  // An uncommitted insert of a trade makes the COPY wait on its unique key past the copier's
+  // timeout; the blocker then commits or rolls back.
+  async function blockedWrite(ids: number[], blocked: number, outcome: "commit" | "rollback") {
+    const metrics = new StorageMetrics(new Registry());
+    const copier = new TradeCopier({
+      connect: () => createSql(TEST_DATABASE_URL, { max: 1, name: copyApp }),
+      timeoutMs: 1000,
+      minRows: 2,
+      metrics,
+      log,
+    });
+    const blocker = createSql(TEST_DATABASE_URL, { max: 1, name: `${copyApp}-blocker` });
+    try {
+      const held = blocker.begin(async (tx) => {
+        await insertTrades(tx, [trade(blocked)]);
+        await Bun.sleep(2500);
+        if (outcome === "rollback") throw new Error("roll back");
+      });
+      held.catch(() => {});
+      await Bun.sleep(200);
+      const started = Date.now();
+      const written = await copier.write(sql, ids.map(trade));
+      const waited = Date.now() - started;
+      await held.catch(() => {});
+      const timeouts = await counter(metrics, "copyTimeouts");
+      // A new connection takes the next batch.
+      const next = await copier.write(sql, [ids[0]! + 5, ids[0]! + 6].map(trade));
+      return { written, waited, timeouts, next };
+    } finally {
+      await copier.stop();
+      await blocker.end({ timeout: 1 });
+    }
+  }
+
+  test("a COPY that does not settle in time is abandoned: connection dropped, batch written with unnest", async () => {
+    const r = await blockedWrite([50, 51, 52], 51, "commit");
+    expect(r.waited).toBeGreaterThanOrEqual(1000);
+    expect(r.timeouts).toBe(1);
+    // The abandoned COPY met the committed 51 and failed; unnest stored the other two.
+    expect(r.written).toBe(2);
+    expect(r.next).toBe(2);
+    expect((await stored()).filter((id) => Number(id) >= 50 && Number(id) < 60)).toEqual([
+      "50",
+      "51",
+      "52",
+      "55",
+      "56",
+    ]);
+  }, 30_000);
+
+  test("an abandoned COPY the server still commits later leaves every trade stored once", async () => {
+    // The COPY's data was all sent: once the blocker rolls back, the server may commit it although
+    // its client is gone, while the unnest fallback writes the same rows — the unique key keeps one.
+    const r = await blockedWrite([60, 61, 62], 61, "rollback");
+    expect(r.timeouts).toBe(1);
+    expect([0, 3]).toContain(r.written);
+    expect((await stored()).filter((id) => Number(id) >= 60 && Number(id) < 70)).toEqual([
+      "60",
+      "61",
+      "62",
+      "65",
+      "66",
+    ]);
+  }, 30_000);
+
+  test("a COPY the server rejects fails at once (patched postgres.js), leaks no connection; the good rows are still written", async () => {
     const metrics = new StorageMetrics(new Registry());
     let bad = true;
     const copier = new TradeCopier({
@@ -89,9 +242,15 @@ describe("TradeCopier (COPY into staging + INSERT … ON CONFLICT DO NOTHING)", 
     });
     try {
       const started = Date.now();
+      // TableWriter narrows the rejected batch down row by row (single rows take unnest).
       expect(await writer.write([10, 11, 12].map(trade))).toBe(3);
-      expect(Date.now() - started).toBeLessThan(30_000);
-      expect((await stored()).filter((id) => Number(id) >= 10)).toEqual(["10", "11", "12"]);
+      expect(Date.now() - started).toBeLessThan(1500);
+      expect(await counter(metrics, "copyTimeouts")).toBe(0);
+      expect((await stored()).filter((id) => Number(id) >= 10 && Number(id) < 20)).toEqual([
+        "10",
+        "11",
+        "12",
+      ]);
       // The abandoned transaction is not left open on the server.
       const deadline = Date.now() + 15_000;
       let open = -1;

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { once } from "node:events";
 import type { Candle, Status, Ticker, Trade } from "@tickerplant/core";
 import type postgres from "postgres";
 import {
+  copyTradesIfNew,
   ensureTimescale,
   insertNewTrades,
   insertStatusEvents,
@@ -9,11 +11,13 @@ import {
   insertTrades,
   listExchangesWithData,
   msToTimestamptz,
+  type Queryable,
   runMigrations,
   selectCandles,
   selectMarkets,
   selectStatusEvents,
   selectTrades,
+  tradeCopyLine,
   upsertCandles,
   upsertMarkets,
 } from "../src/index.ts";
@@ -83,6 +87,24 @@ describe("time conversion", () => {
     expect(() => msToTimestamptz(Number.NaN)).toThrow();
   });
 
+  test("times in and out of order, across seconds and before 1970, match toISOString", () => {
+    // msToTimestamptz remembers the last second's text: the order of calls must not matter.
+    const reference = (ms: number) => {
+      const us = Math.round(ms * 1000);
+      const s = Math.floor(us / 1e6);
+      return `${new Date(s * 1000).toISOString().slice(0, -5)}.${String(us - s * 1e6).padStart(6, "0")}Z`;
+    };
+    let x = 1;
+    const random = () => {
+      x = (x * 48271) % 2147483647;
+      return x / 2147483647;
+    };
+    const times = [-1.5, -0.0005, 0, 0.0005, 999.9995, 8.64e15, -8.64e15];
+    for (let i = 0; i < 5000; i++)
+      times.push(T0 + (random() - 0.5) * 4000, T0 + random() * 1e6 - 5e5 + 0.001);
+    for (const ms of times) expect(msToTimestamptz(ms)).toBe(reference(ms));
+  });
+
   test("microseconds survive the round trip through the database", async () => {
     const times = [1_717_000_000_123.456, 1_717_000_000_000.001, 1_717_000_000_999.999, 1_600_000_000_000.5];
     const trades = times.map((ts, i) => trade(100 + i, { ts, recvTs: ts + 0.001, market: "US-USDT" }));
@@ -127,6 +149,39 @@ describe("trades", () => {
       { trade_id: "t20", amount: 0.03, contracts: 3 },
       { trade_id: "t21", amount: 0.022, contracts: null },
     ]);
+  });
+});
+
+describe("copyTradesIfNew (COPY straight into trades)", () => {
+  const copy = async (q: Queryable, statement: string, text: string) => {
+    const writable = await q.unsafe(statement).writable();
+    writable.end(text);
+    await once(writable, "finish");
+  };
+  const market = "COPY-USDT";
+  const ids = async () =>
+    (
+      await sql<{ trade_id: string }[]>`
+        select trade_id from trades where exchange = ${ex} and market = ${market} order by time`
+    ).map((r) => r.trade_id);
+  const lines = (is: number[]) => is.map((i) => tradeCopyLine(trade(i, { market }))).join("");
+
+  test("stores a batch of new trades; a batch with a stored or repeated trade is rejected whole", async () => {
+    expect(await copyTradesIfNew(sql, lines([30, 31]), copy)).toBe(true);
+    // 31 is stored: nothing of this batch stays (32 neither), and the connection goes on.
+    expect(await copyTradesIfNew(sql, lines([32, 31]), copy)).toBe(false);
+    expect(await copyTradesIfNew(sql, lines([33, 34, 33]), copy)).toBe(false);
+    expect(await ids()).toEqual(["t30", "t31"]);
+    expect(await copyTradesIfNew(sql, lines([35]), copy)).toBe(true);
+    expect(await ids()).toEqual(["t30", "t31", "t35"]);
+    expect((await selectTrades(sql, { exchange: ex, market, order: "asc", limit: 1 }))[0]).toEqual(
+      trade(30, { market }),
+    );
+  });
+
+  test("any other rejection is thrown", async () => {
+    await expect(copyTradesIfNew(sql, "not\ta\trow\n", copy)).rejects.toMatchObject({ code: "22007" });
+    expect(await copyTradesIfNew(sql, lines([36]), copy)).toBe(true);
   });
 });
 
