@@ -26,6 +26,7 @@ import { startService } from "../packages/testkit/src/processes.ts";
 import { startSimulator } from "../packages/testkit/src/simulator/simulator.ts";
 import { findPid } from "./lib/cpu.ts";
 import type { FromClients, ToClients } from "./lib/fanout-clients.ts";
+import { productionRuntimeEnv } from "./lib/production-runtime.ts";
 import { metricValue, scrape } from "./lib/stack.ts";
 
 const { values: args } = parseArgs({
@@ -34,7 +35,7 @@ const { values: args } = parseArgs({
     rate: { type: "string", default: "1000" },
     clients: { type: "string", default: "10000" },
     seconds: { type: "string", default: "20" },
-    /** Extra bun flags for both services, e.g. --smol (collect garbage sooner). */
+    /** Extra bun flags for both services, after their production ones (infra/up.sh). */
     "bun-options": { type: "string", default: "" },
   },
 });
@@ -83,13 +84,13 @@ const common = {
   DATABASE_URL,
   LOG_LEVEL: "warn",
   HTTP_HOST: "127.0.0.1",
-  ...(args["bun-options"] ? { BUN_OPTIONS: args["bun-options"] } : {}),
 };
 const ingestorPort = await freePort();
 const ingestor = startService(
   "ingestor",
   {
     ...common,
+    ...productionRuntimeEnv("ingestor", args["bun-options"]),
     EXCHANGES: "binance",
     MARKETS: markets.join(","),
     CHANNELS: "trade,bbo,ticker",
@@ -103,6 +104,7 @@ const gateway = startService(
   "gateway",
   {
     ...common,
+    ...productionRuntimeEnv("gateway", args["bun-options"]),
     WS_MAX_CLIENTS: String(CLIENTS + 100),
     WS_MAX_CLIENTS_PER_IP: "0",
     RATE_LIMIT_PER_IP: "0", // every upgrade comes from one address

@@ -5,6 +5,7 @@
  *   bun bench/pipeline.ts            # full run, ~2–4 min, stops by itself (hard limit 5 min)
  *   bun bench/pipeline.ts --quick    # smoke run: small baselines, two short steps
  *   bun bench/pipeline.ts --rates 2000,5000 --seconds 5 --no-baselines   # one investigation
+ *   bun bench/pipeline.ts --rates 10000 --no-baselines --profile /tmp/prof   # services' CPU profiles
  *
  * Needs Redis and TimescaleDB up (`bash infra/stack.sh up`) and nats-server installed: the bench
  * starts a NATS of its own (BENCH_NATS_URL names another), so a platform running on this machine
@@ -54,6 +55,8 @@ const { values: args } = parseArgs({
     rates: { type: "string" },
     seconds: { type: "string", default: "5" },
     "no-baselines": { type: "boolean", default: false },
+    /** Writes each service's CPU profile (Markdown) into this directory when it exits. */
+    profile: { type: "string" },
   },
 });
 const QUICK = args.quick === true;
@@ -204,6 +207,9 @@ async function pipeline(sql: postgres.Sql): Promise<void> {
     databaseUrl: DATABASE_URL,
     markets: MARKETS,
     ports: PORTS,
+    ...(args.profile
+      ? { bunOptions: `--cpu-prof --cpu-prof-md --cpu-prof-dir=${resolve(args.profile)}` }
+      : {}),
   });
   activeStack = stack;
   let deps: LadderDeps | undefined;

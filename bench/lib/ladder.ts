@@ -41,7 +41,8 @@ export interface StepResult {
     microsPerTrade: Record<string, number>;
   };
   writer: { batches: number; meanBatchRows: number; meanWriteMs: number };
-  ingestor: { inFlightAtPause: number };
+  /** JetStream messages the ingestor published to MD_TRADES in the step (events batch into fewer). */
+  ingestor: { inFlightAtPause: number; tradeMessages: number; tradesPerMessage: number };
   /** What the simulator and the ingestor saw happen to the exchange connection during the step. */
   connection: {
     opened: number;
@@ -74,6 +75,7 @@ async function ingestorCounters(stack: Stack) {
     events,
     invalid: metricValue(text, "tickerplant_ingest_invalid_frames_total"),
     inFlight: metricValue(text, "tickerplant_publish_in_flight"),
+    tradeMessages: metricValue(text, "tickerplant_published_messages_total", { stream: "MD_TRADES" }),
   };
 }
 
@@ -219,7 +221,14 @@ export async function runStep(index: number, plan: StepPlan, d: LadderDeps): Pro
       meanWriteMs:
         batches > 0 ? round(((writerAfter.writeSeconds - writerBefore.writeSeconds) * 1000) / batches, 1) : 0,
     },
-    ingestor: { inFlightAtPause },
+    ingestor: {
+      inFlightAtPause,
+      tradeMessages: ingAfter.tradeMessages - ingBefore.tradeMessages,
+      tradesPerMessage:
+        ingAfter.tradeMessages > ingBefore.tradeMessages
+          ? round(generated / (ingAfter.tradeMessages - ingBefore.tradeMessages), 1)
+          : 0,
+    },
     connection: {
       opened: simAfter.opened - simBefore.opened,
       closed: simAfter.closed - simBefore.closed,

@@ -6,6 +6,7 @@ import {
   startSimulator,
 } from "@tickerplant/testkit";
 import { CpuMeter, findPid, type ProcessGroup, processTree, singlePid } from "./cpu.ts";
+import { productionRuntimeEnv } from "./production-runtime.ts";
 
 /**
  * The pipeline under test: the simulator in this process, ingestor, storage-writer and gateway as
@@ -23,6 +24,8 @@ export interface StackOptions {
   ports: Record<"ingestor" | "storage-writer" | "gateway", number>;
   /** Extra environment for every service (e.g. BATCH_SIZE to try a setting). */
   env?: Record<string, string>;
+  /** Extra bun flags for every service (e.g. a CPU profile). */
+  bunOptions?: string;
 }
 
 export class Stack {
@@ -31,8 +34,9 @@ export class Stack {
 
   constructor(readonly o: StackOptions) {}
 
-  private env(): Record<string, string> {
+  private env(name: "ingestor" | "storage-writer" | "gateway"): Record<string, string> {
     return {
+      ...productionRuntimeEnv(name, this.o.bunOptions),
       NATS_URL: this.o.natsUrl,
       REDIS_URL: this.o.redisUrl,
       DATABASE_URL: this.o.databaseUrl,
@@ -56,7 +60,7 @@ export class Stack {
     });
     const order: Array<"storage-writer" | "ingestor" | "gateway"> = ["storage-writer", "ingestor", "gateway"];
     for (const name of order) {
-      const svc = startService(name, this.env(), this.o.ports[name]);
+      const svc = startService(name, this.env(name), this.o.ports[name]);
       this.services.set(name, svc);
       if (name === "storage-writer") await svc.waitReady(); // applies the migrations first
     }
