@@ -10,12 +10,40 @@ import type { Level } from "../../schemas/messages.ts";
 /** A decimal string (how most exchanges send prices and amounts) or a finite number → number; NaN otherwise (also for ""). */
 export function num(v: unknown): number {
   if (typeof v === "string") {
+    const d = plainDecimal(v);
+    if (!Number.isNaN(d)) return d;
     if (v.length === 0) return Number.NaN;
     const n = +v;
     return Number.isFinite(n) ? n : Number.NaN;
   }
   if (typeof v === "number" && Number.isFinite(v)) return v;
   return Number.NaN;
+}
+
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/**
+ * A plain decimal string (`-?digits(.digits)?`, at most 15 digits) → its number, NaN for anything
+ * else. The same number as `+s` (the engine's conversion was ~20 % slower): the digits make an
+ * integer below 2^53 and 10^decimals ≤ 10^15 is a double exactly, so their quotient is the correctly
+ * rounded value of the decimal, which is what `+s` gives (tested against it on random strings).
+ */
+export function plainDecimal(s: string): number {
+  const n = s.length;
+  const start = n !== 0 && s.charCodeAt(0) === 45 ? 1 : 0; // "-"
+  let v = 0;
+  let dot = -1;
+  for (let i = start; i < n; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c >= 0 && c <= 9) v = v * 10 + c;
+    else if (c === -2 && dot < 0)
+      dot = i; // "."
+    else return Number.NaN;
+  }
+  const digits = dot < 0 ? n - start : n - start - 1;
+  if (digits === 0 || digits > 15 || dot === start || dot === n - 1) return Number.NaN;
+  const r = dot < 0 ? v : v / POW10[n - 1 - dot]!;
+  return start === 1 ? -r : r;
 }
 
 /** An optional decimal: absent, null or "" (an exchange's "not applicable") → null; NaN when malformed. */
@@ -50,7 +78,8 @@ export function epochMsInteger(v: unknown): number {
 
 /**
  * `[[price, amount, ...], ...]` → `[price, amount][]`; null when any entry is malformed.
- * With `exact`, the exchange's own strings are collected too (for checksums computed on them).
+ * With `exact` (empty), the exchange's own strings are collected too, level i at index i (for
+ * checksums computed on them).
  */
 export function levels(v: unknown, exact?: [string, string][]): Level[] | null {
   if (!Array.isArray(v)) return null;
@@ -65,7 +94,8 @@ export function levels(v: unknown, exact?: [string, string][]): Level[] | null {
     const amount = num(sz);
     if (Number.isNaN(price) || Number.isNaN(amount)) return null;
     out[i] = [price, amount];
-    if (exact) exact.push([String(px), String(sz)]);
+    if (exact !== undefined)
+      exact[i] = [typeof px === "string" ? px : String(px), typeof sz === "string" ? sz : String(sz)];
   }
   return out;
 }
