@@ -1,20 +1,15 @@
 import type { FrameResult, ParseContext } from "../../adapter.ts";
 import { parseMarket } from "../../markets.ts";
-import type { Bbo, Book, MarketMessage, Ticker, Trade } from "../../schemas/messages.ts";
+import type { Bbo, Ticker, Trade } from "../../schemas/messages.ts";
 import { int, isObject, levels, num, optionalNum } from "../wire/fields.ts";
-import { badField, ignoredFrozen, unknownSymbol } from "../wire/frame-results.ts";
+import { badField, unknownSymbol } from "../wire/frame-results.ts";
 import { epochMs } from "./fields.ts";
 import { EXCHANGE } from "./results.ts";
 
 /**
- * Spot and swap market channels: trades / trades-all, tickers, bbo-tbt, books (and the
- * books-l2-tbt / books50-l2-tbt / books5 variants). `rows` is the frame's `data` array, `instId`
- * the frame's `arg.instId`.
+ * Spot and swap market channels: trades / trades-all, tickers, bbo-tbt (books are in
+ * parse-book.ts). `rows` is the frame's `data` array, `instId` the frame's `arg.instId`.
  */
-
-type ExactLevels = { bids: [string, string][]; asks: [string, string][] };
-
-const HEARTBEAT: FrameResult = Object.freeze({ kind: "control", event: "heartbeat" });
 
 /** `trades` (fills of one taker order at one price, `count` of them) and `trades-all` (one each). */
 export function parseTrades(channel: string, rows: unknown[], ctx: ParseContext): FrameResult {
@@ -141,76 +136,4 @@ export function parseBbo(instId: unknown, rows: unknown[], ctx: ParseContext): F
     out.push(msg);
   }
   return { kind: "data", messages: out };
-}
-
-/**
- * `books` / `books-l2-tbt` / `books50-l2-tbt` (action snapshot | update) and `books5` (every push a
- * snapshot). seq = seqId, prevSeq = prevSeqId on updates (continuity: prevSeqId == last seqId);
- * recordings from before seqId existed fall back to seq = ts, prevSeq = null (their continuity is
- * the checksum). A non-zero checksum is carried with the exact strings; 0 (production since
- * 2026-06-23) is dropped. An update with no levels and seqId == prevSeqId is OKX's keepalive.
- */
-export function parseBook(
-  channel: string,
-  action: unknown,
-  instId: unknown,
-  rows: unknown[],
-  ctx: ParseContext,
-): FrameResult {
-  if (typeof instId !== "string") return badField(channel, "arg.instId", instId);
-  const market = ctx.marketOf(instId);
-  if (market === undefined) return unknownSymbol(channel, instId, "instId");
-  let kind: Book["kind"];
-  if (channel === "books5") kind = "snapshot";
-  else if (action === "snapshot") kind = "snapshot";
-  else if (action === "update") kind = "delta";
-  else return badField(channel, "action", action);
-  const out: MarketMessage[] = [];
-  for (const r of rows) {
-    if (!isObject(r)) return badField(channel, "data[]", r);
-    const ts = epochMs(r.ts);
-    if (Number.isNaN(ts)) return badField(channel, "ts", r.ts);
-    const checksum = r.checksum;
-    if (checksum !== undefined && !Number.isSafeInteger(checksum))
-      return badField(channel, "checksum", checksum);
-    const exact: ExactLevels | undefined =
-      checksum !== undefined && checksum !== 0 ? { bids: [], asks: [] } : undefined;
-    const bids = levels(r.bids, exact?.bids);
-    if (bids === null) return badField(channel, "bids", r.bids);
-    const asks = levels(r.asks, exact?.asks);
-    if (asks === null) return badField(channel, "asks", r.asks);
-    let seq = ts;
-    let prevSeq: number | null = null;
-    if (r.seqId !== undefined) {
-      seq = int(r.seqId);
-      if (Number.isNaN(seq)) return badField(channel, "seqId", r.seqId);
-      if (kind === "delta") {
-        prevSeq = int(r.prevSeqId);
-        if (Number.isNaN(prevSeq)) return badField(channel, "prevSeqId", r.prevSeqId);
-        if (prevSeq === seq && bids.length === 0 && asks.length === 0) {
-          if (rows.length === 1) return HEARTBEAT;
-          continue;
-        }
-      }
-    }
-    const msg: Book = {
-      type: "book",
-      exchange: EXCHANGE,
-      market,
-      symbol: instId,
-      ts,
-      recvTs: ctx.recvTs,
-      kind,
-      seq,
-      prevSeq,
-      bids,
-      asks,
-    };
-    if (exact) {
-      msg.checksum = checksum as number;
-      msg.exact = exact;
-    }
-    out.push(msg);
-  }
-  return out.length === 0 ? ignoredFrozen("empty:books") : { kind: "data", messages: out };
 }

@@ -2,10 +2,12 @@ import type { FrameResult, ParseContext } from "../../adapter.ts";
 import { isObject, sample } from "../wire/fields.ts";
 import { notAnObject, parseJson, utf8Frame } from "../wire/frame-json.ts";
 import { badField, ignoredFrozen } from "../wire/frame-results.ts";
+import { scanBookFrame } from "./book-scan.ts";
 import { argKey } from "./channels.ts";
+import { parseBook, parseScannedBook } from "./parse-book.ts";
 import { parseCandles } from "./parse-candle.ts";
 import { parseDeriv, parseLiquidations } from "./parse-deriv.ts";
-import { parseBbo, parseBook, parseTickers, parseTrades } from "./parse-market.ts";
+import { parseBbo, parseTickers, parseTrades } from "./parse-market.ts";
 import { invalid } from "./results.ts";
 
 /**
@@ -52,6 +54,9 @@ const IGNORED_EVENTS = new Set(["login", "channel-conn-count", "channel-conn-cou
 export function parseFrame(frame: string | Uint8Array, ctx: ParseContext): FrameResult {
   const text = utf8Frame(frame);
   if (text === "pong") return PONG;
+  // book frames, most of a book feed's bytes, are read from the text when they can be (book-scan.ts)
+  const book = scanBookFrame(text);
+  if (book !== undefined) return parseScannedBook(book, ctx);
   const json = parseJson(text);
   if (!json.ok) return json.result;
   const msg = json.value;

@@ -1,0 +1,116 @@
+import { describe, expect, test } from "bun:test";
+import { FUZZ_SEED, fc, fuzzRuns, mutatedJson, mutatedText } from "@tickerplant/testkit/fuzz";
+import type { FrameResult, ParseContext } from "../src/adapter.ts";
+import { scanBookFrame } from "../src/exchanges/okx/book-scan.ts";
+import { okxSpot } from "../src/exchanges/okx/index.ts";
+import { parseBook, parseScannedBook } from "../src/exchanges/okx/parse-book.ts";
+import { readLines } from "./fixtures.ts";
+
+/**
+ * OKX book frames are read from their text when the scan takes them whole; otherwise JSON.parse
+ * reads them. Whatever the scan takes must give exactly what the JSON way gives (numbers with
+ * Object.is, JSON key order included), and it must take nothing JSON.parse rejects.
+ */
+
+const FILES = [
+  "okx/v5_BTC-USDT_ws.jsonl",
+  "okx/v5_BTC-USD-220527_ws.jsonl",
+  "okx/tardis_v5_spot_messages.jsonl",
+  "okx/tardis_v5_futures_messages.jsonl",
+];
+const frames = FILES.flatMap(readLines);
+const books = frames.filter((f) => /"channel":"books/.test(f) && f.includes('"data"'));
+
+const ctx = (): ParseContext => ({
+  recvTs: 1_800_000_000_000,
+  marketOf: (s) => okxSpot.marketOfSymbol(s) ?? "FUZZ-USDT",
+  state: new Map(),
+});
+
+/** -0 and NaN kept apart from 0 and null. */
+const exactly = (r: FrameResult): string =>
+  JSON.stringify(r, (_k, v) => (Object.is(v, -0) ? "-0" : Number.isNaN(v) ? "NaN" : v));
+
+/** The JSON way for a frame the scan took (the scan only takes book frames with a non-empty data array). */
+function viaJson(text: string): FrameResult {
+  const msg = JSON.parse(text);
+  expect(msg.event).toBeUndefined();
+  expect(Array.isArray(msg.data) && msg.data.length > 0).toBe(true);
+  return parseBook(msg.arg.channel, msg.action, msg.arg.instId, msg.data, ctx());
+}
+
+function sameBothWays(text: string): boolean {
+  const scanned = scanBookFrame(text);
+  if (scanned === undefined) return false;
+  expect(exactly(parseScannedBook(scanned, ctx()))).toBe(exactly(viaJson(text)));
+  return true;
+}
+
+describe("okx book scan", () => {
+  test("takes every recorded book frame, with the JSON way's result", () => {
+    expect(books.length).toBeGreaterThan(190);
+    for (const f of books) expect(sameBothWays(f)).toBe(true);
+  });
+
+  test("leaves other frames to JSON.parse", () => {
+    for (const f of frames) if (!books.includes(f)) expect(scanBookFrame(f)).toBeUndefined();
+    const book = books[0]!;
+    for (const text of [
+      book.replace('"data"', '"event":"x","data"'), // events go their own way
+      book.replace('"bids"', '"bi\\u0064s"'), // an escape
+      book.replace('"action"', '"action":"update","action"'), // a repeated key
+      book.replace('"data":[', '"data":[{"bids":[],"asks":[]},'), // extra row first: still read
+      `${book} x`, // trailing garbage
+      book.replace(/\[\["([0-9.]+)"/, "[[$1"), // a price as a number: the JSON way reports it
+      book.replace('"data":[{', '"data":[ {').replace(/,/g, " ,\n"), // whitespace: still read
+    ]) {
+      const scanned = scanBookFrame(text);
+      let parses = true;
+      try {
+        JSON.parse(text);
+      } catch {
+        parses = false;
+      }
+      if (scanned !== undefined) {
+        expect(parses).toBe(true);
+        sameBothWays(text);
+      }
+    }
+    expect(scanBookFrame(book.replace('"data":[{', '"data":[ {').replace(/,/g, " ,\n"))).toBeDefined();
+    expect(scanBookFrame(book.replace('"action"', '"action":"update","action"'))).toBeUndefined();
+  });
+
+  test("any decimal string as a price or size: the same number as num's", () => {
+    const decimal = fc.oneof(
+      fc
+        .tuple(fc.boolean(), fc.stringMatching(/^[0-9]{0,18}$/), fc.stringMatching(/^(\.[0-9]{0,18})?$/))
+        .map(([neg, int, frac]) => `${neg ? "-" : ""}${int}${frac}`),
+      fc.double({ noNaN: true }).map(String),
+      fc.stringMatching(/^[-+.0-9eE ]{0,18}$/),
+    );
+    const book = books.find((f) => f.includes('"snapshot"') && f.length < 1000)!;
+    fc.assert(
+      fc.property(decimal, decimal, (px, sz) => {
+        const text = book.replace(/\[\["[^"]*","[^"]*"/, `[["${px}","${sz}"`);
+        // num's definition: not "", and + gives a finite number
+        const numbers = px !== "" && sz !== "" && Number.isFinite(+px) && Number.isFinite(+sz);
+        expect(sameBothWays(text)).toBe(numbers);
+      }),
+      { numRuns: fuzzRuns(5000), seed: FUZZ_SEED },
+    );
+  });
+
+  test("edited frames: what the scan takes, JSON.parse takes, with the same result", () => {
+    let taken = 0;
+    fc.assert(
+      fc.property(fc.oneof(mutatedText(books), mutatedJson(books)), (text) => {
+        if (scanBookFrame(text) === undefined) return;
+        taken++;
+        expect(() => JSON.parse(text)).not.toThrow();
+        sameBothWays(text);
+      }),
+      { numRuns: fuzzRuns(2500), seed: FUZZ_SEED },
+    );
+    expect(taken).toBeGreaterThan(100);
+  });
+});
