@@ -4,6 +4,7 @@
  *
  *   bun bench/rest.ts                   # ~1.5 min: 2 rounds × (bare, gateway) × 2 routes, 8 s each
  *   bun bench/rest.ts --seconds 4 --rounds 1 --connections 50
+ *   bun bench/rest.ts --baseline /tmp/main-checkout   # also loads that checkout's gateway, same run
  *
  * Needs Redis and TimescaleDB up (`bash infra/stack.sh up`) and wrk (`apt-get install wrk`); starts
  * a NATS of its own and the gateway as a process. Seeds one market's ticker into Redis (database 14
@@ -11,11 +12,12 @@
  *  - `/api/v1/tickers?exchange=binance&market=<m>` on the gateway, and a bare `Bun.serve` answering
  *    the very body the gateway returned (the ceiling of any Bun HTTP route on this machine);
  *  - the same route on a second gateway with LATEST_CACHE_MS=0 (a Redis read per request, as before);
- *  - `/api/v1/candles?…&interval=1m&limit=500` on the gateway.
+ *  - `/api/v1/candles?…&interval=1m&limit=500` on the gateway;
+ *  - with --baseline, both routes on a gateway run from that checkout (before/after in one run).
  * Rounds alternate bare and gateway so that load from elsewhere falls on both; the ratio is taken
  * per round. Writes bench/results/rest-<date>.json and prints a Markdown table.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type Candle, redisKeys, type Ticker } from "@tickerplant/core";
@@ -23,7 +25,7 @@ import Redis from "ioredis";
 import postgres from "postgres";
 import { upsertCandles } from "../packages/db/src/index.ts";
 import { freePort, startNatsServer } from "../packages/testkit/src/nats-server.ts";
-import { startService } from "../packages/testkit/src/processes.ts";
+import { type ServiceProcess, startService } from "../packages/testkit/src/processes.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -32,9 +34,12 @@ const { values: args } = parseArgs({
     connections: { type: "string", default: "50" },
     /** Writes the gateway's CPU profile (Markdown) into this directory when it exits. */
     profile: { type: "string" },
+    /** Another checkout (with node_modules) whose gateway is loaded alongside, e.g. main before a change. */
+    baseline: { type: "string" },
   },
 });
 const SECONDS = Number(args.seconds);
+const CLOCK_TICKS = Number(Bun.spawnSync(["getconf", "CLK_TCK"]).stdout.toString().trim()) || 100;
 const ROUNDS = Number(args.rounds);
 const CONNECTIONS = Number(args.connections);
 const RUN = Date.now().toString(36).toUpperCase();
@@ -114,10 +119,14 @@ const gateway = startService(
 // The same gateway reading Redis on every request (LATEST_CACHE_MS=0): the route as it was.
 const uncachedPort = await freePort();
 const uncached = startService("gateway", { ...gatewayEnv, LATEST_CACHE_MS: "0" }, uncachedPort);
+const baselinePort = await freePort();
+const baseline = args.baseline
+  ? startService("gateway", gatewayEnv, baselinePort, { root: resolve(args.baseline) })
+  : undefined;
 let bare: ReturnType<typeof Bun.serve> | undefined;
 const results: Record<string, unknown>[] = [];
 try {
-  await Promise.all([gateway.waitReady(120_000), uncached.waitReady(120_000)]);
+  await Promise.all([gateway, uncached, baseline].map((s) => s?.waitReady(120_000)));
   // The gateway prepares the schema at start: seed the candles after. postgres.js learns the array
   // types with the client's first query: a bool[] parameter in that very query is sent as bool.
   await sql`select 1`;
@@ -138,36 +147,68 @@ try {
   });
   const bareUrl = `http://127.0.0.1:${bare.port}/api/v1${tickerPath}`;
   const uncachedUrl = `http://127.0.0.1:${uncachedPort}/api/v1${tickerPath}`;
+  const baselineBase = `http://127.0.0.1:${baselinePort}/api/v1`;
+  if (
+    baseline &&
+    ((await (await fetch(baselineBase + candlePath)).json()) as { data: unknown[] }).data.length !== 500
+  )
+    throw new Error("the baseline gateway did not serve the 500 candles");
   for (let round = 0; round < ROUNDS; round++) {
-    const variants: Array<[string, string]> = [
-      ["bare /tickers", bareUrl],
-      ["gateway /tickers", base + tickerPath],
-      ["gateway /tickers, LATEST_CACHE_MS=0", uncachedUrl],
+    const tickerLoads: Load[] = [
+      ["bare /tickers", bareUrl, CONNECTIONS, undefined],
+      ["gateway /tickers", base + tickerPath, CONNECTIONS, gateway],
+      ...(baseline ? [["baseline /tickers", baselineBase + tickerPath, CONNECTIONS, baseline] as Load] : []),
+      ["gateway /tickers, LATEST_CACHE_MS=0", uncachedUrl, CONNECTIONS, uncached],
     ];
-    const order = round % 2 === 0 ? variants : [...variants].reverse();
-    for (const [name, url] of order) {
-      const r = await wrk(url, CONNECTIONS);
-      results.push({ round, name, ...r });
-      console.error(`round ${round + 1}/${ROUNDS} ${name}: ${Math.round(r.perSecond)}/s, p99 ${r.p99Ms} ms`);
-    }
     // Candles: a query of 500 rows per request; latency at a few concurrent readers, and the rate at CONNECTIONS.
-    for (const [name, connections] of [
-      ["gateway /candles (500 rows), 4 connections", 4],
-      [`gateway /candles (500 rows), ${CONNECTIONS} connections`, CONNECTIONS],
-    ] as const) {
-      const r = await wrk(base + candlePath, connections);
-      results.push({ round, name, ...r });
-      console.error(`round ${round + 1}/${ROUNDS} ${name}: ${Math.round(r.perSecond)}/s, p99 ${r.p99Ms} ms`);
+    const candleLoads: Load[] = [];
+    for (const [who, url, server] of [
+      ["gateway", base, gateway] as const,
+      ["baseline", baselineBase, baseline] as const,
+    ])
+      if (server)
+        for (const connections of [4, CONNECTIONS])
+          candleLoads.push([
+            `${who} /candles (500 rows), ${connections} connections`,
+            url + candlePath,
+            connections,
+            server,
+          ]);
+    for (const loads of [tickerLoads, candleLoads]) {
+      for (const [name, url, connections, server] of round % 2 === 0 ? loads : [...loads].reverse()) {
+        const cpu0 = cpuMicros(server);
+        const r = await wrk(url, connections);
+        // The server's CPU (all its threads) per answered request: steadier than rates when others load the machine.
+        const cpuUsPerRequest = (cpuMicros(server) - cpu0) / (r.perSecond * SECONDS);
+        results.push({ round, name, ...r, cpuUsPerRequest });
+        console.error(
+          `round ${round + 1}/${ROUNDS} ${name}: ${Math.round(r.perSecond)}/s, p99 ${r.p99Ms} ms, ${Math.round(cpuUsPerRequest)} µs CPU/request`,
+        );
+      }
     }
   }
 } finally {
   bare?.stop(true);
-  await Promise.all([gateway.stop(), uncached.stop()]);
+  await Promise.all([gateway.stop(), uncached.stop(), baseline?.stop()]);
   nats.stop();
   await redis.del(tickerKey);
   await sql`delete from candles where exchange = 'binance' and market = ${MARKET}`;
   await sql.end();
   redis.disconnect();
+}
+
+/** A load: name, URL, connections, and the server process (undefined: the bare server in this one). */
+type Load = [string, string, number, ServiceProcess | undefined];
+
+/** CPU time used so far by a service process (utime + stime of all its threads), or by this process. */
+function cpuMicros(server: ServiceProcess | undefined): number {
+  if (!server) {
+    const u = process.cpuUsage();
+    return u.user + u.system;
+  }
+  const stat = readFileSync(`/proc/${server.pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // fields from the 3rd (state) on
+  return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / CLOCK_TICKS;
 }
 
 /** wrk, one thread: requests/s and latency percentiles (async: the bare server is in this process). */
@@ -206,26 +247,32 @@ const ratioOf = (name: string) =>
     return g.perSecond! / b.perSecond!;
   });
 const ratios = ratioOf("gateway /tickers");
+const baselineRatios = baseline ? ratioOf("baseline /tickers") : [];
 const uncachedRatios = ratioOf("gateway /tickers, LATEST_CACHE_MS=0");
 const lines = [
-  `| ${SECONDS} s each, median of ${ROUNDS} (tickers: ${CONNECTIONS} connections) | requests/s | p50 ms | p99 ms | errors |`,
-  "| --- | ---: | ---: | ---: | ---: |",
+  `| ${SECONDS} s each, median of ${ROUNDS} (tickers: ${CONNECTIONS} connections) | requests/s | p50 ms | p99 ms | server CPU µs/request | errors |`,
+  "| --- | ---: | ---: | ---: | ---: | ---: |",
 ];
 for (const name of [
   "bare /tickers",
   "gateway /tickers",
+  ...(baseline ? ["baseline /tickers"] : []),
   "gateway /tickers, LATEST_CACHE_MS=0",
-  "gateway /candles (500 rows), 4 connections",
-  `gateway /candles (500 rows), ${CONNECTIONS} connections`,
+  ...(baseline ? ["gateway", "baseline"] : ["gateway"]).flatMap((who) =>
+    [4, CONNECTIONS].map((c) => `${who} /candles (500 rows), ${c} connections`),
+  ),
 ]) {
   const rs = byName(name);
   lines.push(
-    `| ${name} | ${Math.round(median(rs.map((r) => r.perSecond!))).toLocaleString("en")} | ${median(rs.map((r) => r.p50Ms!)).toFixed(2)} | ${median(rs.map((r) => r.p99Ms!)).toFixed(2)} | ${rs.reduce((s, r) => s + r.errors!, 0)} |`,
+    `| ${name} | ${Math.round(median(rs.map((r) => r.perSecond!))).toLocaleString("en")} | ${median(rs.map((r) => r.p50Ms!)).toFixed(2)} | ${median(rs.map((r) => r.p99Ms!)).toFixed(2)} | ${Math.round(median(rs.map((r) => r.cpuUsPerRequest!)))} | ${rs.reduce((s, r) => s + r.errors!, 0)} |`,
   );
 }
 lines.push(
   "",
   `gateway ÷ bare /tickers, per round: ${ratios.map((r) => r.toFixed(2)).join(", ")} (LATEST_CACHE_MS=0: ${uncachedRatios.map((r) => r.toFixed(2)).join(", ")})`,
+  ...(baseline
+    ? [`baseline ÷ bare /tickers, per round: ${baselineRatios.map((r) => r.toFixed(2)).join(", ")}`]
+    : []),
 );
 const dir = resolve(import.meta.dir, "results");
 mkdirSync(dir, { recursive: true });
@@ -233,7 +280,15 @@ const file = join(dir, `rest-${new Date().toISOString().replaceAll(":", "-").sli
 writeFileSync(
   file,
   JSON.stringify(
-    { at: new Date().toISOString(), connections: CONNECTIONS, results, ratios, uncachedRatios },
+    {
+      at: new Date().toISOString(),
+      connections: CONNECTIONS,
+      baseline: args.baseline,
+      results,
+      ratios,
+      uncachedRatios,
+      baselineRatios,
+    },
     null,
     2,
   ),

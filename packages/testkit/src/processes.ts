@@ -20,6 +20,8 @@ export const SERVICE_NAMES: readonly ServiceName[] = [
 export interface ServiceProcessOptions {
   /** Every output line is also appended here, prefixed `<name>[<start>]` (one file for many services). */
   logFile?: string;
+  /** The checkout whose code runs (default: this one), e.g. an older commit for a benchmark's baseline. */
+  root?: string;
 }
 
 /**
@@ -51,8 +53,9 @@ export class ServiceProcess {
   start(): this {
     this.starts++;
     const env = typeof this.env === "function" ? this.env() : this.env;
-    this.proc = Bun.spawn(["bun", resolve(REPO_ROOT, `apps/${this.name}/src/main.ts`)], {
-      cwd: REPO_ROOT,
+    const root = this.options.root ?? REPO_ROOT;
+    this.proc = Bun.spawn(["bun", resolve(root, `apps/${this.name}/src/main.ts`)], {
+      cwd: root,
       env: { ...process.env, ...env, HTTP_PORT: String(this.httpPort), SERVICE_NAME: this.name },
       stdin: "ignore",
       stdout: "pipe",
@@ -139,6 +142,7 @@ export function startService(
   name: ServiceName,
   env: Record<string, string>,
   httpPort: number,
+  options?: ServiceProcessOptions,
 ): ServiceProcess {
-  return new ServiceProcess(name, env, httpPort).start();
+  return new ServiceProcess(name, env, httpPort, options).start();
 }
