@@ -29,21 +29,25 @@ const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
  * rounded value of the decimal, which is what `+s` gives (tested against it on random strings).
  */
 export function plainDecimal(s: string): number {
-  const n = s.length;
-  const start = n !== 0 && s.charCodeAt(0) === 45 ? 1 : 0; // "-"
+  return plainDecimalAt(s, 0, s.length);
+}
+
+/** plainDecimal of the text at [start, end) of `s` (no substring made). */
+export function plainDecimalAt(s: string, start: number, end: number): number {
+  const from = start < end && s.charCodeAt(start) === 45 ? start + 1 : start; // "-"
   let v = 0;
   let dot = -1;
-  for (let i = start; i < n; i++) {
+  for (let i = from; i < end; i++) {
     const c = s.charCodeAt(i) - 48;
     if (c >= 0 && c <= 9) v = v * 10 + c;
     else if (c === -2 && dot < 0)
       dot = i; // "."
     else return Number.NaN;
   }
-  const digits = dot < 0 ? n - start : n - start - 1;
-  if (digits === 0 || digits > 15 || dot === start || dot === n - 1) return Number.NaN;
-  const r = dot < 0 ? v : v / POW10[n - 1 - dot]!;
-  return start === 1 ? -r : r;
+  const digits = dot < 0 ? end - from : end - from - 1;
+  if (digits === 0 || digits > 15 || dot === from || dot === end - 1) return Number.NaN;
+  const r = dot < 0 ? v : v / POW10[end - 1 - dot]!;
+  return from !== start ? -r : r;
 }
 
 /** An optional decimal: absent, null or "" (an exchange's "not applicable") → null; NaN when malformed. */

@@ -1,0 +1,260 @@
+import type { Level } from "../../schemas/messages.ts";
+import { num, plainDecimalAt } from "./fields.ts";
+
+/**
+ * A reader of JSON text for the book fast paths (okx/book-scan.ts, bybit/book-scan.ts): a frame's
+ * text read in one pass, level prices and sizes converted as they are met, without the JSON.parse
+ * step that makes a string per price and size and an array per level.
+ *
+ * It reads strict JSON only and fails (false, null, FAILED) on anything it does not take whole:
+ * a string with an escape, a level that is not two decimal strings, a structural error. The
+ * caller then gives the frame to JSON.parse, so what it does read is what JSON.parse would have
+ * given: strings are the text between their quotes, numbers `+` their text, levels `num` of
+ * their strings. One frame at a time, synchronously.
+ */
+
+export const FAILED = -1;
+
+export class JsonText {
+  private s = "";
+  /** The cursor; FAILED once a structural error was met. */
+  p = 0;
+  private n = 0;
+  /** The value scalar() read. */
+  value: unknown;
+  /** Start and end of each level's price and size strings (4 per level), with side(true). */
+  private offsets = new Int32Array(1024);
+  used = 0;
+
+  begin(text: string): void {
+    this.s = text;
+    this.p = 0;
+    this.n = text.length;
+    this.used = 0;
+  }
+
+  /** Drops the text (a reader kept in a module must not keep the last frame alive). */
+  release(): void {
+    this.s = "";
+    this.value = undefined;
+  }
+
+  /** Only whitespace is left. */
+  atEnd(): boolean {
+    this.ws();
+    return this.p === this.n;
+  }
+
+  ws(): void {
+    const s = this.s;
+    let p = this.p;
+    while (p < this.n) {
+      const c = s.charCodeAt(p);
+      if (c === 32 || c === 10 || c === 13 || c === 9) p++;
+      else break;
+    }
+    this.p = p;
+  }
+
+  /** Skips whitespace, then `c`; false when the next character is another. */
+  token(c: number): boolean {
+    this.ws();
+    if (this.p >= this.n || this.s.charCodeAt(this.p) !== c) return false;
+    this.p++;
+    return true;
+  }
+
+  /** The next character after whitespace is `c` (not consumed). */
+  peek(c: number): boolean {
+    this.ws();
+    return this.p < this.n && this.s.charCodeAt(this.p) === c;
+  }
+
+  /** After a member or element: true after a `,`, false after `close`; p = FAILED otherwise. */
+  more(close: number): boolean {
+    this.ws();
+    const c = this.p < this.n ? this.s.charCodeAt(this.p) : FAILED;
+    this.p++;
+    if (c === 44) return true;
+    if (c !== close) this.p = FAILED;
+    return false;
+  }
+
+  /** A string without escapes: the start of its content (its end is p − 1), or FAILED. */
+  stringStart(): number {
+    this.ws();
+    const s = this.s;
+    let p = this.p;
+    if (p >= this.n || s.charCodeAt(p) !== 34) return FAILED;
+    const start = ++p;
+    while (p < this.n) {
+      const c = s.charCodeAt(p);
+      if (c === 34) {
+        this.p = p + 1;
+        return start;
+      }
+      if (c === 92 || c < 32) return FAILED;
+      p++;
+    }
+    return FAILED;
+  }
+
+  /** The next member's key, p after its `:`; undefined on a structural error. */
+  key(): string | undefined {
+    const start = this.stringStart();
+    if (start === FAILED) return undefined;
+    const end = this.p - 1;
+    if (!this.token(58)) return undefined;
+    return this.s.slice(start, end);
+  }
+
+  /** A string's content, or undefined when the next value is not a string without escapes. */
+  string(): string | undefined {
+    const start = this.stringStart();
+    return start === FAILED ? undefined : this.s.slice(start, this.p - 1);
+  }
+
+  /** A string, number, true, false or null into `value`; false for anything else. */
+  scalar(): boolean {
+    this.ws();
+    if (this.p >= this.n) return false;
+    const c = this.s.charCodeAt(this.p);
+    if (c === 34) {
+      const v = this.string();
+      this.value = v;
+      return v !== undefined;
+    }
+    if (c === 45 || isDigit(c)) {
+      const end = this.numberEnd();
+      if (end === FAILED) return false;
+      this.value = +this.s.slice(this.p, end);
+      this.p = end;
+      return true;
+    }
+    return this.literal();
+  }
+
+  /** Any JSON value, validated and dropped. */
+  skipValue(depth = 1): boolean {
+    this.ws();
+    if (this.p >= this.n || depth > 64) return false;
+    const c = this.s.charCodeAt(this.p);
+    if (c !== 123 && c !== 91) return this.scalar();
+    this.p++;
+    const close = c === 123 ? 125 : 93;
+    if (this.peek(close)) {
+      this.p++;
+      return true;
+    }
+    do {
+      if (c === 123 && (this.stringStart() === FAILED || !this.token(58))) return false;
+      if (!this.skipValue(depth + 1)) return false;
+    } while (this.more(close));
+    return this.p !== FAILED;
+  }
+
+  /**
+   * `[[px, sz, ...], ...]` with px and sz decimal strings → levels (`num` of each), the rest of a
+   * row read and dropped; null otherwise. With `keep`, the strings' offsets are appended (exactOf).
+   */
+  side(keep: boolean): Level[] | null {
+    if (!this.token(91)) return null;
+    const out: Level[] = [];
+    if (this.peek(93)) {
+      this.p++;
+      return out;
+    }
+    do {
+      if (!this.token(91)) return null;
+      const pxStart = this.stringStart();
+      if (pxStart === FAILED) return null;
+      const pxEnd = this.p - 1;
+      if (!this.token(44)) return null;
+      const szStart = this.stringStart();
+      if (szStart === FAILED) return null;
+      const szEnd = this.p - 1;
+      const price = this.decimal(pxStart, pxEnd);
+      const amount = this.decimal(szStart, szEnd);
+      if (Number.isNaN(price) || Number.isNaN(amount)) return null;
+      out.push([price, amount]);
+      if (keep) this.keep(pxStart, pxEnd, szStart, szEnd);
+      while (this.more(93)) if (!this.skipValue()) return null;
+      if (this.p === FAILED) return null;
+    } while (this.more(93));
+    return this.p === FAILED ? null : out;
+  }
+
+  /** The exact strings of the levels whose offsets are at [from, to) (4 per level). */
+  exactOf(from: number, to: number): [string, string][] {
+    const s = this.s;
+    const o = this.offsets;
+    const out: [string, string][] = new Array((to - from) >> 2);
+    for (let i = 0, j = from; j < to; i++, j += 4)
+      out[i] = [s.slice(o[j]!, o[j + 1]!), s.slice(o[j + 2]!, o[j + 3]!)];
+    return out;
+  }
+
+  /** num of the text at [start, end): its digits when plain, else num of the string. */
+  private decimal(start: number, end: number): number {
+    const v = plainDecimalAt(this.s, start, end);
+    return Number.isNaN(v) ? num(this.s.slice(start, end)) : v;
+  }
+
+  private keep(a: number, b: number, c: number, d: number): void {
+    if (this.used + 4 > this.offsets.length) {
+      const grown = new Int32Array(this.offsets.length * 2);
+      grown.set(this.offsets);
+      this.offsets = grown;
+    }
+    const o = this.offsets;
+    o[this.used++] = a;
+    o[this.used++] = b;
+    o[this.used++] = c;
+    o[this.used++] = d;
+  }
+
+  /** A JSON number's end (strict grammar), or FAILED; p at its start. */
+  private numberEnd(): number {
+    const s = this.s;
+    const n = this.n;
+    let i = this.p;
+    if (s.charCodeAt(i) === 45) i++;
+    const int = i;
+    while (i < n && isDigit(s.charCodeAt(i))) i++;
+    if (i === int || (s.charCodeAt(int) === 48 && i > int + 1)) return FAILED;
+    if (s.charCodeAt(i) === 46) {
+      const frac = ++i;
+      while (i < n && isDigit(s.charCodeAt(i))) i++;
+      if (i === frac) return FAILED;
+    }
+    const e = s.charCodeAt(i);
+    if (e === 101 || e === 69) {
+      i++;
+      const sign = s.charCodeAt(i);
+      if (sign === 43 || sign === 45) i++;
+      const exp = i;
+      while (i < n && isDigit(s.charCodeAt(i))) i++;
+      if (i === exp) return FAILED;
+    }
+    return i;
+  }
+
+  private literal(): boolean {
+    const s = this.s;
+    if (s.startsWith("true", this.p)) {
+      this.p += 4;
+      this.value = true;
+    } else if (s.startsWith("false", this.p)) {
+      this.p += 5;
+      this.value = false;
+    } else if (s.startsWith("null", this.p)) {
+      this.p += 4;
+      this.value = null;
+    } else return false;
+    return true;
+  }
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
