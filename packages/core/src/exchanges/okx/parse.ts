@@ -30,6 +30,9 @@ import { invalid } from "./results.ts";
  * | other known channels and events                    | ignoredFrozen (`unsupported:<channel>`, …)  |
  */
 
+/** How OKX's book pushes begin (books, books5, books-l2-tbt, books50-l2-tbt). */
+const BOOK_FRAME = '{"arg":{"channel":"books';
+
 const PONG: FrameResult = Object.freeze({ kind: "control", event: "pong" });
 const SERVER_SHUTDOWN: FrameResult = Object.freeze({ kind: "control", event: "server-shutdown" });
 
@@ -54,9 +57,12 @@ const IGNORED_EVENTS = new Set(["login", "channel-conn-count", "channel-conn-cou
 export function parseFrame(frame: string | Uint8Array, ctx: ParseContext): FrameResult {
   const text = utf8Frame(frame);
   if (text === "pong") return PONG;
-  // book frames, most of a book feed's bytes, are read from the text when they can be (book-scan.ts)
-  const book = scanBookFrame(text);
-  if (book !== undefined) return parseScannedBook(book, ctx);
+  // book frames, most of a book feed's bytes, are read from the text when they can be (book-scan.ts);
+  // OKX puts arg.channel first: other frames are not tried (a try costs ~5 % of a trades frame)
+  if (text.startsWith(BOOK_FRAME)) {
+    const book = scanBookFrame(text);
+    if (book !== undefined) return parseScannedBook(book, ctx);
+  }
   const json = parseJson(text);
   if (!json.ok) return json.result;
   const msg = json.value;

@@ -2,7 +2,7 @@ import type { Level } from "../../schemas/messages.ts";
 import { num, plainDecimalAt } from "./fields.ts";
 
 /**
- * A reader of JSON text for the book fast paths (okx/book-scan.ts, bybit/book-scan.ts): a frame's
+ * A reader of JSON text for a book fast path (okx/book-scan.ts): a frame's
  * text read in one pass, level prices and sizes converted as they are met, without the JSON.parse
  * step that makes a string per price and size and an array per level.
  *
