@@ -12,11 +12,13 @@ import { ParseError } from "@tickerplant/core";
 const MAX_DATE_MS = 8.64e15;
 
 /**
- * The date and time of the last second formatted: consecutive trades mostly fall in the same
- * second, and toISOString was a third of the writer's COPY line building.
+ * The last two seconds formatted (date and time): a trade's time and receive time mostly fall in
+ * the same second or two, and toISOString was a third of the writer's COPY line building.
  */
-let lastSecond = Number.NaN;
-let lastPrefix = "";
+let second0 = Number.NaN;
+let prefix0 = "";
+let second1 = Number.NaN;
+let prefix1 = "";
 
 /**
  * Epoch ms (float) → ISO-8601 text with microseconds, e.g. 2024-01-01T00:00:00.123456Z.
@@ -28,11 +30,17 @@ export function msToTimestamptz(ms: number): string {
   const us = Math.round(ms * 1000);
   const seconds = Math.floor(us / 1_000_000);
   const fraction = us - seconds * 1_000_000;
-  if (seconds !== lastSecond) {
-    lastPrefix = new Date(seconds * 1000).toISOString().slice(0, -5); // …T00:00:00
-    lastSecond = seconds;
+  let prefix: string;
+  if (seconds === second0) prefix = prefix0;
+  else if (seconds === second1) prefix = prefix1;
+  else {
+    prefix = new Date(seconds * 1000).toISOString().slice(0, -5); // …T00:00:00
+    second1 = second0;
+    prefix1 = prefix0;
+    second0 = seconds;
+    prefix0 = prefix;
   }
-  return `${lastPrefix}.${String(1_000_000 + fraction).slice(1)}Z`;
+  return `${prefix}.${String(1_000_000 + fraction).slice(1)}Z`;
 }
 
 export function optionalMsToTimestamptz(ms: number | null | undefined): string | null {
