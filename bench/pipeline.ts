@@ -34,11 +34,14 @@ import { natsBaseline } from "./lib/baseline-nats.ts";
 import { parseBaseline } from "./lib/baseline-parse.ts";
 import { CpuMeter } from "./lib/cpu.ts";
 import { type LadderDeps, runStep, type StepPlan, type StepResult } from "./lib/ladder.ts";
+import { rerunWithLeanAllocator } from "./lib/lean-allocator.ts";
 import { type PipelineReport, renderMarkdown } from "./lib/report.ts";
 import { infrastructureGroups, Stack } from "./lib/stack.ts";
 import { round } from "./lib/stats.ts";
 import { buildTradeFixtures } from "./lib/trade-fixtures.ts";
 import { WsProbe } from "./lib/ws-probe.ts";
+
+await rerunWithLeanAllocator();
 
 // Its own nats-server (stopped with this process), unless BENCH_NATS_URL names one.
 const OWN_NATS = process.env.BENCH_NATS_URL ? undefined : await startNatsServer();
