@@ -33,7 +33,7 @@ export class StorageMetrics {
     });
     this.copyConflicts = new Counter({
       name: "tickerplant_storage_copy_conflicts_total",
-      help: "trade batches whose COPY into trades met a stored row (rejected whole, written through the staging table instead)",
+      help: "trade batches whose COPY into trades met a stored or repeated row (rejected whole, written with ON CONFLICT DO NOTHING instead)",
       registers,
     });
     this.invalidEvents = new Counter({

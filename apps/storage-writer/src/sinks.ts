@@ -27,7 +27,7 @@ interface SinkDeps {
   log: Logger;
 }
 
-/** Trades: COPY through a staging table when a copier is given (TradeCopier), else INSERT … unnest. */
+/** Trades: by COPY when a copier is given (TradeCopier), else INSERT … unnest. */
 export function tradeSink(deps: SinkDeps & { copier?: TradeCopier }): Sink<Trade> {
   const copier = deps.copier;
   const write: WriteRows<Trade> = copier ? (sql, rows) => copier.write(sql, rows) : insertTrades;

@@ -39,7 +39,7 @@ export interface StorageWriterDeps {
   batchSize: number;
   flushIntervalMs: number;
   tickerSampleMs: number;
-  /** Trades by COPY into a staging table on a connection of its own; without it, INSERT … unnest. */
+  /** Trades by COPY on a connection of its own (TradeCopier); without it, INSERT … unnest. */
   copy?: { connect: () => Sql; timeoutMs: number };
   /** Order books from md.book to Redis and book_snapshots (a per-instance reader, not a durable). */
   books: BookWriterOptions;
