@@ -10,7 +10,8 @@ import { num, plainDecimalAt } from "./fields.ts";
  * a string with an escape, a level that is not two decimal strings, a structural error. The
  * caller then gives the frame to JSON.parse, so what it does read is what JSON.parse would have
  * given: strings are the text between their quotes, numbers `+` their text, levels `num` of
- * their strings. One frame at a time, synchronously.
+ * their strings. Strings that leave it do not share the frame's characters (recurring). One
+ * frame at a time, synchronously.
  */
 
 export const FAILED = -1;
@@ -108,10 +109,10 @@ export class JsonText {
     return this.s.slice(start, end);
   }
 
-  /** A string's content, or undefined when the next value is not a string without escapes. */
+  /** A string's content (its own copy), or undefined when the next value is not a string without escapes. */
   string(): string | undefined {
     const start = this.stringStart();
-    return start === FAILED ? undefined : this.s.slice(start, this.p - 1);
+    return start === FAILED ? undefined : recurring(this.s, start, this.p - 1);
   }
 
   /** A string, number, true, false or null into `value`; false for anything else. */
@@ -184,13 +185,16 @@ export class JsonText {
     return this.p === FAILED ? null : out;
   }
 
-  /** The exact strings of the levels whose offsets are at [from, to) (4 per level). */
+  /**
+   * The exact strings of the levels whose offsets are at [from, to) (4 per level), each a string
+   * of its own (see recurring).
+   */
   exactOf(from: number, to: number): [string, string][] {
     const s = this.s;
     const o = this.offsets;
     const out: [string, string][] = new Array((to - from) >> 2);
     for (let i = 0, j = from; j < to; i++, j += 4)
-      out[i] = [s.slice(o[j]!, o[j + 1]!), s.slice(o[j + 2]!, o[j + 3]!)];
+      out[i] = [recurring(s, o[j]!, o[j + 1]!), recurring(s, o[j + 2]!, o[j + 3]!)];
     return out;
   }
 
@@ -253,6 +257,44 @@ export class JsonText {
     } else return false;
     return true;
   }
+}
+
+const NO_KEYS: Record<string, undefined> = Object.create(null);
+
+/**
+ * `s`, a slice of the frame, made a string of its own. A slice shares the whole frame's
+ * characters until the engine flattens it, so one kept in a book or a message would keep its frame
+ * alive (measured: 500 slices of 100 KB frames kept 50 MB); made a property key, it gets its own
+ * copy. That costs more than the slice (~40–100 ns), hence `recurring`.
+ */
+function ownCopy(s: string): string {
+  if (NO_KEYS[s] !== undefined) return s;
+  return s;
+}
+
+/** A direct-mapped cache of the short texts made strings so far: prices, sizes, ids recur frame after frame. */
+const RECURRING = 8192;
+const recurred: (string | undefined)[] = new Array(RECURRING).fill(undefined);
+
+/**
+ * The text at [start, end) of `s` as a string of its own: the one made before when the text
+ * recurs (the recorded OKX books: 69–78 % of prices and sizes in a first pass), else a new copy.
+ */
+function recurring(s: string, start: number, end: number): string {
+  const length = end - start;
+  if (length > 64) return ownCopy(s.slice(start, end));
+  let h = length;
+  for (let i = start; i < end; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+  const slot = (h ^ (h >>> 13)) & (RECURRING - 1);
+  const known = recurred[slot];
+  if (known !== undefined && known.length === length) {
+    let i = 0;
+    while (i < length && known.charCodeAt(i) === s.charCodeAt(start + i)) i++;
+    if (i === length) return known;
+  }
+  const made = ownCopy(s.slice(start, end));
+  recurred[slot] = made;
+  return made;
 }
 
 function isDigit(c: number): boolean {
