@@ -118,7 +118,7 @@ function buildApp(deps: GatewayDeps) {
   })
     .onRequest(({ request, set, server }) => {
       started.set(request, performance.now());
-      const path = new URL(request.url).pathname;
+      const path = pathOf(request.url);
       const api = path.startsWith("/api/");
       if (api) Object.assign(set.headers, cors.headers(request));
       if (api && request.method === "OPTIONS") return cors.preflight(request);
@@ -191,6 +191,14 @@ function buildApp(deps: GatewayDeps) {
       }),
     );
   return { app, hub, books, wsStats };
+}
+
+/** The URL's path as Elysia's router takes it (from the first / after the host to the ?), without parsing a URL. */
+function pathOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start === -1) return "/";
+  const query = url.indexOf("?", start);
+  return query === -1 ? url.slice(start) : url.slice(start, query);
 }
 
 export function createGateway(deps: GatewayDeps): Gateway {

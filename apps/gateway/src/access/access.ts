@@ -27,6 +27,25 @@ export interface AccessOptions {
   metrics: GatewayMetrics;
 }
 
+/** The address is looked up when a limit or a log asks for it (Bun's requestIP costs ~µs a call). */
+class RequestPrincipal implements Principal {
+  private address: string | undefined;
+
+  constructor(
+    readonly key: KeyIdentity | undefined,
+    private readonly lookUp: () => string,
+  ) {}
+
+  get ip(): string {
+    this.address ??= this.lookUp();
+    return this.address;
+  }
+
+  get client(): string {
+    return this.key ? `key:${this.key.id}` : `ip:${this.ip}`;
+  }
+}
+
 type AddressSource = { requestIP(request: Request): { address: string } | null } | null | undefined;
 
 const RETRY_CONNECTION_S = 5;
@@ -62,7 +81,9 @@ export class Access {
   admit(request: Request, server: AddressSource, opts: { keyInQuery?: boolean } = {}): Principal {
     const p = this.identify(request, server, opts.keyInQuery ?? false);
     if (this.o.keyRequired && !p.key) throw this.unauthorized("missing", "an x-api-key header is required");
-    const verdict = p.key ? this.keyRate.take(p.client) : this.ipRate.take(p.client);
+    const limiter = p.key ? this.keyRate : this.ipRate;
+    if (limiter.perSecond <= 0) return p; // no limit: the address is not needed
+    const verdict = limiter.take(p.client);
     if (!verdict.ok) {
       this.o.metrics.rateLimited.inc({ scope: p.key ? "key" : "ip", kind: "request" });
       throw new ApiError(429, "rate_limited", `too many requests; retry in ${verdict.retryAfterS} s`, {
@@ -145,14 +166,13 @@ export class Access {
     if (known) return known;
     let given = request.headers.get("x-api-key");
     if (given === null && keyInQuery) given = new URL(request.url).searchParams.get("api_key");
-    const ip = this.addressOf(request, server);
-    let p: Principal = { ip, client: `ip:${ip}` };
+    let key: KeyIdentity | undefined;
     // With no keys configured at all a header is ignored (routes that need a role refuse anyway).
     if (given !== null && given !== "" && this.o.keys.size > 0) {
-      const key = this.o.keys.find(given);
+      key = this.o.keys.find(given);
       if (!key) throw this.unauthorized("invalid", "the x-api-key is not valid");
-      p = { key, ip, client: `key:${key.id}` };
     }
+    const p = new RequestPrincipal(key, () => this.addressOf(request, server));
     this.principals.set(request, p);
     return p;
   }

@@ -91,3 +91,24 @@ export const Freshness = T.Object({
 export function freshness(updatedAt: number | null, now = Date.now()) {
   return { updatedAt, ageMs: updatedAt === null ? null : Math.max(0, now - updatedAt) };
 }
+
+/** What a handler may touch of Elysia's response state. */
+export interface ResponseSet {
+  headers: Record<string, unknown>;
+}
+
+const JSON_TYPE = "application/json;charset=utf-8";
+
+/**
+ * A JSON 200 body a route wrote itself (no response-schema pass: the route made it from checked
+ * data). The headers the hooks put in `set` (CORS) go into it here, since Elysia would otherwise
+ * build the Response a second time to add them.
+ */
+export function jsonResponse(body: string | Uint8Array, set: ResponseSet): Response {
+  const headers: Record<string, string> = { "content-type": JSON_TYPE };
+  for (const name in set.headers) {
+    headers[name] = String(set.headers[name]);
+    delete set.headers[name];
+  }
+  return new Response(body, { headers });
+}

@@ -12,7 +12,7 @@ import { Elysia, t } from "elysia";
 import { candlesBody } from "../candles-json.ts";
 import { ErrorBodySchema } from "../errors.ts";
 import { parseTimeRange } from "../time-param.ts";
-import { q, type RouteDeps, requireExchange, requireMarket, symbolFor } from "./common.ts";
+import { jsonResponse, q, type RouteDeps, requireExchange, requireMarket, symbolFor } from "./common.ts";
 
 const WINDOW_DOC =
   "Results are in ascending time order. With `from`: the first `limit` items at or after `from` (and at or before `to`). " +
@@ -39,7 +39,6 @@ const windowFields = {
   to: t.Optional(q.to),
   limit: t.Optional(q.limit),
 };
-const JSON_RESPONSE = { headers: { "content-type": "application/json;charset=utf-8" } };
 const errors = { 400: ErrorBodySchema, 404: ErrorBodySchema, 503: ErrorBodySchema };
 
 type TimeRange = ReturnType<typeof parseTimeRange>;
@@ -117,7 +116,7 @@ export function historyRoutes(deps: RouteDeps) {
     )
     .get(
       "/candles",
-      async ({ query }) => {
+      async ({ query, set }) => {
         const exchange = requireExchange(deps, query.exchange);
         const range = parseTimeRange(query.from, query.to);
         await requireMarket(deps, query.exchange, query.market);
@@ -130,9 +129,9 @@ export function historyRoutes(deps: RouteDeps) {
           limit,
         });
         // Written here, checked by the rows' types: the response schema stays the documented contract.
-        return new Response(
+        return jsonResponse(
           candlesBody(rows, query, () => symbolFor(exchange, query.market)),
-          JSON_RESPONSE,
+          set,
         );
       },
       {

@@ -1,37 +1,54 @@
-import { type Static, Type as T, type TSchema } from "@sinclair/typebox";
+import { Type as T } from "@sinclair/typebox";
 import { DerivSchema, StatsSchema, TickerSchema } from "@tickerplant/core";
 import { Elysia, t } from "elysia";
 import { ErrorBodySchema, unknownMarket } from "../errors.ts";
+import { LatestJson } from "../latest-json.ts";
 import type { LatestKind } from "../latest-state.ts";
-import { isLatestMessage } from "../message-check.ts";
-import { Freshness, freshness, q, type RouteDeps, requireExchange } from "./common.ts";
+import {
+  Freshness,
+  freshness,
+  jsonResponse,
+  q,
+  type ResponseSet,
+  type RouteDeps,
+  requireExchange,
+} from "./common.ts";
 
 export const TickerWithFreshness = T.Composite([TickerSchema, Freshness]);
 export const StatsWithFreshness = T.Composite([StatsSchema, Freshness]);
 export const DerivWithFreshness = T.Composite([DerivSchema, Freshness]);
 
-/** Latest values from the Redis hashes (`ticker:*`, `stats:*`, `deriv:*`): both filters optional. */
-async function latest<S extends TSchema>(
+const records = new LatestJson();
+
+/**
+ * Latest values from the Redis hashes (`ticker:*`, `stats:*`, `deriv:*`): both filters optional.
+ * The body is written here (records' JSON made once per shared read, freshness per request); the
+ * route's response schema stays its documented contract.
+ */
+async function latest(
   deps: RouteDeps,
+  set: ResponseSet,
   kind: LatestKind,
   exchange?: string,
   market?: string,
-): Promise<{ data: Static<S>[] }> {
+): Promise<Response> {
   if (exchange !== undefined) requireExchange(deps, exchange);
   const entries = await deps.latest.read(kind, exchange ?? "*", market ?? "*");
   const now = Date.now();
-  const data: Static<S>[] = [];
+  let body = "";
   for (const e of entries) {
     if (deps.exchanges[e.exchange] === undefined) continue;
-    if (!isLatestMessage(kind, e.data)) {
+    const open = records.open(kind, e);
+    if (open === null) {
       deps.metrics.invalidRecords.inc({ source: "redis" });
       deps.log.warn("invalid latest-state record left out", { kind, exchange: e.exchange, market: e.market });
       continue;
     }
-    data.push({ ...(e.data as object), ...freshness(e.updatedAt, now) } as Static<S>);
+    const { updatedAt, ageMs } = freshness(e.updatedAt, now);
+    body += `${body === "" ? "" : ","}${open}"updatedAt":${updatedAt},"ageMs":${ageMs}}`;
   }
-  if (market !== undefined && data.length === 0) throw unknownMarket(exchange ?? "*", market);
-  return { data };
+  if (market !== undefined && body === "") throw unknownMarket(exchange ?? "*", market);
+  return jsonResponse(`{"data":[${body}]}`, set);
 }
 
 const filters = t.Object({ exchange: t.Optional(q.exchange), market: t.Optional(q.marketFilter) });
@@ -39,7 +56,7 @@ const filters = t.Object({ exchange: t.Optional(q.exchange), market: t.Optional(
 export function tickersRoute(deps: RouteDeps) {
   return new Elysia().get(
     "/tickers",
-    ({ query }) => latest<typeof TickerWithFreshness>(deps, "ticker", query.exchange, query.market),
+    ({ query, set }) => latest(deps, set, "ticker", query.exchange, query.market),
     {
       query: filters,
       detail: {
@@ -61,7 +78,7 @@ export function tickersRoute(deps: RouteDeps) {
 export function statsRoute(deps: RouteDeps) {
   return new Elysia().get(
     "/stats",
-    ({ query }) => latest<typeof StatsWithFreshness>(deps, "stats", query.exchange, query.market),
+    ({ query, set }) => latest(deps, set, "stats", query.exchange, query.market),
     {
       query: filters,
       detail: {
@@ -82,7 +99,7 @@ export function statsRoute(deps: RouteDeps) {
 export function derivsRoute(deps: RouteDeps) {
   return new Elysia().get(
     "/derivs",
-    ({ query }) => latest<typeof DerivWithFreshness>(deps, "deriv", query.exchange, query.market),
+    ({ query, set }) => latest(deps, set, "deriv", query.exchange, query.market),
     {
       query: filters,
       detail: {
