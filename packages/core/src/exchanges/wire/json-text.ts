@@ -115,20 +115,26 @@ export class JsonText {
     return start === FAILED ? undefined : recurring(this.s, start, this.p - 1);
   }
 
-  /** A string, number, true, false or null into `value`; false for anything else. */
+  /**
+   * A string, number, true, false or null into `value`; false for anything else. A string here is
+   * a slice of the frame: for values read, not kept (a kept one is string()'s).
+   */
   scalar(): boolean {
     this.ws();
     if (this.p >= this.n) return false;
     const c = this.s.charCodeAt(this.p);
     if (c === 34) {
-      const v = this.string();
-      this.value = v;
-      return v !== undefined;
+      const start = this.stringStart();
+      if (start === FAILED) return false;
+      this.value = this.s.slice(start, this.p - 1);
+      return true;
     }
     if (c === 45 || isDigit(c)) {
       const end = this.numberEnd();
       if (end === FAILED) return false;
-      this.value = +this.s.slice(this.p, end);
+      // a JSON number is +its text; a plain one's digits give the same number (plainDecimal)
+      const plain = plainDecimalAt(this.s, this.p, end);
+      this.value = Number.isNaN(plain) ? +this.s.slice(this.p, end) : plain;
       this.p = end;
       return true;
     }
