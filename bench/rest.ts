@@ -153,6 +153,11 @@ try {
     ((await (await fetch(baselineBase + candlePath)).json()) as { data: unknown[] }).data.length !== 500
   )
     throw new Error("the baseline gateway did not serve the 500 candles");
+  // Warm-up, not recorded: each server's routes once under load, so that JIT compilation and
+  // first-use allocations fall outside the rounds.
+  for (const url of [bareUrl, base + tickerPath, uncachedUrl, base + candlePath])
+    await wrk(url, CONNECTIONS, 2);
+  if (baseline) for (const path of [tickerPath, candlePath]) await wrk(baselineBase + path, CONNECTIONS, 2);
   for (let round = 0; round < ROUNDS; round++) {
     const tickerLoads: Load[] = [
       ["bare /tickers", bareUrl, CONNECTIONS, undefined],
@@ -215,8 +220,9 @@ function cpuMicros(server: ServiceProcess | undefined): number {
 async function wrk(
   url: string,
   connections: number,
+  seconds = SECONDS,
 ): Promise<{ perSecond: number; p50Ms: number; p99Ms: number; errors: number }> {
-  const proc = Bun.spawn(["wrk", "-t1", `-c${connections}`, `-d${SECONDS}s`, "--latency", url], {
+  const proc = Bun.spawn(["wrk", "-t1", `-c${connections}`, `-d${seconds}s`, "--latency", url], {
     stdout: "pipe",
   });
   const out = await new Response(proc.stdout).text();
