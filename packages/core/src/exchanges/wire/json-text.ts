@@ -146,7 +146,13 @@ export class JsonText {
     this.ws();
     if (this.p >= this.n || depth > 64) return false;
     const c = this.s.charCodeAt(this.p);
-    if (c !== 123 && c !== 91) return this.scalar();
+    if (c === 34) return this.stringStart() !== FAILED; // no slice: the value is dropped
+    if (c === 45 || isDigit(c)) {
+      const end = this.numberEnd();
+      this.p = end === FAILED ? this.p : end;
+      return end !== FAILED;
+    }
+    if (c !== 123 && c !== 91) return this.literal();
     this.p++;
     const close = c === 123 ? 125 : 93;
     if (this.peek(close)) {
