@@ -141,8 +141,7 @@ function buildApp(deps: GatewayDeps) {
       const t0 = started.get(request);
       const label = route || "unmatched";
       const status = typeof set.status === "number" ? set.status : 200;
-      metrics.httpRequests.inc({ route: label, status });
-      if (t0 !== undefined) metrics.httpSeconds.observe({ route: label }, (performance.now() - t0) / 1000);
+      metrics.http.record(label, status, t0 === undefined ? undefined : (performance.now() - t0) / 1000);
     })
     .use(openapiPlugin(GATEWAY_VERSION))
     .group("/api/v1", (api) =>

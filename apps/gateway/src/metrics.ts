@@ -1,15 +1,12 @@
-import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import { Counter, Gauge, type Registry } from "prom-client";
+import { RequestMetrics } from "./request-metrics.ts";
 
 /** The gateway's own metrics (the runtime registry adds process metrics). */
 export function createGatewayMetrics(registry: Registry) {
   const registers = [registry];
   return {
-    httpRequests: new Counter({
-      name: "tickerplant_gateway_http_requests_total",
-      help: "REST requests by route and status",
-      labelNames: ["route", "status"],
-      registers,
-    }),
+    /** REST requests by route and status, durations by route (tallied without prom-client's label hashing). */
+    http: new RequestMetrics(registers),
     rateLimited: new Counter({
       name: "tickerplant_gateway_rate_limited_total",
       help: "requests and WebSocket connections refused with 429, by scope (ip, key) and kind (request, connection)",
@@ -25,13 +22,6 @@ export function createGatewayMetrics(registry: Registry) {
     payloadTooLarge: new Counter({
       name: "tickerplant_gateway_payload_too_large_total",
       help: "requests refused with 413 because their body exceeds HTTP_MAX_BODY_BYTES",
-      registers,
-    }),
-    httpSeconds: new Histogram({
-      name: "tickerplant_gateway_http_request_seconds",
-      help: "REST request duration by route",
-      labelNames: ["route"],
-      buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     }),
     invalidRecords: new Counter({
