@@ -390,6 +390,11 @@ describe("errors and operations", () => {
     expect(metrics).toMatch(
       /tickerplant_gateway_http_requests_total\{route="\/api\/v1\/trades",status="400"/,
     );
+    // Every request is timed too, failed ones included (the start time rides on its context).
+    expect(metrics).toMatch(
+      /tickerplant_gateway_http_request_seconds_count\{route="\/api\/v1\/trades"[^}]*\} [1-9]/,
+    );
+    expect(metrics).toMatch(/tickerplant_gateway_http_request_seconds_count\{route="unmatched"[^}]*\} [1-9]/);
   });
 
   test("a database that cannot be reached gives 503 unavailable and not ready", async () => {
