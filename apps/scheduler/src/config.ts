@@ -69,6 +69,12 @@ export const SchedulerConfigSchema = T.Object({
     description: "a dead scheduler's jobs are taken over by another after this long",
   }),
   HEAL_GAPS: T.Boolean({ default: true, description: "turn every gap status event into a heal job" }),
+  WRITER_CONSUMER_PREFIX: T.String({
+    default: "storage",
+    pattern: "^[A-Za-z0-9_-]+$",
+    description:
+      "the storage-writer's CONSUMER_PREFIX: a gap heal first waits for its trades consumer to store what the stream held",
+  }),
   MARKETS: CsvList({
     default: ["BTC-USDT", "ETH-USDT"],
     description: "markets the REST polls fetch (the ingestor's MARKETS), on the exchanges that serve them",

@@ -54,6 +54,7 @@ async function main(): Promise<void> {
     ackWaitMs: config.JOB_ACK_WAIT_MS,
     healGaps: config.HEAL_GAPS,
     healIntervals: config.HEAL_CANDLE_INTERVALS as CandleInterval[],
+    writerConsumerPrefix: config.WRITER_CONSUMER_PREFIX,
     polls: { periodMs: restPollPeriods(config), markets: config.MARKETS },
   });
   const history = new HistoryMaintenance({

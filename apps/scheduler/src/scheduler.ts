@@ -3,6 +3,7 @@ import { JetStreamPublisher, type Logger, type Nats, type Redis, type Sql } from
 import type { Registry } from "prom-client";
 import { createJobMetrics } from "./backfill/job-metrics.ts";
 import { RecordedJobRunner } from "./backfill/job-runner.ts";
+import { WriterProgress } from "./backfill/writer-progress.ts";
 import type { Source } from "./config.ts";
 import { type ExchangeClients, registerWeightGauge } from "./exchange-clients.ts";
 import { GapWatcher } from "./gap-watcher.ts";
@@ -41,6 +42,8 @@ export class Scheduler {
     healIntervals?: readonly CandleInterval[];
     /** How long after a gap's end its heal may wait for the live stream to be stored past it. */
     healLiveEdgeWaitMs?: number;
+    /** The storage-writer's CONSUMER_PREFIX: a gap heal waits for its trades consumer. */
+    writerConsumerPrefix?: string;
     /** REST polls: each poll's period (absent or 0: off) and the markets polled. */
     polls?: { periodMs: Partial<Record<RestPollName, number>>; markets: readonly string[] };
     /** Where the gap watcher reads status events (tests use their own stream). */
@@ -100,6 +103,7 @@ export class Scheduler {
       leaseMs: ackWaitMs,
       healIntervals: deps.healIntervals ?? ["1m"],
       liveEdgeWaitMs: deps.healLiveEdgeWaitMs ?? 20_000,
+      writer: new WriterProgress(deps.nats.jsm, `${deps.writerConsumerPrefix ?? "storage"}-trades`),
     });
     this.worker = new JobWorker({
       nats: deps.nats,

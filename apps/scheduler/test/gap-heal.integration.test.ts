@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { RetentionPolicy, StorageType } from "@nats-io/jetstream";
-import type { Status, Trade } from "@tickerplant/core";
+import { AckPolicy, RetentionPolicy, StorageType } from "@nats-io/jetstream";
+import { messageId, type Status, type Trade } from "@tickerplant/core";
 import {
   insertStatusEvents,
   insertTrades,
@@ -13,6 +13,7 @@ import {
   createLogger,
   createRedis,
   createSql,
+  eventTexts,
   type Nats,
   provisionStreams,
   type Redis,
@@ -61,7 +62,7 @@ afterAll(async () => {
 });
 
 /** A simulator, a scheduler watching a status stream of the test's own, and a cleanup. */
-async function setup(restTradesKept: number, healLiveEdgeWaitMs = 3000) {
+async function setup(restTradesKept: number, healLiveEdgeWaitMs = 3000, writerConsumerPrefix?: string) {
   const id = runId();
   const market = `H${id.toUpperCase()}-USDT`;
   const sim: StartedSimulator = await startSimulator({
@@ -91,6 +92,7 @@ async function setup(restTradesKept: number, healLiveEdgeWaitMs = 3000) {
     queue,
     healGaps: true,
     healLiveEdgeWaitMs,
+    ...(writerConsumerPrefix ? { writerConsumerPrefix } : {}),
     gaps: { stream: statusStream, durable: "scheduler-gaps", filterSubject: `t${id}.md.status.>` },
   });
   await scheduler.start();
@@ -243,6 +245,62 @@ test("a heal waits for the live stream to be stored past the gap's end before it
     const expected = truth.trades(s.market, { from: gapFrom, to: gapTo }).map((t) => String(t.id));
     expect(await stored(s.market, gapFrom, gapTo)).toEqual(expected);
   } finally {
+    await s.close();
+  }
+}, 90_000);
+
+test("a heal waits for the storage-writer to store the trades the stream held, then skips them", async () => {
+  const id = runId();
+  const s = await setup(0, 100, `w${id}`);
+  const subject = `md.trade.binance.${s.market}`;
+  const durable = `w${id}-trades`;
+  try {
+    await nats.jsm.consumers.add("MD_TRADES", {
+      durable_name: durable,
+      filter_subject: subject,
+      ack_policy: AckPolicy.Explicit,
+    });
+    await Bun.sleep(2000);
+    const truth = s.sim.sim.groundTruth;
+    const all = truth.trades(s.market);
+    const gapFrom = all[Math.floor(all.length / 3)]!.ts + 0.5;
+    const gapTo = all[Math.floor((2 * all.length) / 3)]!.ts + 0.5;
+    await insertTrades(sql, all.filter((t) => t.ts < gapFrom || t.ts > gapTo).map(s.stored));
+    // A live trade inside the gap is in the stream, and the writer has it in hand, not yet stored.
+    const inGap = truth.trades(s.market, { from: gapFrom, to: gapTo });
+    const live = s.stored(inGap[Math.floor(inGap.length / 2)]!);
+    await nats.js.publish(subject, JSON.stringify(live), { msgID: messageId(live) });
+    const writer = nats.js.consumers.get("MD_TRADES", durable);
+    const inHand = await (await writer).next({ expires: 5000 });
+    expect(inHand).not.toBeNull();
+    await s.gap(gapFrom, gapTo);
+    await Bun.sleep(2500);
+    // The clock bound (100 ms) is long past; the writer's position holds the heal back.
+    expect(await stored(s.market, gapFrom, gapTo)).toEqual([]);
+    await insertTrades(sql, [live]);
+    inHand!.ack();
+    const gap = await s.handled(30_000);
+    expect(gap.state).toBe("healed");
+    expect(await stored(s.market, gapFrom, gapTo)).toEqual(inGap.map((t) => String(t.id)));
+    // The live trade was not published a second time by the heal.
+    const published: string[] = [];
+    await nats.jsm.consumers.add("MD_TRADES", {
+      durable_name: `r${id}`,
+      filter_subject: subject,
+      ack_policy: AckPolicy.None,
+    });
+    const reader = await nats.js.consumers.get("MD_TRADES", `r${id}`);
+    const info = await reader.info();
+    for (let n = info.num_pending; n > 0; n--) {
+      const m = await reader.next({ expires: 2000 });
+      if (!m) break;
+      for (const text of eventTexts(m)) published.push((JSON.parse(text) as Trade).id);
+    }
+    expect(published.filter((x) => x === live.id)).toEqual([live.id]);
+    expect(new Set(published).size).toBe(published.length);
+  } finally {
+    for (const name of [durable, `r${id}`])
+      await nats.jsm.consumers.delete("MD_TRADES", name).catch(() => {});
     await s.close();
   }
 }, 90_000);

@@ -37,6 +37,7 @@ import { CandlePager } from "./candle-pager.ts";
 import type { JobMetrics } from "./job-metrics.ts";
 import type { Checkpoint, Pager } from "./page.ts";
 import { TradePager } from "./trade-pager.ts";
+import type { WriterProgress } from "./writer-progress.ts";
 
 /** A job's checkpoint: which of its pagers runs now and each pager's own checkpoint. */
 interface JobCheckpoint {
@@ -74,6 +75,10 @@ export class RecordedJobRunner {
       healIntervals: readonly CandleInterval[];
       /** A gap heal waits at most this long after the gap's end for the live stream to pass it. */
       liveEdgeWaitMs: number;
+      /** The storage-writer's progress: a heal waits for it to store what the stream held. */
+      writer?: WriterProgress;
+      /** The longest a heal waits for a writer that is still working through the stream. */
+      writerWaitMs?: number;
     },
   ) {}
 
@@ -147,10 +152,33 @@ export class RecordedJobRunner {
     const edge = job.to + REST_TIME_SLACK_MS;
     const deadline = job.to + this.deps.liveEdgeWaitMs;
     while (Date.now() < deadline) {
-      if (await tradesStoredSince(this.deps.sql, job.exchange, job.market, edge)) return;
+      if (await tradesStoredSince(this.deps.sql, job.exchange, job.market, edge)) break;
       signal.throwIfAborted();
       await Bun.sleep(250);
     }
+    await this.waitForWriter(job, signal);
+  }
+
+  /**
+   * The trades the stream held for the market when the heal began are stored before REST trades
+   * are compared with them: a lagging writer's unwritten live trades would look missing, be
+   * stored by the heal and published a second time.
+   */
+  private async waitForWriter(job: JobRecord, signal: AbortSignal): Promise<void> {
+    const writer = this.deps.writer;
+    if (!writer) return;
+    const seq = await writer.lastTradeSeq(job.exchange, job.market);
+    if (seq === undefined) return;
+    const deadline = Date.now() + (this.deps.writerWaitMs ?? 120_000);
+    while (Date.now() < deadline) {
+      if ((await writer.storedThrough(seq)) !== "no") return;
+      signal.throwIfAborted();
+      await Bun.sleep(250);
+    }
+    this.deps.log.warn("gap heal did not wait longer for the storage-writer", {
+      market: job.market,
+      seq,
+    });
   }
 
   private checkpointOf(stored: Record<string, unknown>): JobCheckpoint {
