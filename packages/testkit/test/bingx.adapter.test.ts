@@ -6,7 +6,7 @@ import {
   getAdapter,
   type MarketMessage,
 } from "@tickerplant/core";
-import { type StartedSimulator, startSimulator } from "../src/index.ts";
+import { type StartedSimulator, startSimulator, until } from "../src/index.ts";
 
 /**
  * The BingX adapters against the BingX simulator profile, every channel: what the profile sends
@@ -67,6 +67,9 @@ for (const marketType of ["spot", "perp"] as const) {
       await Bun.sleep(150);
     }
     await Bun.sleep(1200);
+    // Every made trade has arrived (the fixed wait alone failed once on a loaded CI machine).
+    const tradesIn = () => feed.messages().filter((m) => m.type === "trade").length;
+    expect(await until(() => tradesIn() >= made.length, 10_000)).toBe(true);
     const kinds = new Set(feed.results.map((r) => r.kind));
     expect(feed.results.filter((r) => r.kind === "invalid" || r.kind === "error")).toEqual([]);
     expect(kinds.has("reply")).toBe(true); // heartbeats answered
