@@ -176,6 +176,12 @@ export class ExchangeSimulator implements SimControl {
     return this.generator.generate(market, Math.max(0, Math.floor(count)), Date.now());
   }
 
+  /** Moves a market's price by `ticks`; the next trades trade around it (a level a test must cross). */
+  shiftPrice(market: string, ticks: number): void {
+    if (!this.generator.has(market)) throw new Error(`simulator: unknown market ${market}`);
+    this.generator.shiftMid(market, ticks);
+  }
+
   // --- misbehaviour ---
 
   /** Cuts every WebSocket connection now (no close frame). Returns how many. */

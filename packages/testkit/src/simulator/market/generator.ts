@@ -149,6 +149,11 @@ export class MarketGenerator {
   }
 
   /** Closes candles whose interval ended before `ts`, for every market. Call it on a timer. */
+  /** Moves a market's mid price by `ticks` (tests that need the walk to cross a level). */
+  shiftMid(market: string, ticks: number): void {
+    this.state(market).mid += ticks;
+  }
+
   tick(ts: number = Date.now()): void {
     for (const s of this.states.values()) this.rollMarket(s, Math.max(ts, s.lastTs));
   }
