@@ -80,6 +80,55 @@ function bookOf(
 
 const isMessage = (m: Book | FrameResult): m is Book => (m as Book).type === "book";
 
+/** One row read: what `bookOf` needs. */
+interface BookRow {
+  ts: number;
+  checksum: unknown;
+  exact: ExactLevels | undefined;
+  bids: Level[];
+  asks: Level[];
+  seqId: unknown;
+  prevSeqId: unknown;
+}
+
+/** The rows' books in order; a keepalive row alone is the frame's heartbeat, among others skipped. */
+function booksOf<R>(
+  channel: string,
+  kind: Book["kind"],
+  market: string,
+  instId: string,
+  rows: readonly R[],
+  recvTs: number,
+  read: (row: R) => BookRow | FrameResult,
+): FrameResult {
+  const out: MarketMessage[] = [];
+  for (const row of rows) {
+    const r = read(row);
+    if ("kind" in r) return r;
+    const m = bookOf(
+      channel,
+      kind,
+      market,
+      instId,
+      r.ts,
+      r.checksum,
+      r.exact,
+      r.bids,
+      r.asks,
+      r.seqId,
+      r.prevSeqId,
+      recvTs,
+    );
+    if (m === KEEPALIVE) {
+      if (rows.length === 1) return HEARTBEAT;
+      continue;
+    }
+    if (!isMessage(m)) return m;
+    out.push(m);
+  }
+  return out.length === 0 ? ignoredFrozen("empty:books") : { kind: "data", messages: out };
+}
+
 export function parseBook(
   channel: string,
   action: unknown,
@@ -92,8 +141,7 @@ export function parseBook(
   if (market === undefined) return unknownSymbol(channel, instId, "instId");
   const kind = bookKind(channel, action);
   if (kind === undefined) return badField(channel, "action", action);
-  const out: MarketMessage[] = [];
-  for (const r of rows) {
+  return booksOf(channel, kind, market, instId, rows, ctx.recvTs, (r) => {
     if (!isObject(r)) return badField(channel, "data[]", r);
     const ts = epochMs(r.ts);
     if (Number.isNaN(ts)) return badField(channel, "ts", r.ts);
@@ -104,63 +152,22 @@ export function parseBook(
     if (bids === null) return badField(channel, "bids", r.bids);
     const asks = levels(r.asks, exact?.asks);
     if (asks === null) return badField(channel, "asks", r.asks);
-    const m = bookOf(
-      channel,
-      kind,
-      market,
-      instId,
-      ts,
-      checksum,
-      exact,
-      bids,
-      asks,
-      r.seqId,
-      r.prevSeqId,
-      ctx.recvTs,
-    );
-    if (m === KEEPALIVE) {
-      if (rows.length === 1) return HEARTBEAT;
-      continue;
-    }
-    if (!isMessage(m)) return m;
-    out.push(m);
-  }
-  return out.length === 0 ? ignoredFrozen("empty:books") : { kind: "data", messages: out };
+    return { ts, checksum, exact, bids, asks, seqId: r.seqId, prevSeqId: r.prevSeqId };
+  });
 }
 
 export function parseScannedBook(b: ScannedBook, ctx: ParseContext): FrameResult {
-  const { channel, instId, rows } = b;
+  const { channel, instId } = b;
   const market = ctx.marketOf(instId);
   if (market === undefined) return unknownSymbol(channel, instId, "instId");
   const kind = bookKind(channel, b.action);
   if (kind === undefined) return badField(channel, "action", b.action);
-  const out: MarketMessage[] = [];
-  for (const r of rows) {
+  return booksOf(channel, kind, market, instId, b.rows, ctx.recvTs, (r) => {
     const ts = epochMs(r.ts);
     if (Number.isNaN(ts)) return badField(channel, "ts", r.ts);
     const checksum = r.checksum;
     if (!isChecksum(checksum)) return badField(channel, "checksum", checksum);
     const exact = keepsExact(checksum) ? r.exact : undefined;
-    const m = bookOf(
-      channel,
-      kind,
-      market,
-      instId,
-      ts,
-      checksum,
-      exact,
-      r.bids,
-      r.asks,
-      r.seqId,
-      r.prevSeqId,
-      ctx.recvTs,
-    );
-    if (m === KEEPALIVE) {
-      if (rows.length === 1) return HEARTBEAT;
-      continue;
-    }
-    if (!isMessage(m)) return m;
-    out.push(m);
-  }
-  return out.length === 0 ? ignoredFrozen("empty:books") : { kind: "data", messages: out };
+    return { ts, checksum, exact, bids: r.bids, asks: r.asks, seqId: r.seqId, prevSeqId: r.prevSeqId };
+  });
 }
