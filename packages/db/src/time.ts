@@ -5,8 +5,22 @@ import { ParseError } from "@tickerplant/core";
  * database stores timestamptz (microsecond precision). Writes pass exact decimal text, cast in SQL
  * as `$n::text::timestamptz` (a parameter typed timestamptz would go through postgres.js's Date
  * serializer and lose the microseconds). Reads use `(extract(epoch from col) * 1000)::float8`:
- * extract is numeric (exact) since PostgreSQL 14.
+ * extract is numeric (exact) since PostgreSQL 14; hot reads use `epochMsSql`, the same float8.
  */
+
+/**
+ * SQL for `(extract(epoch from <column>) * 1000)::float8` without numeric arithmetic (that one goes
+ * through text to float8: ~0.3 µs per value, 0.6 ms of a 500-candle query; this ~0.1 µs).
+ * date_part's float8 seconds are within 0.24 µs of the stored microseconds while |seconds| < 2^32
+ * (1833–2106), so rint(seconds × 1e6) is them exactly and ÷ 1000 rounds once, as the cast of the
+ * exact decimal does: the same double. Outside that span it falls back to the exact expression.
+ * `column` is SQL text: a column name, never input.
+ */
+export function epochMsSql(column: string): string {
+  return `case when ${column} > '1833-11-24 17:31:44+00' and ${column} < '2106-02-07 06:28:16+00'
+    then round(date_part('epoch', ${column}) * 1e6::float8) / 1000::float8
+    else (extract(epoch from ${column}) * 1000)::float8 end`;
+}
 
 /** JavaScript dates cover ±8.64e15 ms; PostgreSQL rejects what lies beyond its own range. */
 const MAX_DATE_MS = 8.64e15;

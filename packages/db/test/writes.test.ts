@@ -5,6 +5,7 @@ import type postgres from "postgres";
 import {
   copyTradesIfNew,
   ensureTimescale,
+  epochMsSql,
   insertNewTrades,
   insertStatusEvents,
   insertTickers,
@@ -115,6 +116,28 @@ describe("time conversion", () => {
     const back = await selectTrades(sql, { exchange: ex, market: "US-USDT", order: "asc" });
     expect(back.map((t) => t.ts)).toEqual([...times].sort((a, b) => a - b));
     expect(back.map((t) => t.recvTs)).toEqual([...times].sort((a, b) => a - b).map((t) => t + 0.001));
+  });
+
+  test("epochMsSql is the exact extract's float8: random microseconds 4713 BC–294276 AD, the span's edges", async () => {
+    const exact = "(extract(epoch from t) * 1000)::float8";
+    const [row] = await sql.unsafe<{ n: string; differ: string | null }[]>(`
+      with times(t) as (
+        select to_timestamp(0) + (random() * 9.2e12 - 2.1e11) * interval '1 second'
+                               + (random() * 1e6)::int * interval '1 microsecond'
+        from generate_series(1, 20000)
+        union all
+        select to_timestamp(0) + (random() * 8.6e9 - 4.3e9) * interval '1 second'
+                               + (random() * 1e6)::int * interval '1 microsecond'
+        from generate_series(1, 50000)
+        union all
+        select e + d * interval '1 microsecond'
+        from unnest(array['1833-11-24 17:31:44+00', '2106-02-07 06:28:16+00', '1970-01-01+00',
+                          '2038-01-19 03:14:08+00']::timestamptz[]) e, generate_series(-1001, 1001) d)
+      select count(*)::text as n,
+             min(t::text || ' ' || ${exact}::text || ' ' || (${epochMsSql("t")})::text)
+               filter (where ${exact} is distinct from ${epochMsSql("t")}) as differ
+      from times`);
+    expect(row).toEqual({ n: String(20000 + 50000 + 4 * 2003), differ: null });
   });
 });
 

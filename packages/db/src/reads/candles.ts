@@ -1,7 +1,7 @@
 import type { Candle, CandleInterval } from "@tickerplant/core";
 import type { Queryable } from "../queryable.ts";
 import { intervalWidthMs, isHistoryInterval } from "../rollups.ts";
-import { msToTimestamptz } from "../time.ts";
+import { epochMsSql, msToTimestamptz } from "../time.ts";
 import { DEFAULT_LIMIT, type TimeRange } from "./range.ts";
 
 export interface CandleQuery extends TimeRange {
@@ -136,11 +136,11 @@ function candleQuery(sql: Queryable, q: CandleQuery) {
   // The market's symbol is one lookup (an InitPlan), not a join per row.
   const query = sql`
     select coalesce(u.symbol, (select symbol from markets where exchange = ${q.exchange} and market = ${q.market}), ''),
-           (extract(epoch from u.ts_at) * 1000)::float8,
-           (extract(epoch from u.recv_at) * 1000)::float8,
+           ${sql.unsafe(epochMsSql("u.ts_at"))},
+           ${sql.unsafe(epochMsSql("u.recv_at"))},
            u.simulated,
-           (extract(epoch from u.open_time) * 1000)::float8,
-           (extract(epoch from u.close_time) * 1000)::float8,
+           ${sql.unsafe(epochMsSql("u.open_time"))},
+           ${sql.unsafe(epochMsSql("u.close_time"))},
            u.open, u.high, u.low, u.close, u.volume, u.quote_volume, u.trades::float8, u.closed
     from (
       select distinct on (open_time) *
