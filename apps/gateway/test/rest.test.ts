@@ -326,6 +326,15 @@ describe("GET /api/v1/candles", () => {
     expect(r.body.data.map((c: any) => c.openTime)).toEqual([T0 + 60_000, T0 + 2 * 60_000]);
   });
 
+  test("concurrent requests: the same query shares one read, each window gets its own", async () => {
+    const urls = [2, 2, 3, 2, 3].map((limit) => `${base()}&interval=1m&limit=${limit}`);
+    const rs = await Promise.all([...urls, `/api/v1/candles?exchange=${ex}&market=NONE-USDT&interval=1m`].map(get));
+    expect(rs.slice(0, 5).map((r) => r.body.data.map((c: any) => c.openTime))).toEqual(
+      [2, 2, 3, 2, 3].map((n) => [T0 + 2 * 60_000, T0 + 3 * 60_000, T0 + 4 * 60_000].slice(3 - n)),
+    );
+    expectError(rs[5]!, 404, "unknown_market");
+  });
+
   test("rolled-up intervals come from the 1m candles; others only from the exchange's own", async () => {
     await refreshCandleRollups(g.sql);
     const r = await get(`${base()}&interval=5m`);

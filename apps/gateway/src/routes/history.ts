@@ -11,6 +11,7 @@ import { selectCandleRowText, selectLiquidations, selectTrades } from "@tickerpl
 import { Elysia, t } from "elysia";
 import { candlesBody } from "../candles-json.ts";
 import { ErrorBodySchema } from "../errors.ts";
+import { InFlight } from "../in-flight.ts";
 import { parseTimeRange } from "../time-param.ts";
 import { jsonResponse, q, type RouteDeps, requireExchange, requireMarket, symbolFor } from "./common.ts";
 
@@ -69,6 +70,7 @@ async function ascendingWindow<R>(
 
 /** Trades, candles and liquidations from TimescaleDB. */
 export function historyRoutes(deps: RouteDeps) {
+  const candleReads = new InFlight<Uint8Array>();
   return new Elysia()
     .get(
       "/trades",
@@ -119,20 +121,22 @@ export function historyRoutes(deps: RouteDeps) {
       async ({ query, set }) => {
         const exchange = requireExchange(deps, query.exchange);
         const range = parseTimeRange(query.from, query.to);
-        await requireMarket(deps, query.exchange, query.market);
         const { market, interval, limit } = query;
-        const rows = await selectCandleRowText(deps.sql, {
-          exchange: query.exchange,
-          market,
-          interval,
-          ...range,
-          limit,
+        // Same query, same answer: requests that arrive while it is read share the read and the body.
+        const key = `${query.exchange}\u0000${market}\u0000${interval}\u0000${range.from}\u0000${range.to}\u0000${limit}`;
+        const body = await candleReads.share(key, async () => {
+          await requireMarket(deps, query.exchange, market);
+          const rows = await selectCandleRowText(deps.sql, {
+            exchange: query.exchange,
+            market,
+            interval,
+            ...range,
+            limit,
+          });
+          // Written here, checked by the rows' types: the response schema stays the documented contract.
+          return candlesBody(rows, query, () => symbolFor(exchange, market));
         });
-        // Written here, checked by the rows' types: the response schema stays the documented contract.
-        return jsonResponse(
-          candlesBody(rows, query, () => symbolFor(exchange, query.market)),
-          set,
-        );
+        return jsonResponse(body, set);
       },
       {
         query: t.Object({ ...windowFields, interval }),
