@@ -12,12 +12,15 @@
  *  - `/api/v1/tickers?exchange=binance&market=<m>` on the gateway, and a bare `Bun.serve` answering
  *    the very body the gateway returned (the ceiling of any Bun HTTP route on this machine);
  *  - the same route on a second gateway with LATEST_CACHE_MS=0 (a Redis read per request, as before);
- *  - `/api/v1/candles?…&interval=1m&limit=500` on the gateway;
+ *  - `/api/v1/candles?…&interval=1m&limit=500` on the gateway: all connections asking the same
+ *    window (dashboards polling a market: concurrent requests share one read), and each request
+ *    its own window (a `from` a few ms apart, the same 500 rows: a read per request);
  *  - with --baseline, both routes on a gateway run from that checkout (before/after in one run).
  * Rounds alternate bare and gateway so that load from elsewhere falls on both; the ratio is taken
  * per round. Writes bench/results/rest-<date>.json and prints a Markdown table.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type Candle, redisKeys, type Ticker } from "@tickerplant/core";
@@ -134,6 +137,12 @@ try {
   const base = `http://127.0.0.1:${gatewayPort}/api/v1`;
   const tickerPath = `/tickers?exchange=binance&market=${MARKET}`;
   const candlePath = `/candles?exchange=binance&market=${MARKET}&interval=1m&limit=500&from=${firstOpen}`;
+  // Each request its own window: `from` 1 ms earlier per request selects the same 500 rows.
+  const ownWindows = join(mkdtempSync(join(tmpdir(), "rest-bench-")), "own-windows.lua");
+  writeFileSync(
+    ownWindows,
+    `local n = 0\nrequest = function()\n  n = n + 1\n  return wrk.format(nil, "/api/v1${candlePath.replace(`from=${firstOpen}`, "from=")}" .. (${firstOpen} - n))\nend\n`,
+  );
   const tickerBody = await (await fetch(base + tickerPath)).text();
   const candleRes = await (await fetch(base + candlePath)).json();
   if (!tickerBody.includes(MARKET)) throw new Error(`the gateway did not serve the ticker: ${tickerBody}`);
@@ -171,7 +180,7 @@ try {
       ["gateway", base, gateway] as const,
       ["baseline", baselineBase, baseline] as const,
     ])
-      if (server)
+      if (server) {
         for (const connections of [4, CONNECTIONS])
           candleLoads.push([
             `${who} /candles (500 rows), ${connections} connections`,
@@ -179,10 +188,12 @@ try {
             connections,
             server,
           ]);
+        candleLoads.push([`${who} /candles (500 rows), own windows, 4 connections`, url, 4, server, ownWindows]);
+      }
     for (const loads of [tickerLoads, candleLoads]) {
-      for (const [name, url, connections, server] of round % 2 === 0 ? loads : [...loads].reverse()) {
+      for (const [name, url, connections, server, script] of round % 2 === 0 ? loads : [...loads].reverse()) {
         const cpu0 = cpuMicros(server);
-        const r = await wrk(url, connections);
+        const r = await wrk(url, connections, SECONDS, script);
         // The server's CPU (all its threads) per answered request: steadier than rates when others load the machine.
         const cpuUsPerRequest = (cpuMicros(server) - cpu0) / (r.perSecond * SECONDS);
         results.push({ round, name, ...r, cpuUsPerRequest });
@@ -202,8 +213,8 @@ try {
   redis.disconnect();
 }
 
-/** A load: name, URL, connections, and the server process (undefined: the bare server in this one). */
-type Load = [string, string, number, ServiceProcess | undefined];
+/** A load: name, URL, connections, the server process (undefined: the bare server in this one), wrk script. */
+type Load = [string, string, number, ServiceProcess | undefined, string?];
 
 /** CPU time used so far by a service process (utime + stime of all its threads), or by this process. */
 function cpuMicros(server: ServiceProcess | undefined): number {
@@ -221,10 +232,12 @@ async function wrk(
   url: string,
   connections: number,
   seconds = SECONDS,
+  script?: string,
 ): Promise<{ perSecond: number; p50Ms: number; p99Ms: number; errors: number }> {
-  const proc = Bun.spawn(["wrk", "-t1", `-c${connections}`, `-d${seconds}s`, "--latency", url], {
-    stdout: "pipe",
-  });
+  const proc = Bun.spawn(
+    ["wrk", "-t1", `-c${connections}`, `-d${seconds}s`, "--latency", ...(script ? ["-s", script] : []), url],
+    { stdout: "pipe" },
+  );
   const out = await new Response(proc.stdout).text();
   await proc.exited;
   const ms = (label: string) => {
@@ -265,7 +278,10 @@ for (const name of [
   ...(baseline ? ["baseline /tickers"] : []),
   "gateway /tickers, LATEST_CACHE_MS=0",
   ...(baseline ? ["gateway", "baseline"] : ["gateway"]).flatMap((who) =>
-    [4, CONNECTIONS].map((c) => `${who} /candles (500 rows), ${c} connections`),
+    [
+      ...[4, CONNECTIONS].map((c) => `${who} /candles (500 rows), ${c} connections`),
+      `${who} /candles (500 rows), own windows, 4 connections`,
+    ],
   ),
 ]) {
   const rs = byName(name);
