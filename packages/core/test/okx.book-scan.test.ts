@@ -1,9 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import { FUZZ_SEED, fc, fuzzRuns, mutatedJson, mutatedText } from "@tickerplant/testkit/fuzz";
 import type { FrameResult, ParseContext } from "../src/adapter.ts";
-import { scanBookFrame } from "../src/exchanges/okx/book-scan.ts";
+import { scanBookFrame as scanWith } from "../src/exchanges/okx/book-scan.ts";
 import { okxSpot } from "../src/exchanges/okx/index.ts";
 import { parseBook, parseScannedBook } from "../src/exchanges/okx/parse-book.ts";
+import { RecurringTexts } from "../src/exchanges/wire/json-text.ts";
 import { readLines } from "./fixtures.ts";
 
 /**
@@ -19,6 +20,9 @@ const FILES = [
   "okx/tardis_v5_futures_messages.jsonl",
 ];
 const frames = FILES.flatMap(readLines);
+/** One connection's strings across the whole file, as in a feed. */
+const texts = new RecurringTexts();
+const scanBookFrame = (text: string) => scanWith(text, texts);
 const books = frames.filter((f) => /"channel":"books/.test(f) && f.includes('"data"'));
 
 const ctx = (): ParseContext => ({

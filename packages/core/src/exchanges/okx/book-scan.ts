@@ -1,5 +1,5 @@
 import type { Level } from "../../schemas/messages.ts";
-import { JsonText } from "../wire/json-text.ts";
+import { JsonText, type RecurringTexts } from "../wire/json-text.ts";
 
 /**
  * A fast path for OKX's book frames (`books`, `books5`, `books-l2-tbt`, `books50-l2-tbt`): read
@@ -33,9 +33,9 @@ const BOOK_CHANNELS: ReadonlySet<string> = new Set(["books", "books5", "books-l2
 
 const j = new JsonText();
 
-/** A book frame read whole, or undefined: then it goes the general way. */
-export function scanBookFrame(text: string): ScannedBook | undefined {
-  j.begin(text);
+/** A book frame read whole, or undefined: then it goes the general way. `texts`: the connection's. */
+export function scanBookFrame(text: string, texts: RecurringTexts): ScannedBook | undefined {
+  j.begin(text, texts);
   const book = frame();
   j.release();
   return book;

@@ -2,6 +2,7 @@ import type { FrameResult, ParseContext } from "../../adapter.ts";
 import { isObject, sample } from "../wire/fields.ts";
 import { notAnObject, parseJson, utf8Frame } from "../wire/frame-json.ts";
 import { badField, ignoredFrozen } from "../wire/frame-results.ts";
+import { textsOf } from "../wire/json-text.ts";
 import { scanBookFrame } from "./book-scan.ts";
 import { argKey } from "./channels.ts";
 import { parseBook, parseScannedBook } from "./parse-book.ts";
@@ -33,6 +34,9 @@ import { invalid } from "./results.ts";
 /** How OKX's book pushes begin (books, books5, books-l2-tbt, books50-l2-tbt). */
 const BOOK_FRAME = '{"arg":{"channel":"books';
 
+/** The connection state's key of the book reader's strings (wire/json-text.ts RecurringTexts). */
+const TEXTS = "texts";
+
 const PONG: FrameResult = Object.freeze({ kind: "control", event: "pong" });
 const SERVER_SHUTDOWN: FrameResult = Object.freeze({ kind: "control", event: "server-shutdown" });
 
@@ -60,7 +64,7 @@ export function parseFrame(frame: string | Uint8Array, ctx: ParseContext): Frame
   // book frames, most of a book feed's bytes, are read from the text when they can be (book-scan.ts);
   // OKX puts arg.channel first: other frames are not tried (a try costs ~5 % of a trades frame)
   if (text.startsWith(BOOK_FRAME)) {
-    const book = scanBookFrame(text);
+    const book = scanBookFrame(text, textsOf(ctx.state, TEXTS));
     if (book !== undefined) return parseScannedBook(book, ctx);
   }
   const json = parseJson(text);

@@ -10,8 +10,8 @@ import { num, plainDecimalAt } from "./fields.ts";
  * a string with an escape, a level that is not two decimal strings, a structural error. The
  * caller then gives the frame to JSON.parse, so what it does read is what JSON.parse would have
  * given: strings are the text between their quotes, numbers `+` their text, levels `num` of
- * their strings. Strings that leave it do not share the frame's characters (recurring). One
- * frame at a time, synchronously.
+ * their strings. Strings that leave it do not share the frame's characters (RecurringTexts of the
+ * frame's connection). One frame at a time, synchronously.
  */
 
 export const FAILED = -1;
@@ -26,9 +26,12 @@ export class JsonText {
   /** Start and end of each level's price and size strings (4 per level), with side(true). */
   private offsets = new Int32Array(1024);
   used = 0;
+  private texts: RecurringTexts = NO_TEXTS;
 
-  begin(text: string): void {
+  /** Reads `text`; the strings it hands out are made by (and shared through) `texts`. */
+  begin(text: string, texts: RecurringTexts): void {
     this.s = text;
+    this.texts = texts;
     this.p = 0;
     this.n = text.length;
     this.used = 0;
@@ -38,6 +41,7 @@ export class JsonText {
   release(): void {
     this.s = "";
     this.value = undefined;
+    this.texts = NO_TEXTS;
   }
 
   /** Only whitespace is left. */
@@ -112,7 +116,7 @@ export class JsonText {
   /** A string's content (its own copy), or undefined when the next value is not a string without escapes. */
   string(): string | undefined {
     const start = this.stringStart();
-    return start === FAILED ? undefined : recurring(this.s, start, this.p - 1);
+    return start === FAILED ? undefined : this.texts.of(this.s, start, this.p - 1);
   }
 
   /**
@@ -199,14 +203,15 @@ export class JsonText {
 
   /**
    * The exact strings of the levels whose offsets are at [from, to) (4 per level), each a string
-   * of its own (see recurring).
+   * of its own (see RecurringTexts).
    */
   exactOf(from: number, to: number): [string, string][] {
     const s = this.s;
     const o = this.offsets;
+    const t = this.texts;
     const out: [string, string][] = new Array((to - from) >> 2);
     for (let i = 0, j = from; j < to; i++, j += 4)
-      out[i] = [recurring(s, o[j]!, o[j + 1]!), recurring(s, o[j + 2]!, o[j + 3]!)];
+      out[i] = [t.of(s, o[j]!, o[j + 1]!), t.of(s, o[j + 2]!, o[j + 3]!)];
     return out;
   }
 
@@ -277,7 +282,7 @@ const NO_KEYS: Record<string, undefined> = Object.create(null);
  * `s`, a slice of the frame, made a string of its own. A slice shares the whole frame's
  * characters until the engine flattens it, so one kept in a book or a message would keep its frame
  * alive (measured: 500 slices of 100 KB frames kept 50 MB); made a property key, it gets its own
- * copy. That costs more than the slice (~40–100 ns), hence `recurring`.
+ * copy. That costs more than the slice (~40–100 ns), hence RecurringTexts.
  */
 function ownCopy(s: string): string {
   if (NO_KEYS[s] !== undefined) return s;
@@ -285,32 +290,50 @@ function ownCopy(s: string): string {
 }
 
 /**
- * A direct-mapped cache of the short texts made strings so far: prices, sizes, ids recur frame
- * after frame. 32,768 slots (≤ ~3 MB of short strings): at 8,192, the ~4,000 distinct texts of the
- * recorded OKX books collided often enough to copy a quarter of them again every pass.
+ * The short texts a connection's frames made strings so far, direct-mapped: prices, sizes and ids
+ * recur frame after frame (the recorded OKX books: 69–78 % of prices and sizes within one pass),
+ * and a recurring one is handed out again instead of copied. Kept in the connection's parser state
+ * (textsOf), so a reconnect, and every pass of the benchmark, starts empty. 32,768 slots (≤ ~3 MB
+ * of short strings), made on first use: at 8,192, the ~4,000 distinct texts of the recorded OKX
+ * books collided often enough to copy a quarter of them again.
  */
-const RECURRING = 32768;
-const recurred: (string | undefined)[] = new Array(RECURRING).fill(undefined);
+export class RecurringTexts {
+  private slots: (string | undefined)[] | undefined;
 
-/**
- * The text at [start, end) of `s` as a string of its own: the one made before when the text
- * recurs (the recorded OKX books: 69–78 % of prices and sizes in a first pass), else a new copy.
- */
-function recurring(s: string, start: number, end: number): string {
-  const length = end - start;
-  if (length > 64) return ownCopy(s.slice(start, end));
-  let h = length;
-  for (let i = start; i < end; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
-  const slot = (h ^ (h >>> 13)) & (RECURRING - 1);
-  const known = recurred[slot];
-  if (known !== undefined && known.length === length) {
-    let i = 0;
-    while (i < length && known.charCodeAt(i) === s.charCodeAt(start + i)) i++;
-    if (i === length) return known;
+  /** The text at [start, end) of `s` as a string of its own: the one made before when it recurs, else a new copy. */
+  of(s: string, start: number, end: number): string {
+    const length = end - start;
+    if (length > 64) return ownCopy(s.slice(start, end));
+    let h = length;
+    for (let i = start; i < end; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+    const slot = (h ^ (h >>> 13)) & (RECURRING - 1);
+    let slots = this.slots;
+    if (slots === undefined) slots = this.slots = new Array(RECURRING).fill(undefined);
+    const known = slots[slot];
+    if (known !== undefined && known.length === length) {
+      let i = 0;
+      while (i < length && known.charCodeAt(i) === s.charCodeAt(start + i)) i++;
+      if (i === length) return known;
+    }
+    const made = ownCopy(s.slice(start, end));
+    slots[slot] = made;
+    return made;
   }
-  const made = ownCopy(s.slice(start, end));
-  recurred[slot] = made;
-  return made;
+}
+
+const RECURRING = 32768;
+
+/** A reader between frames holds none (its strings would outlive their connection). */
+const NO_TEXTS = new RecurringTexts();
+
+/** The connection's RecurringTexts, kept in its parser state (ParseContext.state) under `key`. */
+export function textsOf(state: Map<string, unknown>, key: string): RecurringTexts {
+  let t = state.get(key) as RecurringTexts | undefined;
+  if (t === undefined) {
+    t = new RecurringTexts();
+    state.set(key, t);
+  }
+  return t;
 }
 
 function isDigit(c: number): boolean {
