@@ -328,7 +328,9 @@ describe("GET /api/v1/candles", () => {
 
   test("concurrent requests: the same query shares one read, each window gets its own", async () => {
     const urls = [2, 2, 3, 2, 3].map((limit) => `${base()}&interval=1m&limit=${limit}`);
-    const rs = await Promise.all([...urls, `/api/v1/candles?exchange=${ex}&market=NONE-USDT&interval=1m`].map(get));
+    const rs = await Promise.all(
+      [...urls, `/api/v1/candles?exchange=${ex}&market=NONE-USDT&interval=1m`].map(get),
+    );
     expect(rs.slice(0, 5).map((r) => r.body.data.map((c: any) => c.openTime))).toEqual(
       [2, 2, 3, 2, 3].map((n) => [T0 + 2 * 60_000, T0 + 3 * 60_000, T0 + 4 * 60_000].slice(3 - n)),
     );
@@ -378,6 +380,13 @@ describe("GET /api/v1/candles", () => {
     );
     expectError(
       await get(`/api/v1/candles?exchange=${ex}&market=NONE-USDT&interval=1m`),
+      404,
+      "unknown_market",
+    );
+    // Stored candles of a market the exchange no longer lists: still 404.
+    await upsertCandles(g.sql, [{ ...candle(0), market: "GONE-USDT" }]);
+    expectError(
+      await get(`/api/v1/candles?exchange=${ex}&market=GONE-USDT&interval=1m`),
       404,
       "unknown_market",
     );

@@ -3,6 +3,7 @@ import { once } from "node:events";
 import type { Candle, Status, Ticker, Trade } from "@tickerplant/core";
 import type postgres from "postgres";
 import {
+  CANDLE_TEXT_LISTED,
   copyTradesIfNew,
   ensureTimescale,
   epochMsSql,
@@ -14,6 +15,8 @@ import {
   msToTimestamptz,
   type Queryable,
   runMigrations,
+  selectCandleRows,
+  selectCandleRowText,
   selectCandles,
   selectMarkets,
   selectStatusEvents,
@@ -217,6 +220,37 @@ describe("candles", () => {
     expect(await upsertCandles(sql, [open])).toBe(0);
     const rows = await selectCandles(sql, { exchange: ex, market: "ETH-USDT", interval: "1m" });
     expect(rows).toEqual([closed]);
+  });
+
+  test("the text rows' last column says whether the market is listed (or the exchange has no list)", async () => {
+    const own = uniqueExchange();
+    const q = { exchange: own, market: "ETH-USDT", interval: "1m" as const };
+    const listed = async () =>
+      (await selectCandleRowText(sql, q)).map((r) => r[CANDLE_TEXT_LISTED]?.toString());
+    const market = (name: string) => ({
+      exchange: own,
+      market: name,
+      symbol: name.replace("-", ""),
+      base: name.split("-")[0]!,
+      quote: "USDT",
+      type: "spot" as const,
+      status: "trading" as const,
+      tickSize: null,
+      lotSize: null,
+      minNotional: null,
+      simulated: true,
+    });
+    try {
+      await upsertCandles(sql, [candle({ exchange: own }), candle({ exchange: own, openTime: T0 + 60_000 })]);
+      expect(await listed()).toEqual(["t", "t"]); // no market list: nothing is unknown
+      await upsertMarkets(sql, [market("BTC-USDT")]);
+      expect(await listed()).toEqual(["f", "f"]);
+      await upsertMarkets(sql, [market("ETH-USDT")]);
+      expect(await listed()).toEqual(["t", "t"]);
+      expect((await selectCandleRows(sql, q)).map((r) => r.length)).toEqual([14, 14]);
+    } finally {
+      await deleteExchangeRows(sql, own);
+    }
   });
 
   test("a final candle is not replaced by an older closed one arriving later (a provisional close)", async () => {

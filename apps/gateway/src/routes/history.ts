@@ -7,10 +7,10 @@ import {
   LiquidationSchema,
   TradeSchema,
 } from "@tickerplant/core";
-import { selectCandleRowText, selectLiquidations, selectTrades } from "@tickerplant/db";
+import { CANDLE_TEXT_LISTED, selectCandleRowText, selectLiquidations, selectTrades } from "@tickerplant/db";
 import { Elysia, t } from "elysia";
 import { candlesBody } from "../candles-json.ts";
-import { ErrorBodySchema } from "../errors.ts";
+import { ErrorBodySchema, unknownMarket } from "../errors.ts";
 import { InFlight } from "../in-flight.ts";
 import { parseTimeRange } from "../time-param.ts";
 import { jsonResponse, q, type RouteDeps, requireExchange, requireMarket, symbolFor } from "./common.ts";
@@ -125,7 +125,6 @@ export function historyRoutes(deps: RouteDeps) {
         // Same query, same answer: requests that arrive while it is read share the read and the body.
         const key = `${query.exchange}\u0000${market}\u0000${interval}\u0000${range.from}\u0000${range.to}\u0000${limit}`;
         const body = await candleReads.share(key, async () => {
-          await requireMarket(deps, query.exchange, market);
           const rows = await selectCandleRowText(deps.sql, {
             exchange: query.exchange,
             market,
@@ -133,6 +132,9 @@ export function historyRoutes(deps: RouteDeps) {
             ...range,
             limit,
           });
+          // The rows say whether the market is listed; only an empty answer needs the query of its own.
+          if (rows.length === 0) await requireMarket(deps, query.exchange, market);
+          else if (rows[0]![CANDLE_TEXT_LISTED]?.[0] !== 0x74) throw unknownMarket(query.exchange, market); // t
           // Written here, checked by the rows' types: the response schema stays the documented contract.
           return candlesBody(rows, query, () => symbolFor(exchange, market));
         });

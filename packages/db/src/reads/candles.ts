@@ -89,21 +89,31 @@ export async function selectCandleRows(sql: Queryable, q: CandleQuery): Promise<
   return newestFirst ? rows.reverse() : rows;
 }
 
-/** A `CandleRow` as PostgreSQL wrote it: each column's text (null for SQL null), e.g. `100.5`, `t`. */
+/**
+ * A `CandleRow` as PostgreSQL wrote it: each column's text (null for SQL null), e.g. `100.5`, `t`;
+ * then one more, `CANDLE_TEXT_LISTED`.
+ */
 export type CandleRowText = (Buffer | null)[];
+
+/**
+ * `CandleRowText`'s last column: `t` when the market may be served — the exchange's market list
+ * has it, or the exchange has no list in SQL yet; `f` otherwise. Read with the rows, in the same
+ * snapshot: a reader that 404s unknown markets needs no query of its own when rows come back.
+ */
+export const CANDLE_TEXT_LISTED = 14;
 
 /**
  * The rows of `selectCandleRows` unparsed, oldest first: for a reader that copies the numbers'
  * text into JSON instead of parsing and formatting some 7,000 values per 500 candles.
  */
 export async function selectCandleRowText(sql: Queryable, q: CandleQuery): Promise<CandleRowText[]> {
-  const { query, newestFirst } = candleQuery(sql, q);
+  const { query, newestFirst } = candleQuery(sql, q, true);
   const rows = (await query.raw()) as unknown as CandleRowText[];
   return newestFirst ? rows.reverse() : rows;
 }
 
-/** The candle query, its columns in `CandleRow` order; newest first when it has no `from`. */
-function candleQuery(sql: Queryable, q: CandleQuery) {
+/** The candle query, its columns in `CandleRow` order (then `CANDLE_TEXT_LISTED`); newest first when it has no `from`. */
+function candleQuery(sql: Queryable, q: CandleQuery, withListed = false) {
   const fromStart = q.from !== undefined;
   const limit = q.limit ?? DEFAULT_LIMIT;
   const order = fromStart ? sql`open_time asc` : sql`open_time desc`;
@@ -142,6 +152,12 @@ function candleQuery(sql: Queryable, q: CandleQuery) {
            ${sql.unsafe(epochMsSql("u.open_time"))},
            ${sql.unsafe(epochMsSql("u.close_time"))},
            u.open, u.high, u.low, u.close, u.volume, u.quote_volume, u.trades::float8, u.closed
+           ${
+             withListed
+               ? sql`, (exists(select 1 from markets where exchange = ${q.exchange} and market = ${q.market})
+                        or not exists(select 1 from markets where exchange = ${q.exchange}))`
+               : sql``
+           }
     from (
       select distinct on (open_time) *
       from ((${stored}) ${rolledUp}) as both_sources
