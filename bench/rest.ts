@@ -39,6 +39,8 @@ const { values: args } = parseArgs({
     profile: { type: "string" },
     /** Another checkout (with node_modules) whose gateway is loaded alongside, e.g. main before a change. */
     baseline: { type: "string" },
+    /** Only these loads (e.g. `candles` for a profile of that route alone): tickers or candles. */
+    only: { type: "string" },
   },
 });
 const SECONDS = Number(args.seconds);
@@ -188,9 +190,18 @@ try {
             connections,
             server,
           ]);
-        candleLoads.push([`${who} /candles (500 rows), own windows, 4 connections`, url, 4, server, ownWindows]);
+        candleLoads.push([
+          `${who} /candles (500 rows), own windows, 4 connections`,
+          url,
+          4,
+          server,
+          ownWindows,
+        ]);
       }
-    for (const loads of [tickerLoads, candleLoads]) {
+    for (const loads of [
+      ...(args.only === "candles" ? [] : [tickerLoads]),
+      ...(args.only === "tickers" ? [] : [candleLoads]),
+    ]) {
       for (const [name, url, connections, server, script] of round % 2 === 0 ? loads : [...loads].reverse()) {
         const cpu0 = cpuMicros(server);
         const r = await wrk(url, connections, SECONDS, script);
@@ -261,9 +272,11 @@ const median = (xs: number[]) => {
 };
 const ratioOf = (name: string) =>
   Array.from({ length: ROUNDS }, (_, round) => {
-    const g = results.find((r) => r.round === round && r.name === name) as Record<string, number>;
-    const b = results.find((r) => r.round === round && r.name === "bare /tickers") as Record<string, number>;
-    return g.perSecond! / b.perSecond!;
+    const g = results.find((r) => r.round === round && r.name === name) as Record<string, number> | undefined;
+    const b = results.find((r) => r.round === round && r.name === "bare /tickers") as
+      | Record<string, number>
+      | undefined;
+    return (g?.perSecond ?? Number.NaN) / (b?.perSecond ?? Number.NaN);
   });
 const ratios = ratioOf("gateway /tickers");
 const baselineRatios = baseline ? ratioOf("baseline /tickers") : [];
@@ -277,14 +290,13 @@ for (const name of [
   "gateway /tickers",
   ...(baseline ? ["baseline /tickers"] : []),
   "gateway /tickers, LATEST_CACHE_MS=0",
-  ...(baseline ? ["gateway", "baseline"] : ["gateway"]).flatMap((who) =>
-    [
-      ...[4, CONNECTIONS].map((c) => `${who} /candles (500 rows), ${c} connections`),
-      `${who} /candles (500 rows), own windows, 4 connections`,
-    ],
-  ),
+  ...(baseline ? ["gateway", "baseline"] : ["gateway"]).flatMap((who) => [
+    ...[4, CONNECTIONS].map((c) => `${who} /candles (500 rows), ${c} connections`),
+    `${who} /candles (500 rows), own windows, 4 connections`,
+  ]),
 ]) {
   const rs = byName(name);
+  if (rs.length === 0) continue; // --only
   lines.push(
     `| ${name} | ${Math.round(median(rs.map((r) => r.perSecond!))).toLocaleString("en")} | ${median(rs.map((r) => r.p50Ms!)).toFixed(2)} | ${median(rs.map((r) => r.p99Ms!)).toFixed(2)} | ${Math.round(median(rs.map((r) => r.cpuUsPerRequest!)))} | ${rs.reduce((s, r) => s + r.errors!, 0)} |`,
   );
