@@ -1,5 +1,5 @@
 import type { Level } from "../../schemas/messages.ts";
-import { num, plainDecimalAt } from "./fields.ts";
+import { num, POW10, plainDecimalAt } from "./fields.ts";
 
 /**
  * A reader of JSON text for a book fast path (okx/book-scan.ts): a frame's
@@ -23,9 +23,12 @@ export class JsonText {
   private n = 0;
   /** The value scalar() read. */
   value: unknown;
-  /** Start and end of each level's price and size strings (4 per level), with side(true). */
+  /** Start and end of each level's price and size strings (6 per level), with side(true). */
   private offsets = new Int32Array(1024);
   used = 0;
+  /** decimalString's number (num of the string) and hash (hashOf). */
+  private number = 0;
+  private hash = 0;
   private texts: RecurringTexts = NO_TEXTS;
 
   /** Reads `text`; the strings it hands out are made by (and shared through) `texts`. */
@@ -172,7 +175,8 @@ export class JsonText {
 
   /**
    * `[[px, sz, ...], ...]` with px and sz decimal strings → levels (`num` of each), the rest of a
-   * row read and dropped; null otherwise. With `keep`, the strings' offsets are appended (exactOf).
+   * row read and dropped; null otherwise. With `keep`, the strings' offsets and hashes are appended
+   * (exactOf).
    */
   side(keep: boolean): Level[] | null {
     if (!this.token(91)) return null;
@@ -182,36 +186,129 @@ export class JsonText {
       return out;
     }
     do {
-      if (!this.token(91)) return null;
-      const pxStart = this.stringStart();
-      if (pxStart === FAILED) return null;
-      const pxEnd = this.p - 1;
-      if (!this.token(44)) return null;
-      const szStart = this.stringStart();
-      if (szStart === FAILED) return null;
-      const szEnd = this.p - 1;
-      const price = this.decimal(pxStart, pxEnd);
-      const amount = this.decimal(szStart, szEnd);
-      if (Number.isNaN(price) || Number.isNaN(amount)) return null;
-      out.push([price, amount]);
-      if (keep) this.keep(pxStart, pxEnd, szStart, szEnd);
-      while (this.more(93)) if (!this.skipValue()) return null;
-      if (this.p === FAILED) return null;
+      const at = this.p;
+      if (!this.compactLevel(out, keep)) {
+        this.p = at;
+        if (!this.level(out, keep)) return null;
+      }
     } while (this.more(93));
     return this.p === FAILED ? null : out;
   }
 
+  /** One level, any layout JSON allows; false when it is not one. */
+  private level(out: Level[], keep: boolean): boolean {
+    if (!this.token(91)) return false;
+    const pxStart = this.stringStart();
+    if (pxStart === FAILED) return false;
+    const pxEnd = this.p - 1;
+    if (!this.token(44)) return false;
+    const szStart = this.stringStart();
+    if (szStart === FAILED) return false;
+    const szEnd = this.p - 1;
+    const price = this.decimal(pxStart, pxEnd);
+    const amount = this.decimal(szStart, szEnd);
+    if (Number.isNaN(price) || Number.isNaN(amount)) return false;
+    out.push([price, amount]);
+    if (keep)
+      this.keep(
+        pxStart,
+        pxEnd,
+        hashOf(this.s, pxStart, pxEnd),
+        szStart,
+        szEnd,
+        hashOf(this.s, szStart, szEnd),
+      );
+    while (this.more(93)) if (!this.skipValue()) return false;
+    return this.p !== FAILED;
+  }
+
   /**
-   * The exact strings of the levels whose offsets are at [from, to) (4 per level), each a string
+   * One level as exchanges write it, `["px","sz"(,"…")*]` without whitespace or escapes: each
+   * string's characters read once (end, digits, hash together). False, with p anywhere, on any other
+   * layout: level() then reads it again the general way (its results are the same).
+   */
+  private compactLevel(out: Level[], keep: boolean): boolean {
+    const s = this.s;
+    let p = this.p;
+    if (s.charCodeAt(p) !== 91 || s.charCodeAt(p + 1) !== 34) return false;
+    const pxStart = p + 2;
+    const pxEnd = this.decimalString(pxStart);
+    if (pxEnd === FAILED || s.charCodeAt(pxEnd + 1) !== 44 || s.charCodeAt(pxEnd + 2) !== 34) return false;
+    const price = this.number;
+    const pxHash = this.hash;
+    const szStart = pxEnd + 3;
+    const szEnd = this.decimalString(szStart);
+    if (szEnd === FAILED) return false;
+    const amount = this.number;
+    p = szEnd + 1;
+    // the rest of the row: strings without escapes
+    for (;;) {
+      const c = s.charCodeAt(p);
+      if (c === 93) break;
+      if (c !== 44 || s.charCodeAt(p + 1) !== 34) return false;
+      p += 2;
+      for (;;) {
+        const d = s.charCodeAt(p);
+        if (d === 34) break;
+        if (d === 92 || d < 32 || d !== d) return false; // an escape, a control character, the end
+        p++;
+      }
+      p++;
+    }
+    if (Number.isNaN(price) || Number.isNaN(amount)) return false;
+    out.push([price, amount]);
+    if (keep) this.keep(pxStart, pxEnd, pxHash, szStart, szEnd, this.hash);
+    this.p = p + 1;
+    return true;
+  }
+
+  /**
+   * The string whose content starts at `start`: its end (the closing quote), or FAILED at an
+   * escape, a control character or the text's end. Sets number (num of the content: its digits
+   * when plain, as plainDecimalAt) and hash (hashOf the content) in the same pass.
+   */
+  private decimalString(start: number): number {
+    const s = this.s;
+    const n = this.n;
+    const from = s.charCodeAt(start) === 45 ? start + 1 : start; // "-"
+    let h = 0;
+    let v = 0;
+    let dot = -1;
+    let plain = true;
+    let i = start;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c === 34) break;
+      h = (Math.imul(h, 31) + c) | 0;
+      const d = c - 48;
+      if (d >= 0 && d <= 9) v = v * 10 + d;
+      else if (c === 46 && dot < 0) dot = i;
+      else if (c === 92 || c < 32) return FAILED;
+      else if (i !== start || c !== 45) plain = false;
+    }
+    if (i >= n) return FAILED;
+    this.hash = h;
+    const digits = dot < 0 ? i - from : i - from - 1;
+    if (!plain || digits === 0 || digits > 15 || dot === from || dot === i - 1) {
+      this.number = num(s.slice(start, i));
+      return i;
+    }
+    const r = dot < 0 ? v : v / POW10[i - 1 - dot]!;
+    this.number = from !== start ? -r : r;
+    return i;
+  }
+
+  /**
+   * The exact strings of the levels whose offsets are at [from, to) (6 per level), each a string
    * of its own (see RecurringTexts).
    */
   exactOf(from: number, to: number): [string, string][] {
     const s = this.s;
     const o = this.offsets;
     const t = this.texts;
-    const out: [string, string][] = new Array((to - from) >> 2);
-    for (let i = 0, j = from; j < to; i++, j += 4)
-      out[i] = [t.of(s, o[j]!, o[j + 1]!), t.of(s, o[j + 2]!, o[j + 3]!)];
+    const out: [string, string][] = new Array(((to - from) / 6) | 0);
+    for (let i = 0, j = from; j < to; i++, j += 6)
+      out[i] = [t.hashed(s, o[j]!, o[j + 1]!, o[j + 2]!), t.hashed(s, o[j + 3]!, o[j + 4]!, o[j + 5]!)];
     return out;
   }
 
@@ -221,17 +318,21 @@ export class JsonText {
     return Number.isNaN(v) ? num(this.s.slice(start, end)) : v;
   }
 
-  private keep(a: number, b: number, c: number, d: number): void {
-    if (this.used + 4 > this.offsets.length) {
+  private keep(a: number, b: number, c: number, d: number, e: number, f: number): void {
+    if (this.used + 6 > this.offsets.length) {
       const grown = new Int32Array(this.offsets.length * 2);
       grown.set(this.offsets);
       this.offsets = grown;
     }
     const o = this.offsets;
-    o[this.used++] = a;
-    o[this.used++] = b;
-    o[this.used++] = c;
-    o[this.used++] = d;
+    const u = this.used;
+    o[u] = a;
+    o[u + 1] = b;
+    o[u + 2] = c;
+    o[u + 3] = d;
+    o[u + 4] = e;
+    o[u + 5] = f;
+    this.used = u + 6;
   }
 
   /** A JSON number's end (strict grammar), or FAILED; p at its start. */
@@ -302,11 +403,14 @@ export class RecurringTexts {
 
   /** The text at [start, end) of `s` as a string of its own: the one made before when it recurs, else a new copy. */
   of(s: string, start: number, end: number): string {
+    return this.hashed(s, start, end, hashOf(s, start, end));
+  }
+
+  /** `of`, given hashOf the text. */
+  hashed(s: string, start: number, end: number, h: number): string {
     const length = end - start;
     if (length > 64) return ownCopy(s.slice(start, end));
-    let h = length;
-    for (let i = start; i < end; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
-    const slot = (h ^ (h >>> 13)) & (RECURRING - 1);
+    const slot = (h ^ (h >>> 13) ^ length) & (RECURRING - 1);
     let slots = this.slots;
     if (slots === undefined) slots = this.slots = new Array(RECURRING).fill(undefined);
     const known = slots[slot];
@@ -334,6 +438,13 @@ export function textsOf(state: Map<string, unknown>, key: string): RecurringText
     state.set(key, t);
   }
   return t;
+}
+
+/** The text at [start, end)'s hash for RecurringTexts (the one JsonText computes while reading a level). */
+function hashOf(s: string, start: number, end: number): number {
+  let h = 0;
+  for (let i = start; i < end; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+  return h;
 }
 
 function isDigit(c: number): boolean {
