@@ -79,9 +79,14 @@ export function processTree(name: string, rootPid: number): ProcessGroup {
 }
 
 /** The first process whose command line contains all of `needles` (e.g. a service's main.ts). */
+const SHELLS = new Set(["sh", "bash", "dash"]);
+
 export function findPid(needles: string[], parent?: number): number | undefined {
   for (const p of allProcesses()) {
     if (parent !== undefined && p.ppid !== parent) continue;
+    // A shell that starts or watches the process names it in its command line too (testkit's
+    // nats-server watchdog does): it is not the process.
+    if (SHELLS.has(p.comm)) continue;
     const cmd = cmdline(p.pid);
     if (needles.every((n) => cmd.includes(n))) return p.pid;
   }
