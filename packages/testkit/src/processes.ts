@@ -146,3 +146,8 @@ export function startService(
 ): ServiceProcess {
   return new ServiceProcess(name, env, httpPort, options).start();
 }
+
+/** Each service's last `lines` log lines under a `--- name` header, for timeout messages. */
+export function recentLogs(services: Iterable<ServiceProcess>, lines = 15): string {
+  return [...services].map((s) => `--- ${s.name}\n${s.logs(lines)}`).join("\n");
+}
