@@ -3,6 +3,7 @@ import type { Bbo, Book, Level } from "../../schemas/messages.ts";
 import { epochMsInteger, int, isObject, levels } from "../wire/fields.ts";
 import { badField, ignoredFrozen, unknownSymbol } from "../wire/frame-results.ts";
 import { symbolState } from "../wire/symbol-state.ts";
+import type { ScannedOrderbook } from "./book-scan.ts";
 import { EXCHANGE } from "./results.ts";
 import { framedSymbol } from "./topics.ts";
 
@@ -52,7 +53,43 @@ export function parseOrderbook(
   if (bids === null) return badField(what, "data.b", data.b);
   const asks = levels(data.a);
   if (asks === null) return badField(what, "data.a", data.a);
+  return orderbookOf(depth, type, symbol, market, ts, u, bids, asks, ctx);
+}
 
+/**
+ * What book-scan.ts read from an orderbook frame's text (levels already numbers), checked in
+ * parseOrderbook's order. `symbol`: the topic's.
+ */
+export function parseScannedOrderbook(
+  b: ScannedOrderbook,
+  depth: string,
+  symbol: string,
+  ctx: ParseContext,
+): FrameResult {
+  const what = `orderbook.${depth}`;
+  const type = b.type;
+  if (type !== "snapshot" && type !== "delta") return badField(what, "type", type);
+  if (b.s !== undefined && b.s !== symbol) return badField(what, "data.s", b.s);
+  const market = ctx.marketOf(symbol);
+  if (market === undefined) return unknownSymbol(what, symbol);
+  const ts = epochMsInteger(b.ts);
+  if (Number.isNaN(ts)) return badField(what, "ts", b.ts);
+  const u = int(b.u);
+  if (!(u >= 1)) return badField(what, "data.u", b.u);
+  return orderbookOf(depth, type, symbol, market, ts, u, b.bids, b.asks, ctx);
+}
+
+function orderbookOf(
+  depth: string,
+  type: "snapshot" | "delta",
+  symbol: string,
+  market: string,
+  ts: number,
+  u: number,
+  bids: Level[],
+  asks: Level[],
+  ctx: ParseContext,
+): FrameResult {
   if (depth === "1") {
     const tops = symbolState<Top>(ctx.state, "bbo");
     let top: Top;

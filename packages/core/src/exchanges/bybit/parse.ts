@@ -3,7 +3,9 @@ import type { Candle, Liquidation, Side, Trade } from "../../schemas/messages.ts
 import { epochMsInteger, isObject, num, sample } from "../wire/fields.ts";
 import { notAnObject, parseJson, utf8Frame } from "../wire/frame-json.ts";
 import { badField, ignoredFrozen, unknownSymbol } from "../wire/frame-results.ts";
-import { parseOrderbook } from "./orderbook.ts";
+import { ownCopy } from "../wire/json-text.ts";
+import { scanOrderbookFrame } from "./book-scan.ts";
+import { parseOrderbook, parseScannedOrderbook } from "./orderbook.ts";
 import { EXCHANGE, invalid } from "./results.ts";
 import type { Category } from "./symbols.ts";
 import { parseTickers } from "./tickers.ts";
@@ -38,8 +40,17 @@ const IGNORED_TOPICS: ReadonlySet<string> = new Set([
   "orderbook_rpi",
 ]);
 
+/** How Bybit's orderbook pushes begin. */
+const ORDERBOOK_FRAME = '{"topic":"orderbook.';
+
 export function parseFrame(frame: string | Uint8Array, ctx: ParseContext, category: Category): FrameResult {
   const text = utf8Frame(frame);
+  // orderbook frames, most of a book feed, are read from the text when they can be (book-scan.ts);
+  // Bybit puts the topic first: other frames are not tried
+  if (text.startsWith(ORDERBOOK_FRAME)) {
+    const r = scannedOrderbook(text, ctx);
+    if (r !== undefined) return r;
+  }
   const json = parseJson(text);
   if (!json.ok) return json.result;
   const msg = json.value;
@@ -49,6 +60,17 @@ export function parseFrame(frame: string | Uint8Array, ctx: ParseContext, catego
   if (topic !== undefined) return badField("frame", "topic", topic);
   if (typeof msg.op === "string" || typeof msg.success === "boolean") return parseOp(msg);
   return invalid("unknown_message", `no topic or op; keys ${sample(Object.keys(msg).slice(0, 8).join(","))}`);
+}
+
+/** An orderbook frame's result from its text, or undefined when it goes the JSON.parse way. */
+function scannedOrderbook(text: string, ctx: ParseContext): FrameResult | undefined {
+  const b = scanOrderbookFrame(text);
+  if (b === undefined) return undefined;
+  const parts = topicParts(b.topic);
+  // what parseTopicFrame sends elsewhere (rpi/full books, bad depths) goes that way
+  if (parts === null || parts.prefix !== "orderbook" || parts.middle === undefined || !isDigits(parts.middle))
+    return undefined;
+  return parseScannedOrderbook(b, parts.middle, parts.symbol, ctx);
 }
 
 function requestId(v: unknown): string | null {
@@ -118,6 +140,7 @@ const TOPICS = new Map<string, TopicParts | null>();
 function topicParts(topic: string): TopicParts | null {
   let parts = TOPICS.get(topic);
   if (parts !== undefined) return parts;
+  topic = ownCopy(topic); // kept: not a slice of its frame
   const first = topic.indexOf(".");
   const last = topic.lastIndexOf(".");
   const symbol = topic.slice(last + 1);

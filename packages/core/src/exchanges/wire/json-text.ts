@@ -29,10 +29,13 @@ export class JsonText {
   /** decimalString's number (num of the string) and hash (hashOf). */
   private number = 0;
   private hash = 0;
-  private texts: RecurringTexts = NO_TEXTS;
+  private texts: RecurringTexts | undefined;
 
-  /** Reads `text`; the strings it hands out are made by (and shared through) `texts`. */
-  begin(text: string, texts: RecurringTexts): void {
+  /**
+   * Reads `text`; the strings it hands out are made by (and shared through) `texts`, the
+   * connection's; without, each is a copy of its own.
+   */
+  begin(text: string, texts?: RecurringTexts): void {
     this.s = text;
     this.texts = texts;
     this.p = 0;
@@ -44,7 +47,7 @@ export class JsonText {
   release(): void {
     this.s = "";
     this.value = undefined;
-    this.texts = NO_TEXTS;
+    this.texts = undefined;
   }
 
   /** Only whitespace is left. */
@@ -116,10 +119,18 @@ export class JsonText {
     return this.s.slice(start, end);
   }
 
+  /** A string's content as a slice of the frame (for values read, not kept), or undefined as string(). */
+  slice(): string | undefined {
+    const start = this.stringStart();
+    return start === FAILED ? undefined : this.s.slice(start, this.p - 1);
+  }
+
   /** A string's content (its own copy), or undefined when the next value is not a string without escapes. */
   string(): string | undefined {
     const start = this.stringStart();
-    return start === FAILED ? undefined : this.texts.of(this.s, start, this.p - 1);
+    if (start === FAILED) return undefined;
+    const t = this.texts;
+    return t === undefined ? ownCopy(this.s.slice(start, this.p - 1)) : t.of(this.s, start, this.p - 1);
   }
 
   /**
@@ -250,7 +261,7 @@ export class JsonText {
       for (;;) {
         const d = s.charCodeAt(p);
         if (d === 34) break;
-        if (d === 92 || d < 32 || d !== d) return false; // an escape, a control character, the end
+        if (d === 92 || d < 32 || Number.isNaN(d)) return false; // an escape, a control character, the end
         p++;
       }
       p++;
@@ -307,8 +318,13 @@ export class JsonText {
     const o = this.offsets;
     const t = this.texts;
     const out: [string, string][] = new Array(((to - from) / 6) | 0);
-    for (let i = 0, j = from; j < to; i++, j += 6)
-      out[i] = [t.hashed(s, o[j]!, o[j + 1]!, o[j + 2]!), t.hashed(s, o[j + 3]!, o[j + 4]!, o[j + 5]!)];
+    if (t === undefined) {
+      for (let i = 0, j = from; j < to; i++, j += 6)
+        out[i] = [ownCopy(s.slice(o[j]!, o[j + 1]!)), ownCopy(s.slice(o[j + 3]!, o[j + 4]!))];
+    } else {
+      for (let i = 0, j = from; j < to; i++, j += 6)
+        out[i] = [t.hashed(s, o[j]!, o[j + 1]!, o[j + 2]!), t.hashed(s, o[j + 3]!, o[j + 4]!, o[j + 5]!)];
+    }
     return out;
   }
 
@@ -385,7 +401,7 @@ const NO_KEYS: Record<string, undefined> = Object.create(null);
  * alive (measured: 500 slices of 100 KB frames kept 50 MB); made a property key, it gets its own
  * copy. That costs more than the slice (~40–100 ns), hence RecurringTexts.
  */
-function ownCopy(s: string): string {
+export function ownCopy(s: string): string {
   if (NO_KEYS[s] !== undefined) return s;
   return s;
 }
@@ -426,9 +442,6 @@ export class RecurringTexts {
 }
 
 const RECURRING = 32768;
-
-/** A reader between frames holds none (its strings would outlive their connection). */
-const NO_TEXTS = new RecurringTexts();
 
 /** The connection's RecurringTexts, kept in its parser state (ParseContext.state) under `key`. */
 export function textsOf(state: Map<string, unknown>, key: string): RecurringTexts {
