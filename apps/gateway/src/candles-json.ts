@@ -4,7 +4,7 @@ import type { CandleRowText } from "@tickerplant/db";
 const encoder = new TextEncoder();
 const bytes = (s: string) => encoder.encode(s);
 
-// The keys between the columns of a `CandleRow`, in `CandleSchema`'s order (interval: per query).
+// The keys before the values of a `CandleRowText`, in `CandleSchema`'s order (interval: per query).
 const KEYS = [
   ',"ts":',
   ',"recvTs":',
@@ -20,13 +20,30 @@ const KEYS = [
   ',"trades":',
   ',"closed":',
 ].map(bytes);
-const NULLABLE = new Set([11, 12]); // quoteVolume, trades
-const BOOLEAN = new Set([3, 13]); // simulated, closed
+const NUMBER = 0;
+const NULLABLE = 1;
+const BOOLEAN = 2;
+// Per value: ts, recvTs, simulated, openTime, closeTime, open, high, low, close, volume, quoteVolume, trades, closed.
+const KIND = [
+  NUMBER,
+  NUMBER,
+  BOOLEAN,
+  NUMBER,
+  NUMBER,
+  NUMBER,
+  NUMBER,
+  NUMBER,
+  NUMBER,
+  NUMBER,
+  NULLABLE,
+  NULLABLE,
+  BOOLEAN,
+];
 const TRUE = bytes("true");
 const FALSE = bytes("false");
 const NULL = bytes("null");
-/** Longest JSON a number can take (e.g. -1.2345678901234567e-308): the buffer's bound per value. */
-const MAX_NUMBER = 25;
+/** Most a value's text grows in the body: `` → null, t → true, f → false (a reformatted number is checked). */
+const MAX_GROWTH = 4;
 
 /**
  * The /candles 200 body written from the rows' text, in `CandleSchema`'s key order: no object per
@@ -35,6 +52,7 @@ const MAX_NUMBER = 25;
  * makes of the checked candles: PostgreSQL's float8 text is the shortest exact decimal, as
  * JavaScript's; where it differs in form (exponents, -0) the value is formatted by JavaScript, and
  * a value no JSON number can hold (NaN, Infinity) fails the request (500) as the schema check did.
+ * Bytes are copied in plain loops: `Uint8Array.set` per key and value was a sixth of a read's CPU.
  */
 export function candlesBody(
   rows: readonly CandleRowText[],
@@ -49,48 +67,61 @@ export function candlesBody(
   keys[3] = bytes(`,"interval":${JSON.stringify(q.interval)},"openTime":`);
   const keyBytes = keys.reduce((n, k) => n + k.length, 0);
   let fallback: Uint8Array | undefined;
+  let bound = 16;
+  for (const [symbol, values] of rows) {
+    if (symbol.length === 0) fallback ??= bytes(JSON.stringify(fallbackSymbol()));
+    const symbolBytes = symbol.length ? symbol.length * 6 + 2 : fallback!.length;
+    bound += head.length + keyBytes + 2 + symbolBytes + values.length + KIND.length * MAX_GROWTH;
+  }
+  let out = new Uint8Array(bound);
+  let at = 0;
+  const copy = (from: Uint8Array, start: number, end: number) => {
+    for (let i = start; i < end; i++) out[at++] = from[i]!;
+  };
+  copy(bytes('{"data":['), 0, 9);
   let lastSymbol: Buffer | undefined;
   let symbolJson: Uint8Array = NULL;
-  let bound = 16;
-  for (const row of rows) {
-    if (!row[0]?.length) fallback ??= bytes(JSON.stringify(fallbackSymbol()));
-    const symbol = row[0]?.length ? row[0].length * 6 : (fallback?.length ?? 0);
-    bound += head.length + keyBytes + 2 + symbol + 13 * MAX_NUMBER;
-  }
-  const out = new Uint8Array(bound);
-  let at = 0;
-  out.set(bytes('{"data":['), at);
-  at += 9;
   for (let r = 0; r < rows.length; r++) {
-    const row = rows[r]!;
+    const [symbol, values] = rows[r]!;
     if (r > 0) out[at++] = 0x2c; // ,
-    out.set(head, at);
-    at += head.length;
-    const symbol = row[0];
-    if (!symbol?.length) {
+    copy(head, 0, head.length);
+    if (symbol.length === 0) {
       symbolJson = fallback!;
       lastSymbol = undefined;
     } else if (lastSymbol === undefined || !symbol.equals(lastSymbol)) {
       lastSymbol = symbol;
       symbolJson = bytes(JSON.stringify(symbol.toString()));
     }
-    out.set(symbolJson, at);
-    at += symbolJson.length;
-    for (let c = 1; c < 14; c++) {
-      const key = keys[c - 1]!;
-      out.set(key, at);
-      at += key.length;
-      const value = row[c];
-      let text: Uint8Array;
-      if (value === null || value === undefined) {
-        if (!NULLABLE.has(c)) throw badValue("null");
-        text = NULL;
-      } else if (BOOLEAN.has(c)) {
-        text = value[0] === 0x74 ? TRUE : FALSE; // t / f
-      } else text = plainDecimal(value) ? value : bytes(String(finite(Number(value.toString()))));
-      out.set(text, at);
-      at += text.length;
+    copy(symbolJson, 0, symbolJson.length);
+    let v = 0;
+    let start = 0;
+    for (let i = 0; i <= values.length; i++) {
+      if (i < values.length && values[i] !== 0x2c) continue; // the end of a value: , or the text's end
+      if (v === KIND.length) throw badValue("more values than a candle has");
+      const key = keys[v]!;
+      copy(key, 0, key.length);
+      const kind = KIND[v++]!;
+      if (i === start) {
+        if (kind !== NULLABLE) throw badValue("null");
+        copy(NULL, 0, 4);
+      } else if (kind === BOOLEAN) {
+        const b = values[start] === 0x74 ? TRUE : FALSE; // t / f
+        copy(b, 0, b.length);
+      } else if (plainDecimal(values, start, i)) copy(values, start, i);
+      else {
+        const text = String(finite(Number(values.toString("latin1", start, i))));
+        // JavaScript writes 1e15 to 1e21 out in full where PostgreSQL writes 1e+15: more room.
+        bound += Math.max(0, text.length - (i - start) - MAX_GROWTH);
+        if (bound > out.length) {
+          const grown = new Uint8Array(bound * 2);
+          grown.set(out.subarray(0, at));
+          out = grown;
+        }
+        for (let c = 0; c < text.length; c++) out[at++] = text.charCodeAt(c);
+      }
+      start = i + 1;
     }
+    if (v !== KIND.length) throw badValue("fewer values than a candle has");
     out[at++] = 0x7d; // }
   }
   out[at++] = 0x5d; // ]
@@ -99,14 +130,14 @@ export function candlesBody(
 }
 
 /** Digits with an optional sign and point, not -0: then PostgreSQL and JavaScript write it alike. */
-function plainDecimal(text: Uint8Array): boolean {
+function plainDecimal(text: Uint8Array, start: number, end: number): boolean {
   let zero = true;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = start; i < end; i++) {
     const b = text[i]!;
     if (b >= 0x31 && b <= 0x39) zero = false;
-    else if (b !== 0x30 && b !== 0x2e && !(b === 0x2d && i === 0)) return false; // 0 . -
+    else if (b !== 0x30 && b !== 0x2e && !(b === 0x2d && i === start)) return false; // 0 . -
   }
-  return !(zero && text[0] === 0x2d);
+  return !(zero && text[start] === 0x2d);
 }
 
 function finite(n: number): number {

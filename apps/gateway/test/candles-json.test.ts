@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { type Candle, CandleSchema } from "@tickerplant/core";
-import { prepareDatabase, selectCandleRowText, selectCandles, upsertCandles } from "@tickerplant/db";
+import {
+  type CandleRowText,
+  prepareDatabase,
+  selectCandleRowText,
+  selectCandles,
+  upsertCandles,
+} from "@tickerplant/db";
 import { createLogger, createSql, type Sql } from "@tickerplant/runtime";
 import { candlesBody } from "../src/candles-json.ts";
 import { TEST_DATABASE_URL, uniqueExchange } from "./helpers.ts";
@@ -68,16 +74,24 @@ test("the body is what JSON.stringify makes of the checked candles, in the schem
 
 test("a value no JSON number holds fails the request, as the response check did", () => {
   const q = { exchange: ex, market: MARKET, interval: "1m" as const };
-  const row = ["X", "1", "2", "f", "3", "4", "5", "6", "7", "8", "9", null, null, "t"].map((v) =>
-    v === null ? null : Buffer.from(v),
+  const row = (values: string): CandleRowText => [Buffer.from("X"), Buffer.from(values), Buffer.from("t")];
+  const good = "1,2,f,3,4,5,6,7,8,9,,,t";
+  expect(() => candlesBody([row(good)], q, () => "")).not.toThrow();
+  for (const bad of ["NaN", "Infinity", "-Infinity"])
+    expect(() => candlesBody([row(good.replace("6", bad))], q, () => "")).toThrow(/stored candle/);
+  // ts is not nullable; a row of too few or too many values is not a candle
+  for (const bad of [`,${good.slice(2)}`, good.slice(0, -2), `${good},t`])
+    expect(() => candlesBody([row(bad)], q, () => "")).toThrow(/stored candle/);
+});
+
+test("numbers JavaScript writes longer than PostgreSQL (1e+15 … 1e+20) fit the body", () => {
+  const q = { exchange: ex, market: MARKET, interval: "1m" as const };
+  const values = "1e+20,1e+20,f,1e+20,1e+20,1e+20,1e+20,1e+20,1e+20,1e+20,1e+20,1e+20,t";
+  const rows = Array.from(
+    { length: 3 },
+    (): CandleRowText => [Buffer.from(""), Buffer.from(values), Buffer.from("t")],
   );
-  expect(() => candlesBody([row], q, () => "")).not.toThrow();
-  for (const bad of ["NaN", "Infinity", "-Infinity"]) {
-    const r = row.slice();
-    r[7] = Buffer.from(bad);
-    expect(() => candlesBody([r], q, () => "")).toThrow(/stored candle/);
-  }
-  const missing = row.slice();
-  missing[1] = null; // ts is not nullable
-  expect(() => candlesBody([missing], q, () => "")).toThrow(/stored candle/);
+  const body = JSON.parse(new TextDecoder().decode(candlesBody(rows, q, () => "S")));
+  expect(body.data).toHaveLength(3);
+  expect(body.data[2]).toMatchObject({ symbol: "S", ts: 1e20, trades: 1e20, closed: true, simulated: false });
 });
