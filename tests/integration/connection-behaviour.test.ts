@@ -12,7 +12,13 @@ import {
   type WsSpec,
 } from "@tickerplant/core";
 import { createLogger, ExchangeConnection, RateWindow } from "@tickerplant/runtime";
-import { PROFILES, type SimulatorOptions, type StartedSimulator, startSimulator } from "@tickerplant/testkit";
+import {
+  PROFILES,
+  type SimulatorOptions,
+  type StartedSimulator,
+  startSimulator,
+  waitFor,
+} from "@tickerplant/testkit";
 
 const log = createLogger({ service: "connection-test", level: "error" });
 let cleanup: Array<() => unknown> = [];
@@ -94,15 +100,6 @@ async function feed(
   return f;
 }
 
-async function until(what: string, cond: () => boolean, timeoutMs: number, f?: Feed) {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out: ${what} ${f ? JSON.stringify(f.sim.sim.stats()) : ""}`);
-    await Bun.sleep(25);
-  }
-}
-
 /** Every market gets a trade until each has one through the connection. */
 async function allMarketsFlow(f: Feed, markets: string[], timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;
@@ -166,12 +163,11 @@ for (const id of Object.keys(PROFILES)) {
         const f = await feed(adapter, trade(markets), {});
         await allMarketsFlow(f, markets);
         f.sim.sim.dropConnections();
-        await until(
-          "reconnected",
-          () => f.events.filter((e) => e.event === "connected").length >= 2,
-          10_000,
-          f,
-        );
+        await waitFor("reconnected", () => f.events.filter((e) => e.event === "connected").length >= 2, {
+          timeoutMs: 10_000,
+          stepMs: 25,
+          context: () => JSON.stringify(f.sim.sim.stats()),
+        });
         for (const m of markets) f.trades.set(m, []);
         await allMarketsFlow(f, markets);
       }, 30_000);
@@ -204,11 +200,10 @@ test("planned reconnects of several connections are spread out, not synchronized
   const markets = marketsFor(adapter, 4, "S");
   const subs: Subscription[] = markets.map((market) => ({ channel: "trade", market }));
   const f = await feed(adapter, subs, {}, adapter.ws, 2000, true);
-  await until(
+  await waitFor(
     "rotations",
     () => new Set(f.events.filter((e) => e.event === "rotated").map((e) => e.conn)).size === 4,
-    10_000,
-    f,
+    { timeoutMs: 10_000, stepMs: 25, context: () => JSON.stringify(f.sim.sim.stats()) },
   );
   const firstRotation = [...new Set(f.events.filter((e) => e.event === "rotated").map((e) => e.conn))].map(
     (c) => f.events.find((e) => e.conn === c && e.event === "rotated")!.at,

@@ -18,6 +18,7 @@ import {
   type Trade,
 } from "@tickerplant/core";
 import { connectNats, createLogger, createMetricsRegistry, type Nats } from "@tickerplant/runtime";
+import { waitFor } from "@tickerplant/testkit";
 import type { Subprocess } from "bun";
 import { Bridge } from "../src/bridge.ts";
 import { loadBridgeConfig } from "../src/config.ts";
@@ -39,15 +40,7 @@ const events: Array<{ routingKey: string; body: Record<string, unknown>; at: num
 let sub: Subprocess<"ignore", "pipe", "pipe">;
 const zmqLines: Array<{ topic?: string; payload?: string; ready?: boolean }> = [];
 
-async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = fn();
-    if (v !== undefined && v !== false) return v as T;
-    await Bun.sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const POLL = { timeoutMs: 20_000, stepMs: 50 };
 
 const base = (market: string, ts: number) => ({
   exchange: EX,
@@ -151,7 +144,7 @@ beforeAll(async () => {
       }
     }
   })();
-  await until("the ZeroMQ subscriber", () => zmqLines.some((l) => l.ready));
+  await waitFor("the ZeroMQ subscriber", () => zmqLines.some((l) => l.ready), POLL);
 }, 60_000);
 
 afterAll(async () => {
@@ -167,14 +160,18 @@ describe("RabbitMQ bridge", () => {
     const t0 = Date.now();
     for (let i = 1; i <= 300; i++) publish(trade(MARKET, i, 100 + i));
     for (let i = 1; i <= 50; i++) publish(trade(OTHER, i, 10 + i));
-    await until("the newest price of each market", () => {
-      const last = (m: string) =>
-        events.filter((e) => e.routingKey === "crypto.price.updated" && e.body.market === m).at(-1);
-      return (last(MARKET)?.body.data as { price?: number })?.price === 400 &&
-        (last(OTHER)?.body.data as { price?: number })?.price === 60
-        ? true
-        : undefined;
-    });
+    await waitFor(
+      "the newest price of each market",
+      () => {
+        const last = (m: string) =>
+          events.filter((e) => e.routingKey === "crypto.price.updated" && e.body.market === m).at(-1);
+        return (last(MARKET)?.body.data as { price?: number })?.price === 400 &&
+          (last(OTHER)?.body.data as { price?: number })?.price === 60
+          ? true
+          : undefined;
+      },
+      POLL,
+    );
     const prices = events.filter((e) => e.routingKey === "crypto.price.updated" && e.body.market === MARKET);
     // 300 trades in well under a second at 2 per second per market: a handful of events, not 300.
     const seconds = (Date.now() - t0) / 1000;
@@ -194,13 +191,21 @@ describe("RabbitMQ bridge", () => {
     publish(ticker(123));
     publish(candle(false));
     publish(candle(true));
-    const t = await until("ticker event", () => events.find((e) => e.routingKey === "crypto.ticker.updated"));
+    const t = await waitFor(
+      "ticker event",
+      () => events.find((e) => e.routingKey === "crypto.ticker.updated"),
+      POLL,
+    );
     expect(t.body).toMatchObject({
       event: "crypto.ticker.updated",
       market: MARKET,
       data: { last: 123, bid: 122, ask: 124 },
     });
-    const c = await until("candle event", () => events.find((e) => e.routingKey === "crypto.candle.closed"));
+    const c = await waitFor(
+      "candle event",
+      () => events.find((e) => e.routingKey === "crypto.candle.closed"),
+      POLL,
+    );
     expect(c.body).toMatchObject({
       event: "crypto.candle.closed",
       simulated: true,
@@ -215,14 +220,14 @@ describe("ZeroMQ PUB bridge", () => {
   test("a real subscriber gets [topic, JSON] for its prefix only", async () => {
     // PUB/SUB drops messages until the subscription has propagated: publish until one arrives.
     let i = 1000;
-    await until(
+    await waitFor(
       "a trade at the ZeroMQ subscriber",
       () => {
         publish(trade(MARKET, i++, 1));
         publish(ticker(1));
         return zmqLines.some((l) => l.topic);
       },
-      30_000,
+      { ...POLL, timeoutMs: 30_000 },
     );
     const got = zmqLines.filter((l) => l.topic);
     for (const l of got) expect(l.topic!.startsWith(`md.trade.${EX}.`)).toBe(true);
@@ -243,13 +248,13 @@ describe("ZeroMQ PUB bridge", () => {
         .filter((l) => l.payload)
         .map((l) => JSON.parse(l.payload!).id)
         .filter((id: string) => id === "90001" || id === "90002");
-    await until(
+    await waitFor(
       "both events of the batch",
       () => {
         nats.nc.publish(`md.trade.${EX}.${MARKET}`, batch, { headers });
         return seen().includes("90001") && seen().includes("90002");
       },
-      20_000,
+      { ...POLL, timeoutMs: 20_000 },
     );
   });
 });

@@ -11,7 +11,7 @@ import {
   type Nats,
   provisionStreams,
 } from "@tickerplant/runtime";
-import { type StartedSimulator, startSimulator } from "@tickerplant/testkit";
+import { type StartedSimulator, startSimulator, waitFor } from "@tickerplant/testkit";
 import { loadIngestorConfig } from "../src/config.ts";
 import { Ingestor } from "../src/ingestor.ts";
 
@@ -63,14 +63,7 @@ function trueTop(n: number) {
   return { bids: s.bids, asks: s.asks };
 }
 
-async function until(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<number> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out: ${what}`);
-    await Bun.sleep(20);
-  }
-  return Date.now() - t0;
-}
+const POLL = { timeoutMs: 10_000, stepMs: 20 };
 
 beforeAll(async () => {
   sim = await startSimulator({ markets: [MARKET], tradesPerSecond: 0, seed: 11 });
@@ -111,17 +104,22 @@ afterAll(async () => {
 });
 
 test("the book syncs from the REST snapshot and the published stream rebuilds the true book", async () => {
-  await until("a diff starts the sync", () => {
-    sim.sim.generate(MARKET, 1);
-    return replica.snapshots > 0;
-  });
+  await waitFor(
+    "a diff starts the sync",
+    () => {
+      sim.sim.generate(MARKET, 1);
+      return replica.snapshots > 0;
+    },
+    POLL,
+  );
   for (let i = 0; i < 20; i++) {
     sim.sim.generate(MARKET, 5);
     await Bun.sleep(30);
   }
-  await until(
+  await waitFor(
     "replica equals the simulator's book",
     () => JSON.stringify(replica.book.top(20)) === JSON.stringify(trueTop(20)),
+    POLL,
   );
   expect(replica.continuityErrors).toBe(0);
 });
@@ -133,18 +131,25 @@ test("a skipped update is detected, published as a gap, and only this market res
   await Bun.sleep(150);
   sim.sim.generate(MARKET, 3);
   const detectedAt = Date.now();
-  await until("gap status", () => statuses.some((s) => s.event === "gap" && s.channels?.includes("book")));
-  const resyncMs = await until("a fresh snapshot", () => replica.snapshots > before, 5000);
+  await waitFor(
+    "gap status",
+    () => statuses.some((s) => s.event === "gap" && s.channels?.includes("book")),
+    POLL,
+  );
+  const gapSeenAt = Date.now();
+  await waitFor("a fresh snapshot", () => replica.snapshots > before, { ...POLL, timeoutMs: 5000 });
+  const resyncMs = Date.now() - gapSeenAt;
   expect(Date.now() - detectedAt).toBeLessThan(1500);
   expect(resyncMs).toBeLessThan(1500);
   const gap = statuses.find((s) => s.event === "gap")!;
   expect(gap.fromSeq).toBeNumber();
   expect(gap.toSeq!).toBeGreaterThan(gap.fromSeq!);
-  await until("resync status", () => statuses.some((s) => s.event === "resync"));
+  await waitFor("resync status", () => statuses.some((s) => s.event === "resync"), POLL);
   sim.sim.generate(MARKET, 5);
-  await until(
+  await waitFor(
     "replica equals the simulator's book again",
     () => JSON.stringify(replica.book.top(20)) === JSON.stringify(trueTop(20)),
+    POLL,
   );
   const metrics = await registry.getSingleMetricAsString("tickerplant_book_resyncs_total");
   expect(metrics).toContain('reason="gap"');
@@ -166,13 +171,16 @@ test("a depth snapshot that times out is counted, reported, and retried until th
   sim.sim.generate(MARKET, 3);
   await Bun.sleep(150);
   sim.sim.generate(MARKET, 3);
-  await until(
+  await waitFor(
     "the timeout reported on the market's status",
     () => statuses.slice(statuses0).some((s) => s.event === "resync" && s.detail.includes("timeout")),
-    REST_TIMEOUT_MS + 5000,
+    { ...POLL, timeoutMs: REST_TIMEOUT_MS + 5000 },
   );
   const reportedMs = Date.now() - t0;
-  await until("a fresh snapshot from the retry", () => replica.snapshots > snapshots0, 10_000);
+  await waitFor("a fresh snapshot from the retry", () => replica.snapshots > snapshots0, {
+    ...POLL,
+    timeoutMs: 10_000,
+  });
   const recoveredMs = Date.now() - t0;
   console.log(`snapshot timeout reported after ${reportedMs} ms, book back after ${recoveredMs} ms`);
   expect(reportedMs).toBeGreaterThanOrEqual(REST_TIMEOUT_MS);
@@ -183,9 +191,10 @@ test("a depth snapshot that times out is counted, reported, and retried until th
     await counter("tickerplant_book_snapshot_failures_total", { exchange: "binance", reason: "timeout" }),
   ).toBeGreaterThanOrEqual(failures0 + 1);
   sim.sim.generate(MARKET, 5);
-  await until(
+  await waitFor(
     "replica equals the simulator's book again",
     () => JSON.stringify(replica.book.top(20)) === JSON.stringify(trueTop(20)),
+    POLL,
   );
   expect(replica.continuityErrors).toBe(0);
 }, 30_000);

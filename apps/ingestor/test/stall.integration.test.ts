@@ -15,7 +15,7 @@ import {
   type Nats,
   provisionStreams,
 } from "@tickerplant/runtime";
-import { type StartedSimulator, startSimulator } from "@tickerplant/testkit";
+import { type StartedSimulator, startSimulator, waitFor } from "@tickerplant/testkit";
 import { loadIngestorConfig } from "../src/config.ts";
 import { Ingestor } from "../src/ingestor.ts";
 
@@ -38,14 +38,6 @@ const trades = new Map<string, number[]>(EXCHANGES.map((ex) => [ex, []]));
 const status = new Map<string, Array<{ at: number; event: string; detail: string }>>(
   EXCHANGES.map((ex) => [ex, []]),
 );
-
-async function until(what: string, cond: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await Bun.sleep(25);
-  }
-}
 
 /** A counter's value, or a histogram's observation count, summed over the samples matching `labels`. */
 async function metric(name: string, labels: Record<string, string>): Promise<number> {
@@ -108,7 +100,10 @@ beforeAll(async () => {
   const publisher = new JetStreamPublisher(nats, { maxInFlight: 256, registry, log });
   ingestor = new Ingestor({ config, publisher, redis, registry, log });
   await ingestor.start();
-  await until("trades from every exchange", () => EXCHANGES.every((ex) => flowing(ex, 0)), 30_000);
+  await waitFor("trades from every exchange", () => EXCHANGES.every((ex) => flowing(ex, 0)), {
+    timeoutMs: 30_000,
+    stepMs: 25,
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -139,7 +134,7 @@ async function stallAll(ms: number, silent: boolean): Promise<Outcome[]> {
   const t0 = Date.now();
   for (const s of sims.values()) s.sim.stall(ms, { silent });
   const recoveredAt = new Map<string, number>();
-  await until(
+  await waitFor(
     "every exchange reconnected and delivering trades after the stall",
     () => {
       for (const ex of EXCHANGES) {
@@ -149,7 +144,7 @@ async function stallAll(ms: number, silent: boolean): Promise<Outcome[]> {
       }
       return recoveredAt.size === EXCHANGES.length;
     },
-    ms + 20_000,
+    { timeoutMs: ms + 20_000, stepMs: 25 },
   );
   const out: Outcome[] = [];
   for (const ex of EXCHANGES) {

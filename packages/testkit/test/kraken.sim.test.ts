@@ -19,6 +19,7 @@ import {
 } from "../../core/src/exchanges/kraken/index.ts";
 import { type StartedSimulator, startSimulator } from "../src/index.ts";
 import { MAX_REQUESTS_PER_SECOND } from "../src/simulator/profiles/kraken/index.ts";
+import { waitFor } from "../src/until.ts";
 import { connect, type TestSocket } from "./helpers/ws-client.ts";
 
 /** The Kraken profile speaks WebSocket v2 and the public REST API; the kraken adapter reads both. */
@@ -44,15 +45,7 @@ function js(c: TestSocket): Json[] {
   return c.json() as Json[];
 }
 
-/** Polls (the socket helper checks its predicates before our own listeners have run). */
-async function until(pred: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await Bun.sleep(10);
-  }
-}
-
+// Our listeners' state is polled with waitFor: the socket helper checks its predicates before they run.
 function counter(start = 1): () => number {
   let n = start;
   return () => n++;
@@ -115,10 +108,10 @@ describe("Kraken WebSocket v2", () => {
     });
     try {
       await subscribe(c, [{ channel: "trade", market: "ETH-USDT" }], 1);
-      await until(() => trades.length >= 3, 2000, "snapshot trades");
+      await waitFor("snapshot trades", () => trades.length >= 3, { timeoutMs: 2000, stepMs: 10 });
       expect(trades.slice(0, 3).map((t) => t.id)).toEqual(before.slice(-3));
       const sent = s.sim.generate("ETH-USDT", 5);
-      await until(() => trades.length >= 8, 2000, "live trades");
+      await waitFor("live trades", () => trades.length >= 8, { timeoutMs: 2000, stepMs: 10 });
       expect(trades.slice(3).map((t) => t.id)).toEqual(sent.map((t) => String(t.id)));
       const truth = sent[0]!;
       expect(trades[3]).toMatchObject({
@@ -164,13 +157,13 @@ describe("Kraken WebSocket v2", () => {
         snapshot: true,
         symbol: "BTC/USDT",
       });
-      await until(() => snapshots === 1, 2000, "book snapshot");
+      await waitFor("book snapshot", () => snapshots === 1, { timeoutMs: 2000, stepMs: 10 });
       expect(book.bids.length).toBeGreaterThan(10);
       for (let i = 0; i < 20; i++) {
         s.sim.generate("BTC-USDT", 5);
         await Bun.sleep(30);
       }
-      await until(() => verdicts.length >= 6, 3000, "book updates");
+      await waitFor("book updates", () => verdicts.length >= 6, { timeoutMs: 3000, stepMs: 10 });
       await Bun.sleep(250);
       expect(verdicts.every((v) => v === true)).toBe(true);
       // exact strings: the pair's precision survives JSON
@@ -222,9 +215,12 @@ describe("Kraken WebSocket v2", () => {
         { channel: "ohlc", interval: 1, snapshot: true, symbol: "DOGE/USD" },
         { channel: "ohlc", interval: 60, snapshot: true, symbol: "DOGE/USD" },
       ]);
-      await until(() => got.length >= 4, 2000, "snapshots");
+      await waitFor("snapshots", () => got.length >= 4, { timeoutMs: 2000, stepMs: 10 });
       s.sim.generate("DOGE-USD", 3);
-      await until(() => got.filter((m) => m.type === "candle").length >= 4, 2000, "candle updates");
+      await waitFor("candle updates", () => got.filter((m) => m.type === "candle").length >= 4, {
+        timeoutMs: 2000,
+        stepMs: 10,
+      });
       const truthTicker = s.sim.truth.ticker("DOGE-USD");
       const tickers = got.filter((m): m is Ticker => m.type === "ticker");
       expect(tickers.length).toBeGreaterThanOrEqual(1);

@@ -8,6 +8,7 @@ import {
 } from "@tickerplant/core";
 import { type ConnectionEvent, createLogger, ExchangeConnection, RateWindow } from "@tickerplant/runtime";
 import { startSimulator } from "../src/index.ts";
+import { waitFor } from "../src/until.ts";
 
 /**
  * The runtime's exchange connection driven by the OKX adapter against the OKX simulator: the text
@@ -45,13 +46,7 @@ function harness(spec: WsSpec, url: string, subscriptions: Subscription[]) {
   return { conn, results, events, count, trades };
 }
 
-async function until(what: string, cond: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(20);
-  }
-}
+const POLL = { stepMs: 20 };
 
 describe("okx adapter × runtime connection × simulator", () => {
   test("text pings keep a quiet connection open; without them OKX cuts it (4004)", async () => {
@@ -76,11 +71,11 @@ describe("okx adapter × runtime connection × simulator", () => {
     try {
       pinging.conn.start();
       silent.conn.start();
-      await until("acks", () => pinging.count((r) => r.kind === "ack") === 1, 3000);
-      await until(
+      await waitFor("acks", () => pinging.count((r) => r.kind === "ack") === 1, { ...POLL, timeoutMs: 3000 });
+      await waitFor(
         "the silent connection cut",
         () => silent.events.some((e) => e.event === "disconnected"),
-        3000,
+        { ...POLL, timeoutMs: 3000 },
       );
       expect(silent.events.find((e) => e.event === "disconnected")).toMatchObject({
         detail: "close 4004 No data received in 30s.",
@@ -89,7 +84,7 @@ describe("okx adapter × runtime connection × simulator", () => {
       expect(pinging.events.map((e) => e.event)).toEqual(["connected"]);
       expect(pinging.count((r) => r.kind === "control" && r.event === "pong")).toBeGreaterThanOrEqual(5);
       s.sim.generate(MARKET, 5);
-      await until("trades", () => pinging.trades().length === 5, 2000);
+      await waitFor("trades", () => pinging.trades().length === 5, { ...POLL, timeoutMs: 2000 });
     } finally {
       await pinging.conn.stop();
       await silent.conn.stop();
@@ -107,13 +102,19 @@ describe("okx adapter × runtime connection × simulator", () => {
     const h = plans.map((p) => harness(okxSpot.ws, p.url, p.subscriptions));
     try {
       for (const x of h) x.conn.start();
-      await until("acks", () => h.every((x) => x.count((r) => r.kind === "ack") === 1), 4000);
+      await waitFor("acks", () => h.every((x) => x.count((r) => r.kind === "ack") === 1), {
+        ...POLL,
+        timeoutMs: 4000,
+      });
       s.sim.generate(MARKET, 3);
       const business = h[plans.findIndex((p) => p.url.endsWith("/ws/v5/business"))]!;
-      await until("first trades", () => business.trades().length === 3, 2000);
+      await waitFor("first trades", () => business.trades().length === 3, { ...POLL, timeoutMs: 2000 });
       expect(s.sim.dropConnections()).toBe(2);
       // 1 connection per second per adapter: the two reconnects take about a second
-      await until("resubscribed", () => h.every((x) => x.count((r) => r.kind === "ack") === 2), 5000);
+      await waitFor("resubscribed", () => h.every((x) => x.count((r) => r.kind === "ack") === 2), {
+        ...POLL,
+        timeoutMs: 5000,
+      });
       for (const x of h) {
         const lifecycle = x.events.map((e) => e.event).filter((e) => e !== "recovered");
         expect(lifecycle).toEqual(["connected", "disconnected", "connected"]);
@@ -123,7 +124,10 @@ describe("okx adapter × runtime connection × simulator", () => {
       const books = pub.results.flatMap((r) => (r.kind === "data" ? r.messages : []));
       expect(books.filter((m) => m.type === "book" && m.kind === "snapshot")).toHaveLength(2);
       s.sim.generate(MARKET, 4);
-      await until("trades after the drop", () => business.trades().length === 7, 2000);
+      await waitFor("trades after the drop", () => business.trades().length === 7, {
+        ...POLL,
+        timeoutMs: 2000,
+      });
       expect(business.trades().map((t) => (t.type === "trade" ? t.id : ""))).toEqual([
         "1",
         "2",
