@@ -26,7 +26,7 @@ import { parseArgs } from "node:util";
 import { type Candle, redisKeys, type Ticker } from "@tickerplant/core";
 import Redis from "ioredis";
 import postgres from "postgres";
-import { upsertCandles } from "../packages/db/src/index.ts";
+import { upsertCandles, upsertMarkets } from "../packages/db/src/index.ts";
 import { freePort, startNatsServer } from "../packages/testkit/src/nats-server.ts";
 import { type ServiceProcess, startService } from "../packages/testkit/src/processes.ts";
 
@@ -136,6 +136,22 @@ try {
   // types with the client's first query: a bool[] parameter in that very query is sent as bool.
   await sql`select 1`;
   await upsertCandles(sql, candles);
+  // Listed, as a served market is (other runs may have given binance a market list in this database).
+  await upsertMarkets(sql, [
+    {
+      exchange: "binance",
+      market: MARKET,
+      symbol: ticker.symbol,
+      base: MARKET.split("-")[0]!,
+      quote: "USDT",
+      type: "spot",
+      status: "trading",
+      tickSize: 0.01,
+      lotSize: 0.001,
+      minNotional: null,
+      simulated: true,
+    },
+  ]);
   const base = `http://127.0.0.1:${gatewayPort}/api/v1`;
   const tickerPath = `/tickers?exchange=binance&market=${MARKET}`;
   const candlePath = `/candles?exchange=binance&market=${MARKET}&interval=1m&limit=500&from=${firstOpen}`;
@@ -220,6 +236,7 @@ try {
   nats.stop();
   await redis.del(tickerKey);
   await sql`delete from candles where exchange = 'binance' and market = ${MARKET}`;
+  await sql`delete from markets where exchange = 'binance' and market = ${MARKET}`;
   await sql.end();
   redis.disconnect();
 }
