@@ -14,6 +14,7 @@ import {
   type StartedSimulator,
   startService,
   startSimulator,
+  waitFor,
 } from "@tickerplant/testkit";
 import postgres from "postgres";
 import { isolatedConsumers, removeConsumers } from "./isolation.ts";
@@ -140,24 +141,7 @@ function logs(): string {
   return services.map((s) => `--- ${s.name} ${s.httpPort}\n${s.logs(15)}`).join("\n");
 }
 
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v as T;
-    } catch (err) {
-      last = err;
-    }
-    await Bun.sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${last})` : ""}\n${logs()}`);
-}
+const POLL = { timeoutMs: 30_000, stepMs: 100, context: logs };
 
 function base(): Record<string, string> {
   return {
@@ -272,7 +256,7 @@ beforeAll(async () => {
   await analyzers.get("a")!.waitReady(90_000);
   startAnalyzer("b");
   await Promise.all([ingestor.waitReady(), analyzers.get("b")!.waitReady(90_000)]);
-  await until(
+  await waitFor(
     "the ingestor's subscriptions",
     async () =>
       (
@@ -280,8 +264,9 @@ beforeAll(async () => {
           receiving?: boolean;
         }
       ).receiving === true,
+    POLL,
   );
-  await until("an active analyzer", activeReplica);
+  await waitFor("an active analyzer", activeReplica, POLL);
   // A trade per venue per 700 ms keeps every venue fresh (the stale window is 3 s).
   keepalive = setInterval(() => {
     for (const [ex, s] of sims) if (!stopped.has(ex) && !held.has(ex)) s.sim.generate(MARKET, 1);
@@ -301,16 +286,20 @@ describe("composite price and spreads", () => {
   test("the composite is the venues' last prices weighted by their volume, sources listed", async () => {
     for (const s of sims.values()) s.sim.generate(MARKET, 40);
     // Wait for a composite whose sources agree with the truth at one instant, then check the price.
-    const { c, t } = await until("a composite matching the ground truth", async () => {
-      const c = await composite();
-      const t = truth();
-      if (c?.sources.length !== 2) return undefined;
-      const agrees = c.sources.every((s) => {
-        const v = t.get(s.exchange);
-        return v !== undefined && s.price === v.price && Math.abs(s.volume24h - v.volume) < 1e-9;
-      });
-      return agrees ? { c, t } : undefined;
-    });
+    const { c, t } = await waitFor(
+      "a composite matching the ground truth",
+      async () => {
+        const c = await composite();
+        const t = truth();
+        if (c?.sources.length !== 2) return undefined;
+        const agrees = c.sources.every((s) => {
+          const v = t.get(s.exchange);
+          return v !== undefined && s.price === v.price && Math.abs(s.volume24h - v.volume) < 1e-9;
+        });
+        return agrees ? { c, t } : undefined;
+      },
+      POLL,
+    );
     let num = 0;
     let den = 0;
     for (const v of t.values()) {
@@ -348,12 +337,12 @@ describe("composite price and spreads", () => {
       ws.onerror = reject;
     });
     ws.send(JSON.stringify({ op: "subscribe", channels: [`composite:${ASSET}`], id: 1 }));
-    await until("the composite snapshot on the channel", () => updates.length > 0);
+    await waitFor("the composite snapshot on the channel", () => updates.length > 0, POLL);
 
     const stoppedAt = Date.now();
     stopped.add("binance");
     await sims.get("binance")!.stop();
-    const after = await until(
+    const after = await waitFor(
       "binance excluded",
       async () => {
         const c = await composite();
@@ -364,14 +353,16 @@ describe("composite price and spreads", () => {
           ? c
           : undefined;
       },
-      STALE_MS + 10_000,
+      { ...POLL, timeoutMs: STALE_MS + 10_000 },
     );
     expect(Date.now() - stoppedAt).toBeLessThan(STALE_MS + 3000);
     expect(after.excluded.map((e) => e.exchange)).toEqual(["binance"]);
     expect(["disconnected", "stale"]).toContain(after.excluded[0]!.reason);
     // The change of sources reached the WebSocket client too.
-    await until("the change on composite:<asset>", () =>
-      updates.some((u) => u.sources.length === 1 && u.excluded.some((e) => e.exchange === "binance")),
+    await waitFor(
+      "the change on composite:<asset>",
+      () => updates.some((u) => u.sources.length === 1 && u.excluded.some((e) => e.exchange === "binance")),
+      POLL,
     );
     ws.close();
   }, 60_000);
@@ -413,10 +404,14 @@ describe("alerts", () => {
     const from = sims.get("okx")!.sim.truth.count(MARKET);
     const crossing = await driveAbove(threshold, from);
     held.delete("okx");
-    const [fired] = await until("the firing", async () => {
-      const f = await firings(id);
-      return f.length > 0 ? f : undefined;
-    });
+    const [fired] = await waitFor(
+      "the firing",
+      async () => {
+        const f = await firings(id);
+        return f.length > 0 ? f : undefined;
+      },
+      POLL,
+    );
     expect(fired!.value).toBe(crossing.price);
     expect(fired!.detail).toContain(`trade ${crossing.id}`);
     // More crossings within the cooldown (and the rule stays disarmed while above): no second firing.
@@ -424,14 +419,16 @@ describe("alerts", () => {
       sims.get("okx")!.sim.generate(MARKET, 20);
       await Bun.sleep(100);
     }
-    const hook = await until("the webhook", () =>
-      hooks.find((h) => h.path === "/ok" && JSON.parse(h.body).id === fired!.id),
+    const hook = await waitFor(
+      "the webhook",
+      () => hooks.find((h) => h.path === "/ok" && JSON.parse(h.body).id === fired!.id),
+      POLL,
     );
     expect(verifyWebhook(secret, hook.signature, hook.body)).toBe(true);
     expect(verifyWebhook("wrong-secret-wrong-secret", hook.signature, hook.body)).toBe(false);
     expect(verifyWebhook(secret, hook.signature, hook.body.replace("okx", "oKx"))).toBe(false);
     expect(verifyWebhook(secret, hook.signature, hook.body, Date.now() + 600_000)).toBe(false); // replayed later
-    await until("the firing on the WebSocket", () => onWs.some((f) => f.id === fired!.id));
+    await waitFor("the firing on the WebSocket", () => onWs.some((f) => f.id === fired!.id), POLL);
     await Bun.sleep(1500);
     expect(await firings(id)).toHaveLength(1);
     expect(hooks.filter((h) => h.path === "/ok" && JSON.parse(h.body).alertId === id)).toHaveLength(1);
@@ -463,14 +460,18 @@ describe("alerts", () => {
     const id = created.json.id as string;
     await Bun.sleep(1000);
     await driveAbove(threshold, sims.get("okx")!.sim.truth.count(MARKET));
-    const delivery = await until("the delivery", async () => {
-      const d = (await api("GET", `/alerts/deliveries?alertId=${id}`)).json.data as Array<{
-        status: string;
-        attempts: number;
-        log: Array<{ status: number }>;
-      }>;
-      return d[0]?.status === "delivered" ? d[0] : undefined;
-    });
+    const delivery = await waitFor(
+      "the delivery",
+      async () => {
+        const d = (await api("GET", `/alerts/deliveries?alertId=${id}`)).json.data as Array<{
+          status: string;
+          attempts: number;
+          log: Array<{ status: number }>;
+        }>;
+        return d[0]?.status === "delivered" ? d[0] : undefined;
+      },
+      POLL,
+    );
     expect(delivery.attempts).toBe(4);
     expect(delivery.log.map((a) => a.status)).toEqual([500, 500, 500, 200]);
     await Bun.sleep(1500);
@@ -493,15 +494,19 @@ describe("alerts", () => {
     });
     expect(created.status).toBe(201);
     const id = created.json.id as string;
-    const dead = await until("the dead letter", async () => {
-      const d = (await api("GET", `/alerts/deliveries?status=dead&alertId=${id}`)).json.data as Array<{
-        status: string;
-        attempts: number;
-        lastStatus: number;
-        log: unknown[];
-      }>;
-      return d[0];
-    });
+    const dead = await waitFor(
+      "the dead letter",
+      async () => {
+        const d = (await api("GET", `/alerts/deliveries?status=dead&alertId=${id}`)).json.data as Array<{
+          status: string;
+          attempts: number;
+          lastStatus: number;
+          log: unknown[];
+        }>;
+        return d[0];
+      },
+      POLL,
+    );
     expect(dead).toMatchObject({ status: "dead", attempts: 5, lastStatus: 500 });
     expect(dead.log).toHaveLength(5);
     expect(hooks.filter((h) => h.path === "/down" && JSON.parse(h.body).alertId === id)).toHaveLength(5);
@@ -518,13 +523,17 @@ describe("alerts", () => {
     });
     expect(created.status).toBe(201);
     const id = created.json.id as string;
-    const dead = await until("the refused delivery", async () => {
-      const d = (await api("GET", `/alerts/deliveries?status=dead&alertId=${id}`)).json.data as Array<{
-        attempts: number;
-        log: Array<{ error: string | null }>;
-      }>;
-      return d[0];
-    });
+    const dead = await waitFor(
+      "the refused delivery",
+      async () => {
+        const d = (await api("GET", `/alerts/deliveries?status=dead&alertId=${id}`)).json.data as Array<{
+          attempts: number;
+          log: Array<{ error: string | null }>;
+        }>;
+        return d[0];
+      },
+      POLL,
+    );
     expect(dead.attempts).toBe(1);
     expect(dead.log[0]!.error).toMatch(/refused: localhost resolves to internal address/);
     expect(hooks.filter((h) => h.path === "/ok" && JSON.parse(h.body).alertId === id)).toHaveLength(0);
@@ -540,10 +549,14 @@ describe("alerts", () => {
     });
     expect(created.status).toBe(201);
     const id = created.json.id as string;
-    const [f] = await until("the stale firing", async () => {
-      const got = await firings(id);
-      return got.length > 0 ? got : undefined;
-    });
+    const [f] = await waitFor(
+      "the stale firing",
+      async () => {
+        const got = await firings(id);
+        return got.length > 0 ? got : undefined;
+      },
+      POLL,
+    );
     expect(f!.detail).toMatch(/disconnected|no update/);
     expect((await api("DELETE", `/alerts/${id}`)).status).toBe(200);
   }, 60_000);
@@ -565,17 +578,21 @@ describe("alerts", () => {
     const standby = active === "a" ? "b" : "a";
     const killedAt = Date.now();
     await analyzers.get(active)!.kill9();
-    await until(
+    await waitFor(
       "the standby active",
       async () => ((await activeReplica()) === standby ? true : undefined),
-      10_000,
+      { ...POLL, timeoutMs: 10_000 },
     );
     const takeoverMs = Date.now() - killedAt;
     expect(takeoverMs).toBeLessThan(5000);
     // The new active replica evaluates and fires; the crossing happens after the kill.
     await driveAbove(threshold, sims.get("okx")!.sim.truth.count(MARKET));
     held.delete("okx");
-    await until("the firing after takeover", async () => ((await firings(id)).length > 0 ? true : undefined));
+    await waitFor(
+      "the firing after takeover",
+      async () => ((await firings(id)).length > 0 ? true : undefined),
+      POLL,
+    );
     // The killed replica comes back as a standby: still one firing, one delivery.
     startAnalyzer(active);
     await analyzers.get(active)!.waitReady(90_000);
@@ -585,8 +602,10 @@ describe("alerts", () => {
     }
     await Bun.sleep(1500);
     expect(await firings(id)).toHaveLength(1);
-    await until("its webhook", () =>
-      hooks.some((h) => h.path === "/ok" && JSON.parse(h.body).alertId === id),
+    await waitFor(
+      "its webhook",
+      () => hooks.some((h) => h.path === "/ok" && JSON.parse(h.body).alertId === id),
+      POLL,
     );
     expect(hooks.filter((h) => h.path === "/ok" && JSON.parse(h.body).alertId === id)).toHaveLength(1);
     // Every firing of this run's rules was stored once and published once.
@@ -687,7 +706,7 @@ describe("portfolios", () => {
       ws.onerror = reject;
     });
     ws.send(JSON.stringify({ op: "subscribe", channels: [`portfolio:${id}`], id: 1 }));
-    await until("a live valuation", () => updates.length > 0);
+    await waitFor("a live valuation", () => updates.length > 0, POLL);
     const v = (await api("GET", `/portfolios/${id}`)).json.data as {
       value: number;
       pnl: number | null;
@@ -705,14 +724,17 @@ describe("portfolios", () => {
     // A price move reaches the portfolio channel, at a bounded rate.
     const n = updates.length;
     sims.get("okx")!.sim.generate(MARKET, 50);
-    await until("a new valuation", () => updates.length > n);
+    await waitFor("a new valuation", () => updates.length > n, POLL);
     expect((await api("PUT", `/portfolios/${id}/holdings`, [{ asset: ASSET, quantity: 3 }])).status).toBe(
       200,
     );
-    await until("the new holdings on the channel", () =>
-      updates.some(
-        (u) => (u as unknown as { holdings: Array<{ quantity: number }> }).holdings[0]?.quantity === 3,
-      ),
+    await waitFor(
+      "the new holdings on the channel",
+      () =>
+        updates.some(
+          (u) => (u as unknown as { holdings: Array<{ quantity: number }> }).holdings[0]?.quantity === 3,
+        ),
+      POLL,
     );
     ws.close();
     expect((await api("DELETE", `/portfolios/${id}`)).status).toBe(200);

@@ -8,10 +8,12 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import {
   REPO_ROOT,
+  recentLogs,
   type ServiceProcess,
   type StartedSimulator,
   startService,
   startSimulator,
+  waitFor,
 } from "@tickerplant/testkit";
 import postgres from "postgres";
 import { isolatedConsumers, removeConsumers } from "./isolation.ts";
@@ -54,25 +56,7 @@ function env(): Record<string, string> {
   };
 }
 
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  timeoutMs = 120_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v as T;
-    } catch (err) {
-      last = err;
-    }
-    await Bun.sleep(200);
-  }
-  const logs = [...schedulers, gateway].map((s) => `--- ${s.name}\n${s.logs(15)}`).join("\n");
-  throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${last})` : ""}\n${logs}`);
-}
+const POLL = { timeoutMs: 120_000, stepMs: 200, context: () => recentLogs([...schedulers, gateway]) };
 
 interface Job {
   id: string;
@@ -172,16 +156,23 @@ test("30 days of 1m candles for two markets on two exchanges equal the simulator
     expect(res.status).toBe(202);
     ids.push([exchange, market, ((await res.json()) as Job).id]);
   }
-  await until("a job part-way", async () => {
-    for (const [, , id] of ids.slice(1)) {
-      const j = await job(id);
-      if (j.state === "running" && j.pagesDone >= 1 && j.pagesDone < j.pagesTotal) return true;
-    }
-    return undefined;
-  });
+  await waitFor(
+    "a job part-way",
+    async () => {
+      for (const [, , id] of ids.slice(1)) {
+        const j = await job(id);
+        if (j.state === "running" && j.pagesDone >= 1 && j.pagesDone < j.pagesTotal) return true;
+      }
+      return undefined;
+    },
+    POLL,
+  );
   await schedulers[0]!.kill9();
   for (const [, , id] of ids)
-    await until(`job ${id} done`, async () => ((await job(id)).state === "done" ? true : undefined), 180_000);
+    await waitFor(`job ${id} done`, async () => ((await job(id)).state === "done" ? true : undefined), {
+      ...POLL,
+      timeoutMs: 180_000,
+    });
 
   // 3. Exactly the simulators' candles, each stored once.
   for (const [exchange, market, id] of ids) {

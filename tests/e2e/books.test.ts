@@ -18,6 +18,7 @@ import {
   type StartedSimulator,
   startService,
   startSimulator,
+  waitFor,
 } from "@tickerplant/testkit";
 
 const NATS_URL = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
@@ -106,19 +107,6 @@ afterAll(async () => {
   if (results.length > 0) console.table(results);
 });
 
-async function until(
-  what: string,
-  cond: () => boolean,
-  timeoutMs: number,
-  logs: () => string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${logs()}`);
-    await Bun.sleep(10);
-  }
-}
-
 let port = 19551;
 for (const id of Object.keys(PROFILES)) {
   const adapters = (getExchange(id)?.adapters ?? []).filter((a) => a.bookSync);
@@ -148,15 +136,14 @@ for (const id of Object.keys(PROFILES)) {
     /** Stops the market and waits for the last updates: the replica must equal the true book. */
     const quietAndEqual = async (m: string) => {
       sim.sim.pause();
-      await until(
-        `${m}: the replica equals the simulator's book`,
-        () => inSync(m),
-        5000,
-        () => {
+      await waitFor(`${m}: the replica equals the simulator's book`, () => inSync(m), {
+        timeoutMs: 5000,
+        stepMs: 10,
+        context: () => {
           const f = feeds.get(m)!;
           return `replica ${JSON.stringify(f.replica.book.top(3))}\ntruth ${trueTop(m).slice(0, 200)}\n${logs()}`;
         },
-      );
+      });
     };
 
     beforeAll(async () => {
@@ -200,11 +187,10 @@ for (const id of Object.keys(PROFILES)) {
       );
       await ingestor.waitReady();
       sim.sim.resume();
-      await until(
+      await waitFor(
         "every market's book synced and moving",
         () => markets.every((m) => feeds.get(m)!.replica.synced && feeds.get(m)!.deltas >= 3),
-        15_000,
-        logs,
+        { timeoutMs: 15_000, stepMs: 10, context: logs },
       );
       for (const m of markets) await quietAndEqual(m);
     }, 40_000);
@@ -241,15 +227,27 @@ for (const id of Object.keys(PROFILES)) {
           const breaks = () => since().filter((a) => a.status.market === market && reasonOf(a.status));
           if (want === "benign") {
             // The fault hits the next update; a few more prove the stream went on without a break.
-            await until("more deltas", () => feed.deltas >= deltasBefore + 4, 10_000, logs);
+            await waitFor("more deltas", () => feed.deltas >= deltasBefore + 4, {
+              timeoutMs: 10_000,
+              stepMs: 10,
+              context: logs,
+            });
             await quietAndEqual(market);
             expect(since().map((a) => `${a.status.market} ${a.status.event} ${a.status.detail}`)).toEqual([]);
             results.push({ exchange: id, market, fault, detectedAs: "— (benign)", resyncMs: "—" });
             return;
           }
-          await until("the break's status event", () => breaks().length > 0, 10_000, logs);
+          await waitFor("the break's status event", () => breaks().length > 0, {
+            timeoutMs: 10_000,
+            stepMs: 10,
+            context: logs,
+          });
           const detected = breaks()[0]!;
-          await until("a fresh snapshot", () => feed.snapshots.some((t) => t >= detected.at), 5000, logs);
+          await waitFor("a fresh snapshot", () => feed.snapshots.some((t) => t >= detected.at), {
+            timeoutMs: 5000,
+            stepMs: 10,
+            context: logs,
+          });
           await quietAndEqual(market);
           // resynced = the first snapshot after the last break this fault caused
           const last = breaks().at(-1)!;

@@ -7,15 +7,17 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import {
+  recentLogs,
   type ServiceName,
   type ServiceProcess,
   type StartedSimulator,
   startNatsServer,
   startService,
   startSimulator,
+  waitFor,
 } from "@tickerplant/testkit";
 import postgres from "postgres";
-import { receiving, statusEvents, storedIds, until, watchTrades } from "./heal-harness.ts";
+import { receiving, statusEvents, storedIds, watchTrades } from "./heal-harness.ts";
 import { isolatedConsumers } from "./isolation.ts";
 
 // A NATS of its own: the scheduler's gap watcher and job queue see this run's gaps only.
@@ -55,11 +57,7 @@ function env(): Record<string, string> {
 }
 
 const { seenLive, close: closeWatcher } = await watchTrades(NATS_URL, MARKETS);
-const wait = <T>(
-  what: string,
-  fn: () => Promise<T | undefined | false> | T | undefined | false,
-  ms?: number,
-) => until(what, fn, services.values(), ms);
+const POLL = { timeoutMs: 60_000, stepMs: 200, context: () => recentLogs(services.values()) };
 
 beforeAll(async () => {
   sim = await startSimulator({
@@ -78,7 +76,7 @@ beforeAll(async () => {
   services.set("ingestor", ingestor);
   await ingestor.waitReady();
   sim.sim.resume();
-  await wait("ingestor receiving", () => receiving(PORTS.ingestor));
+  await waitFor("ingestor receiving", () => receiving(PORTS.ingestor), POLL);
 }, 120_000);
 
 afterAll(async () => {
@@ -94,7 +92,7 @@ afterAll(async () => {
 describe("a disconnect is healed where the exchange's REST keeps the trades", () => {
   test(`${OUTAGE_MS / 1000} s without the exchange at 2k trades/s: kept trades healed, the rest unhealable`, async () => {
     for (const market of MARKETS) {
-      await wait(`${market} trades stored`, async () => (await storedIds(sql, market)).size > 20);
+      await waitFor(`${market} trades stored`, async () => (await storedIds(sql, market)).size > 20, POLL);
     }
     sim.sim.dropConnections();
     sim.sim.stall(OUTAGE_MS, { silent: true });
@@ -102,7 +100,10 @@ describe("a disconnect is healed where the exchange's REST keeps the trades", ()
     // Trading goes on a little after the outage, then stops so the truth (and what REST keeps) is final.
     for (const market of MARKETS) {
       const resumedAt = sim.sim.truth.trades(market).at(-1)!.id;
-      await wait(`${market} streaming again`, () => seenLive.get(market)!.has(resumedAt + 50), 60_000);
+      await waitFor(`${market} streaming again`, () => seenLive.get(market)!.has(resumedAt + 50), {
+        ...POLL,
+        timeoutMs: 60_000,
+      });
     }
     sim.sim.pause();
     await Bun.sleep(500);
@@ -115,7 +116,7 @@ describe("a disconnect is healed where the exchange's REST keeps the trades", ()
       expect(missed.length).toBeGreaterThan(OUTAGE_MS / 2); // most of the outage's ~1,000/s
 
       // Every gap reported for the market has a heal, and every heal has ended.
-      const heals = await wait(
+      const heals = await waitFor(
         `${market} heals ended`,
         async () => {
           const gaps = await statusEvents(sql, market, "gap");
@@ -128,7 +129,7 @@ describe("a disconnect is healed where the exchange's REST keeps the trades", ()
             ? jobs
             : undefined;
         },
-        120_000,
+        { ...POLL, timeoutMs: 120_000 },
       );
       expect(heals.map((j) => j.state)).not.toContain("failed");
 
@@ -142,10 +143,14 @@ describe("a disconnect is healed where the exchange's REST keeps the trades", ()
       expect(lost.length).toBeGreaterThan(0);
       expect(missed.filter((t) => stored.has(t.id)).length).toBeGreaterThan(0);
       expect(heals.some((j) => j.outcome === "unhealable" && /only from id/.test(j.detail ?? ""))).toBe(true);
-      const unhealable = await wait(`${market} unhealable status`, async () => {
-        const u = await statusEvents(sql, market, "unhealable");
-        return u.length > 0 ? u : undefined;
-      });
+      const unhealable = await waitFor(
+        `${market} unhealable status`,
+        async () => {
+          const u = await statusEvents(sql, market, "unhealable");
+          return u.length > 0 ? u : undefined;
+        },
+        POLL,
+      );
       // The status event's window covers the lost trades.
       for (const t of lost) {
         if (!unhealable.some((u) => t.ts >= u.from && t.ts <= u.to))

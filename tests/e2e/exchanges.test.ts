@@ -7,10 +7,12 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { getExchange } from "@tickerplant/core";
 import {
   PROFILES,
+  recentLogs,
   type ServiceProcess,
   type StartedSimulator,
   startService,
   startSimulator,
+  waitFor,
 } from "@tickerplant/testkit";
 import postgres from "postgres";
 import { isolatedConsumers, removeConsumers } from "./isolation.ts";
@@ -49,20 +51,6 @@ afterAll(async () => {
   await sql.end();
 });
 
-async function until(
-  what: string,
-  cond: () => Promise<boolean> | boolean,
-  timeoutMs: number,
-  logs: () => string,
-) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await cond()) return;
-    await Bun.sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}\n${logs()}`);
-}
-
 let port = 19301;
 for (const id of Object.keys(PROFILES)) {
   const exchange = getExchange(id);
@@ -96,20 +84,19 @@ for (const id of Object.keys(PROFILES)) {
       const logs = () =>
         [
           `--- ingestor\n${ingestor.logs(20)}`,
-          ...shared.map((s) => `--- ${s.name}\n${s.logs(10)}`),
+          recentLogs(shared, 10),
           `--- simulator\n${JSON.stringify(sim.sim.stats())}`,
         ].join("\n");
       try {
         await ingestor.waitReady();
         // Trades made before the exchange confirmed the subscriptions would never be sent.
-        await until(
+        await waitFor(
           "the ingestor's subscriptions",
           async () => {
             const live = await fetch(`http://127.0.0.1:${ingestorPort}/health/live`).then((r) => r.json());
             return (live as { receiving?: boolean }).receiving === true;
           },
-          20_000,
-          logs,
+          { timeoutMs: 20_000, context: logs },
         );
         ws = new WebSocket(`ws://127.0.0.1:${GATEWAY_PORT}/ws`);
         ws.onmessage = (ev) => {
@@ -122,7 +109,7 @@ for (const id of Object.keys(PROFILES)) {
         });
         ws.send(JSON.stringify({ op: "subscribe", channels: [`trade:${id}:*`], id: 1 }));
         // Probe until a trade per market made the whole trip: the client's live window starts there.
-        await until(
+        await waitFor(
           "the first trades",
           async () => {
             for (const m of markets) {
@@ -131,8 +118,7 @@ for (const id of Object.keys(PROFILES)) {
             await Bun.sleep(200);
             return markets.every((m) => received.some((r) => r.channel === `trade:${id}:${m}`));
           },
-          20_000,
-          logs,
+          { timeoutMs: 20_000, context: logs },
         );
         sim.sim.resume();
         await Bun.sleep(1500);
@@ -145,14 +131,16 @@ for (const id of Object.keys(PROFILES)) {
               await sql<{ trade_id: string }[]>`
                 select trade_id from trades where exchange = ${id} and market = ${market} order by time, trade_id`
             ).map((r) => r.trade_id);
-          await until(`${market} stored`, async () => (await stored()).length >= truth.length, 20_000, logs);
+          await waitFor(`${market} stored`, async () => (await stored()).length >= truth.length, {
+            timeoutMs: 20_000,
+            context: logs,
+          });
           expect([...(await stored())].sort()).toEqual([...truth].sort());
-          await until(
+          await waitFor(
             `${market} at the client`,
             () =>
               received.filter((r) => r.channel === `trade:${id}:${market}`).at(-1)?.data.id === truth.at(-1),
-            20_000,
-            logs,
+            { timeoutMs: 20_000, context: logs },
           );
           const got = received.filter((r) => r.channel === `trade:${id}:${market}`).map((r) => r.data.id);
           expect(got).toEqual(truth.slice(truth.indexOf(got[0]!)));

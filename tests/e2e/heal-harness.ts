@@ -1,34 +1,11 @@
 import { connect } from "@nats-io/transport-node";
 import { eventTexts } from "@tickerplant/runtime";
-import type { ServiceProcess } from "@tickerplant/testkit";
 import type postgres from "postgres";
 
 /**
  * What the gap and heal tests share (restart-gap, disconnect-heal): the trade ids seen on the trade
- * subjects, what TimescaleDB holds, the status events, and a wait that prints the services' logs.
+ * subjects, what TimescaleDB holds, and the status events.
  */
-
-/** Polls `fn` until it returns a value (not undefined or false); on timeout, the services' last logs. */
-export async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false> | T | undefined | false,
-  services: Iterable<ServiceProcess>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v as T;
-    } catch (err) {
-      last = err;
-    }
-    await Bun.sleep(200);
-  }
-  const logs = [...services].map((s) => `--- ${s.name}\n${s.logs(15)}`).join("\n");
-  throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${last})` : ""}\n${logs}`);
-}
 
 /** Trade ids seen on `md.trade.binance.>`, live and backfilled, per market (core NATS). */
 export async function watchTrades(natsUrl: string, markets: readonly string[]) {

@@ -11,11 +11,13 @@ import { connectNats, createLogger, provisionStreams, SubscriptionsStore } from 
 import {
   freePort,
   type NatsCluster,
+  recentLogs,
   type ServiceProcess,
   type StartedSimulator,
   startNatsCluster,
   startService,
   startSimulator,
+  waitFor,
 } from "@tickerplant/testkit";
 import postgres from "postgres";
 
@@ -30,25 +32,7 @@ let sim: StartedSimulator;
 const services: ServiceProcess[] = [];
 const sql = postgres(DATABASE_URL, { max: 2, onnotice: () => {} });
 
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v as T;
-    } catch (err) {
-      last = err;
-    }
-    await Bun.sleep(200);
-  }
-  const logs = services.map((s) => `--- ${s.name}\n${s.logs(20)}`).join("\n");
-  throw new Error(`timed out waiting for ${what}${last ? ` (${last})` : ""}\n${logs}`);
-}
+const POLL = { timeoutMs: 60_000, stepMs: 200, context: () => recentLogs(services, 20) };
 
 async function stored(): Promise<{ total: number; distinct: number; ids: number[] }> {
   const rows = await sql<{ trade_id: string }[]>`
@@ -73,17 +57,21 @@ beforeAll(async () => {
   cluster = await startNatsCluster({ basePort: 24222 });
   // A new cluster answers its first replicated-stream requests slowly: provision R3 streams and the
   // KV bucket once, retrying, as an operator would before starting services.
-  await until("R3 streams provisioned", async () => {
-    const log = createLogger({ service: "nats-cluster-test", level: "error" });
-    const nats = await connectNats(cluster.url, "nats-cluster-test", log);
-    try {
-      await provisionStreams(nats.jsm, { replicas: 3, tradesRetentionDays: 1 }, log);
-      await SubscriptionsStore.open(nats, 3, log);
-      return true;
-    } finally {
-      await nats.close();
-    }
-  });
+  await waitFor(
+    "R3 streams provisioned",
+    async () => {
+      const log = createLogger({ service: "nats-cluster-test", level: "error" });
+      const nats = await connectNats(cluster.url, "nats-cluster-test", log);
+      try {
+        await provisionStreams(nats.jsm, { replicas: 3, tradesRetentionDays: 1 }, log);
+        await SubscriptionsStore.open(nats, 3, log);
+        return true;
+      } finally {
+        await nats.close();
+      }
+    },
+    POLL,
+  );
   sim = await startSimulator({ markets: [MARKET], tradesPerSecond: 200, seed: 21, autoStart: false });
   const env = {
     NATS_URL: cluster.url,
@@ -103,15 +91,17 @@ beforeAll(async () => {
   services.push(writer);
   await writer.waitReady(90_000);
   // Ready means connected; started means every durable consumer exists (R3 consumers take a while).
-  await until(
-    "storage-writer started",
-    async () => writer.logs(200).includes("storage writer started"),
-    120_000,
-  );
+  await waitFor("storage-writer started", async () => writer.logs(200).includes("storage writer started"), {
+    ...POLL,
+    timeoutMs: 120_000,
+  });
   const ingestor = startService("ingestor", env, await freePort());
   services.push(ingestor);
   await ingestor.waitReady(90_000);
-  await until("ingestor started", async () => ingestor.logs(200).includes("ingestor started"), 120_000);
+  await waitFor("ingestor started", async () => ingestor.logs(200).includes("ingestor started"), {
+    ...POLL,
+    timeoutMs: 120_000,
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -124,24 +114,25 @@ afterAll(async () => {
 describe("JetStream cluster (R3) losing a server mid-run", () => {
   test("nothing is lost and ingest continues after the MD_TRADES leader is killed", async () => {
     sim.sim.resume();
-    await until("trades stored before the kill", async () => (await stored()).total > 200);
+    await waitFor("trades stored before the kill", async () => (await stored()).total > 200, POLL);
     const leader = await tradesLeader();
     await cluster.kill(leader);
     const killedAt = sim.sim.truth.trades(MARKET).length;
     // Trading goes on while the cluster elects a new leader and clients reconnect.
-    await until(
+    await waitFor(
       "trades made after the kill",
       async () => sim.sim.truth.trades(MARKET).length > killedAt + 600,
+      POLL,
     );
     sim.sim.pause();
     const truth = sim.sim.truth.trades(MARKET).map((t) => t.id);
-    const got = await until(
+    const got = await waitFor(
       "every trade stored",
       async () => {
         const s = await stored();
         return s.distinct >= truth.length ? s : false;
       },
-      90_000,
+      { ...POLL, timeoutMs: 90_000 },
     );
     expect(got.ids).toEqual(truth);
     expect(got.total).toBe(got.distinct);

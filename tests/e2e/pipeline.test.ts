@@ -6,12 +6,14 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import {
+  recentLogs,
   type ServiceName,
   type ServiceProcess,
   type StartedSimulator,
   startNatsServer,
   startService,
   startSimulator,
+  waitFor,
 } from "@tickerplant/testkit";
 import Redis from "ioredis";
 import postgres from "postgres";
@@ -63,25 +65,7 @@ function env(): Record<string, string> {
   };
 }
 
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v as T;
-    } catch (err) {
-      last = err;
-    }
-    await Bun.sleep(100);
-  }
-  const logs = [...services.values()].map((s) => `--- ${s.name}\n${s.logs(15)}`).join("\n");
-  throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${last})` : ""}\n${logs}`);
-}
+const POLL = { timeoutMs: 30_000, stepMs: 100, context: () => recentLogs(services.values()) };
 
 async function storedTradeIds(market: string): Promise<number[]> {
   const rows = await sql<{ trade_id: string }[]>`
@@ -121,10 +105,12 @@ beforeAll(async () => {
   ws.send(
     JSON.stringify({ op: "subscribe", channels: ["trade:binance:*", `ticker:binance:${MARKETS[0]}`], id: 1 }),
   );
-  await until("subscribed ack", () => control.find((m) => m.type === "subscribed" && m.id === 1));
+  await waitFor("subscribed ack", () => control.find((m) => m.type === "subscribed" && m.id === 1), POLL);
   // A ticker through the whole path proves the ingestor is connected and subscribed.
-  await until("first live ticker", () =>
-    received.find((m) => m.channel.startsWith("ticker:") && !("snapshot" in m)),
+  await waitFor(
+    "first live ticker",
+    () => received.find((m) => m.channel.startsWith("ticker:") && !("snapshot" in m)),
+    POLL,
   );
 }, 90_000);
 
@@ -144,15 +130,17 @@ describe("end to end on the simulator", () => {
     for (const market of MARKETS) {
       const truth = truthIds(market);
       expect(truth.length).toBeGreaterThan(200);
-      await until(
+      await waitFor(
         `${market} trades stored`,
         async () => (await storedTradeIds(market)).length === truth.length,
+        POLL,
       );
       expect(await storedTradeIds(market)).toEqual(truth);
 
-      await until(
+      await waitFor(
         `${market} trades at the client`,
         () => received.filter((m) => m.channel === `trade:binance:${market}`).length >= truth.length,
+        POLL,
       );
       const ids = received
         .filter((m) => m.channel === `trade:binance:${market}`)
@@ -171,12 +159,16 @@ describe("end to end on the simulator", () => {
 
   test("Redis holds the latest ticker, and the gateway serves it", async () => {
     const [m0] = MARKETS as [string];
-    const latest = await until("latest ticker in Redis", async () => {
-      const json = await redis.hget(`ticker:binance:${m0}`, "json");
-      if (!json) return undefined;
-      const t = JSON.parse(json);
-      return t.last === sim.sim.truth.ticker(m0).last ? t : undefined;
-    });
+    const latest = await waitFor(
+      "latest ticker in Redis",
+      async () => {
+        const json = await redis.hget(`ticker:binance:${m0}`, "json");
+        if (!json) return undefined;
+        const t = JSON.parse(json);
+        return t.last === sim.sim.truth.ticker(m0).last ? t : undefined;
+      },
+      POLL,
+    );
     expect(latest).toMatchObject({ type: "ticker", exchange: "binance", market: m0, simulated: true });
 
     const res = await fetch(`http://127.0.0.1:${PORTS.gateway}/api/v1/tickers?exchange=binance&market=${m0}`);
@@ -196,21 +188,29 @@ describe("end to end on the simulator", () => {
   test("the analyzer's 24 h statistics match the ground truth and the scheduler loaded the market list", async () => {
     const [m0] = MARKETS as [string];
     const truth = sim.sim.truth.trades(m0);
-    const stats = await until("stats in Redis", async () => {
-      const json = await redis.hget(`stats:binance:${m0}`, "json");
-      const s = json ? JSON.parse(json) : undefined;
-      return s && s.trades === truth.length ? s : undefined;
-    });
+    const stats = await waitFor(
+      "stats in Redis",
+      async () => {
+        const json = await redis.hget(`stats:binance:${m0}`, "json");
+        const s = json ? JSON.parse(json) : undefined;
+        return s && s.trades === truth.length ? s : undefined;
+      },
+      POLL,
+    );
     const volume = truth.reduce((v, t) => v + t.amount, 0);
     expect(stats.last).toBe(truth.at(-1)!.price);
     expect(stats.high).toBe(Math.max(...truth.map((t) => t.price)));
     expect(stats.volume).toBeCloseTo(volume, 6);
 
-    const rows = await until("markets loaded", async () => {
-      const r =
-        await sql`select market, simulated from markets where exchange = 'binance' and market = ${m0}`;
-      return r.length === 1 ? r : undefined;
-    });
+    const rows = await waitFor(
+      "markets loaded",
+      async () => {
+        const r =
+          await sql`select market, simulated from markets where exchange = 'binance' and market = ${m0}`;
+        return r.length === 1 ? r : undefined;
+      },
+      POLL,
+    );
     expect(rows[0]).toMatchObject({ market: m0, simulated: true });
   }, 60_000);
 
@@ -227,9 +227,10 @@ describe("end to end on the simulator", () => {
     sim.sim.pause();
     for (const market of MARKETS) {
       const truth = truthIds(market);
-      await until(
+      await waitFor(
         `${market} trades stored after the crash`,
         async () => (await storedTradeIds(market)).length === truth.length,
+        POLL,
       );
       expect(await storedTradeIds(market)).toEqual(truth);
       const [{ n, d }] = (await sql`

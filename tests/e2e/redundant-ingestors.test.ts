@@ -16,11 +16,13 @@ import {
   type Nats,
 } from "@tickerplant/runtime";
 import {
+  recentLogs,
   type ServiceName,
   type ServiceProcess,
   type StartedSimulator,
   startService,
   startSimulator,
+  waitFor,
 } from "@tickerplant/testkit";
 import postgres from "postgres";
 import { isolatedConsumers, removeConsumers } from "./isolation.ts";
@@ -60,25 +62,7 @@ function env(extra: Record<string, string> = {}): Record<string, string> {
   };
 }
 
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v as T;
-    } catch (err) {
-      last = err;
-    }
-    await Bun.sleep(100);
-  }
-  const logs = services.map((s) => `--- ${s.name}\n${s.logs(15)}`).join("\n");
-  throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${last})` : ""}\n${logs}`);
-}
+const POLL = { timeoutMs: 60_000, stepMs: 100, context: () => recentLogs(services) };
 
 function start(name: ServiceName, port: number, extra: Record<string, string> = {}): ServiceProcess {
   const svc = startService(name, env(extra), port);
@@ -130,16 +114,20 @@ beforeAll(async () => {
     ws.onerror = reject;
   });
   ws.send(JSON.stringify({ op: "subscribe", channels: ["trade:binance:*"], id: 1 }));
-  await until("subscribed ack", () => control.find((m) => m.type === "subscribed" && m.id === 1));
+  await waitFor("subscribed ack", () => control.find((m) => m.type === "subscribed" && m.id === 1), POLL);
   // Both ingestors subscribed at the simulator before any trade is generated.
-  await until("both ingestors receiving", async () => {
-    const infos = await Promise.all(
-      [PORTS.ingestorA, PORTS.ingestorB].map(async (p) =>
-        (await fetch(`http://127.0.0.1:${p}/health/live`)).json(),
-      ),
-    );
-    return infos.every((i) => JSON.stringify(i).includes('"receiving":true'));
-  });
+  await waitFor(
+    "both ingestors receiving",
+    async () => {
+      const infos = await Promise.all(
+        [PORTS.ingestorA, PORTS.ingestorB].map(async (p) =>
+          (await fetch(`http://127.0.0.1:${p}/health/live`)).json(),
+        ),
+      );
+      return infos.every((i) => JSON.stringify(i).includes('"receiving":true'));
+    },
+    POLL,
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -198,11 +186,12 @@ describe("two ingestors on the same markets", () => {
         )
           .map((r) => Number(r.trade_id))
           .sort((x, y) => x - y);
-      await until(`${market} trades stored`, async () => (await stored()).length >= truth.length);
+      await waitFor(`${market} trades stored`, async () => (await stored()).length >= truth.length, POLL);
       const channel = `trade:binance:${market}`;
-      await until(
+      await waitFor(
         `${market} trades at the client`,
         () => received.filter((m) => m.channel === channel).length >= truth.length,
+        POLL,
       );
       // Late copies would arrive after the originals: give them time to show up.
       await Bun.sleep(1000);

@@ -8,15 +8,17 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import {
+  recentLogs,
   type ServiceName,
   type ServiceProcess,
   type StartedSimulator,
   startNatsServer,
   startService,
   startSimulator,
+  waitFor,
 } from "@tickerplant/testkit";
 import postgres from "postgres";
-import { receiving, statusEvents, storedIds, until, watchTrades } from "./heal-harness.ts";
+import { receiving, statusEvents, storedIds, watchTrades } from "./heal-harness.ts";
 import { isolatedConsumers } from "./isolation.ts";
 
 // A NATS of its own: the scheduler's gap watcher and job queue see this run's gaps only.
@@ -53,11 +55,7 @@ function env(): Record<string, string> {
 }
 
 const { seenLive, seenBackfilled, close: closeWatcher } = await watchTrades(NATS_URL, MARKETS);
-const wait = <T>(
-  what: string,
-  fn: () => Promise<T | undefined | false> | T | undefined | false,
-  ms?: number,
-) => until(what, fn, services.values(), ms);
+const POLL = { timeoutMs: 60_000, stepMs: 200, context: () => recentLogs(services.values()) };
 
 beforeAll(async () => {
   sim = await startSimulator({
@@ -75,7 +73,7 @@ beforeAll(async () => {
   services.set("ingestor", ingestor);
   await ingestor.waitReady();
   sim.sim.resume();
-  await wait("ingestor receiving", () => receiving(PORTS.ingestor));
+  await waitFor("ingestor receiving", () => receiving(PORTS.ingestor), POLL);
 }, 120_000);
 
 afterAll(async () => {
@@ -89,7 +87,7 @@ afterAll(async () => {
 describe("a restarted ingestor reports the gap it left, and the scheduler heals it", () => {
   test("kill -9, restart 10 s later: the gap names every trade that never arrived; all end in TimescaleDB", async () => {
     for (const market of MARKETS) {
-      await wait(`${market} trades stored`, async () => (await storedIds(sql, market)).size > 20);
+      await waitFor(`${market} trades stored`, async () => (await storedIds(sql, market)).size > 20, POLL);
     }
     await services.get("ingestor")!.kill9();
     const killedAt = Date.now();
@@ -97,18 +95,18 @@ describe("a restarted ingestor reports the gap it left, and the scheduler heals 
     const restarted = startService("ingestor", env(), PORTS.ingestor);
     services.set("ingestor", restarted);
     await restarted.waitReady();
-    await wait("restarted ingestor receiving", () => receiving(PORTS.ingestor));
+    await waitFor("restarted ingestor receiving", () => receiving(PORTS.ingestor), POLL);
     // Some trades after the restart, then stop generating so the truth is final.
     for (const market of MARKETS) {
       const before = sim.sim.truth.trades(market).length;
-      await wait(`${market} trading again`, () => sim.sim.truth.trades(market).length > before + 20);
+      await waitFor(`${market} trading again`, () => sim.sim.truth.trades(market).length > before + 20, POLL);
     }
     sim.sim.pause();
     await Bun.sleep(500);
 
     for (const market of MARKETS) {
       const lastId = sim.sim.truth.trades(market).at(-1)!.id;
-      await wait(`${market} latest trade seen live`, () => seenLive.get(market)!.has(lastId));
+      await waitFor(`${market} latest trade seen live`, () => seenLive.get(market)!.has(lastId), POLL);
       const live = seenLive.get(market)!;
       // The truth from the first trade the ingestor streamed: the simulator may trade before the
       // first subscription lands, and those trades were never due to anyone.
@@ -118,10 +116,14 @@ describe("a restarted ingestor reports the gap it left, and the scheduler heals 
       const missing = truth.filter((t) => !live.has(t.id));
       expect(missing.length).toBeGreaterThan(TRADES_PER_SECOND * 2); // ~10 s of this market's half
 
-      const found = await wait(`${market} gap event`, async () => {
-        const g = (await statusEvents(sql, market, "gap")).filter((r) => r.detail.includes("restarted"));
-        return g.length > 0 ? g : undefined;
-      });
+      const found = await waitFor(
+        `${market} gap event`,
+        async () => {
+          const g = (await statusEvents(sql, market, "gap")).filter((r) => r.detail.includes("restarted"));
+          return g.length > 0 ? g : undefined;
+        },
+        POLL,
+      );
       expect(found).toHaveLength(1);
       const gap = found[0]!;
       expect(gap.from).toBeLessThan(killedAt);
@@ -134,10 +136,10 @@ describe("a restarted ingestor reports the gap it left, and the scheduler heals 
       expect(gap.to_seq! - gap.from_seq! + 1).toBe(missing.length);
 
       // Healed: every trade of the truth stored once, the missing ones published as backfilled.
-      await wait(
+      await waitFor(
         `${market} healed in TimescaleDB`,
         async () => (await storedIds(sql, market)).size >= truth.length,
-        120_000,
+        { ...POLL, timeoutMs: 120_000 },
       );
       const stored = await storedIds(sql, market);
       expect(truth.filter((t) => !stored.has(t.id)).map((t) => t.id)).toEqual([]);
@@ -149,12 +151,19 @@ describe("a restarted ingestor reports the gap it left, and the scheduler heals 
       // The scheduler stores a page (with its checkpoint) before it publishes the page's new rows.
       const backfilled = seenBackfilled.get(market)!;
       const unseen = () => missing.filter((t) => !backfilled.has(t.id)).map((t) => t.id);
-      await wait(`${market} heal published`, async () => unseen().length === 0, 30_000).catch(() => {});
+      await waitFor(`${market} heal published`, async () => unseen().length === 0, {
+        ...POLL,
+        timeoutMs: 30_000,
+      }).catch(() => {});
       expect(unseen()).toEqual([]);
-      const healed = await wait(`${market} healed status`, async () => {
-        const h = await statusEvents(sql, market, "healed");
-        return h.length > 0 ? h : undefined;
-      });
+      const healed = await waitFor(
+        `${market} healed status`,
+        async () => {
+          const h = await statusEvents(sql, market, "healed");
+          return h.length > 0 ? h : undefined;
+        },
+        POLL,
+      );
       expect(healed[0]!.detail).toMatch(/\d/);
     }
   }, 300_000);

@@ -12,11 +12,13 @@ import {
   ExchangeSimulator,
   getProfile,
   PROFILES,
+  recentLogs,
   refusedMarkets,
   type ServiceProcess,
   type StartedSimulator,
   startService,
   startSimulator,
+  waitFor,
 } from "@tickerplant/testkit";
 import { isolatedConsumers, removeConsumers } from "./isolation.ts";
 
@@ -44,16 +46,7 @@ async function get(path: string): Promise<{ status: number; body: any }> {
   return { status: res.status, body: await res.json() };
 }
 
-async function until(what: string, cond: () => Promise<boolean>, timeoutMs: number, logs: () => string) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await cond()) return;
-    await Bun.sleep(200);
-  }
-  throw new Error(`timed out waiting for ${what}\n${logs()}`);
-}
-
-const logs = () => services.map((s) => `--- ${s.name}\n${s.logs(15)}`).join("\n");
+const logs = () => recentLogs(services);
 
 beforeAll(async () => {
   const overrides: string[] = [];
@@ -119,7 +112,7 @@ describe("served state equals each simulator's truth", () => {
       getExchange(ex)!.adapters.some(
         (a) => a.marketType === (m.endsWith("-PERP") ? "perp" : "spot") && a.channels.includes("ticker"),
       );
-    await until(
+    await waitFor(
       "a served book and ticker for every exchange and market",
       async () => {
         for (const [ex, m] of pairs) {
@@ -130,8 +123,7 @@ describe("served state equals each simulator's truth", () => {
         }
         return true;
       },
-      60_000,
-      logs,
+      { timeoutMs: 60_000, stepMs: 200, context: logs },
     );
     for (const sim of sims.values()) sim.sim.pause();
 
@@ -156,14 +148,13 @@ describe("served state equals each simulator's truth", () => {
       return out;
     };
     let last: string[] = [];
-    await until(
+    await waitFor(
       "every served value to equal its truth",
       async () => {
         last = await mismatches();
         return last.length === 0;
       },
-      20_000,
-      () => `${last.join("\n")}\n${logs()}`,
+      { timeoutMs: 20_000, stepMs: 200, context: () => `${last.join("\n")}\n${logs()}` },
     );
     expect(last).toEqual([]);
   }, 120_000);

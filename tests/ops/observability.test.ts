@@ -16,6 +16,7 @@ import {
   type StartedSimulator,
   startService,
   startSimulator,
+  waitFor,
 } from "@tickerplant/testkit";
 import type { Subprocess } from "bun";
 import { DASHBOARDS } from "../../infra/grafana/build-dashboards.ts";
@@ -53,24 +54,8 @@ function run(cmd: string[]): { code: number; out: string } {
   return { code: p.exitCode, out: `${p.stdout.toString()}${p.stderr.toString()}` };
 }
 
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v as T;
-    } catch (err) {
-      last = err;
-    }
-    await Bun.sleep(500);
-  }
-  throw new Error(`timed out waiting for ${what}${last ? ` (${last})` : ""}`);
-}
+/** Prometheus scrapes and evaluates on its own clock: poll gently. */
+const POLL = { timeoutMs: 60_000, stepMs: 500 };
 
 async function query(
   expr: string,
@@ -235,17 +220,25 @@ describe.skipIf(!HAVE_PROMETHEUS)("every panel query against a real Prometheus s
     ws = new WebSocket(`ws://127.0.0.1:${PORTS.gateway}/ws`);
     ws.onopen = () => ws?.send(JSON.stringify({ op: "subscribe", channels: ["trade:binance:*"], id: 1 }));
 
-    await until("Prometheus ready", async () => (await fetch(`${PROM_URL}/-/ready`)).ok);
-    await until("Prometheus scraping all five services", async () => {
-      const r = await query('count(up{job=~"ingestor|storage-writer|scheduler|analyzer|gateway"} == 1)');
-      return (r.data?.result as Array<{ value: [number, string] }> | undefined)?.[0]?.value[1] === "5";
-    });
-    await until("trades through the pipeline in Prometheus", async () => {
-      const r = await query(
-        'sum(rate(tickerplant_consumer_latency_seconds_count{service="storage-writer"}[30s])) > 0',
-      );
-      return (r.data?.result.length ?? 0) > 0;
-    });
+    await waitFor("Prometheus ready", async () => (await fetch(`${PROM_URL}/-/ready`)).ok, POLL);
+    await waitFor(
+      "Prometheus scraping all five services",
+      async () => {
+        const r = await query('count(up{job=~"ingestor|storage-writer|scheduler|analyzer|gateway"} == 1)');
+        return (r.data?.result as Array<{ value: [number, string] }> | undefined)?.[0]?.value[1] === "5";
+      },
+      POLL,
+    );
+    await waitFor(
+      "trades through the pipeline in Prometheus",
+      async () => {
+        const r = await query(
+          'sum(rate(tickerplant_consumer_latency_seconds_count{service="storage-writer"}[30s])) > 0',
+        );
+        return (r.data?.result.length ?? 0) > 0;
+      },
+      POLL,
+    );
   }, 240_000);
 
   afterAll(async () => {
@@ -292,23 +285,27 @@ describe.skipIf(!HAVE_PROMETHEUS)("every panel query against a real Prometheus s
     for (const title of mustHaveData) {
       const p = panels.find((x) => x.title === title);
       expect(p).toBeDefined();
-      const result = await until(
+      const result = await waitFor(
         `data for "${title}"`,
         async () => {
           const r = await query(instantiate(p!.expr));
           return (r.data?.result.length ?? 0) > 0 ? r.data!.result : false;
         },
-        60_000,
+        POLL,
       );
       expect(result.length).toBeGreaterThan(0);
     }
   });
 
   test("every recording and alert rule evaluates without error on the live series", async () => {
-    await until("recorded ingest rate", async () => {
-      const r = await query("tickerplant:ingest_messages:rate1m");
-      return (r.data?.result.length ?? 0) > 0;
-    });
+    await waitFor(
+      "recorded ingest rate",
+      async () => {
+        const r = await query("tickerplant:ingest_messages:rate1m");
+        return (r.data?.result.length ?? 0) > 0;
+      },
+      POLL,
+    );
     const rules = (await (await fetch(`${PROM_URL}/api/v1/rules`)).json()) as {
       data: { groups: Array<{ rules: Array<{ name: string; health: string; lastError?: string }> }> };
     };
