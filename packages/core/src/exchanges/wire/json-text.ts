@@ -2,7 +2,7 @@ import type { Level } from "../../schemas/messages.ts";
 import { num, POW10, plainDecimalAt } from "./fields.ts";
 
 /**
- * A reader of JSON text for a book fast path (okx/book-scan.ts): a frame's
+ * A reader of JSON text for the book fast paths (okx/book-scan.ts, bybit/book-scan.ts): a frame's
  * text read in one pass, level prices and sizes converted as they are met, without the JSON.parse
  * step that makes a string per price and size and an array per level.
  *
@@ -10,8 +10,8 @@ import { num, POW10, plainDecimalAt } from "./fields.ts";
  * a string with an escape, a level that is not two decimal strings, a structural error. The
  * caller then gives the frame to JSON.parse, so what it does read is what JSON.parse would have
  * given: strings are the text between their quotes, numbers `+` their text, levels `num` of
- * their strings. Strings that leave it do not share the frame's characters (RecurringTexts of the
- * frame's connection). One frame at a time, synchronously.
+ * their strings. Strings it hands out to be kept (string(), exactOf) do not share the frame's
+ * characters (ownCopy). One frame at a time, synchronously.
  */
 
 export const FAILED = -1;
@@ -23,12 +23,11 @@ export class JsonText {
   private n = 0;
   /** The value scalar() read. */
   value: unknown;
-  /** Start and end of each level's price and size strings (6 per level), with side(true). */
+  /** Start and end of each level's price and size strings (4 per level), with side(true). */
   private offsets = new Int32Array(1024);
   used = 0;
-  /** decimalString's number (num of the string) and hash (hashOf). */
+  /** decimalString's number (num of the string). */
   private number = 0;
-  private hash = 0;
   private texts: RecurringTexts | undefined;
 
   /**
@@ -186,8 +185,7 @@ export class JsonText {
 
   /**
    * `[[px, sz, ...], ...]` with px and sz decimal strings → levels (`num` of each), the rest of a
-   * row read and dropped; null otherwise. With `keep`, the strings' offsets and hashes are appended
-   * (exactOf).
+   * row read and dropped; null otherwise. With `keep`, the strings' offsets are appended (exactOf).
    */
   side(keep: boolean): Level[] | null {
     if (!this.token(91)) return null;
@@ -220,22 +218,14 @@ export class JsonText {
     const amount = this.decimal(szStart, szEnd);
     if (Number.isNaN(price) || Number.isNaN(amount)) return false;
     out.push([price, amount]);
-    if (keep)
-      this.keep(
-        pxStart,
-        pxEnd,
-        hashOf(this.s, pxStart, pxEnd),
-        szStart,
-        szEnd,
-        hashOf(this.s, szStart, szEnd),
-      );
+    if (keep) this.keep(pxStart, pxEnd, szStart, szEnd);
     while (this.more(93)) if (!this.skipValue()) return false;
     return this.p !== FAILED;
   }
 
   /**
    * One level as exchanges write it, `["px","sz"(,"…")*]` without whitespace or escapes: each
-   * string's characters read once (end, digits, hash together). False, with p anywhere, on any other
+   * string's characters read once (end and digits together). False, with p anywhere, on any other
    * layout: level() then reads it again the general way (its results are the same).
    */
   private compactLevel(out: Level[], keep: boolean): boolean {
@@ -246,7 +236,6 @@ export class JsonText {
     const pxEnd = this.decimalString(pxStart);
     if (pxEnd === FAILED || s.charCodeAt(pxEnd + 1) !== 44 || s.charCodeAt(pxEnd + 2) !== 34) return false;
     const price = this.number;
-    const pxHash = this.hash;
     const szStart = pxEnd + 3;
     const szEnd = this.decimalString(szStart);
     if (szEnd === FAILED) return false;
@@ -268,7 +257,7 @@ export class JsonText {
     }
     if (Number.isNaN(price) || Number.isNaN(amount)) return false;
     out.push([price, amount]);
-    if (keep) this.keep(pxStart, pxEnd, pxHash, szStart, szEnd, this.hash);
+    if (keep) this.keep(pxStart, pxEnd, szStart, szEnd);
     this.p = p + 1;
     return true;
   }
@@ -276,13 +265,12 @@ export class JsonText {
   /**
    * The string whose content starts at `start`: its end (the closing quote), or FAILED at an
    * escape, a control character or the text's end. Sets number (num of the content: its digits
-   * when plain, as plainDecimalAt) and hash (hashOf the content) in the same pass.
+   * when plain, as plainDecimalAt) in the same pass.
    */
   private decimalString(start: number): number {
     const s = this.s;
     const n = this.n;
     const from = s.charCodeAt(start) === 45 ? start + 1 : start; // "-"
-    let h = 0;
     let v = 0;
     let dot = -1;
     let plain = true;
@@ -290,7 +278,6 @@ export class JsonText {
     for (; i < n; i++) {
       const c = s.charCodeAt(i);
       if (c === 34) break;
-      h = (Math.imul(h, 31) + c) | 0;
       const d = c - 48;
       if (d >= 0 && d <= 9) v = v * 10 + d;
       else if (c === 46 && dot < 0) dot = i;
@@ -298,7 +285,6 @@ export class JsonText {
       else if (i !== start || c !== 45) plain = false;
     }
     if (i >= n) return FAILED;
-    this.hash = h;
     const digits = dot < 0 ? i - from : i - from - 1;
     if (!plain || digits === 0 || digits > 15 || dot === from || dot === i - 1) {
       this.number = num(s.slice(start, i));
@@ -310,21 +296,20 @@ export class JsonText {
   }
 
   /**
-   * The exact strings of the levels whose offsets are at [from, to) (6 per level), each a string
-   * of its own (see RecurringTexts).
+   * The exact strings of the levels whose offsets are at [from, to) (4 per level): slices of one
+   * copy of the text from the first level's price to the last level's size, so that they share
+   * that copy, not the frame (ownCopy). A string apiece cost more than the rest of a book frame:
+   * copies (~100–200 ns each) or a cache of recurring texts (its lookups as much).
    */
   exactOf(from: number, to: number): [string, string][] {
-    const s = this.s;
+    const n = (to - from) >> 2;
+    const out: [string, string][] = new Array(n);
+    if (n === 0) return out;
     const o = this.offsets;
-    const t = this.texts;
-    const out: [string, string][] = new Array(((to - from) / 6) | 0);
-    if (t === undefined) {
-      for (let i = 0, j = from; j < to; i++, j += 6)
-        out[i] = [ownCopy(s.slice(o[j]!, o[j + 1]!)), ownCopy(s.slice(o[j + 3]!, o[j + 4]!))];
-    } else {
-      for (let i = 0, j = from; j < to; i++, j += 6)
-        out[i] = [t.hashed(s, o[j]!, o[j + 1]!, o[j + 2]!), t.hashed(s, o[j + 3]!, o[j + 4]!, o[j + 5]!)];
-    }
+    const base = o[from]!;
+    const copy = ownCopy(this.s.slice(base, o[to - 1]!));
+    for (let i = 0, j = from; j < to; i++, j += 4)
+      out[i] = [copy.slice(o[j]! - base, o[j + 1]! - base), copy.slice(o[j + 2]! - base, o[j + 3]! - base)];
     return out;
   }
 
@@ -334,8 +319,8 @@ export class JsonText {
     return Number.isNaN(v) ? num(this.s.slice(start, end)) : v;
   }
 
-  private keep(a: number, b: number, c: number, d: number, e: number, f: number): void {
-    if (this.used + 6 > this.offsets.length) {
+  private keep(a: number, b: number, c: number, d: number): void {
+    if (this.used + 4 > this.offsets.length) {
       const grown = new Int32Array(this.offsets.length * 2);
       grown.set(this.offsets);
       this.offsets = grown;
@@ -346,9 +331,7 @@ export class JsonText {
     o[u + 1] = b;
     o[u + 2] = c;
     o[u + 3] = d;
-    o[u + 4] = e;
-    o[u + 5] = f;
-    this.used = u + 6;
+    this.used = u + 4;
   }
 
   /** A JSON number's end (strict grammar), or FAILED; p at its start. */
@@ -393,42 +376,34 @@ export class JsonText {
   }
 }
 
-const NO_KEYS: Record<string, undefined> = Object.create(null);
-
 /**
  * `s`, a slice of the frame, made a string of its own. A slice shares the whole frame's
- * characters until the engine flattens it, so one kept in a book or a message would keep its frame
- * alive (measured: 500 slices of 100 KB frames kept 50 MB); made a property key, it gets its own
- * copy. That costs more than the slice (~40–100 ns), hence RecurringTexts.
+ * characters, so one kept in a book or a message would keep its frame alive (measured: 500 slices
+ * of 100 KB frames kept 50 MB). Joined with "", it is copied into a new string (measured: nothing
+ * kept; a single-element join, `+ ""` or a template give the slice back).
  */
 export function ownCopy(s: string): string {
-  if (NO_KEYS[s] !== undefined) return s;
-  return s;
+  return [s, ""].join("");
 }
 
 /**
- * The short texts a connection's frames made strings so far, direct-mapped: prices, sizes and ids
- * recur frame after frame (the recorded OKX books: 69–78 % of prices and sizes within one pass),
- * and a recurring one is handed out again instead of copied. Kept in the connection's parser state
- * (textsOf), so a reconnect, and every pass of the benchmark, starts empty. 32,768 slots (≤ ~3 MB
- * of short strings), made on first use: at 8,192, the ~4,000 distinct texts of the recorded OKX
- * books collided often enough to copy a quarter of them again.
+ * The short strings (instruments, channels) a connection's frames made so far, direct-mapped: they
+ * recur frame after frame, and a recurring one is handed out again instead of copied. Kept in the
+ * connection's parser state (textsOf), so a reconnect, and every pass of the benchmark, starts
+ * empty; its 1,024 slots are made on first use.
  */
 export class RecurringTexts {
   private slots: (string | undefined)[] | undefined;
 
   /** The text at [start, end) of `s` as a string of its own: the one made before when it recurs, else a new copy. */
   of(s: string, start: number, end: number): string {
-    return this.hashed(s, start, end, hashOf(s, start, end));
-  }
-
-  /** `of`, given hashOf the text. */
-  hashed(s: string, start: number, end: number, h: number): string {
     const length = end - start;
     if (length > 64) return ownCopy(s.slice(start, end));
-    const slot = (h ^ (h >>> 13) ^ length) & (RECURRING - 1);
+    let h = length;
+    for (let i = start; i < end; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+    const slot = (h ^ (h >>> 13)) & (SLOTS - 1);
     let slots = this.slots;
-    if (slots === undefined) slots = this.slots = new Array(RECURRING).fill(undefined);
+    if (slots === undefined) slots = this.slots = new Array(SLOTS).fill(undefined);
     const known = slots[slot];
     if (known !== undefined && known.length === length) {
       let i = 0;
@@ -441,7 +416,7 @@ export class RecurringTexts {
   }
 }
 
-const RECURRING = 32768;
+const SLOTS = 1024;
 
 /** The connection's RecurringTexts, kept in its parser state (ParseContext.state) under `key`. */
 export function textsOf(state: Map<string, unknown>, key: string): RecurringTexts {
@@ -451,13 +426,6 @@ export function textsOf(state: Map<string, unknown>, key: string): RecurringText
     state.set(key, t);
   }
   return t;
-}
-
-/** The text at [start, end)'s hash for RecurringTexts (the one JsonText computes while reading a level). */
-function hashOf(s: string, start: number, end: number): number {
-  let h = 0;
-  for (let i = start; i < end; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
-  return h;
 }
 
 function isDigit(c: number): boolean {
