@@ -11,19 +11,11 @@ import {
   type Redis,
   type Sql,
 } from "@tickerplant/runtime";
-import { type StartedSimulator, startSimulator } from "@tickerplant/testkit";
+import { type StartedSimulator, startSimulator, waitFor } from "@tickerplant/testkit";
 import { Registry } from "prom-client";
 import type { JobQueue } from "../src/jobs.ts";
 import { Scheduler } from "../src/scheduler.ts";
-import {
-  binanceClient,
-  createTestQueue,
-  DATABASE_URL,
-  NATS_URL,
-  REDIS_URL,
-  runId,
-  waitFor,
-} from "./helpers.ts";
+import { binanceClient, createTestQueue, DATABASE_URL, NATS_URL, POLL, REDIS_URL, runId } from "./helpers.ts";
 
 /**
  * Recorded jobs in one process against the simulator's Binance REST history: a candles backfill
@@ -121,7 +113,7 @@ async function finished(id: string) {
       const job = await selectJob(sql, id);
       return job && ["done", "failed", "cancelled"].includes(job.state) ? job : undefined;
     },
-    60_000,
+    { ...POLL, timeoutMs: 60_000 },
   );
 }
 

@@ -19,18 +19,10 @@ import {
   type Redis,
   type Sql,
 } from "@tickerplant/runtime";
-import { type StartedSimulator, startSimulator } from "@tickerplant/testkit";
+import { type StartedSimulator, startSimulator, waitFor } from "@tickerplant/testkit";
 import { Registry } from "prom-client";
 import { Scheduler } from "../src/scheduler.ts";
-import {
-  binanceClient,
-  createTestQueue,
-  DATABASE_URL,
-  NATS_URL,
-  REDIS_URL,
-  runId,
-  waitFor,
-} from "./helpers.ts";
+import { binanceClient, createTestQueue, DATABASE_URL, NATS_URL, POLL, REDIS_URL, runId } from "./helpers.ts";
 
 /**
  * A gap status event becomes a heal job: the trades the live feed lost are fetched from the
@@ -125,7 +117,7 @@ async function setup(restTradesKept: number, healLiveEdgeWaitMs = 3000, writerCo
           const g = (await selectGaps(sql, { exchange: "binance", market }))[0];
           return g && g.state !== "pending" && g.state !== "healing" ? g : undefined;
         },
-        timeoutMs,
+        { ...POLL, timeoutMs },
       );
     },
     async gap(from: number, to: number) {

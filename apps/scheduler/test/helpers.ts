@@ -107,16 +107,5 @@ export function exchangeInfoBody(assets: string[], extra: Record<string, unknown
   };
 }
 
-export async function waitFor<T>(
-  what: string,
-  probe: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 5000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(25);
-  }
-}
+/** How the scheduler tests poll (testkit's waitFor): up to 5 s, every 25 ms. */
+export const POLL = { timeoutMs: 5000, stepMs: 25 };

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { TickerplantError, TransientError } from "@tickerplant/core";
 import { connectNats, createLogger, JetStreamPublisher, type Nats } from "@tickerplant/runtime";
+import { waitFor } from "@tickerplant/testkit";
 import { Registry } from "prom-client";
 import { JobWorker } from "../src/job-worker.ts";
 import type { JobQueue, MarketsRefreshJob } from "../src/jobs.ts";
 import { marketsRefreshItems, PeriodicPlanner } from "../src/periodic-planner.ts";
-import { createTestQueue, NATS_URL, runId, waitFor } from "./helpers.ts";
+import { createTestQueue, NATS_URL, POLL, runId } from "./helpers.ts";
 
 const log = createLogger({
   service: "scheduler-test",
@@ -64,8 +65,10 @@ describe("JobWorker", () => {
       await publish(job("broken"), "2");
       await publish({ kind: "markets-refresh" }, "3");
       await publish(job("fine"), "4");
-      await waitFor("the queue to drain", async () =>
-        (await nats.jsm.streams.info(q.stream)).state.messages === 0 ? true : undefined,
+      await waitFor(
+        "the queue to drain",
+        async () => ((await nats.jsm.streams.info(q.stream)).state.messages === 0 ? true : undefined),
+        POLL,
       );
       expect(seen.filter((s) => s === "flaky:7")).toHaveLength(3);
       expect(seen.filter((s) => s === "broken:7")).toHaveLength(1);

@@ -10,6 +10,7 @@ import {
   readInstruments,
   type Sql,
 } from "@tickerplant/runtime";
+import { waitFor } from "@tickerplant/testkit";
 import { Registry } from "prom-client";
 import type { JobQueue } from "../src/jobs.ts";
 import { MarketsRefresh } from "../src/markets-refresh.ts";
@@ -20,9 +21,9 @@ import {
   DATABASE_URL,
   exchangeInfoBody,
   NATS_URL,
+  POLL,
   REDIS_URL,
   runId,
-  waitFor,
 } from "./helpers.ts";
 
 /**
@@ -113,10 +114,14 @@ describe("markets refresh through the JOBS work queue", () => {
     );
     await Promise.all(schedulers.map((s) => s.start()));
     try {
-      const rows = await waitFor("markets in SQL", async () => {
-        const r = await ourMarkets();
-        return r.length === 3 ? r : undefined;
-      });
+      const rows = await waitFor(
+        "markets in SQL",
+        async () => {
+          const r = await ourMarkets();
+          return r.length === 3 ? r : undefined;
+        },
+        POLL,
+      );
       expect(rows.map((r) => r.market).sort()).toEqual(ASSETS.map((a) => `${a}-USDT`).sort());
       expect(rows.every((r) => r.simulated)).toBe(true);
       const a = rows.find((r) => r.base === ASSETS[0])!;
@@ -231,7 +236,7 @@ describe("the weight budget follows the exchange", () => {
     const two = binanceClient({ redis, baseUrl, budgetKey: `t${ID}-e`, log });
     const req = one.adapter.rest.marketsRequest();
     const first = one.executor.execute(req);
-    await waitFor("the 429", () => (calls >= 1 ? true : undefined));
+    await waitFor("the 429", () => (calls >= 1 ? true : undefined), POLL);
     await Bun.sleep(50); // the block is written right after the 429 arrives
     const second = two.executor.execute(req);
     const [a, b] = await Promise.all([first, second]);

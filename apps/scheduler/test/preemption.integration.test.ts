@@ -11,19 +11,11 @@ import {
   type Redis,
   type Sql,
 } from "@tickerplant/runtime";
-import { type StartedSimulator, startSimulator } from "@tickerplant/testkit";
+import { type StartedSimulator, startSimulator, waitFor } from "@tickerplant/testkit";
 import { Registry } from "prom-client";
 import type { JobQueue } from "../src/jobs.ts";
 import { Scheduler } from "../src/scheduler.ts";
-import {
-  binanceClient,
-  createTestQueue,
-  DATABASE_URL,
-  NATS_URL,
-  REDIS_URL,
-  runId,
-  waitFor,
-} from "./helpers.ts";
+import { binanceClient, createTestQueue, DATABASE_URL, NATS_URL, POLL, REDIS_URL, runId } from "./helpers.ts";
 
 /**
  * Immediate work waits < 1 s behind a running bulk backfill. Two long trades backfills hold the
@@ -152,11 +144,10 @@ test("immediate work waits < 1 s behind a running bulk backfill", async () => {
   const now = Date.now();
   const bulk = await Promise.all(BULK.map((m) => submit("trades-backfill", "long", m, now - 3.9 * DAY, now)));
   // The bulk work holds the budget: the window at (nearly) the long cap, and both jobs going on.
-  await waitFor(
-    "the budget to fill",
-    () => (sim.sim.usedWeight() >= 0.85 * LIMIT ? true : undefined),
-    20_000,
-  );
+  await waitFor("the budget to fill", () => (sim.sim.usedWeight() >= 0.85 * LIMIT ? true : undefined), {
+    ...POLL,
+    timeoutMs: 20_000,
+  });
   await Bun.sleep(WINDOW_MS / 2);
   expect(sim.sim.usedWeight()).toBeGreaterThanOrEqual(0.85 * LIMIT);
 
@@ -165,7 +156,7 @@ test("immediate work waits < 1 s behind a running bulk backfill", async () => {
   const first = await waitFor(
     "the heal's first REST call",
     () => calls.find((c) => c.symbol === symbolOf(HEAL) && c.at >= queuedAt),
-    10_000,
+    { ...POLL, timeoutMs: 10_000 },
   );
   const waitedMs = first.at - queuedAt;
   log.info("immediate work waited", { waitedMs });
@@ -179,7 +170,7 @@ test("immediate work waits < 1 s behind a running bulk backfill", async () => {
       const j = await selectJob(sql, heal);
       return j && ["done", "failed"].includes(j.state) ? j : undefined;
     },
-    30_000,
+    { ...POLL, timeoutMs: 30_000 },
   );
   expect(done.state).toBe("done");
   const stats = sim.sim.stats() as { restRejected429: number; restPeakWeight: number };

@@ -12,12 +12,12 @@ import {
   type Sql,
   WeightBudget,
 } from "@tickerplant/runtime";
-import { type StartedSimulator, startSimulator } from "@tickerplant/testkit";
+import { type StartedSimulator, startSimulator, waitFor } from "@tickerplant/testkit";
 import { Registry } from "prom-client";
 import { createExchangeClient, type ExchangeClients } from "../src/exchange-clients.ts";
 import type { JobQueue } from "../src/jobs.ts";
 import { Scheduler } from "../src/scheduler.ts";
-import { createTestQueue, DATABASE_URL, NATS_URL, REDIS_URL, runId, waitFor } from "./helpers.ts";
+import { createTestQueue, DATABASE_URL, NATS_URL, POLL, REDIS_URL, runId } from "./helpers.ts";
 
 /**
  * A scheduler polls four simulators for what their exchanges stream nowhere (Binance USD-M open
@@ -136,12 +136,14 @@ test("polled open interest, funding, index and 1m candles equal the simulators' 
   try {
     const derivOf = (market: string) =>
       seen.find((m): m is Deriv => m.type === "deriv" && m.market === market);
-    await waitFor("the deriv polls", () => (derivOf(PERP) && derivOf(SWAP) ? true : undefined), 10_000);
-    await waitFor(
-      "the candles poll",
-      () => (seen.some((m) => m.type === "candle") ? true : undefined),
-      10_000,
-    );
+    await waitFor("the deriv polls", () => (derivOf(PERP) && derivOf(SWAP) ? true : undefined), {
+      ...POLL,
+      timeoutMs: 10_000,
+    });
+    await waitFor("the candles poll", () => (seen.some((m) => m.type === "candle") ? true : undefined), {
+      ...POLL,
+      timeoutMs: 10_000,
+    });
 
     // Binance USD-M: open interest only (mark and funding stream on @markPrice).
     const binanceTruth = sims.binance!.sim.generator.deriv(PERP);
@@ -216,10 +218,14 @@ test("polled open interest, funding, index and 1m candles equal the simulators' 
       'tickerplant_scheduler_polls_total{exchange="whitebit",poll="candles",outcome="failed"} 1',
       'tickerplant_scheduler_jobs_total{kind="rest-poll",outcome="ok"} 4',
     ];
-    await waitFor("every poll to end", async () => {
-      const metrics = await registry.metrics();
-      return expected.every((line) => metrics.includes(line)) ? true : undefined;
-    });
+    await waitFor(
+      "every poll to end",
+      async () => {
+        const metrics = await registry.metrics();
+        return expected.every((line) => metrics.includes(line)) ? true : undefined;
+      },
+      POLL,
+    );
   } finally {
     sub.unsubscribe();
     await scheduler.stop();

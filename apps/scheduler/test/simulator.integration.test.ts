@@ -9,19 +9,11 @@ import {
   type Redis,
   type Sql,
 } from "@tickerplant/runtime";
-import { type StartedSimulator, startSimulator } from "@tickerplant/testkit";
+import { type StartedSimulator, startSimulator, waitFor } from "@tickerplant/testkit";
 import { Registry } from "prom-client";
 import type { JobQueue } from "../src/jobs.ts";
 import { Scheduler } from "../src/scheduler.ts";
-import {
-  binanceClient,
-  createTestQueue,
-  DATABASE_URL,
-  NATS_URL,
-  REDIS_URL,
-  runId,
-  waitFor,
-} from "./helpers.ts";
+import { binanceClient, createTestQueue, DATABASE_URL, NATS_URL, POLL, REDIS_URL, runId } from "./helpers.ts";
 
 /**
  * The scheduler against the exchange simulator's Binance REST: the market list lands in SQL
@@ -77,10 +69,16 @@ test("markets from the simulator land in SQL as simulated, after a 429's Retry-A
   const started = Date.now();
   await scheduler.start();
   try {
-    const rows = await waitFor("simulated markets in SQL", async () => {
-      const r = (await selectMarkets(sql, { exchange: "binance" })).filter((m) => MARKETS.includes(m.market));
-      return r.length === MARKETS.length ? r : undefined;
-    });
+    const rows = await waitFor(
+      "simulated markets in SQL",
+      async () => {
+        const r = (await selectMarkets(sql, { exchange: "binance" })).filter((m) =>
+          MARKETS.includes(m.market),
+        );
+        return r.length === MARKETS.length ? r : undefined;
+      },
+      POLL,
+    );
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
     expect(rows.every((r) => r.simulated && r.status === "trading")).toBe(true);
     expect(rows.map((r) => r.symbol).sort()).toEqual([`X${ID}USDT`, `Y${ID}BTC`].sort());
