@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import type { Subscription, WsSpec } from "@tickerplant/core";
+import { waitFor } from "@tickerplant/testkit";
 import type { ServerWebSocket } from "bun";
 import { type ConnectionEvent, ExchangeConnection } from "../src/exchange-connection.ts";
 import { createLogger } from "../src/logger.ts";
@@ -75,13 +76,7 @@ function exchange() {
   };
 }
 
-async function until(cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await Bun.sleep(10);
-  }
-}
+const POLL = { timeoutMs: 5000, stepMs: 10 };
 
 const subs: Subscription[] = ["A-B", "C-D", "E-F", "G-H", "I-J"].map((market) => ({
   channel: "trade",
@@ -112,7 +107,7 @@ describe("ExchangeConnection", () => {
       () => ex.stop(),
     );
     conn.start();
-    await until(() => ex.received.length === 3);
+    await waitFor("3 subscribe frames", () => ex.received.length === 3, POLL);
     expect(ex.received.map((r) => JSON.parse(r.text).args)).toEqual([
       ["A-B", "C-D"],
       ["E-F", "G-H"],
@@ -145,9 +140,9 @@ describe("ExchangeConnection", () => {
       () => ex.stop(),
     );
     conn.start();
-    await until(() => ex.received.length === 1);
+    await waitFor("the subscribe frame", () => ex.received.length === 1, POLL);
     for (const p of ex.peers) p.close(1006, "boom");
-    await until(() => ex.received.length === 2);
+    await waitFor("the resubscribe frame", () => ex.received.length === 2, POLL);
     expect(ex.connections).toBe(2);
     const kinds = events.map((e) => e.event);
     expect(kinds).toEqual(["connected", "disconnected", "connected"]);
@@ -155,7 +150,7 @@ describe("ExchangeConnection", () => {
     // The gap starts at the last frame received, at the latest at the close.
     expect(reconnected.downSince).toBeLessThanOrEqual((events[1] as { at: number }).at);
     ex.broadcast("hello");
-    await until(() => frames.includes("hello"));
+    await waitFor('the "hello" frame', () => frames.includes("hello"), POLL);
   });
 
   test("a silent stream is reported stale and replaced", async () => {
@@ -178,10 +173,17 @@ describe("ExchangeConnection", () => {
       () => ex.stop(),
     );
     conn.start();
-    await until(() => events.some((e) => e.event === "stale"), 3000);
-    await until(() => ex.connections >= 2, 3000);
+    await waitFor("a stale event", () => events.some((e) => e.event === "stale"), {
+      ...POLL,
+      timeoutMs: 3000,
+    });
+    await waitFor("a second connection", () => ex.connections >= 2, { ...POLL, timeoutMs: 3000 });
     // The gap covers the silence, not only the reconnect: it starts at the last frame.
-    await until(() => events.some((e) => e.event === "connected" && e.downSince !== null), 3000);
+    await waitFor(
+      "a reconnect with the gap",
+      () => events.some((e) => e.event === "connected" && e.downSince !== null),
+      { ...POLL, timeoutMs: 3000 },
+    );
     const stale = events.find((e) => e.event === "stale") as Extract<ConnectionEvent, { event: "stale" }>;
     const back = events.find((e) => e.event === "connected" && e.downSince !== null) as Extract<
       ConnectionEvent,
@@ -213,14 +215,21 @@ describe("ExchangeConnection", () => {
       () => ex.stop(),
     );
     conn.start();
-    await until(() => ex.peers.size === 1);
+    await waitFor("a connection", () => ex.peers.size === 1, POLL);
     ex.broadcast("data");
     const lastData = Date.now();
-    await until(() => events.some((e) => e.event === "stale"), 3000);
+    await waitFor("a stale event", () => events.some((e) => e.event === "stale"), {
+      ...POLL,
+      timeoutMs: 3000,
+    });
     const stale = events.find((e) => e.event === "stale") as Extract<ConnectionEvent, { event: "stale" }>;
     expect(stale.kind).toBe("no-data");
     expect(stale.silentMs).toBeGreaterThanOrEqual(400);
-    await until(() => events.some((e) => e.event === "connected" && e.downSince !== null), 3000);
+    await waitFor(
+      "a reconnect with the gap",
+      () => events.some((e) => e.event === "connected" && e.downSince !== null),
+      { ...POLL, timeoutMs: 3000 },
+    );
     const back = events.find((e) => e.event === "connected" && e.downSince !== null) as Extract<
       ConnectionEvent,
       { event: "connected" }
@@ -228,7 +237,10 @@ describe("ExchangeConnection", () => {
     expect(back.downSince!).toBeLessThanOrEqual(lastData + 50);
     expect(events.some((e) => e.event === "recovered")).toBe(false);
     ex.broadcast("data");
-    await until(() => events.some((e) => e.event === "recovered"), 3000);
+    await waitFor("a recovered event", () => events.some((e) => e.event === "recovered"), {
+      ...POLL,
+      timeoutMs: 3000,
+    });
     const recovered = events.find((e) => e.event === "recovered") as Extract<
       ConnectionEvent,
       { event: "recovered" }
@@ -276,7 +288,7 @@ describe("ExchangeConnection", () => {
       () => server.stop(true),
     );
     conn.start();
-    await until(() => opens >= 2, 6000);
+    await waitFor("a reconnect", () => opens >= 2, { ...POLL, timeoutMs: 6000 });
     const stale = events.find((e) => e.event === "stale") as Extract<ConnectionEvent, { event: "stale" }>;
     expect(stale.kind).toBe("silent");
   });
@@ -308,7 +320,10 @@ describe("ExchangeConnection", () => {
       () => ex.stop(),
     );
     conn.start();
-    await until(() => ex.received.filter((r) => r.text === '{"op":"ping"}').length >= 3, 2000);
+    await waitFor("3 pings", () => ex.received.filter((r) => r.text === '{"op":"ping"}').length >= 3, {
+      ...POLL,
+      timeoutMs: 2000,
+    });
   });
 
   test("planned reconnect is make-before-break: no frame is lost", async () => {
@@ -331,11 +346,14 @@ describe("ExchangeConnection", () => {
       () => ex.stop(),
     );
     conn.start();
-    await until(() => ex.peers.size === 1);
+    await waitFor("a connection", () => ex.peers.size === 1, POLL);
     let n = 0;
     const ticker = setInterval(() => ex.broadcast(String(n++)), 5);
     cleanup.push(() => clearInterval(ticker));
-    await until(() => events.filter((e) => e.event === "rotated").length >= 2, 5000);
+    await waitFor("2 rotations", () => events.filter((e) => e.event === "rotated").length >= 2, {
+      ...POLL,
+      timeoutMs: 5000,
+    });
     clearInterval(ticker);
     await Bun.sleep(50);
     const unique = [...new Set(frames)].sort((a, b) => a - b);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { waitFor } from "@tickerplant/testkit";
 import { Lease } from "../src/lease.ts";
 import { createLogger } from "../src/logger.ts";
 import { connectNats, type Nats } from "../src/nats.ts";
@@ -15,12 +16,10 @@ afterAll(async () => {
   await nats.close();
 });
 
-async function until(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<number> {
+/** How long until `l` holds the lease, polled every 20 ms for up to 10 s. */
+async function msUntilHeld(what: string, l: Lease): Promise<number> {
   const started = Date.now();
-  while (!cond()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(20);
-  }
+  await waitFor(what, () => l.held, { timeoutMs: 10_000, stepMs: 20 });
   return Date.now() - started;
 }
 
@@ -50,7 +49,7 @@ describe("Lease (NATS KV)", () => {
     expect(lb.held).toBe(false); // a renews: b stays standby
     // a stops renewing without releasing (as after kill -9): b takes over after the TTL.
     (la as unknown as { timer: Timer }).timer && clearInterval((la as unknown as { timer: Timer }).timer);
-    const waited = await until("b holds the lease", () => lb.held);
+    const waited = await msUntilHeld("b holds the lease", lb);
     expect(waited).toBeGreaterThan(400);
     expect(waited).toBeLessThan(3000);
     expect(la.held).toBe(false); // a's last renewal is too old for it to act
@@ -62,7 +61,7 @@ describe("Lease (NATS KV)", () => {
     await lc.start();
     expect(lc.held).toBe(false);
     await lb.stop();
-    const handover = await until("c holds the lease", () => lc.held);
+    const handover = await msUntilHeld("c holds the lease", lc);
     expect(handover).toBeLessThan(1000);
     await lc.stop();
     await la.stop();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { type JsMsg, StorageType } from "@nats-io/jetstream";
+import { until } from "@tickerplant/testkit";
 import { createLogger } from "../src/logger.ts";
 import { connectNats, type Nats } from "../src/nats.ts";
 import { OrderedReader, type OrderedReaderOptions } from "../src/ordered-reader.ts";
@@ -45,11 +46,7 @@ function reader(sub: string, from: OrderedReaderOptions["from"], extra: Partial<
   return { r, got };
 }
 
-async function until(check: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check() && Date.now() < deadline) await Bun.sleep(20);
-}
-
+// Waits use until, not waitFor: a timeout falls through to the expect, which shows what arrived.
 async function consumerCount(): Promise<number> {
   return (await nats.jsm.streams.info(stream)).state.consumer_count;
 }
@@ -59,7 +56,7 @@ test("from a sequence: that message and every later one of the filter, in order"
   await publish("other", ["x"]);
   const { r, got } = reader("seq", { seq: seqs[1]! });
   await r.start();
-  await until(() => got.length >= 3);
+  await until(() => got.length >= 3, 10_000, 20);
   expect(got).toEqual([
     { seq: seqs[1]!, text: "b" },
     { seq: seqs[2]!, text: "c" },
@@ -75,7 +72,7 @@ test("from a time: messages stored at or after it", async () => {
   await publish("time", ["new1", "new2"]);
   const { r, got } = reader("time", { time: from });
   await r.start();
-  await until(() => got.length >= 2);
+  await until(() => got.length >= 2, 10_000, 20);
   expect(got.map((g) => g.text)).toEqual(["new1", "new2"]);
   await r.stop();
 });
@@ -85,7 +82,7 @@ test('"next": only what is published after it opens', async () => {
   const { r, got } = reader("next", "next");
   await r.start();
   await publish("next", ["after"]);
-  await until(() => got.length >= 1);
+  await until(() => got.length >= 1, 10_000, 20);
   await Bun.sleep(100);
   expect(got.map((g) => g.text)).toEqual(["after"]);
   await r.stop();
@@ -95,11 +92,11 @@ test("when its consumer is deleted it continues from the next sequence: every me
   const { r, got } = reader("reopen", "next", { expiresMs: 2000 });
   await r.start();
   await publish("reopen", ["1", "2", "3"]);
-  await until(() => got.length >= 3);
+  await until(() => got.length >= 3, 10_000, 20);
   for await (const c of await nats.jsm.consumers.list(stream))
     await nats.jsm.consumers.delete(stream, c.name);
   await publish("reopen", ["4", "5", "6"]);
-  await until(() => got.length >= 6, 20_000);
+  await until(() => got.length >= 6, 20_000, 20);
   await Bun.sleep(200);
   expect(got.map((g) => g.text)).toEqual(["1", "2", "3", "4", "5", "6"]);
   await r.stop();
@@ -124,7 +121,7 @@ test("an async handler is awaited: one message at a time, in order", async () =>
     },
   );
   await r.start();
-  await until(() => order.length >= 5);
+  await until(() => order.length >= 5, 10_000, 20);
   expect(order).toEqual(["1", "2", "3", "4", "5"]);
   expect(maxActive).toBe(1);
   await r.stop();
@@ -162,7 +159,7 @@ test("stop ends deliveries and deletes the consumer", async () => {
   await r.start();
   expect(await consumerCount()).toBe(before + 1);
   await publish("stop", ["1"]);
-  await until(() => got.length >= 1);
+  await until(() => got.length >= 1, 10_000, 20);
   await r.stop();
   await r.ended;
   await publish("stop", ["2"]);
