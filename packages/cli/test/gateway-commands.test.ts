@@ -6,10 +6,12 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { resolve } from "node:path";
 import {
   freePort,
+  recentLogs,
   type ServiceProcess,
   type StartedSimulator,
   startService,
   startSimulator,
+  waitFor,
 } from "@tickerplant/testkit";
 import { isolatedConsumers, removeConsumers } from "../../../tests/e2e/isolation.ts";
 
@@ -299,15 +301,8 @@ describe("against a running gateway", () => {
 });
 
 describe("alerts and portfolios against the analyzer", () => {
-  async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const v = await fn();
-      if (v !== undefined) return v;
-      await Bun.sleep(500);
-    }
-    throw new Error(`timed out waiting for ${what}\n${services.map((s) => s.logs(10)).join("\n")}`);
-  }
+  // Neither probe answers false, so testkit's "undefined or false is not yet" is this file's "undefined is".
+  const POLL = { timeoutMs: 60_000, stepMs: 500, context: () => recentLogs(services, 10) };
   const keyed = { env: { TICKERPLANT_API_KEY: API_KEY } };
 
   test("alerts add, list, log (a crossing fires), rm", async () => {
@@ -355,7 +350,7 @@ describe("alerts and portfolios against the analyzer", () => {
     expect(list.out).toContain(id);
     expect(list.out).toContain("price_above");
     // Polled over HTTP (a CLI process per poll is seconds on a loaded machine), then read by the CLI.
-    await until(
+    await waitFor(
       "the alert to fire",
       async () => {
         const price = sim.sim.truth.lastTrade(MARKET)!.price;
@@ -364,7 +359,7 @@ describe("alerts and portfolios against the analyzer", () => {
         const body = (await res.json().catch(() => ({}))) as { data?: unknown[] };
         return (body.data?.length ?? 0) > 0 ? true : undefined;
       },
-      120_000,
+      { ...POLL, timeoutMs: 120_000 },
     );
     const r = await cli(["alerts", "log", id, "--json"]);
     expect(r.code).toBe(0);
@@ -389,11 +384,15 @@ describe("alerts and portfolios against the analyzer", () => {
     expect(add.err).toBe("");
     expect(add.code).toBe(0);
     const id = add.out.trim();
-    const valued = await until("the portfolio to be valued", async () => {
-      const r = await cli(["portfolio", "show", id, "--json"]);
-      const p = JSON.parse(r.out) as { value: number; holdings: { asset: string; price: number | null }[] };
-      return p.holdings[0]?.price ? p : undefined;
-    });
+    const valued = await waitFor(
+      "the portfolio to be valued",
+      async () => {
+        const r = await cli(["portfolio", "show", id, "--json"]);
+        const p = JSON.parse(r.out) as { value: number; holdings: { asset: string; price: number | null }[] };
+        return p.holdings[0]?.price ? p : undefined;
+      },
+      POLL,
+    );
     expect(valued.holdings[0]).toMatchObject({ asset: ASSET });
     expect(valued.value).toBeCloseTo(2 * valued.holdings[0]!.price!, 6);
     const show = await cli(["portfolio", "show", id]);
