@@ -9,6 +9,7 @@ import {
   provisionStreams,
   type Redis,
 } from "@tickerplant/runtime";
+import { waitFor } from "@tickerplant/testkit";
 import { Registry } from "prom-client";
 import { StatsAnalyzer } from "../src/stats-analyzer.ts";
 
@@ -66,19 +67,7 @@ async function publishTrades(trades: Trade[], msgIdSuffix = ""): Promise<number>
   return seq;
 }
 
-async function waitFor<T>(
-  what: string,
-  probe: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 5000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(25);
-  }
-}
+const POLL = { timeoutMs: 5000, stepMs: 25 };
 
 function startAnalyzer(
   o: { durable?: string; checkpointMs?: number; registry?: Registry } = {},
@@ -139,11 +128,11 @@ describe("StatsAnalyzer (NATS + Redis)", () => {
     await publishTrades([trade(market, "1", 60_000, 100, 0.5), trade(market, "2", 30_000, 102, 2)]);
     const first = startAnalyzer();
     await first.start();
-    expect(await waitFor("replayed stats", latest(market, 2))).toMatchObject({ open: 100, last: 102 });
+    expect(await waitFor("replayed stats", latest(market, 2), POLL)).toMatchObject({ open: 100, last: 102 });
 
     // Two more through the durable; the later-published one is earlier in time (open/last by time).
     await publishTrades([trade(market, "3", 1_000, 104, 1), trade(market, "4", 20_000, 101, 1.5)]);
-    const s = await waitFor("stats of 4 trades", latest(market, 4));
+    const s = await waitFor("stats of 4 trades", latest(market, 4), POLL);
     const expected = {
       type: "stats",
       exchange: EX,
@@ -190,10 +179,10 @@ describe("StatsAnalyzer (NATS + Redis)", () => {
     received.length = 0;
     const second = startAnalyzer();
     await second.start();
-    const rebuilt = await waitFor("rebuilt stats", () => received.findLast((x) => x.market === market));
+    const rebuilt = await waitFor("rebuilt stats", () => received.findLast((x) => x.market === market), POLL);
     expect(rebuilt).toMatchObject(expected);
     await publishTrades([trade(market, "5", 0, 99, 1)]);
-    expect(await waitFor("stats of 5 trades", latest(market, 5))).toMatchObject({
+    expect(await waitFor("stats of 5 trades", latest(market, 5), POLL)).toMatchObject({
       trades: 5,
       last: 99,
       low: 99,
@@ -214,7 +203,7 @@ describe("StatsAnalyzer (NATS + Redis)", () => {
       trade(market, "a", 5_000, 2000, 0.25, true),
       trade(market, "b", 1_000, 2010, 0.75, true),
     ]);
-    const s = await waitFor("simulated stats", latest(market, 2));
+    const s = await waitFor("simulated stats", latest(market, 2), POLL);
     expect(s).toMatchObject({
       simulated: true,
       open: 2000,
@@ -252,17 +241,21 @@ describe("StatsAnalyzer (NATS + Redis)", () => {
     const firstSeq = await publishTrades(first);
     const a = startAnalyzer({ durable, checkpointMs: 100 });
     await a.start();
-    await waitFor("stats of the first 300", latest(market, 300));
-    await waitFor("a checkpoint at the first batch", async () => {
-      const mark = await redis.hget(key, "mark");
-      return mark && JSON.parse(mark).watermark >= firstSeq ? true : undefined;
-    });
+    await waitFor("stats of the first 300", latest(market, 300), POLL);
+    await waitFor(
+      "a checkpoint at the first batch",
+      async () => {
+        const mark = await redis.hget(key, "mark");
+        return mark && JSON.parse(mark).watermark >= firstSeq ? true : undefined;
+      },
+      POLL,
+    );
     // A crash right after this checkpoint: what A applies from here on is not in it.
     await redis.copy(key, `${key}-crash`, "REPLACE");
     // 50 more, and a redundant ingestor's copy of a trade A had (same id, another message).
     await publishTrades(batch(300, 50, 10_000));
     await publishTrades([first[299]!], ":copy");
-    await waitFor("stats of 350", latest(market, 350));
+    await waitFor("stats of 350", latest(market, 350), POLL);
     await a.stop();
     await redis.copy(`${key}-crash`, key, "REPLACE");
     await redis.del(`${key}-crash`);
@@ -273,7 +266,7 @@ describe("StatsAnalyzer (NATS + Redis)", () => {
     received.length = 0;
     const b = startAnalyzer({ durable, checkpointMs: 100, registry });
     await b.start();
-    const restored = await waitFor("stats of 375", latest(market, 375));
+    const restored = await waitFor("stats of 375", latest(market, 375), POLL);
     // Only the trades after the checkpoint were replayed; the copy was recognised.
     expect(await counter(registry, "tickerplant_analyzer_trades_total", { outcome: "replayed" })).toBe(75);
     expect(
@@ -284,8 +277,10 @@ describe("StatsAnalyzer (NATS + Redis)", () => {
     const full = startAnalyzer({ durable: `${DURABLE}-full` });
     const before = received.length;
     await full.start();
-    const replayed = await waitFor("stats from the full replay", () =>
-      received.slice(before).find((x) => x.market === market && x.trades === 375),
+    const replayed = await waitFor(
+      "stats from the full replay",
+      () => received.slice(before).find((x) => x.market === market && x.trades === 375),
+      POLL,
     );
     await full.stop();
     const { ts: _a, ...restoredFigures } = restored;
@@ -296,11 +291,14 @@ describe("StatsAnalyzer (NATS + Redis)", () => {
     const fullWrites = await counter(registry, "tickerplant_analyzer_checkpoints_total", { outcome: "full" });
     await redis.del(key);
     await publishTrades(batch(375, 1, 0));
-    await waitFor("a new full checkpoint", async () =>
-      (await counter(registry, "tickerplant_analyzer_checkpoints_total", { outcome: "full" })) > fullWrites &&
-      (await redis.hget(key, "base"))
-        ? true
-        : undefined,
+    await waitFor(
+      "a new full checkpoint",
+      async () =>
+        (await counter(registry, "tickerplant_analyzer_checkpoints_total", { outcome: "full" })) >
+          fullWrites && (await redis.hget(key, "base"))
+          ? true
+          : undefined,
+      POLL,
     );
 
     // Redis comes back from an older copy (same full write under it): the increment after is
@@ -309,15 +307,18 @@ describe("StatsAnalyzer (NATS + Redis)", () => {
     await redis.copy(key, `${key}-old`, "REPLACE");
     const genOld = await gen();
     await publishTrades(batch(376, 1, 0));
-    await waitFor("an increment", async () => ((await gen()) > genOld ? true : undefined));
+    await waitFor("an increment", async () => ((await gen()) > genOld ? true : undefined), POLL);
     const fullBefore = await counter(registry, "tickerplant_analyzer_checkpoints_total", { outcome: "full" });
     await redis.copy(`${key}-old`, key, "REPLACE");
     await redis.del(`${key}-old`);
     await publishTrades(batch(377, 1, 0));
-    await waitFor("a full write after the rollback", async () =>
-      (await counter(registry, "tickerplant_analyzer_checkpoints_total", { outcome: "full" })) > fullBefore
-        ? true
-        : undefined,
+    await waitFor(
+      "a full write after the rollback",
+      async () =>
+        (await counter(registry, "tickerplant_analyzer_checkpoints_total", { outcome: "full" })) > fullBefore
+          ? true
+          : undefined,
+      POLL,
     );
     await b.stop();
 

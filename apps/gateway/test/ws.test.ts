@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { EVENTS_HEADER, EVENTS_VERSION, encodeEvents, type Ticker } from "@tickerplant/core";
+import { waitFor } from "@tickerplant/testkit";
 import { makeTrade, publish, startTestGateway, type TestGateway, uniqueMarket, WsClient } from "./helpers.ts";
 
 let g: TestGateway;
@@ -14,13 +15,7 @@ async function client(): Promise<WsClient> {
 
 const tradeSubject = (market: string) => `md.trade.${ex}.${market}`;
 
-async function waitFor(cond: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await Bun.sleep(20);
-  }
-}
+const POLL = { timeoutMs: 3000, stepMs: 20 };
 
 beforeAll(async () => {
   g = await startTestGateway({
@@ -61,7 +56,7 @@ describe("subscribe and live data", () => {
       seqs.push(await publish(g.nats, tradeSubject(m1), makeTrade(ex, m1, i, Date.now())));
       seqs.push(await publish(g.nats, tradeSubject(m2), makeTrade(ex, m2, i, Date.now())));
     }
-    await waitFor(() => c.data().length >= 6);
+    await waitFor("6 trades", () => c.data().length >= 6, POLL);
     const m1Frames = c.data(`trade:${ex}:${m1}`);
     const m2Frames = c.data(`trade:${ex}:${m2}`);
     expect(m1Frames.map((f: any) => f.data.id)).toEqual(["1000", "1001", "1002"]);
@@ -75,7 +70,11 @@ describe("subscribe and live data", () => {
     await c.request({ op: "subscribe", channels: [`trade:${ex}:*`, `trade:${ex}:${market}`], id: 2 });
     await publish(g.nats, tradeSubject(market), makeTrade(ex, market, 1, Date.now()));
     await publish(g.nats, tradeSubject(market), makeTrade(ex, market, 2, Date.now()));
-    await waitFor(() => c.data(`trade:${ex}:${market}`).length >= 2);
+    await waitFor(
+      "2 trades on the market's channel",
+      () => c.data(`trade:${ex}:${market}`).length >= 2,
+      POLL,
+    );
     await Bun.sleep(200);
     expect(c.data(`trade:${ex}:${market}`).map((f: any) => f.data.id)).toEqual(["1001", "1002"]);
   });
@@ -98,7 +97,7 @@ describe("subscribe and live data", () => {
     });
     expect(g.gateway.hub.filters).toContain(filter);
     b.close();
-    await waitFor(() => !g.gateway.hub.filters.includes(filter));
+    await waitFor("the hub to drop the filter", () => !g.gateway.hub.filters.includes(filter), POLL);
   });
 
   test("after unsubscribe nothing more arrives", async () => {
@@ -159,7 +158,7 @@ describe("subscribe and live data", () => {
     }
     const c = await client();
     await c.request({ op: "subscribe", channels: [`ticker:*:${market}`], id: 5 });
-    await waitFor(() => c.data().length >= 2);
+    await waitFor("2 tickers", () => c.data().length >= 2, POLL);
     expect(
       c
         .data()
@@ -210,9 +209,9 @@ describe("subscribe and live data", () => {
       seqs.push(await publish(g.nats, tradeSubject(market), makeTrade(ex, market, i, Date.now())));
     const c = await client();
     await c.request({ op: "subscribe", channels: [channel], id: 1, since: seqs[1] });
-    await waitFor(() => c.data(channel).length >= 3);
+    await waitFor("3 replayed trades", () => c.data(channel).length >= 3, POLL);
     const live = await publish(g.nats, tradeSubject(market), makeTrade(ex, market, 9, Date.now()));
-    await waitFor(() => c.data(channel).length >= 4);
+    await waitFor("the live trade after the replay", () => c.data(channel).length >= 4, POLL);
     expect(c.data(channel).map((f) => f.seq)).toEqual([seqs[1], seqs[2], seqs[3], live]);
   });
 
@@ -241,13 +240,16 @@ describe("subscribe and live data", () => {
     const c = await client();
     const t0 = performance.now();
     await c.request({ op: "subscribe", channels: [channel], id: 1, since: seqs[0] });
-    await waitFor(() => c.data(channel).length >= TOTAL, 30_000);
+    await waitFor(`${TOTAL} replayed trades`, () => c.data(channel).length >= TOTAL, {
+      ...POLL,
+      timeoutMs: 30_000,
+    });
     const seconds = (performance.now() - t0) / 1000;
     const ids = c.data(channel).map((f) => Number((f.data as { id: string }).id));
     expect(ids).toEqual(Array.from({ length: TOTAL }, (_, i) => 1000 + i));
     expect(TOTAL / seconds).toBeGreaterThan(6_000);
     const live = await publish(g.nats, tradeSubject(market), makeTrade(ex, market, TOTAL, Date.now()));
-    await waitFor(() => c.data(channel).length > TOTAL);
+    await waitFor("the live trade after the replay", () => c.data(channel).length > TOTAL, POLL);
     expect(c.data(channel).at(-1)!.seq).toBe(live);
   }, 60_000);
 
@@ -261,7 +263,7 @@ describe("subscribe and live data", () => {
     const after = await publish(g.nats, tradeSubject(market), makeTrade(ex, market, 1, Date.now()));
     const c = await client();
     await c.request({ op: "subscribe", channels: [channel], id: 1, since });
-    await waitFor(() => c.data(channel).length >= 1);
+    await waitFor("the trade after `since`", () => c.data(channel).length >= 1, POLL);
     await Bun.sleep(150);
     expect(c.data(channel).map((f) => f.seq)).toEqual([after]);
   });

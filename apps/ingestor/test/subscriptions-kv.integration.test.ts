@@ -11,7 +11,7 @@ import {
   provisionStreams,
   SubscriptionsStore,
 } from "@tickerplant/runtime";
-import { type StartedSimulator, startSimulator } from "@tickerplant/testkit";
+import { type StartedSimulator, startSimulator, waitFor } from "@tickerplant/testkit";
 import { loadIngestorConfig } from "../src/config.ts";
 import { Ingestor } from "../src/ingestor.ts";
 
@@ -46,11 +46,8 @@ async function tradesOn(market: string, expected: number, timeoutMs = 8000): Pro
   return ids;
 }
 
-async function waitFor(cond: () => boolean, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond() && Date.now() < deadline) await Bun.sleep(50);
-  expect(cond()).toBe(true);
-}
+// The ingestor's counts go with a timeout: what it had instead of what was awaited.
+const POLL = { timeoutMs: 10_000, stepMs: 50, context: () => `ingestor: ${JSON.stringify(ingestor.info())}` };
 
 beforeAll(async () => {
   sim = await startSimulator({ markets: [CONFIGURED, ADDED], tradesPerSecond: 0, seed: 5 });
@@ -79,9 +76,13 @@ afterAll(async () => {
 });
 
 test("a market added to the subscriptions KV is ingested, and removing it stops it", async () => {
-  await waitFor(() => ingestor.info().subscriptions === 1);
+  await waitFor("the configured subscription", () => ingestor.info().subscriptions === 1, POLL);
   await store.put({ exchange: "binance", market: ADDED, channels: ["trade"] });
-  await waitFor(() => ingestor.info().subscriptions === 2 && (ingestor.info().connections as number) === 1);
+  await waitFor(
+    "the added market on the same connection",
+    () => ingestor.info().subscriptions === 2 && (ingestor.info().connections as number) === 1,
+    POLL,
+  );
   await Bun.sleep(500); // paced subscribe frames
   const sent = sim.sim.generate(ADDED, 5).map((t) => String(t.id));
   expect(await tradesOn(ADDED, 5)).toEqual(sent);
@@ -90,7 +91,7 @@ test("a market added to the subscriptions KV is ingested, and removing it stops 
   expect(await tradesOn(CONFIGURED, 3)).toEqual(configured);
 
   await store.delete("binance", ADDED);
-  await waitFor(() => ingestor.info().subscriptions === 1);
+  await waitFor("the removed market dropped", () => ingestor.info().subscriptions === 1, POLL);
   await Bun.sleep(500);
   sim.sim.generate(ADDED, 2);
   expect(await tradesOn(ADDED, 7, 2000)).toEqual(sent);
