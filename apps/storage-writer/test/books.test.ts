@@ -5,7 +5,7 @@ import { createLogger } from "@tickerplant/runtime";
 import { Registry } from "prom-client";
 import { BookWriter } from "../src/book-writer.ts";
 import { StorageMetrics } from "../src/metrics.ts";
-import { type Harness, metricValue, startHarness, waitFor } from "./harness.ts";
+import { type Harness, metricValue, readUntil, startHarness } from "./harness.ts";
 
 let h: Harness;
 const SAMPLE_MS = 50;
@@ -116,7 +116,10 @@ describe("order books (md.book → Redis book:<ex>:<mkt> and book_snapshots)", (
     const streamSeqs = await publish(msgs);
     const last = msgs[2]!;
 
-    const stored = await waitFor(hash(market), (v) => v.json !== undefined && JSON.parse(v.json).seq === 102);
+    const stored = await readUntil(
+      hash(market),
+      (v) => v.json !== undefined && JSON.parse(v.json).seq === 102,
+    );
     expect(JSON.parse(stored.json!)).toEqual({
       type: "book",
       exchange: h.exchange,
@@ -140,7 +143,7 @@ describe("order books (md.book → Redis book:<ex>:<mkt> and book_snapshots)", (
     expect(Math.abs(Number(stored.updatedAt) - Date.now())).toBeLessThan(5000);
     expect(await h.redis.pttl(`book:${h.exchange}:${market}`)).toBeGreaterThan(0);
 
-    const history = await waitFor(rows(market), (r) => r.length > 0);
+    const history = await readUntil(rows(market), (r) => r.length > 0);
     for (const r of history) {
       expect(r).toEqual({
         time: expect.any(Number),
@@ -160,7 +163,7 @@ describe("order books (md.book → Redis book:<ex>:<mkt> and book_snapshots)", (
       book(market, "delta", 104, 103, [[100.5, 0]], []),
       book(market, "delta", 105, 104, [[100.25, 7]], []),
     ]);
-    const broken = await waitFor(hash(market), (v) => v.synced === "0");
+    const broken = await readUntil(hash(market), (v) => v.synced === "0");
     expect(broken.json).toBeUndefined();
     expect(broken.detail).toContain("continuity");
     expect(await metricValue(h.registry, "tickerplant_storage_book_holes_total", { market })).toBe(1);
@@ -174,9 +177,9 @@ describe("order books (md.book → Redis book:<ex>:<mkt> and book_snapshots)", (
     // The next snapshot starts the market over.
     const fresh = book(market, "snapshot", 200, null, [[90, 1]], [[91, 2]]);
     await publish([fresh]);
-    const resynced = await waitFor(hash(market), (v) => v.synced === "1");
+    const resynced = await readUntil(hash(market), (v) => v.synced === "1");
     expect(JSON.parse(resynced.json!)).toMatchObject({ seq: 200, bids: [[90, 1]], asks: [[91, 2]] });
-    const after = await waitFor(rows(market), (r) => r.some((x) => x.seq === 200));
+    const after = await readUntil(rows(market), (r) => r.some((x) => x.seq === 200));
     expect(after.find((x) => x.seq === 200)).toMatchObject({
       bids: [[90, 1]],
       asks: [[91, 2]],
@@ -190,13 +193,13 @@ describe("order books (md.book → Redis book:<ex>:<mkt> and book_snapshots)", (
   test("an invalid md.book message is counted and skipped", async () => {
     const market = h.market();
     await h.nats.js.publish(`md.book.${h.exchange}.${market}`, JSON.stringify({ type: "book", seq: "x" }));
-    await waitFor(
+    await readUntil(
       () => metricValue(h.registry, "tickerplant_storage_book_messages_total", { outcome: "invalid" }),
       (n) => n >= 1,
     );
     const { msgs } = opening(market);
     await publish(msgs);
-    await waitFor(hash(market), (v) => v.synced === "1");
+    await readUntil(hash(market), (v) => v.synced === "1");
   });
 
   test("another writer instance started later rebuilds the books from the stream and writes the same slots", async () => {
@@ -205,9 +208,9 @@ describe("order books (md.book → Redis book:<ex>:<mkt> and book_snapshots)", (
     await publish(msgs);
     // A slot sampled while the deltas were still arriving holds an earlier book: compare the slots
     // that start after the final book was stored.
-    await waitFor(hash(market), (v) => v.bookSeq === "102"); // the last delta's
+    await readUntil(hash(market), (v) => v.bookSeq === "102"); // the last delta's
     const settled = Date.now();
-    await waitFor(rows(market), (r) => r.length > 0);
+    await readUntil(rows(market), (r) => r.length > 0);
     const registry = new Registry();
     const second = new BookWriter({
       nats: h.nats,
@@ -221,7 +224,7 @@ describe("order books (md.book → Redis book:<ex>:<mkt> and book_snapshots)", (
     });
     await second.start();
     try {
-      await waitFor(
+      await readUntil(
         () => metricValue(registry, "tickerplant_storage_book_replicas_synced", { exchange: h.exchange }),
         (n) => n >= 1,
       );
@@ -229,8 +232,8 @@ describe("order books (md.book → Redis book:<ex>:<mkt> and book_snapshots)", (
       const offered = async () =>
         (await metricValue(registry, "tickerplant_storage_rows_written_total", { table: "book_snapshots" })) +
         (await metricValue(registry, "tickerplant_storage_duplicates_total", { table: "book_snapshots" }));
-      await waitFor(offered, (n) => n >= 2);
-      await waitFor(rows(market), (r) => r.some((x) => x.time >= settled));
+      await readUntil(offered, (n) => n >= 2);
+      await readUntil(rows(market), (r) => r.some((x) => x.time >= settled));
       const stored = await rows(market)();
       expect(new Set(stored.map((r) => r.time)).size).toBe(stored.length);
       for (const r of stored.filter((x) => x.time >= settled))

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type Deriv, type Liquidation, messageId, subjectOf } from "@tickerplant/core";
 import { selectDerivs, selectLiquidations } from "@tickerplant/db";
-import { type Harness, metricValue, startHarness, waitFor } from "./harness.ts";
+import { type Harness, metricValue, readUntil, startHarness } from "./harness.ts";
 
 let h: Harness;
 const T0 = 1_717_000_020_000;
@@ -65,7 +65,7 @@ describe("derivatives (MD_DERIV → derivs, liquidations, Redis deriv:<ex>:<mkt>
     });
     const seqs = await publish([oi, mark]);
 
-    const hash = await waitFor(
+    const hash = await readUntil(
       () => h.redis.hgetall(key),
       (v) => v.openInterest !== undefined && v.markPrice !== undefined,
     );
@@ -80,7 +80,7 @@ describe("derivatives (MD_DERIV → derivs, liquidations, Redis deriv:<ex>:<mkt>
     expect(hash.seq).toBe(String(seqs[1]));
     expect(Math.abs(Number(hash.updatedAt) - Date.now())).toBeLessThan(10_000);
 
-    const rows = await waitFor(
+    const rows = await readUntil(
       () => selectDerivs(h.sql, { exchange: h.exchange, market, order: "asc" }),
       (r) => r.length >= 2,
     );
@@ -91,7 +91,7 @@ describe("derivatives (MD_DERIV → derivs, liquidations, Redis deriv:<ex>:<mkt>
     const market = perp();
     const key = `deriv:${h.exchange}:${market}`;
     await publish([deriv(market, T0 + 2000, { markPrice: 100, fundingRate: 0.0003 })]);
-    await waitFor(
+    await readUntil(
       () => h.redis.hget(key, "markPrice"),
       (v) => v === "100",
     );
@@ -99,10 +99,10 @@ describe("derivatives (MD_DERIV → derivs, liquidations, Redis deriv:<ex>:<mkt>
     const before = await stale();
     // Older than the stored mark price (and the message), with nothing newer in it: stale.
     await publish([deriv(market, T0 + 1000, { markPrice: 50 })]);
-    await waitFor(stale, (n) => n >= before + 1);
+    await readUntil(stale, (n) => n >= before + 1);
     // Older message, but open interest was never set: that value is taken, the message fields stay.
     await publish([deriv(market, T0 + 1500, { openInterest: 42 })]);
-    const hash = await waitFor(
+    const hash = await readUntil(
       () => h.redis.hgetall(key),
       (v) => v.openInterest === "42",
     );
@@ -114,7 +114,7 @@ describe("derivatives (MD_DERIV → derivs, liquidations, Redis deriv:<ex>:<mkt>
 
     // A redelivered copy (new message id) changes nothing but is not an error.
     await publish([deriv(market, T0 + 2000, { markPrice: 100, fundingRate: 0.0003 })], ":again");
-    await waitFor(
+    await readUntil(
       () => metricValue(h.registry, "tickerplant_storage_duplicates_total", { table: "derivs" }),
       (n) => n >= 1,
     );
@@ -133,7 +133,7 @@ describe("derivatives (MD_DERIV → derivs, liquidations, Redis deriv:<ex>:<mkt>
     const mark = deriv(market, ts, { markPrice: 101, fundingRate: 0.0004 });
     expect(messageId(oi)).not.toBe(messageId(mark));
     await publish([mark, oi]);
-    const rows = await waitFor(
+    const rows = await readUntil(
       () => selectDerivs(h.sql, { exchange: h.exchange, market }),
       (r) => r[0]?.openInterest === 7 && r[0]?.markPrice === 101,
     );
@@ -164,7 +164,7 @@ describe("derivatives (MD_DERIV → derivs, liquidations, Redis deriv:<ex>:<mkt>
     await publish(batch);
     // The same liquidation again under another message id: JetStream keeps it, the writer skips it.
     await publish([liq(1)], ":dup");
-    await waitFor(
+    await readUntil(
       () =>
         metricValue(h.registry, "tickerplant_consumer_messages_total", {
           consumer: `${h.prefix}-liquidations`,

@@ -7,6 +7,7 @@ import {
   type Redis,
   type Sql,
 } from "@tickerplant/runtime";
+import { waitFor } from "@tickerplant/testkit";
 import { Registry } from "prom-client";
 import type { BookWriterOptions } from "../src/book-writer.ts";
 import { StorageWriter } from "../src/storage-writer.ts";
@@ -104,20 +105,26 @@ export async function startHarness(
   };
 }
 
-/** Polls until `read` returns a value `done` accepts; fails with the last value after `timeoutMs`. */
-export async function waitFor<T>(
+/**
+ * Reads every 25 ms until `done` accepts the value and returns it; a timeout (testkit's waitFor)
+ * reports the last value read.
+ */
+export async function readUntil<T>(
   read: () => Promise<T>,
   done: (v: T) => boolean,
   timeoutMs = 5000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting; last value: ${JSON.stringify(value)}`);
-    await Bun.sleep(25);
-    value = await read();
-  }
-  return value;
+  let last: { value: T } | undefined;
+  // Boxed: a read value may itself be undefined or false.
+  const accepted = await waitFor(
+    "a value the test accepts",
+    async () => {
+      last = { value: await read() };
+      return done(last.value) ? last : undefined;
+    },
+    { timeoutMs, stepMs: 25, context: () => `last value: ${last ? JSON.stringify(last.value) : "none"}` },
+  );
+  return accepted.value;
 }
 
 /** The value of a counter for the given labels (0 when not yet observed). */

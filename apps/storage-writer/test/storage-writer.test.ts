@@ -9,7 +9,7 @@ import {
   type Trade,
 } from "@tickerplant/core";
 import { selectCandles, selectStatusEvents, selectTrades } from "@tickerplant/db";
-import { type Harness, metricValue, startHarness, waitFor } from "./harness.ts";
+import { type Harness, metricValue, readUntil, startHarness } from "./harness.ts";
 
 let h: Harness;
 const T0 = 1_717_000_020_000; // minute-aligned
@@ -67,7 +67,7 @@ describe("storage writer (NATS → TimescaleDB/Redis)", () => {
       ...Array.from({ length: 8 }, (_, i) => trade(b, i)),
     ];
     await publish(trades);
-    await waitFor(count("trades"), (n) => n >= 20);
+    await readUntil(count("trades"), (n) => n >= 20);
 
     const stored = await selectTrades(h.sql, { exchange: h.exchange, market: a, order: "asc", limit: 100 });
     expect(stored).toEqual(trades.slice(0, 12));
@@ -77,7 +77,7 @@ describe("storage writer (NATS → TimescaleDB/Redis)", () => {
 
     // New message ids, so JetStream does not deduplicate: the writer sees every one again.
     await publish(trades, ":again");
-    await waitFor(
+    await readUntil(
       () => metricValue(h.registry, "tickerplant_storage_duplicates_total", { table: "trades" }),
       (n) => n >= 20,
     );
@@ -104,8 +104,8 @@ describe("storage writer (NATS → TimescaleDB/Redis)", () => {
     });
     await publish([trade(market, 4), trade(market, 5)]);
 
-    await waitFor(count("trades", market), (n) => n >= 3);
-    const terminated = await waitFor(
+    await readUntil(count("trades", market), (n) => n >= 3);
+    const terminated = await readUntil(
       () =>
         metricValue(h.registry, "tickerplant_consumer_failures_total", {
           consumer: `${h.prefix}-trades`,
@@ -152,14 +152,14 @@ describe("storage writer (NATS → TimescaleDB/Redis)", () => {
     const lateOpen: Candle = { ...base, ts: T0 + 20_000, close: 99 };
     const next: Candle = { ...base, openTime: T0 + 60_000, closeTime: T0 + 119_999, ts: T0 + 61_000 };
     await publish([base, closed, lateOpen, next]);
-    await waitFor(count("candles", market), (n) => n >= 2);
-    await waitFor(
+    await readUntil(count("candles", market), (n) => n >= 2);
+    await readUntil(
       () => selectCandles(h.sql, { exchange: h.exchange, market, interval: "1m" }),
       (rows) => rows.length === 2 && rows[0]?.closed === true,
     );
     // Redelivered (re-published) copies, the open ones after the closed one: nothing changes.
     await publish([closed, base, lateOpen, next], ":again");
-    await waitFor(
+    await readUntil(
       () => metricValue(h.registry, "tickerplant_storage_duplicates_total", { table: "candles" }),
       (n) => n >= 3,
     );
@@ -197,7 +197,7 @@ describe("storage writer (NATS → TimescaleDB/Redis)", () => {
     ];
     const seqs = await publish(updates);
     const key = `ticker:${h.exchange}:${market}`;
-    const hash = await waitFor(
+    const hash = await readUntil(
       () => h.redis.hgetall(key),
       (v) => v.ts === String(T0 + 61_000),
     );
@@ -208,7 +208,7 @@ describe("storage writer (NATS → TimescaleDB/Redis)", () => {
     expect(hash.seq).toBe(String(seqs[3]));
     expect(Math.abs(Number(hash.updatedAt) - Date.now())).toBeLessThan(10_000);
 
-    const rows = await waitFor(
+    const rows = await readUntil(
       () => h.sql`select (extract(epoch from time) * 1000)::float8 as ts, last from tickers
                   where exchange = ${h.exchange} and market = ${market} order by time`,
       (r) => r.length >= 2,
@@ -224,7 +224,7 @@ describe("storage writer (NATS → TimescaleDB/Redis)", () => {
       outcome: "stale",
     });
     await publish([ticker(T0 + 2000, 50)]);
-    await waitFor(
+    await readUntil(
       () =>
         metricValue(h.registry, "tickerplant_storage_latest_updates_total", {
           kind: "ticker",
@@ -265,7 +265,7 @@ describe("storage writer (NATS → TimescaleDB/Redis)", () => {
       simulated: false,
     };
     const [seq] = await publish([bbo, status]);
-    const hash = await waitFor(
+    const hash = await readUntil(
       () => h.redis.hgetall(`bbo:${h.exchange}:${market}`),
       (v) => v.json !== undefined,
     );
@@ -276,7 +276,7 @@ describe("storage writer (NATS → TimescaleDB/Redis)", () => {
     expect(hash.ts).toBe(String(T0 + 5.125));
     expect(await h.redis.exists(`ticker:${h.exchange}:${market}`)).toBe(0);
 
-    const events = await waitFor(
+    const events = await readUntil(
       () => selectStatusEvents(h.sql, { exchange: h.exchange, market }),
       (r) => r.length >= 1,
     );
