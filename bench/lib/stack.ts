@@ -1,4 +1,5 @@
 import {
+  recentLogs,
   type ServiceName,
   type ServiceProcess,
   type StartedSimulator,
@@ -83,7 +84,7 @@ export class Stack {
   }
 
   logs(lines = 20): string {
-    return [...this.services.values()].map((s) => `--- ${s.name}\n${s.logs(lines)}`).join("\n");
+    return recentLogs(this.services.values(), lines);
   }
 
   async stop(): Promise<void> {

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, until } from "@tickerplant/testkit";
+import { freePort, waitFor } from "@tickerplant/testkit";
 import type { Subprocess } from "bun";
 
 /**
@@ -21,9 +21,8 @@ export interface InfraService {
   pids(): number[];
 }
 
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  if (!(await until(check, timeoutMs))) throw new Error(`${what} did not come up within ${timeoutMs} ms`);
-}
+/** How long a server gets to come up, polled every 100 ms. */
+const UP = { timeoutMs: 60_000, stepMs: 100 };
 
 async function tcpOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -62,7 +61,7 @@ abstract class ProcessServer implements InfraService {
   async start(): Promise<void> {
     mkdirSync(this.dir, { recursive: true });
     this.proc = Bun.spawn(this.command(), { stdout: "ignore", stderr: "ignore", stdin: "ignore" });
-    await waitFor(this.name, () => this.ready());
+    await waitFor(`${this.name} to come up`, () => this.ready(), UP);
   }
 
   async restart(): Promise<void> {
@@ -226,10 +225,11 @@ class PostgresCluster implements InfraService {
       `-c listen_addresses=127.0.0.1 -c port=${this.port}`,
       "start",
     ]);
-    await waitFor("postgres", async () => {
-      const r = Bun.spawnSync(["pg_isready", "-q", "-h", "127.0.0.1", "-p", String(this.port)]);
-      return r.exitCode === 0;
-    });
+    await waitFor(
+      "postgres to come up",
+      () => Bun.spawnSync(["pg_isready", "-q", "-h", "127.0.0.1", "-p", String(this.port)]).exitCode === 0,
+      UP,
+    );
     const admin = ["psql", "-X", "-q", "-At", "-h", "127.0.0.1", "-p", String(this.port), "-U", "postgres"];
     const run = (db: string, sql: string) => {
       const r = Bun.spawnSync([...admin, "-d", db, "-c", sql]);
@@ -311,4 +311,4 @@ export class ThrowawayInfra {
   }
 }
 
-export { tcpOpen, waitFor };
+export { tcpOpen };
