@@ -2,6 +2,7 @@ import type { FrameResult, ParseContext } from "../../adapter.ts";
 import type { Bbo, Book, Candle, Level, Ticker, Trade } from "../../schemas/messages.ts";
 import { int, isObject, num, sample } from "../wire/fields.ts";
 import { badField, ignored, unknownSymbol } from "../wire/frame-results.ts";
+import type { ScannedBook, ScannedSide } from "./book-scan.ts";
 import { trackCandles } from "./candles.ts";
 import { intervalOfMinutes } from "./channels.ts";
 import type { ExactLevel } from "./checksum.ts";
@@ -272,6 +273,33 @@ function parseBook(a: unknown[], w: Where, ctx: ParseContext): FrameResult {
     }
   }
   if (parts === 0) return badField("book", "payload", a.slice(1, end));
+  return bookOf(snapshot, bids, asks, checksum, w, ctx);
+}
+
+/**
+ * What book-scan.ts read from a v1 book frame's text (levels already numbers, exact strings and
+ * times read), checked as parseV1Array and parseBook check it.
+ */
+export function parseScannedV1Book(b: ScannedBook, ctx: ParseContext): FrameResult {
+  const market = marketOf(ctx, b.pair);
+  if (market === undefined) return unknownSymbol(b.channel, b.pair);
+  let checksum: number | undefined;
+  if (b.checksum !== undefined) {
+    checksum = int(b.checksum);
+    if (Number.isNaN(checksum) || checksum < 0) return badField("book", "c", b.checksum);
+  }
+  const w: Where = { market, symbol: b.pair };
+  return bookOf(b.snapshot, b.bids ?? EMPTY_SIDE, b.asks ?? EMPTY_SIDE, checksum, w, ctx);
+}
+
+function bookOf(
+  snapshot: boolean,
+  bids: ScannedSide,
+  asks: ScannedSide,
+  checksum: number | undefined,
+  w: Where,
+  ctx: ParseContext,
+): FrameResult {
   const latest = Math.max(asks.latest, bids.latest);
   const ts = latest > 0 ? latest : ctx.recvTs;
   const { seq, prevSeq } = bookSequence(ctx.state, w.symbol, toMicros(ts), snapshot);

@@ -1,7 +1,9 @@
 import type { FrameResult, ParseContext } from "../../adapter.ts";
 import { isObject } from "../wire/fields.ts";
 import { notAnObject, parseJson, utf8Frame } from "../wire/frame-json.ts";
-import { parseV1Array, parseV1Event } from "./parse-v1.ts";
+import { textsOf } from "../wire/json-text.ts";
+import { scanV1BookFrame } from "./book-scan.ts";
+import { parseScannedV1Book, parseV1Array, parseV1Event } from "./parse-v1.ts";
 import { parseV2 } from "./parse-v2.ts";
 
 /**
@@ -20,8 +22,16 @@ export function preserveBookNumbers(text: string): string {
   return text.includes('"book"') ? text.replace(BOOK_NUMBER, '"$1":"$2"') : text;
 }
 
+/** The connection state's key of the v1 book reader's strings (wire/json-text.ts RecurringTexts). */
+const TEXTS = "texts";
+
 export function parseFrame(frame: string | Uint8Array, ctx: ParseContext): FrameResult {
   const text = utf8Frame(frame);
+  // v1 book frames, most of a v1 book feed, are read from the text when they can be (book-scan.ts)
+  if (text.charCodeAt(0) === 91) {
+    const book = scanV1BookFrame(text, textsOf(ctx.state, TEXTS));
+    if (book !== undefined) return parseScannedV1Book(book, ctx);
+  }
   const json = parseJson(text, preserveBookNumbers(text));
   if (!json.ok) return json.result;
   const msg = json.value;

@@ -27,20 +27,24 @@ export function rfc3339Ms(v: unknown): number {
 export function epochSecondsMs(v: unknown): number {
   if (typeof v === "number") return v > 0 && Number.isFinite(v) ? Math.round(v * 1e6) / 1000 : Number.NaN;
   if (typeof v !== "string") return Number.NaN;
-  const n = v.length;
+  return epochSecondsMsAt(v, 0, v.length);
+}
+
+/** epochSecondsMs of the text at [start, end) of `v` (no substring made). */
+export function epochSecondsMsAt(v: string, start: number, end: number): number {
   let seconds = 0;
-  let i = 0;
-  for (; i < n; i++) {
+  let i = start;
+  for (; i < end; i++) {
     const c = v.charCodeAt(i) - 48;
     if (c < 0 || c > 9) break;
     seconds = seconds * 10 + c;
   }
-  if (i === 0) return Number.NaN; // no whole seconds
+  if (i === start) return Number.NaN; // no whole seconds
   let micros = 0;
-  if (i < n) {
+  if (i < end) {
     if (v.charCodeAt(i) !== 46) return Number.NaN; // "."
     let digits = 0;
-    for (i++; i < n; i++) {
+    for (i++; i < end; i++) {
       const c = v.charCodeAt(i) - 48;
       if (c < 0 || c > 9) return Number.NaN;
       if (digits < 6) micros = micros * 10 + c;

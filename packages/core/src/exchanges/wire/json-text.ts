@@ -29,6 +29,14 @@ export class JsonText {
   /** decimalString's number (num of the string). */
   private number = 0;
   private texts: RecurringTexts | undefined;
+  /** Start and end of each level's third string (2 per level), with side(_, true). */
+  private thirdOffsets = new Int32Array(512);
+  thirdsUsed = 0;
+
+  /** The text being read. */
+  get text(): string {
+    return this.s;
+  }
 
   /**
    * Reads `text`; the strings it hands out are made by (and shared through) `texts`, the
@@ -40,6 +48,7 @@ export class JsonText {
     this.p = 0;
     this.n = text.length;
     this.used = 0;
+    this.thirdsUsed = 0;
   }
 
   /** Drops the text (a reader kept in a module must not keep the last frame alive). */
@@ -185,9 +194,10 @@ export class JsonText {
 
   /**
    * `[[px, sz, ...], ...]` with px and sz decimal strings → levels (`num` of each), the rest of a
-   * row read and dropped; null otherwise. With `keep`, the strings' offsets are appended (exactOf).
+   * row read and dropped; null otherwise. With `keep`, the strings' offsets are appended (exactOf);
+   * with `third`, every row has a third element, a string, whose place is kept too (thirdAt).
    */
-  side(keep: boolean): Level[] | null {
+  side(keep: boolean, third = false): Level[] | null {
     if (!this.token(91)) return null;
     const out: Level[] = [];
     if (this.peek(93)) {
@@ -196,16 +206,18 @@ export class JsonText {
     }
     do {
       const at = this.p;
-      if (!this.compactLevel(out, keep)) {
+      const thirds = this.thirdsUsed;
+      if (!this.compactLevel(out, keep, third)) {
         this.p = at;
-        if (!this.level(out, keep)) return null;
+        this.thirdsUsed = thirds;
+        if (!this.level(out, keep, third)) return null;
       }
     } while (this.more(93));
     return this.p === FAILED ? null : out;
   }
 
   /** One level, any layout JSON allows; false when it is not one. */
-  private level(out: Level[], keep: boolean): boolean {
+  private level(out: Level[], keep: boolean, third: boolean): boolean {
     if (!this.token(91)) return false;
     const pxStart = this.stringStart();
     if (pxStart === FAILED) return false;
@@ -214,6 +226,12 @@ export class JsonText {
     const szStart = this.stringStart();
     if (szStart === FAILED) return false;
     const szEnd = this.p - 1;
+    if (third) {
+      if (!this.token(44)) return false;
+      const start = this.stringStart();
+      if (start === FAILED) return false;
+      this.third(start, this.p - 1);
+    }
     const price = this.decimal(pxStart, pxEnd);
     const amount = this.decimal(szStart, szEnd);
     if (Number.isNaN(price) || Number.isNaN(amount)) return false;
@@ -228,7 +246,7 @@ export class JsonText {
    * string's characters read once (end and digits together). False, with p anywhere, on any other
    * layout: level() then reads it again the general way (its results are the same).
    */
-  private compactLevel(out: Level[], keep: boolean): boolean {
+  private compactLevel(out: Level[], keep: boolean, third: boolean): boolean {
     const s = this.s;
     let p = this.p;
     if (s.charCodeAt(p) !== 91 || s.charCodeAt(p + 1) !== 34) return false;
@@ -241,21 +259,24 @@ export class JsonText {
     if (szEnd === FAILED) return false;
     const amount = this.number;
     p = szEnd + 1;
-    // the rest of the row: strings without escapes
+    let rest = third ? 0 : 1;
+    // the rest of the row: strings without escapes (with `third`, the first one's place kept)
     for (;;) {
       const c = s.charCodeAt(p);
       if (c === 93) break;
       if (c !== 44 || s.charCodeAt(p + 1) !== 34) return false;
       p += 2;
+      const start = p;
       for (;;) {
         const d = s.charCodeAt(p);
         if (d === 34) break;
         if (d === 92 || d < 32 || Number.isNaN(d)) return false; // an escape, a control character, the end
         p++;
       }
+      if (rest++ === 0) this.third(start, p);
       p++;
     }
-    if (Number.isNaN(price) || Number.isNaN(amount)) return false;
+    if (rest === 0 || Number.isNaN(price) || Number.isNaN(amount)) return false;
     out.push([price, amount]);
     if (keep) this.keep(pxStart, pxEnd, szStart, szEnd);
     this.p = p + 1;
@@ -311,6 +332,23 @@ export class JsonText {
     for (let i = 0, j = from; j < to; i++, j += 4)
       out[i] = [copy.slice(o[j]! - base, o[j + 1]! - base), copy.slice(o[j + 2]! - base, o[j + 3]! - base)];
     return out;
+  }
+
+  /** The start (i = 0) or end (i = 1) of the k-th third string side(_, true) met since begin(). */
+  thirdAt(k: number, i: number): number {
+    return this.thirdOffsets[2 * k + i]!;
+  }
+
+  private third(start: number, end: number): void {
+    const u = this.thirdsUsed * 2;
+    if (u + 2 > this.thirdOffsets.length) {
+      const grown = new Int32Array(this.thirdOffsets.length * 2);
+      grown.set(this.thirdOffsets);
+      this.thirdOffsets = grown;
+    }
+    this.thirdOffsets[u] = start;
+    this.thirdOffsets[u + 1] = end;
+    this.thirdsUsed++;
   }
 
   /** num of the text at [start, end): its digits when plain, else num of the string. */
