@@ -50,35 +50,25 @@ function frame(): ScannedOrderbook | undefined {
   };
   let seen = 0;
   do {
-    const k = j.key();
+    if (!j.nextKey()) return undefined;
     let bit = 0;
-    switch (k) {
-      case undefined:
-        return undefined;
-      case "topic": {
-        bit = TOPIC;
-        const topic = j.slice();
-        if (topic === undefined) return undefined;
-        out.topic = topic;
-        break;
-      }
-      case "type":
-        bit = TYPE;
-        if (!j.scalar()) return undefined;
-        out.type = j.value;
-        break;
-      case "ts":
-        bit = TS;
-        if (!j.scalar()) return undefined;
-        out.ts = j.value;
-        break;
-      case "data":
-        bit = DATA;
-        if (!readData(out)) return undefined;
-        break;
-      default:
-        if (!j.skipValue()) return undefined;
-    }
+    if (j.keyIs("topic")) {
+      bit = TOPIC;
+      const topic = j.slice();
+      if (topic === undefined) return undefined;
+      out.topic = topic;
+    } else if (j.keyIs("type")) {
+      bit = TYPE;
+      if (!j.scalar()) return undefined;
+      out.type = j.value;
+    } else if (j.keyIs("ts")) {
+      bit = TS;
+      if (!j.scalar()) return undefined;
+      out.ts = j.value;
+    } else if (j.keyIs("data")) {
+      bit = DATA;
+      if (!readData(out)) return undefined;
+    } else if (!j.skipValue()) return undefined;
     if ((seen & bit) !== 0) return undefined; // a repeated key: JSON.parse keeps the last
     seen |= bit;
   } while (j.more(125));
@@ -91,38 +81,23 @@ function readData(out: ScannedOrderbook): boolean {
   if (!j.token(123) || j.peek(125)) return false;
   let seen = 0;
   do {
-    const k = j.key();
+    if (!j.nextKey()) return false;
     let bit = 0;
-    switch (k) {
-      case undefined:
-        return false;
-      case "s":
-        bit = 1;
-        if (!j.scalar()) return false;
-        out.s = j.value;
-        break;
-      case "b": {
-        bit = 2;
-        const side = j.side(false);
-        if (side === null) return false;
-        out.bids = side;
-        break;
-      }
-      case "a": {
-        bit = 4;
-        const side = j.side(false);
-        if (side === null) return false;
-        out.asks = side;
-        break;
-      }
-      case "u":
-        bit = 8;
-        if (!j.scalar()) return false;
-        out.u = j.value;
-        break;
-      default:
-        if (!j.skipValue()) return false;
-    }
+    if (j.keyIs("s")) {
+      bit = 1;
+      if (!j.scalar()) return false;
+      out.s = j.value;
+    } else if (j.keyIs("b") || j.keyIs("a")) {
+      bit = j.keyIs("b") ? 2 : 4;
+      const side = j.side(false);
+      if (side === null) return false;
+      if (bit === 2) out.bids = side;
+      else out.asks = side;
+    } else if (j.keyIs("u")) {
+      bit = 8;
+      if (!j.scalar()) return false;
+      out.u = j.value;
+    } else if (!j.skipValue()) return false;
     if ((seen & bit) !== 0) return false;
     seen |= bit;
   } while (j.more(125));

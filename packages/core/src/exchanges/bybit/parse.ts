@@ -3,7 +3,7 @@ import type { Candle, Liquidation, Side, Trade } from "../../schemas/messages.ts
 import { epochMsInteger, isObject, num, sample } from "../wire/fields.ts";
 import { notAnObject, parseJson, utf8Frame } from "../wire/frame-json.ts";
 import { badField, ignoredFrozen, unknownSymbol } from "../wire/frame-results.ts";
-import { ownCopy } from "../wire/json-text.ts";
+import { hasPrefix, ownCopy } from "../wire/json-text.ts";
 import { scanOrderbookFrame } from "./book-scan.ts";
 import { parseOrderbook, parseScannedOrderbook } from "./orderbook.ts";
 import { EXCHANGE, invalid } from "./results.ts";
@@ -47,7 +47,7 @@ export function parseFrame(frame: string | Uint8Array, ctx: ParseContext, catego
   const text = utf8Frame(frame);
   // orderbook frames, most of a book feed, are read from the text when they can be (book-scan.ts);
   // Bybit puts the topic first: other frames are not tried
-  if (text.startsWith(ORDERBOOK_FRAME)) {
+  if (hasPrefix(text, ORDERBOOK_FRAME)) {
     const r = scannedOrderbook(text, ctx);
     if (r !== undefined) return r;
   }

@@ -73,18 +73,19 @@ function frame(): ScannedBook | undefined {
 function readPart(out: ScannedBook): boolean {
   if (!j.token(123) || j.peek(125)) return false;
   do {
-    const k = j.key();
-    if (k === "c") {
+    if (!j.nextKey()) return false;
+    if (j.keyIs("c")) {
       if (out.checksum !== undefined || !j.scalar() || j.value === undefined) return false;
       out.checksum = j.value;
       continue;
     }
-    const asks = k === "as" || k === "a";
-    if (!asks && k !== "bs" && k !== "b") return false;
+    const snapshot = j.keyIs("as") || j.keyIs("bs");
+    const asks = j.keyIs("as") || j.keyIs("a");
+    if (!snapshot && !asks && !j.keyIs("b")) return false;
     if ((asks ? out.asks : out.bids) !== undefined) return false;
     const side = readSide();
     if (side === undefined) return false;
-    if (k.length === 2) out.snapshot = true;
+    if (snapshot) out.snapshot = true;
     if (asks) out.asks = side;
     else out.bids = side;
   } while (j.more(125));

@@ -48,30 +48,21 @@ function frame(): ScannedBook | undefined {
   let rows: ScannedRow[] | undefined;
   let seen = 0;
   do {
-    const k = j.key();
+    if (!j.nextKey()) return undefined;
     let bit = 0;
-    switch (k) {
-      case undefined:
-        return undefined;
-      case "arg":
-        bit = 1;
-        if (!readArg(arg)) return undefined;
-        break;
-      case "action":
-        bit = 2;
-        if (!j.scalar()) return undefined;
-        action = j.value;
-        break;
-      case "data":
-        bit = 4;
-        rows = readRows();
-        if (rows === undefined) return undefined;
-        break;
-      case "event":
-        return undefined;
-      default:
-        if (!j.skipValue()) return undefined;
-    }
+    if (j.keyIs("arg")) {
+      bit = 1;
+      if (!readArg(arg)) return undefined;
+    } else if (j.keyIs("action")) {
+      bit = 2;
+      if (!j.scalar()) return undefined;
+      action = j.value;
+    } else if (j.keyIs("data")) {
+      bit = 4;
+      rows = readRows();
+      if (rows === undefined) return undefined;
+    } else if (j.keyIs("event")) return undefined;
+    else if (!j.skipValue()) return undefined;
     if ((seen & bit) !== 0) return undefined; // a repeated key: JSON.parse keeps the last
     seen |= bit;
   } while (j.more(125));
@@ -84,10 +75,9 @@ function readArg(out: { channel: string; instId: string }): boolean {
   if (!j.token(123) || j.peek(125)) return false;
   let seen = 0;
   do {
-    const k = j.key();
-    if (k === undefined) return false;
-    if (k === "channel" || k === "instId") {
-      const bit = k === "channel" ? 1 : 2;
+    if (!j.nextKey()) return false;
+    const bit = j.keyIs("channel") ? 1 : j.keyIs("instId") ? 2 : 0;
+    if (bit !== 0) {
       if ((seen & bit) !== 0) return false;
       seen |= bit;
       const v = j.string();
@@ -126,48 +116,37 @@ function readRow(): ScannedRow | null {
   let asksTo = 0;
   let seen = 0;
   do {
-    const k = j.key();
+    if (!j.nextKey()) return null;
     let bit = 0;
-    switch (k) {
-      case undefined:
-        return null;
-      case "asks":
-        bit = 1;
-        asksFrom = j.used;
-        asks = j.side(true);
-        if (asks === null) return null;
-        asksTo = j.used;
-        break;
-      case "bids":
-        bit = 2;
-        bidsFrom = j.used;
-        bids = j.side(true);
-        if (bids === null) return null;
-        bidsTo = j.used;
-        break;
-      case "ts":
-        bit = 4;
-        if (!j.scalar()) return null;
-        ts = j.value;
-        break;
-      case "checksum":
-        bit = 8;
-        if (!j.scalar()) return null;
-        checksum = j.value;
-        break;
-      case "seqId":
-        bit = 16;
-        if (!j.scalar()) return null;
-        seqId = j.value;
-        break;
-      case "prevSeqId":
-        bit = 32;
-        if (!j.scalar()) return null;
-        prevSeqId = j.value;
-        break;
-      default:
-        if (!j.skipValue()) return null;
-    }
+    if (j.keyIs("asks")) {
+      bit = 1;
+      asksFrom = j.used;
+      asks = j.side(true);
+      if (asks === null) return null;
+      asksTo = j.used;
+    } else if (j.keyIs("bids")) {
+      bit = 2;
+      bidsFrom = j.used;
+      bids = j.side(true);
+      if (bids === null) return null;
+      bidsTo = j.used;
+    } else if (j.keyIs("ts")) {
+      bit = 4;
+      if (!j.scalar()) return null;
+      ts = j.value;
+    } else if (j.keyIs("checksum")) {
+      bit = 8;
+      if (!j.scalar()) return null;
+      checksum = j.value;
+    } else if (j.keyIs("seqId")) {
+      bit = 16;
+      if (!j.scalar()) return null;
+      seqId = j.value;
+    } else if (j.keyIs("prevSeqId")) {
+      bit = 32;
+      if (!j.scalar()) return null;
+      prevSeqId = j.value;
+    } else if (!j.skipValue()) return null;
     if ((seen & bit) !== 0) return null;
     seen |= bit;
   } while (j.more(125));

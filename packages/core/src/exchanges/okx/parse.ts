@@ -2,7 +2,7 @@ import type { FrameResult, ParseContext } from "../../adapter.ts";
 import { isObject, sample } from "../wire/fields.ts";
 import { notAnObject, parseJson, utf8Frame } from "../wire/frame-json.ts";
 import { badField, ignoredFrozen } from "../wire/frame-results.ts";
-import { textsOf } from "../wire/json-text.ts";
+import { hasPrefix, textsOf } from "../wire/json-text.ts";
 import { scanBookFrame } from "./book-scan.ts";
 import { argKey } from "./channels.ts";
 import { parseBook, parseScannedBook } from "./parse-book.ts";
@@ -63,7 +63,7 @@ export function parseFrame(frame: string | Uint8Array, ctx: ParseContext): Frame
   if (text === "pong") return PONG;
   // book frames, most of a book feed's bytes, are read from the text when they can be (book-scan.ts);
   // OKX puts arg.channel first: other frames are not tried (a try costs ~5 % of a trades frame)
-  if (text.startsWith(BOOK_FRAME)) {
+  if (hasPrefix(text, BOOK_FRAME)) {
     const book = scanBookFrame(text, textsOf(ctx.state, TEXTS));
     if (book !== undefined) return parseScannedBook(book, ctx);
   }
