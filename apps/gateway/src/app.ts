@@ -100,6 +100,9 @@ function buildApp(deps: GatewayDeps) {
   };
   const checks = [natsCheck(deps.nats), redisCheck(deps.redis), sqlCheck(deps.sql)];
   const wsStats = wsStatsReader(metrics, { maxClients: config.WS_MAX_CLIENTS });
+  // The listening server, for client addresses: the hook's `server` would define a getter on every
+  // request's context.
+  const server = { requestIP: (request: Request) => app.server?.requestIP(request) ?? null };
   const app = new Elysia({
     // A declared Content-Length over the limit gets our 413 body (onRequest); Bun's own cap stops
     // undeclared (chunked) bodies.
@@ -115,9 +118,10 @@ function buildApp(deps: GatewayDeps) {
       perMessageDeflate: false,
     },
   })
-    .onRequest((ctx) => {
-      const { request, set, server } = ctx;
-      startedAt.set(ctx, performance.now());
+    // Hooks destructure the context and never pass it on: Elysia reads a hook's source, and a whole
+    // context handed to a function makes every route parse cookies and copy headers per request.
+    .onRequest(({ request, set }) => {
+      startedAt.set(set, performance.now());
       const path = pathOf(request.url);
       const api = path.startsWith("/api/");
       if (api) Object.assign(set.headers, cors.headers(request));
@@ -137,9 +141,8 @@ function buildApp(deps: GatewayDeps) {
     .onError(({ code, error, request, route, set }) =>
       handleError({ code, error, request, route, set, log, cors: cors.headers(request) }),
     )
-    .onAfterResponse((ctx) => {
-      const { route, set } = ctx;
-      const t0 = startedAt.get(ctx);
+    .onAfterResponse(({ route, set }) => {
+      const t0 = startedAt.get(set);
       const label = route || "unmatched";
       const status = typeof set.status === "number" ? set.status : 200;
       metrics.http.record(label, status, t0 === undefined ? undefined : (performance.now() - t0) / 1000);
@@ -194,7 +197,7 @@ function buildApp(deps: GatewayDeps) {
 }
 
 /**
- * When a request came in, kept on its Elysia context (the one object its hooks share): a WeakMap
+ * When a request came in, kept on its Elysia `set` (the response state its hooks share): a WeakMap
  * keyed by the Request cost ~5 % of a /tickers request's CPU.
  */
 const startedAt = {
