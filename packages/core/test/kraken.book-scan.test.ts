@@ -1,10 +1,10 @@
 import { describe, expect, test } from "bun:test";
-import { FUZZ_SEED, fc, fuzzRuns, mutatedJson, mutatedText } from "@tickerplant/testkit/fuzz";
-import type { FrameResult, ParseContext } from "../src/adapter.ts";
+import type { ParseContext } from "../src/adapter.ts";
 import { scanV1BookFrame } from "../src/exchanges/kraken/book-scan.ts";
 import { kraken } from "../src/exchanges/kraken/index.ts";
 import { parseScannedV1Book, parseV1Array } from "../src/exchanges/kraken/parse-v1.ts";
 import { RecurringTexts } from "../src/exchanges/wire/json-text.ts";
+import { checkDecimalLevels, checkEditedFrames, exactly } from "./book-scan-properties.ts";
 import { readLines } from "./fixtures.ts";
 
 /**
@@ -31,10 +31,6 @@ const ctx = (): ParseContext => ({
   state: new Map(),
 });
 
-/** -0 and NaN kept apart from 0 and null. */
-const exactly = (r: FrameResult): string =>
-  JSON.stringify(r, (_k, v) => (Object.is(v, -0) ? "-0" : Number.isNaN(v) ? "NaN" : v));
-
 function sameBothWays(text: string): boolean {
   const scanned = scan(text);
   if (scanned === undefined) return false;
@@ -51,35 +47,10 @@ describe("kraken v1 book scan", () => {
   });
 
   test("any decimal string as a price or volume: the same number as the JSON way's", () => {
-    const decimal = fc.oneof(
-      fc
-        .tuple(fc.boolean(), fc.stringMatching(/^[0-9]{0,18}$/), fc.stringMatching(/^(\.[0-9]{0,18})?$/))
-        .map(([neg, int, frac]) => `${neg ? "-" : ""}${int}${frac}`),
-      fc.double({ noNaN: true }).map(String),
-      fc.stringMatching(/^[-+.0-9eE ]{0,18}$/),
-    );
-    const book = books.find((f) => scan(f) !== undefined && f.length < 3000)!;
-    fc.assert(
-      fc.property(decimal, decimal, (px, sz) => {
-        const text = book.replace(/\[\["[^"]*","[^"]*"/, `[["${px}","${sz}"`);
-        const numbers = px !== "" && sz !== "" && Number.isFinite(+px) && Number.isFinite(+sz);
-        expect(sameBothWays(text)).toBe(numbers);
-      }),
-      { numRuns: fuzzRuns(5000), seed: FUZZ_SEED },
-    );
+    checkDecimalLevels(books.find((f) => scan(f) !== undefined && f.length < 3000)!, sameBothWays);
   });
 
   test("edited frames: what the scan takes, JSON.parse takes, with the same result", () => {
-    let taken = 0;
-    fc.assert(
-      fc.property(fc.oneof(mutatedText(books), mutatedJson(books)), (text) => {
-        if (scan(text) === undefined) return;
-        taken++;
-        expect(() => JSON.parse(text)).not.toThrow();
-        sameBothWays(text);
-      }),
-      { numRuns: fuzzRuns(2500), seed: FUZZ_SEED },
-    );
-    expect(taken).toBeGreaterThan(100);
+    checkEditedFrames(books, scan, sameBothWays);
   });
 });
