@@ -26,10 +26,7 @@ const j = new JsonText();
 
 /** An orderbook frame read whole, or undefined: then it goes the general way. */
 export function scanOrderbookFrame(text: string): ScannedOrderbook | undefined {
-  j.begin(text);
-  const book = frame();
-  j.release();
-  return book;
+  return j.read(text, undefined, frame);
 }
 
 const TOPIC = 1;

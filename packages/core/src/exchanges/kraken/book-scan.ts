@@ -36,10 +36,7 @@ const j = new JsonText();
 
 /** A v1 book frame read whole, or undefined: then it goes the general way. `texts`: the connection's. */
 export function scanV1BookFrame(text: string, texts: RecurringTexts): ScannedBook | undefined {
-  j.begin(text, texts);
-  const book = frame();
-  j.release();
-  return book;
+  return j.read(text, texts, frame);
 }
 
 function frame(): ScannedBook | undefined {

@@ -39,23 +39,24 @@ export class JsonText {
   }
 
   /**
-   * Reads `text`; the strings it hands out are made by (and shared through) `texts`, the
-   * connection's; without, each is a copy of its own.
+   * Reads `text` with `whole` (a frame reader of this text), then drops the text: a reader kept in
+   * a module must not keep the last frame alive. The strings it hands out are made by (and shared
+   * through) `texts`, the connection's; without, each is a copy of its own.
    */
-  begin(text: string, texts?: RecurringTexts): void {
+  read<T>(text: string, texts: RecurringTexts | undefined, whole: () => T): T {
     this.s = text;
     this.texts = texts;
     this.p = 0;
     this.n = text.length;
     this.used = 0;
     this.thirdsUsed = 0;
-  }
-
-  /** Drops the text (a reader kept in a module must not keep the last frame alive). */
-  release(): void {
-    this.s = "";
-    this.value = undefined;
-    this.texts = undefined;
+    try {
+      return whole();
+    } finally {
+      this.s = "";
+      this.value = undefined;
+      this.texts = undefined;
+    }
   }
 
   /** Only whitespace is left. */
@@ -348,7 +349,7 @@ export class JsonText {
     return out;
   }
 
-  /** The start (i = 0) or end (i = 1) of the k-th third string side(_, true) met since begin(). */
+  /** The start (i = 0) or end (i = 1) of the k-th third string side(_, true) met since read() began. */
   thirdAt(k: number, i: number): number {
     return this.thirdOffsets[2 * k + i]!;
   }
