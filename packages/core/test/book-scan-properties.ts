@@ -3,7 +3,7 @@ import { FUZZ_SEED, fc, fuzzRuns, mutatedJson, mutatedText } from "@tickerplant/
 import type { FrameResult } from "../src/adapter.ts";
 
 /**
- * The properties every book-frame text reader (okx, bybit, kraken `book-scan.ts`) is held to:
+ * The properties every text reader (okx, bybit, kraken `book-scan.ts`, bybit `tickers-scan.ts`) is held to:
  * whatever it takes gives exactly what the JSON.parse way gives, and it takes nothing JSON.parse
  * rejects. `sameBothWays(text)` is the exchange's comparison: false when the scan leaves the frame.
  */
@@ -12,15 +12,18 @@ import type { FrameResult } from "../src/adapter.ts";
 export const exactly = (r: FrameResult): string =>
   JSON.stringify(r, (_k, v) => (Object.is(v, -0) ? "-0" : Number.isNaN(v) ? "NaN" : v));
 
+/** Decimal strings of every form: plain (leading zeros, signs, long), exponents, malformed. */
+export const decimalString = fc.oneof(
+  fc
+    .tuple(fc.boolean(), fc.stringMatching(/^[0-9]{0,18}$/), fc.stringMatching(/^(\.[0-9]{0,18})?$/))
+    .map(([neg, int, frac]) => `${neg ? "-" : ""}${int}${frac}`),
+  fc.double({ noNaN: true }).map(String),
+  fc.stringMatching(/^[-+.0-9eE ]{0,18}$/),
+);
+
 /** Any decimal string as the first level's price and size: taken exactly when both are numbers (num's definition). */
 export function checkDecimalLevels(book: string, sameBothWays: (text: string) => boolean): void {
-  const decimal = fc.oneof(
-    fc
-      .tuple(fc.boolean(), fc.stringMatching(/^[0-9]{0,18}$/), fc.stringMatching(/^(\.[0-9]{0,18})?$/))
-      .map(([neg, int, frac]) => `${neg ? "-" : ""}${int}${frac}`),
-    fc.double({ noNaN: true }).map(String),
-    fc.stringMatching(/^[-+.0-9eE ]{0,18}$/),
-  );
+  const decimal = decimalString;
   fc.assert(
     fc.property(decimal, decimal, (px, sz) => {
       const text = book.replace(/\[\["[^"]*","[^"]*"/, `[["${px}","${sz}"`);

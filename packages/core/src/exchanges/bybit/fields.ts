@@ -11,7 +11,7 @@
  */
 
 /** Decimals in a decimal string ("83024.60" → 2). */
-function decimals(s: string): number {
+export function decimals(s: string): number {
   const dot = s.indexOf(".");
   return dot < 0 ? 0 : s.length - dot - 1;
 }
@@ -24,7 +24,7 @@ const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
  * A plain decimal (`-?digits(.digits)?`, at most 15 digits) as the integer of its digits
  * ("-83024.60" → -8302460); NaN for anything else (exponents, signs, spaces, longer strings).
  */
-function digitsInteger(s: string): number {
+export function digitsInteger(s: string): number {
   const n = s.length;
   let i = s.charCodeAt(0) === 45 ? 1 : 0; // "-"
   const negative = i === 1;
@@ -45,11 +45,15 @@ function digitsInteger(s: string): number {
 
 /** a − b for decimal strings, rounded to their precision (no binary noise: 83024.6 − 84057.7 = −1033.1). */
 export function decimalDiff(a: string, b: string): number {
-  const da = decimals(a);
-  const db = decimals(b);
+  return digitsDiff(digitsInteger(a), decimals(a), +a, digitsInteger(b), decimals(b), +b);
+}
+
+/**
+ * decimalDiff of two decimals given as digitsInteger, decimals and number of each (what a ticker's
+ * state keeps of a plain decimal, without its string).
+ */
+export function digitsDiff(ia: number, da: number, xa: number, ib: number, db: number, xb: number): number {
   const d = Math.min(15, Math.max(da, db));
-  const ia = digitsInteger(a);
-  const ib = digitsInteger(b);
   if (!Number.isNaN(ia) && !Number.isNaN(ib)) {
     const sa = ia * POW10[d - da]!;
     const sb = ib * POW10[d - db]!;
@@ -58,18 +62,21 @@ export function decimalDiff(a: string, b: string): number {
       return c === 0 ? 0 : c / POW10[d]!;
     }
   }
-  return Number((+a - +b).toFixed(d));
+  return Number((xa - xb).toFixed(d));
 }
 
 /** Bybit's fraction ("-0.012289") → percent (-1.2289), without binary noise. */
 export function fractionToPercent(s: string): number {
-  const k = decimals(s);
+  return digitsToPercent(digitsInteger(s), decimals(s), +s);
+}
+
+/** fractionToPercent of a decimal given as digitsInteger, decimals and number. */
+export function digitsToPercent(i: number, k: number, x: number): number {
   const d = Math.min(15, Math.max(0, k - 2));
-  const i = digitsInteger(s);
   if (!Number.isNaN(i)) {
     // s · 100 = i / 10^(k−2): on the d-decimal grid (an integer when k < 2)
     const c = k >= 2 ? i : i * POW10[2 - k]!;
     if (Math.abs(c) <= EXACT_LIMIT) return c === 0 ? 0 : c / POW10[k >= 2 ? k - 2 : 0]!;
   }
-  return Number((+s * 100).toFixed(d));
+  return Number((x * 100).toFixed(d));
 }

@@ -3,12 +3,13 @@ import type { Candle, Liquidation, Side, Trade } from "../../schemas/messages.ts
 import { epochMsInteger, isObject, num, sample } from "../wire/fields.ts";
 import { notAnObject, parseJson, utf8Frame } from "../wire/frame-json.ts";
 import { badField, ignoredFrozen, unknownSymbol } from "../wire/frame-results.ts";
-import { hasPrefix, ownCopy } from "../wire/json-text.ts";
+import { hasPrefix, ownCopy, textIs } from "../wire/json-text.ts";
 import { scanOrderbookFrame } from "./book-scan.ts";
 import { parseOrderbook, parseScannedOrderbook } from "./orderbook.ts";
 import { EXCHANGE, invalid } from "./results.ts";
 import type { Category } from "./symbols.ts";
-import { parseTickers } from "./tickers.ts";
+import { parseScannedTickers, parseTickers } from "./tickers.ts";
+import { scanTickersFrame } from "./tickers-scan.ts";
 import { candleCloseTime, framedSymbol, intervalFromName } from "./topics.ts";
 
 /**
@@ -40,8 +41,9 @@ const IGNORED_TOPICS: ReadonlySet<string> = new Set([
   "orderbook_rpi",
 ]);
 
-/** How Bybit's orderbook pushes begin. */
+/** How Bybit's orderbook and tickers pushes begin. */
 const ORDERBOOK_FRAME = '{"topic":"orderbook.';
+const TICKERS_FRAME = '{"topic":"tickers.';
 
 export function parseFrame(frame: string | Uint8Array, ctx: ParseContext, category: Category): FrameResult {
   const text = utf8Frame(frame);
@@ -50,7 +52,15 @@ export function parseFrame(frame: string | Uint8Array, ctx: ParseContext, catego
   if (hasPrefix(text, ORDERBOOK_FRAME)) {
     const r = scannedOrderbook(text, ctx);
     if (r !== undefined) return r;
+  } else if (hasPrefix(text, TICKERS_FRAME)) {
+    const r = scannedTickers(text, ctx, category);
+    if (r !== undefined) return r;
   }
+  return parseJsonFrame(text, ctx, category);
+}
+
+/** A frame the JSON.parse way: what the text readers' results are held to (exported for tests). */
+export function parseJsonFrame(text: string, ctx: ParseContext, category: Category): FrameResult {
   const json = parseJson(text);
   if (!json.ok) return json.result;
   const msg = json.value;
@@ -71,6 +81,26 @@ function scannedOrderbook(text: string, ctx: ParseContext): FrameResult | undefi
   if (parts === null || parts.prefix !== "orderbook" || parts.middle === undefined || !isDigits(parts.middle))
     return undefined;
   return parseScannedOrderbook(b, parts.middle, parts.symbol, ctx);
+}
+
+/**
+ * The last tickers topic read from a frame's text: a feed's frames repeat it, and a slice of each
+ * frame's topic would be hashed again for its lookup, as would the symbol for the state's and the
+ * market's (a string from the frame each time; this one keeps its hash).
+ */
+let lastTickers: TopicParts | null = null;
+
+/** A tickers frame's result from its text, or undefined when it goes the JSON.parse way. */
+function scannedTickers(text: string, ctx: ParseContext, category: Category): FrameResult | undefined {
+  const t = scanTickersFrame(text);
+  if (t === undefined) return undefined;
+  let parts = lastTickers;
+  if (parts === null || !textIs(text, t.topicStart, t.topicEnd, parts.topic)) {
+    parts = topicParts(text.slice(t.topicStart, t.topicEnd));
+    if (parts === null || parts.prefix !== "tickers" || parts.middle !== undefined) return undefined;
+    lastTickers = parts;
+  }
+  return parseScannedTickers(text, t, parts.symbol, ctx, category);
 }
 
 function requestId(v: unknown): string | null {
@@ -128,6 +158,8 @@ function parseTopicFrame(
 
 /** `<prefix>.<middle>.<symbol>` or `<prefix>.<symbol>`. */
 interface TopicParts {
+  /** The topic (its own copy). */
+  topic: string;
   prefix: string;
   middle: string | undefined;
   symbol: string;
@@ -148,6 +180,7 @@ function topicParts(topic: string): TopicParts | null {
     first < 0 || symbol.length === 0
       ? null
       : {
+          topic,
           prefix: topic.slice(0, first),
           middle: first === last ? undefined : topic.slice(first + 1, last),
           symbol,

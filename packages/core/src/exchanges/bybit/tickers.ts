@@ -1,11 +1,29 @@
 import type { FrameResult, ParseContext } from "../../adapter.ts";
 import type { Deriv, MarketMessage, Ticker } from "../../schemas/messages.ts";
-import { epochMsInteger, isObject, num, optionalNum } from "../wire/fields.ts";
+import { epochMsInteger, isObject } from "../wire/fields.ts";
 import { badField, ignoredFrozen, unknownSymbol } from "../wire/frame-results.ts";
+import { textIs } from "../wire/json-text.ts";
 import { symbolState } from "../wire/symbol-state.ts";
-import { decimalDiff, fractionToPercent } from "./fields.ts";
 import { EXCHANGE, invalid } from "./results.ts";
 import type { Category } from "./symbols.ts";
+import {
+  convert,
+  convertAll,
+  convertChange,
+  DERIV,
+  FIELD_INDEX,
+  FIELDS,
+  fieldsObject,
+  fieldValue,
+  holds,
+  LAST,
+  Merged,
+  OPEN,
+  setField,
+  setFieldText,
+  TICKER,
+} from "./ticker-state.ts";
+import type { ScannedTickers } from "./tickers-scan.ts";
 import { framedSymbol } from "./topics.ts";
 
 /**
@@ -14,182 +32,68 @@ import { framedSymbol } from "./topics.ts";
  * connection's parser state (emptied on reconnect, when Bybit sends a fresh snapshot). Spot sends
  * snapshots only. A linear push yields a ticker when a ticker field changed and a deriv message
  * (mark, index, funding, open interest) when one of those changed; a snapshot yields both.
+ * Frames come parsed (parseTickers) or as their text read by tickers-scan.ts (parseScannedTickers);
+ * both merge into the same state (ticker-state.ts) with the same checks in the same order.
  */
 
 const UNCHANGED = ignoredFrozen("ticker_unchanged");
 
 type Fields = Record<string, unknown>;
 
-/**
- * A symbol's merged tickers topic: the fields as sent, and the numbers of the messages' fields,
- * converted when a push changes their field (a delta changes a few of the 14; converting them all
- * again was ~20 % of a linear delta frame). NaN marks a field the messages cannot be built from.
- */
-interface Merged {
-  fields: Fields;
-  last: number;
-  open: number;
-  high: number;
-  low: number;
-  volume: number;
-  quoteVolume: number;
-  /** NaN when price24hPcnt is not a decimal (or its percent is not finite). */
-  changePct: number;
-  /** NaN when lastPrice − prevPrice24h is not finite. */
-  change: number;
-  bid: number | null;
-  ask: number | null;
-  markPrice: number | null;
-  indexPrice: number | null;
-  fundingRate: number | null;
-  nextFundingTime: number | null;
-  openInterest: number | null;
-}
-
 /** The connection state's key of the merged tickers, per symbol. */
 const TICKERS = "tickers";
 
-/** The merged state of a symbol's tickers topic (for tests and tools). */
+/** The merged fields of a symbol's tickers topic that the messages read (for tests and tools). */
 export function tickerState(ctx: ParseContext, symbol: string): Readonly<Fields> | undefined {
-  return (ctx.state.get(TICKERS) as Map<string, Merged> | undefined)?.get(symbol)?.fields;
+  const m = (ctx.state.get(TICKERS) as Map<string, Merged> | undefined)?.get(symbol);
+  return m === undefined ? undefined : fieldsObject(m);
 }
 
-function changePctOf(v: unknown): number {
-  const changePct = fractionToPercent(String(v));
-  return Number.isNaN(num(v)) || !Number.isFinite(changePct) ? Number.NaN : changePct;
-}
-
-function changeOf(f: Fields): number {
-  const change = decimalDiff(String(f.lastPrice), String(f.prevPrice24h));
-  return Number.isFinite(change) ? change : Number.NaN;
-}
-
-function fromSnapshot(fields: Fields): Merged {
-  const m: Merged = {
-    fields,
-    last: 0,
-    open: 0,
-    high: 0,
-    low: 0,
-    volume: 0,
-    quoteVolume: 0,
-    changePct: 0,
-    change: 0,
-    bid: null,
-    ask: null,
-    markPrice: null,
-    indexPrice: null,
-    fundingRate: null,
-    nextFundingTime: null,
-    openInterest: null,
-  };
+/** A snapshot's state: its fields as `{...data}` gives them. */
+function fromSnapshot(data: Fields): Merged {
+  const m = new Merged();
+  // an own "__proto__" key stays an own property of the copy: the merge must then run on it
+  if (Object.hasOwn(data, "__proto__")) m.fields = { ...data };
+  const f = m.fields ?? data;
+  for (let i = 0; i < FIELDS.length; i++) setField(m, i, f[FIELDS[i]!]);
   convertAll(m);
   return m;
 }
 
-function convertAll(m: Merged): void {
-  const f = m.fields;
-  m.last = num(f.lastPrice);
-  m.open = num(f.prevPrice24h);
-  m.high = num(f.highPrice24h);
-  m.low = num(f.lowPrice24h);
-  m.volume = num(f.volume24h);
-  m.quoteVolume = num(f.turnover24h);
-  m.changePct = changePctOf(f.price24hPcnt);
-  m.change = changeOf(f);
-  m.bid = optionalNum(f.bid1Price);
-  m.ask = optionalNum(f.ask1Price);
-  m.markPrice = optionalNum(f.markPrice);
-  m.indexPrice = optionalNum(f.indexPrice);
-  m.fundingRate = optionalNum(f.fundingRate);
-  m.nextFundingTime = optionalNum(f.nextFundingTime);
-  m.openInterest = optionalNum(f.openInterest);
-}
-
-const TICKER = 1;
-const DERIV = 2;
-
 /**
- * Merges a delta into `m` (what Object.assign does for a JSON object: own enumerable keys, [[Set]]
- * each) and converts the fields it changed. Returns which messages changed: TICKER | DERIV bits.
+ * Merges a delta into `m`, as Object.assign into the fields object did (own enumerable keys,
+ * [[Set]] each), and converts the fields it changed. Returns which messages changed: TICKER |
+ * DERIV bits.
  */
 function mergeDelta(m: Merged, delta: Fields): number {
-  const f = m.fields;
   let changed = 0;
   let change = false;
   let all = false;
   for (const k in delta) {
     const v = delta[k];
-    if (v !== f[k]) {
-      switch (k) {
-        case "lastPrice":
-          m.last = num(v);
-          change = true;
-          changed |= TICKER;
-          break;
-        case "prevPrice24h":
-          m.open = num(v);
-          change = true;
-          changed |= TICKER;
-          break;
-        case "price24hPcnt":
-          m.changePct = changePctOf(v);
-          changed |= TICKER;
-          break;
-        case "highPrice24h":
-          m.high = num(v);
-          changed |= TICKER;
-          break;
-        case "lowPrice24h":
-          m.low = num(v);
-          changed |= TICKER;
-          break;
-        case "volume24h":
-          m.volume = num(v);
-          changed |= TICKER;
-          break;
-        case "turnover24h":
-          m.quoteVolume = num(v);
-          changed |= TICKER;
-          break;
-        case "bid1Price":
-          m.bid = optionalNum(v);
-          changed |= TICKER;
-          break;
-        case "ask1Price":
-          m.ask = optionalNum(v);
-          changed |= TICKER;
-          break;
-        case "markPrice":
-          m.markPrice = optionalNum(v);
-          changed |= DERIV;
-          break;
-        case "indexPrice":
-          m.indexPrice = optionalNum(v);
-          changed |= DERIV;
-          break;
-        case "fundingRate":
-          m.fundingRate = optionalNum(v);
-          changed |= DERIV;
-          break;
-        case "nextFundingTime":
-          m.nextFundingTime = optionalNum(v);
-          changed |= DERIV;
-          break;
-        case "openInterest":
-          m.openInterest = optionalNum(v);
-          changed |= DERIV;
-          break;
-        case "__proto__":
-          // [[Set]] of "__proto__" replaces the fields' prototype: any field may read otherwise now
+    if (k === "__proto__" && m.fields === undefined) m.fields = fieldsObject(m);
+    const f = m.fields;
+    const i = FIELD_INDEX.get(k);
+    let same: boolean;
+    if (f !== undefined) {
+      same = v === f[k];
+      f[k] = v;
+      if (k === "__proto__") {
+        // [[Set]] of "__proto__" may replace the fields' prototype: any field may read otherwise now
+        if (!same) {
           all = true;
-          break;
+          for (let j = 0; j < FIELDS.length; j++) setField(m, j, f[FIELDS[j]!]);
+        }
+        continue;
       }
-    }
-    f[k] = v;
+    } else same = i === undefined || holds(m, i, v);
+    if (i === undefined || same) continue;
+    setField(m, i, v);
+    changed |= convert(m, i);
+    if (i === LAST || i === OPEN) change = true;
   }
   if (all) convertAll(m);
-  else if (change) m.change = changeOf(f);
+  else if (change) convertChange(m);
   return changed;
 }
 
@@ -215,27 +119,92 @@ export function parseTickers(
   let m = bySymbol.get(symbol);
   let changed = TICKER | DERIV;
   if (type === "snapshot") {
-    m = fromSnapshot({ ...data });
+    m = fromSnapshot(data);
     bySymbol.set(symbol, m);
   } else {
-    if (m === undefined) {
-      return invalid("delta_without_snapshot", `tickers.${symbol}: a delta before any snapshot`);
-    }
+    if (m === undefined) return noSnapshot(symbol);
     changed = mergeDelta(m, data);
   }
 
+  return messagesOf(m, changed, market, symbol, ts, ctx.recvTs, category);
+}
+
+/**
+ * A `tickers` frame read from its text (tickers-scan.ts) whose checks passed: the same result
+ * as parseTickers. Undefined when it goes the JSON.parse way (another data.symbol, a merge that
+ * runs on a fields object), with nothing changed.
+ */
+export function parseScannedTickers(
+  text: string,
+  t: ScannedTickers,
+  symbol: string,
+  ctx: ParseContext,
+  category: Category,
+): FrameResult | undefined {
+  if (t.symbolStart >= 0 && !textIs(text, t.symbolStart, t.symbolEnd, symbol)) return undefined;
+  // from here the JSON way's checks in its order, with its results
+  const market = ctx.marketOf(symbol);
+  if (market === undefined) return unknownSymbol("tickers", symbol);
+  const ts = epochMsInteger(t.ts);
+  if (Number.isNaN(ts)) return badField("tickers", "ts", t.ts);
+  const bySymbol = symbolState<Merged>(ctx.state, TICKERS);
+  let m = bySymbol.get(symbol);
+  let changed = TICKER | DERIV;
+  if (t.snapshot) {
+    m = new Merged();
+    for (let i = 0; i < FIELDS.length; i++) {
+      const start = t.at[2 * i]!;
+      if (start >= 0) setFieldText(m, i, text, start, t.at[2 * i + 1]!, t.digits[i]!, t.scale[i]!);
+    }
+    convertAll(m);
+    bySymbol.set(symbol, m);
+  } else {
+    if (m === undefined) return noSnapshot(symbol);
+    if (m.fields !== undefined) return undefined;
+    changed = 0;
+    let change = false;
+    for (let i = 0; i < FIELDS.length; i++) {
+      const start = t.at[2 * i]!;
+      if (start < 0 || !setFieldText(m, i, text, start, t.at[2 * i + 1]!, t.digits[i]!, t.scale[i]!))
+        continue;
+      changed |= convert(m, i);
+      if (i === LAST || i === OPEN) change = true;
+    }
+    if (change) convertChange(m);
+  }
+  return messagesOf(m, changed, market, symbol, ts, ctx.recvTs, category);
+}
+
+function messagesOf(
+  m: Merged,
+  changed: number,
+  market: string,
+  symbol: string,
+  ts: number,
+  recvTs: number,
+  category: Category,
+): FrameResult {
   const messages: MarketMessage[] = [];
   if ((changed & TICKER) !== 0) {
-    const t = buildTicker(m, market, symbol, ts, ctx.recvTs);
+    const t = buildTicker(m, market, symbol, ts, recvTs);
     if ("kind" in t) return t;
     messages.push(t);
   }
   if (category === "linear" && (changed & DERIV) !== 0) {
-    const d = buildDeriv(m, market, symbol, ts, ctx.recvTs);
+    const d = buildDeriv(m, market, symbol, ts, recvTs);
     if ("kind" in d) return d;
     messages.push(d);
   }
   return messages.length > 0 ? { kind: "data", messages } : UNCHANGED;
+}
+
+function noSnapshot(symbol: string): FrameResult {
+  return invalid("delta_without_snapshot", `tickers.${symbol}: a delta before any snapshot`);
+}
+
+/** Field i (of FIELDS) cannot be read. */
+function bad(m: Merged, i: number): FrameResult {
+  return badField("tickers", FIELDS[i]!, fieldValue(m, i));
 }
 
 // The messages are built field by field, in the schema's order (no spread of a shared base:
@@ -249,18 +218,16 @@ function buildTicker(
   ts: number,
   recvTs: number,
 ): Ticker | FrameResult {
-  const what = "tickers";
-  const s = m.fields;
-  if (Number.isNaN(m.last)) return badField(what, "lastPrice", s.lastPrice);
-  if (Number.isNaN(m.open)) return badField(what, "prevPrice24h", s.prevPrice24h);
-  if (Number.isNaN(m.high)) return badField(what, "highPrice24h", s.highPrice24h);
-  if (Number.isNaN(m.low)) return badField(what, "lowPrice24h", s.lowPrice24h);
-  if (Number.isNaN(m.volume)) return badField(what, "volume24h", s.volume24h);
-  if (Number.isNaN(m.quoteVolume)) return badField(what, "turnover24h", s.turnover24h);
-  if (Number.isNaN(m.changePct)) return badField(what, "price24hPcnt", s.price24hPcnt);
-  if (Number.isNaN(m.change)) return badField(what, "prevPrice24h", s.prevPrice24h);
-  if (Number.isNaN(m.bid)) return badField(what, "bid1Price", s.bid1Price);
-  if (Number.isNaN(m.ask)) return badField(what, "ask1Price", s.ask1Price);
+  if (Number.isNaN(m.last)) return bad(m, 0);
+  if (Number.isNaN(m.open)) return bad(m, 1);
+  if (Number.isNaN(m.high)) return bad(m, 3);
+  if (Number.isNaN(m.low)) return bad(m, 4);
+  if (Number.isNaN(m.volume)) return bad(m, 5);
+  if (Number.isNaN(m.quoteVolume)) return bad(m, 6);
+  if (Number.isNaN(m.changePct)) return bad(m, 2);
+  if (Number.isNaN(m.change)) return bad(m, 1);
+  if (Number.isNaN(m.bid)) return bad(m, 7);
+  if (Number.isNaN(m.ask)) return bad(m, 8);
   return {
     type: "ticker",
     exchange: EXCHANGE,
@@ -288,13 +255,11 @@ function buildDeriv(
   ts: number,
   recvTs: number,
 ): Deriv | FrameResult {
-  const what = "tickers";
-  const s = m.fields;
-  if (Number.isNaN(m.markPrice)) return badField(what, "markPrice", s.markPrice);
-  if (Number.isNaN(m.indexPrice)) return badField(what, "indexPrice", s.indexPrice);
-  if (Number.isNaN(m.fundingRate)) return badField(what, "fundingRate", s.fundingRate);
-  if (Number.isNaN(m.nextFundingTime)) return badField(what, "nextFundingTime", s.nextFundingTime);
-  if (Number.isNaN(m.openInterest)) return badField(what, "openInterest", s.openInterest);
+  if (Number.isNaN(m.markPrice)) return bad(m, 9);
+  if (Number.isNaN(m.indexPrice)) return bad(m, 10);
+  if (Number.isNaN(m.fundingRate)) return bad(m, 11);
+  if (Number.isNaN(m.nextFundingTime)) return bad(m, 12);
+  if (Number.isNaN(m.openInterest)) return bad(m, 13);
   return {
     type: "deriv",
     exchange: EXCHANGE,
