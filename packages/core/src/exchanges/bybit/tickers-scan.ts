@@ -1,4 +1,3 @@
-import { plainDecimalAt } from "../wire/fields.ts";
 import { KeyNames, textIs } from "../wire/json-text.ts";
 import { decimalRun, FIELDS, found } from "./ticker-state.ts";
 
@@ -119,8 +118,8 @@ export function scanTickersFrame(s: string): ScannedTickers | undefined {
   if (tsEnd !== s.length - 1 || s.charCodeAt(tsEnd) !== 125) return undefined;
   out.topicStart = TOPIC.length - "tickers.".length;
   out.topicEnd = topicEnd;
-  const ts = plainDecimalAt(s, tsStart, tsEnd);
-  out.ts = Number.isNaN(ts) ? +s.slice(tsStart, tsEnd) : ts; // a JSON number: + its text
+  // a JSON number is + its text: its digits' value while they are at most 15 (exact)
+  out.ts = tsEnd - tsStart <= 15 ? integerValue : +s.slice(tsStart, tsEnd);
   return out;
 }
 
@@ -137,15 +136,18 @@ function quoteAt(s: string, p: number): number {
   return p < n ? p : -1;
 }
 
-/** The end of a JSON integer without sign (`0` or digits not led by 0) at `p`, or -1. */
+/** integerEnd's value of the digits (exact up to 15 digits). */
+let integerValue = 0;
+
+/** The end of a JSON integer without sign (`0` or digits not led by 0) at `p`, or -1; its value in integerValue. */
 function integerEnd(s: string, p: number): number {
-  const first = s.charCodeAt(p);
-  if (first === 48) return p + 1;
-  if (!(first >= 49 && first <= 57)) return -1;
-  p++;
-  for (;;) {
-    const c = s.charCodeAt(p);
-    if (!(c >= 48 && c <= 57)) return p;
-    p++;
+  const first = s.charCodeAt(p) - 48;
+  integerValue = first;
+  if (first === 0) return p + 1;
+  if (!(first >= 1 && first <= 9)) return -1;
+  for (p++; ; p++) {
+    const d = s.charCodeAt(p) - 48;
+    if (!(d >= 0 && d <= 9)) return p;
+    integerValue = integerValue * 10 + d;
   }
 }
