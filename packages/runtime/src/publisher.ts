@@ -11,6 +11,7 @@ import { Counter, Gauge, type Registry } from "prom-client";
 import { backoffDelay } from "./backoff.ts";
 import type { Logger } from "./logger.ts";
 import type { Nats } from "./nats.ts";
+import { PubAckInbox } from "./pub-ack-inbox.ts";
 
 /** One admitted message, kept until JetStream acknowledges it. */
 interface Outgoing {
@@ -71,9 +72,10 @@ export class JetStreamPublisher {
   private readonly failures: Counter;
   private readonly resends: Counter;
   private readonly inFlightGauge: Gauge;
+  private readonly acks: PubAckInbox;
 
   constructor(
-    private readonly nats: Pick<Nats, "nc" | "js">,
+    private readonly nats: Pick<Nats, "nc">,
     private readonly options: {
       maxInFlight: number;
       registry: Registry;
@@ -113,6 +115,7 @@ export class JetStreamPublisher {
         this.set(self.inFlight);
       },
     });
+    this.acks = new PubAckInbox(nats.nc, PUBLISH_TIMEOUT_MS);
     void this.watchConnection();
   }
 
@@ -188,11 +191,7 @@ export class JetStreamPublisher {
   }
 
   private attempt(out: Outgoing): Promise<PubAck> {
-    return this.nats.js.publish(out.subject, out.data, {
-      msgID: out.msgID,
-      timeout: PUBLISH_TIMEOUT_MS,
-      ...(out.eventBatch ? { headers: eventsHeaders() } : {}),
-    });
+    return this.acks.publish(out.subject, out.data, publishHeaders(out));
   }
 
   private send(out: Outgoing): void {
@@ -311,11 +310,14 @@ export class JetStreamPublisher {
       });
     for (const out of left) this.finish(out);
     for (const resolve of this.reconnected.splice(0)) resolve();
+    this.acks.close();
   }
 }
 
-function eventsHeaders() {
+/** `append` on fresh headers: `set` would look for an existing key first. */
+function publishHeaders(out: Outgoing) {
   const h = natsHeaders();
-  h.set(EVENTS_HEADER, EVENTS_VERSION);
+  h.append("Nats-Msg-Id", out.msgID);
+  if (out.eventBatch) h.append(EVENTS_HEADER, EVENTS_VERSION);
   return h;
 }
