@@ -22,9 +22,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { freePort, startNatsServer } from "../packages/testkit/src/nats-server.ts";
-import { startService } from "../packages/testkit/src/processes.ts";
+import { type ServiceProcess, startService } from "../packages/testkit/src/processes.ts";
 import { startSimulator } from "../packages/testkit/src/simulator/simulator.ts";
-import { findPid } from "./lib/cpu.ts";
 import type { FromClients, ToClients } from "./lib/fanout-clients.ts";
 import { productionRuntimeEnv } from "./lib/production-runtime.ts";
 import { metricValue, scrape } from "./lib/stack.ts";
@@ -54,10 +53,10 @@ function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return m ? Math.round(Number(m[1]) / 1024) : Number.NaN;
 }
-/** The service's bun process (startService runs `bun <main.ts>`). */
-function servicePid(name: string): number {
-  const pid = findPid(["bun", `apps/${name}/src/main.ts`]);
-  if (pid === undefined) throw new Error(`no process for ${name}`);
+/** The bun process this bench started (not a search by command line: other checkouts run services too). */
+function servicePid(service: ServiceProcess): number {
+  const pid = service.pid;
+  if (pid === undefined) throw new Error(`${service.name} is not running`);
   return pid;
 }
 /** utime + stime of a process, seconds. */
@@ -126,8 +125,8 @@ const result: Record<string, unknown> = {
 };
 try {
   await Promise.all([ingestor.waitReady(120_000), gateway.waitReady(120_000)]);
-  const ingestorPid = servicePid("ingestor");
-  const gatewayPid = servicePid("gateway");
+  const ingestorPid = servicePid(ingestor);
+  const gatewayPid = servicePid(gateway);
   const ingestorStart = rssMb(ingestorPid);
   const gatewayIdle = rssMb(gatewayPid);
 
