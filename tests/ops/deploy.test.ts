@@ -14,6 +14,7 @@ import { Deployment, StatefulSet } from "kubernetes-models/apps/v1";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { ConfigMap, Namespace, Secret, Service } from "kubernetes-models/v1";
+import { productionRuntimeEnv } from "../../bench/lib/production-runtime.ts";
 
 const K8S = resolve(REPO_ROOT, "infra/k8s");
 const SERVICES = ["ingestor", "storage-writer", "scheduler", "analyzer", "gateway"];
@@ -319,5 +320,52 @@ describe("infra/Dockerfile", () => {
         .map((d) => `${dir}/${d}/package.json`),
     );
     for (const w of workspaces) expect(text).toContain(`COPY ${w} `);
+  });
+});
+
+describe("the ingestor's runtime settings (docs/benchmarks.md, Allocator)", () => {
+  const isSetting = (name: string) => /^(BUN_OPTIONS$|MIMALLOC_|BUN_JSC_)/.test(name);
+  const settings = (env: Record<string, unknown>) =>
+    Object.fromEntries(
+      Object.entries(env)
+        .filter(([k]) => isSetting(k))
+        .map(([k, v]) => [k, String(v)]),
+    );
+
+  /** infra/up.sh's `start ingestor` command: its NAME=value pairs (a `${X:-default}` gives the default) and bun flags. */
+  function upShSettings(): Record<string, string> {
+    const text = readFileSync(join(REPO_ROOT, "infra/up.sh"), "utf8");
+    const command = /^start ingestor env ((?:.*\\\n)*.*)$/m.exec(text)?.[1]?.replaceAll("\\\n", " ");
+    if (!command) throw new Error("infra/up.sh: no `start ingestor` command");
+    const words = command.split(/\s+/).filter(Boolean);
+    const env: Record<string, string> = {};
+    for (const w of words) {
+      const m = /^([A-Za-z_]+)="?(.*?)"?$/.exec(w);
+      if (m && w.includes("=")) env[m[1]!] = m[2]!.replace(/^\$\{\w+:-(.*)\}$/, "$1");
+    }
+    env.BUN_OPTIONS = words
+      .slice(words.indexOf("bun") + 1)
+      .filter((w) => w.startsWith("--"))
+      .join(" ");
+    return settings(env);
+  }
+
+  const bench = settings(productionRuntimeEnv("ingestor"));
+
+  test("the same in docker-compose.yml, the Kubernetes Deployment, infra/up.sh and the benchmarks", () => {
+    const compose = Bun.YAML.parse(readFileSync(join(REPO_ROOT, "docker-compose.yml"), "utf8")) as Obj;
+    const deployment = find(baseObjects(), "Deployment", "ingestor");
+    const k8sEnv = Object.fromEntries(
+      deployment.spec.template.spec.containers[0].env.map((e: Obj) => [e.name, e.value]),
+    );
+    expect(Object.keys(bench).length).toBeGreaterThan(1);
+    expect(settings(compose.services.ingestor.environment)).toEqual(bench);
+    expect(settings(k8sEnv)).toEqual(bench);
+    expect(upShSettings()).toEqual(bench);
+  });
+
+  test("this bun accepts them (it refuses to start on a BUN_JSC_ option it does not know)", () => {
+    const p = Bun.spawnSync([process.execPath, "-e", "1"], { env: { ...process.env, ...bench } });
+    expect(p.exitCode, p.stderr.toString()).toBe(0);
   });
 });
