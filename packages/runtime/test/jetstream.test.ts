@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { StorageType } from "@nats-io/jetstream";
+import { JetStreamApiError, StorageType } from "@nats-io/jetstream";
+import { headers, NoRespondersError, TimeoutError } from "@nats-io/transport-node";
 import { batchMessageId, EVENTS_HEADER, EVENTS_VERSION } from "@tickerplant/core";
 import { Registry } from "prom-client";
 import { BatchConsumer } from "../src/consumer.ts";
 import { eventTexts } from "../src/events.ts";
 import { createLogger } from "../src/logger.ts";
 import { connectNats, type Nats } from "../src/nats.ts";
+import { PubAckInbox } from "../src/pub-ack-inbox.ts";
 import { JetStreamPublisher } from "../src/publisher.ts";
 import { ensureDurableConsumer, provisionStreams, streamDefinitions } from "../src/streams.ts";
 import { NATS_URL, uniqueName } from "./env.ts";
@@ -160,5 +162,73 @@ describe("BatchConsumer", () => {
     expect(seen).toEqual([1]);
     const metrics = await registry.metrics();
     expect(metrics).toMatch(/tickerplant_consumer_failures_total\{consumer="[^"]+",outcome="(term|nak)"\} 1/);
+  });
+});
+
+function msgId(id: string) {
+  const h = headers();
+  h.append("Nats-Msg-Id", id);
+  return h;
+}
+
+describe("PubAckInbox", () => {
+  test("each publish gets its own acknowledgement; a repeated id is reported as a duplicate", async () => {
+    const acks = new PubAckInbox(nats.nc, 5000);
+    try {
+      const first = await Promise.all(
+        ["a", "b", "c"].map((id) => acks.publish(`${subject}.x`, id, msgId(id))),
+      );
+      expect(first.map((a) => [a.stream, a.duplicate])).toEqual([
+        [stream, false],
+        [stream, false],
+        [stream, false],
+      ]);
+      expect(first.map((a) => a.seq)).toEqual([first[0]!.seq, first[0]!.seq + 1, first[0]!.seq + 2]);
+      const again = await acks.publish(`${subject}.x`, "b", msgId("b"));
+      expect(again).toMatchObject({ stream, seq: first[1]!.seq, duplicate: true });
+    } finally {
+      acks.close();
+    }
+  });
+
+  test("no stream for the subject: rejected at once as no responders", async () => {
+    const acks = new PubAckInbox(nats.nc, 5000);
+    try {
+      const t0 = performance.now();
+      const err = await acks.publish(`${subject}-none.x`, "x", msgId("n")).catch((e) => e);
+      expect(err).toBeInstanceOf(NoRespondersError);
+      expect(performance.now() - t0).toBeLessThan(2000);
+    } finally {
+      acks.close();
+    }
+  });
+
+  test("the stream refuses the publish: the API error is the rejection", async () => {
+    const acks = new PubAckInbox(nats.nc, 5000);
+    try {
+      const h = msgId("w");
+      h.append("Nats-Expected-Stream", "SOME_OTHER_STREAM");
+      const err = await acks.publish(`${subject}.x`, "x", h).catch((e) => e);
+      expect(err).toBeInstanceOf(JetStreamApiError);
+    } finally {
+      acks.close();
+    }
+  });
+
+  test("an acknowledgement that never comes times out; close rejects what is left", async () => {
+    const acks = new PubAckInbox(nats.nc, 200);
+    // A plain subscriber takes the message and never replies.
+    const silent = nats.nc.subscribe(`${subject}-silent.x`, { callback: () => {} });
+    try {
+      const err = await acks.publish(`${subject}-silent.x`, "x", msgId("t")).catch((e) => e);
+      expect(err).toBeInstanceOf(TimeoutError);
+      const slow = new PubAckInbox(nats.nc, 60_000);
+      const pending = slow.publish(`${subject}-silent.x`, "y", msgId("u")).catch((e: Error) => e.message);
+      slow.close();
+      expect(await pending).toBe("publisher closed");
+    } finally {
+      silent.unsubscribe();
+      acks.close();
+    }
   });
 });
