@@ -3,7 +3,7 @@ import { FUZZ_SEED, fc, fuzzRuns, mutatedJson, mutatedText } from "@tickerplant/
 import type { FrameResult } from "../src/adapter.ts";
 
 /**
- * The properties every text reader (okx, bybit, kraken `book-scan.ts`, bybit `tickers-scan.ts`) is held to:
+ * The properties every text reader (okx, bybit, kraken, binance `book-scan.ts`, bybit `tickers-scan.ts`) is held to:
  * whatever it takes gives exactly what the JSON.parse way gives, and it takes nothing JSON.parse
  * rejects. `sameBothWays(text)` is the exchange's comparison: false when the scan leaves the frame.
  */

@@ -1,8 +1,10 @@
 import type { FrameResult, ParseContext } from "../../adapter.ts";
-import type { Bbo, Book, Candle, Ticker, Trade } from "../../schemas/messages.ts";
+import type { Bbo, Book, Candle, Level, Ticker, Trade } from "../../schemas/messages.ts";
 import { int, isObject, levels, num, sample } from "../wire/fields.ts";
 import { notAnObject, parseJson, utf8Frame } from "../wire/frame-json.ts";
 import { badField, invalid as invalidResult, unknownSymbol } from "../wire/frame-results.ts";
+import { hasPrefix, textsOf } from "../wire/json-text.ts";
+import { scanDepthFrame } from "./book-scan.ts";
 import { epochMs } from "./fields.ts";
 import { isBinanceInterval } from "./streams.ts";
 
@@ -64,8 +66,24 @@ export type PayloadParser = (
   ctx: ParseContext,
 ) => FrameResult;
 
+/** How combined-stream frames begin; the texts of a connection's symbols, in its parser state. */
+const STREAM_FRAME = '{"stream":"';
+const TEXTS = "texts";
+
 export function parseFrame(frame: string | Uint8Array, ctx: ParseContext): FrameResult {
-  return parseEnvelope(frame, ctx, parsePayload);
+  const text = utf8Frame(frame);
+  // depthUpdate diffs, most of a book feed, are read from the text when they can be (book-scan.ts)
+  if (hasPrefix(text, STREAM_FRAME)) {
+    const d = scanDepthFrame(text, textsOf(ctx.state, TEXTS));
+    if (d !== undefined)
+      return depthDiffOf(d.s, d.E, d.U, d.u, undefined, d.bids, d.asks, true, ctx, SPOT_DIFF);
+  }
+  return parseJsonFrame(text, ctx);
+}
+
+/** A frame the JSON.parse way: what the text reader's results are held to (exported for tests). */
+export function parseJsonFrame(text: string, ctx: ParseContext): FrameResult {
+  return parseEnvelope(text, ctx, parsePayload);
 }
 
 /**
@@ -382,23 +400,41 @@ export function parseDepthDiff(
   ctx: ParseContext,
   format: DepthDiffFormat,
 ): FrameResult {
-  const symbol = p.s;
+  const time = format.time === "T" ? (p.T ?? p.E) : p.E;
+  return depthDiffOf(p.s, time, p.U, p.u, p.pu, p.b, p.a, false, ctx, format);
+}
+
+/**
+ * A diff's fields checked in order, from a payload (`read` false: `b`, `a` as JSON.parse gave them)
+ * or from book-scan.ts (`read` true: `b`, `a` already levels).
+ */
+export function depthDiffOf(
+  symbol: unknown,
+  time: unknown,
+  U: unknown,
+  u: unknown,
+  pu: unknown,
+  b: unknown,
+  a: unknown,
+  read: boolean,
+  ctx: ParseContext,
+  format: DepthDiffFormat,
+): FrameResult {
   if (typeof symbol !== "string") return badField("depthUpdate", "s", symbol);
   const market = ctx.marketOf(symbol);
   if (market === undefined) return unknownSymbol("depthUpdate", symbol);
-  const time = format.time === "T" ? (p.T ?? p.E) : p.E;
   const ts = epochMs(time);
   if (Number.isNaN(ts)) return badField("depthUpdate", format.time, time);
-  const first = int(p.U);
-  if (Number.isNaN(first)) return badField("depthUpdate", "U", p.U);
-  const last = int(p.u);
-  if (Number.isNaN(last) || last < first) return badField("depthUpdate", "u", p.u);
-  const prevSeq = format.prevSeq === "pu" ? int(p.pu) : first - 1;
-  if (Number.isNaN(prevSeq)) return badField("depthUpdate", "pu", p.pu);
-  const bids = levels(p.b);
-  if (bids === null) return badField("depthUpdate", "b", p.b);
-  const asks = levels(p.a);
-  if (asks === null) return badField("depthUpdate", "a", p.a);
+  const first = int(U);
+  if (Number.isNaN(first)) return badField("depthUpdate", "U", U);
+  const last = int(u);
+  if (Number.isNaN(last) || last < first) return badField("depthUpdate", "u", u);
+  const prevSeq = format.prevSeq === "pu" ? int(pu) : first - 1;
+  if (Number.isNaN(prevSeq)) return badField("depthUpdate", "pu", pu);
+  const bids = read ? (b as Level[]) : levels(b);
+  if (bids === null) return badField("depthUpdate", "b", b);
+  const asks = read ? (a as Level[]) : levels(a);
+  if (asks === null) return badField("depthUpdate", "a", a);
   const msg: Book = {
     type: "book",
     exchange: EXCHANGE,

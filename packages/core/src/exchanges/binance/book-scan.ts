@@ -1,0 +1,109 @@
+import type { Level } from "../../schemas/messages.ts";
+import { JsonText, type RecurringTexts, textIs } from "../wire/json-text.ts";
+
+/**
+ * A fast path for Binance's combined-stream `depthUpdate` frames,
+ * `{"stream":"<s>@depth…","data":{"e":"depthUpdate","E":…,"s":…,"U":…,"u":…,"b":[…],"a":[…]}}`:
+ * read from their text (wire/json-text.ts) instead of JSON.parse, which makes a string per price
+ * and size and an array per level that the levels then convert. It gives up (undefined) on
+ * anything it does not take whole — a payload whose first member is not `"e":"depthUpdate"`, a
+ * `stream` that is not a string, a repeated key, a value of another shape than the JSON way
+ * accepts for it, a side that is not levels of decimal strings, a string with an escape, bad
+ * JSON — and the frame then goes the JSON.parse way, whose checks (parse.ts, depthDiffOf) see
+ * the same values. Unknown keys are read and dropped, as there.
+ */
+
+export interface ScannedDepth {
+  /** `data.s`: a string of its own (the connection's texts), or another scalar. */
+  s: unknown;
+  E: unknown;
+  U: unknown;
+  u: unknown;
+  bids: Level[];
+  asks: Level[];
+}
+
+const j = new JsonText();
+
+/** A depthUpdate frame read whole, or undefined: then it goes the general way. */
+export function scanDepthFrame(text: string, texts: RecurringTexts): ScannedDepth | undefined {
+  return j.read(text, texts, frame);
+}
+
+const STREAM = 1;
+const DATA = 2;
+
+function frame(): ScannedDepth | undefined {
+  if (!j.token(123)) return undefined;
+  let out: ScannedDepth | undefined;
+  let seen = 0;
+  do {
+    if (!j.nextKey()) return undefined;
+    let bit = 0;
+    if (j.keyIs("stream")) {
+      bit = STREAM;
+      // only its being a string matters: the payload is read the same whatever the stream
+      if (j.stringStart() === -1) return undefined;
+    } else if (j.keyIs("data")) {
+      bit = DATA;
+      out = readData();
+      if (out === undefined) return undefined;
+    } else if (!j.skipValue()) return undefined;
+    if ((seen & bit) !== 0) return undefined; // a repeated key: JSON.parse keeps the last
+    seen |= bit;
+  } while (j.more(125));
+  if (j.p === -1 || seen !== (STREAM | DATA) || !j.atEnd()) return undefined;
+  return out;
+}
+
+const E = 1;
+const S = 2;
+const FIRST = 4;
+const LAST = 8;
+const BIDS = 16;
+const ASKS = 32;
+
+/** `data`: `"e":"depthUpdate"` first, then `E, s, U, u, b, a, …` with both sides. */
+function readData(): ScannedDepth | undefined {
+  if (!j.token(123) || !j.nextKey() || !j.keyIs("e")) return undefined;
+  const e = j.stringStart();
+  if (e === -1 || !textIs(j.text, e, j.p - 1, "depthUpdate")) return undefined;
+  const out: ScannedDepth = { s: undefined, E: undefined, U: undefined, u: undefined, bids: [], asks: [] };
+  let seen = 0;
+  while (j.more(125)) {
+    if (!j.nextKey()) return undefined;
+    let bit = 0;
+    if (j.keyIs("E")) {
+      bit = E;
+      if (!j.scalar()) return undefined;
+      out.E = j.value;
+    } else if (j.keyIs("s")) {
+      bit = S;
+      if (j.peek(34)) {
+        const s = j.string();
+        if (s === undefined) return undefined;
+        out.s = s;
+      } else if (!j.scalar()) return undefined;
+      else out.s = j.value;
+    } else if (j.keyIs("U")) {
+      bit = FIRST;
+      if (!j.scalar()) return undefined;
+      out.U = j.value;
+    } else if (j.keyIs("u")) {
+      bit = LAST;
+      if (!j.scalar()) return undefined;
+      out.u = j.value;
+    } else if (j.keyIs("b") || j.keyIs("a")) {
+      bit = j.keyIs("b") ? BIDS : ASKS;
+      const side = j.side(false);
+      if (side === null) return undefined;
+      if (bit === BIDS) out.bids = side;
+      else out.asks = side;
+    } else if (j.keyIs("e"))
+      return undefined; // repeated
+    else if (!j.skipValue()) return undefined;
+    if ((seen & bit) !== 0) return undefined;
+    seen |= bit;
+  }
+  return j.p !== -1 && (seen & (BIDS | ASKS)) === (BIDS | ASKS) ? out : undefined;
+}
