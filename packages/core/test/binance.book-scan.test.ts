@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { ParseContext } from "../src/adapter.ts";
-import { scanDepthFrame } from "../src/exchanges/binance/book-scan.ts";
+import { isDepthFrame, scanDepthFrame } from "../src/exchanges/binance/book-scan.ts";
 import { binance } from "../src/exchanges/binance/index.ts";
 import { parseFrame, parseJsonFrame } from "../src/exchanges/binance/parse.ts";
 import { RecurringTexts } from "../src/exchanges/wire/json-text.ts";
@@ -43,6 +43,14 @@ describe("binance depthUpdate scan", () => {
     expect(books.length).toBeGreaterThan(300);
     for (const f of books) expect(sameBothWays(f)).toBe(true);
     for (const f of frames) if (!books.includes(f)) expect(scan(f)).toBeUndefined();
+  });
+
+  test("tried on depth streams only", () => {
+    for (const f of frames)
+      expect(isDepthFrame(f)).toBe(f.startsWith('{"stream":"') && /^[^@]*@depth/.test(f));
+    for (const f of books) expect(isDepthFrame(f)).toBe(true);
+    expect(isDepthFrame('{"stream":"btcusdt@dep')).toBe(false);
+    expect(isDepthFrame('{"stream":"btcusdt')).toBe(false);
   });
 
   test("every recorded frame parses as the JSON way parses it", () => {

@@ -3,8 +3,8 @@ import type { Bbo, Book, Candle, Level, Ticker, Trade } from "../../schemas/mess
 import { int, isObject, levels, num, sample } from "../wire/fields.ts";
 import { notAnObject, parseJson, utf8Frame } from "../wire/frame-json.ts";
 import { badField, invalid as invalidResult, unknownSymbol } from "../wire/frame-results.ts";
-import { hasPrefix, textsOf } from "../wire/json-text.ts";
-import { scanDepthFrame } from "./book-scan.ts";
+import { textsOf } from "../wire/json-text.ts";
+import { isDepthFrame, scanDepthFrame } from "./book-scan.ts";
 import { epochMs } from "./fields.ts";
 import { isBinanceInterval } from "./streams.ts";
 
@@ -66,14 +66,13 @@ export type PayloadParser = (
   ctx: ParseContext,
 ) => FrameResult;
 
-/** How combined-stream frames begin; the texts of a connection's symbols, in its parser state. */
-const STREAM_FRAME = '{"stream":"';
+/** The texts of a connection's symbols, in its parser state. */
 const TEXTS = "texts";
 
 export function parseFrame(frame: string | Uint8Array, ctx: ParseContext): FrameResult {
   const text = utf8Frame(frame);
   // depthUpdate diffs, most of a book feed, are read from the text when they can be (book-scan.ts)
-  if (hasPrefix(text, STREAM_FRAME)) {
+  if (isDepthFrame(text)) {
     const d = scanDepthFrame(text, textsOf(ctx.state, TEXTS));
     if (d !== undefined)
       return depthDiffOf(d.s, d.E, d.U, d.u, undefined, d.bids, d.asks, true, ctx, SPOT_DIFF);
