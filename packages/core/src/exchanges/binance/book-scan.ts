@@ -50,26 +50,54 @@ const STREAM = 1;
 const DATA = 2;
 
 function frame(): ScannedDepth | undefined {
-  if (!j.token(123)) return undefined;
   let out: ScannedDepth | undefined;
   let seen = 0;
-  do {
-    if (!j.nextKey()) return undefined;
-    let bit = 0;
-    if (j.keyIs("stream")) {
-      bit = STREAM;
-      // only its being a string matters: the payload is read the same whatever the stream
-      if (j.stringStart() === -1) return undefined;
-    } else if (j.keyIs("data")) {
-      bit = DATA;
-      out = readData();
-      if (out === undefined) return undefined;
-    } else if (!j.skipValue()) return undefined;
-    if ((seen & bit) !== 0) return undefined; // a repeated key: JSON.parse keeps the last
-    seen |= bit;
-  } while (j.more(125));
+  const at = compactOpening(j.text);
+  if (at !== -1) {
+    j.p = at;
+    out = readMembers();
+    if (out === undefined) return undefined;
+    seen = STREAM | DATA;
+  } else if (!j.token(123)) return undefined;
+  if (at === -1 || j.more(125)) {
+    do {
+      if (!j.nextKey()) return undefined;
+      let bit = 0;
+      if (j.keyIs("stream")) {
+        bit = STREAM;
+        // only its being a string matters: the payload is read the same whatever the stream
+        if (j.stringStart() === -1) return undefined;
+      } else if (j.keyIs("data")) {
+        bit = DATA;
+        out = readData();
+        if (out === undefined) return undefined;
+      } else if (!j.skipValue()) return undefined;
+      if ((seen & bit) !== 0) return undefined; // a repeated key: JSON.parse keeps the last
+      seen |= bit;
+    } while (j.more(125));
+  }
   if (j.p === -1 || seen !== (STREAM | DATA) || !j.atEnd()) return undefined;
   return out;
+}
+
+const OPENING = '{"stream":"';
+const PAYLOAD = '","data":{"e":"depthUpdate"';
+
+/**
+ * Where the payload's members begin after the opening Binance writes, `{"stream":"<s>","data":{"e":"depthUpdate"`
+ * (the stream without escapes), or -1: then the opening is read member by member. Most of
+ * the reading of a small diff otherwise.
+ */
+function compactOpening(s: string): number {
+  if (!hasPrefix(s, OPENING)) return -1;
+  const n = Math.min(s.length, 128);
+  let p = OPENING.length;
+  for (; p < n; p++) {
+    const c = s.charCodeAt(p);
+    if (c === 34) break;
+    if (c === 92 || c < 32) return -1;
+  }
+  return textIs(s, p, p + PAYLOAD.length, PAYLOAD) ? p + PAYLOAD.length : -1;
 }
 
 const E = 1;
@@ -84,6 +112,11 @@ function readData(): ScannedDepth | undefined {
   if (!j.token(123) || !j.nextKey() || !j.keyIs("e")) return undefined;
   const e = j.stringStart();
   if (e === -1 || !textIs(j.text, e, j.p - 1, "depthUpdate")) return undefined;
+  return readMembers();
+}
+
+/** The payload's members after `"e":"depthUpdate"`, through its `}`. */
+function readMembers(): ScannedDepth | undefined {
   const out: ScannedDepth = { s: undefined, E: undefined, U: undefined, u: undefined, bids: [], asks: [] };
   let seen = 0;
   while (j.more(125)) {
