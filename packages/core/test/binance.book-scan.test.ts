@@ -45,6 +45,16 @@ describe("binance depthUpdate scan", () => {
     for (const f of frames) if (!books.includes(f)) expect(scan(f)).toBeUndefined();
   });
 
+  test("other layouts of the same frames (whitespace, the envelope's members reordered): taken, the same result", () => {
+    for (const f of books) {
+      const msg = JSON.parse(f);
+      expect(sameBothWays(JSON.stringify(msg, null, 1))).toBe(true);
+      expect(sameBothWays(JSON.stringify({ data: msg.data, x: [1, { y: null }], stream: msg.stream }))).toBe(
+        true,
+      );
+    }
+  });
+
   test("tried on depth streams only", () => {
     for (const f of frames)
       expect(isDepthFrame(f)).toBe(f.startsWith('{"stream":"') && /^[^@]*@depth/.test(f));
