@@ -26,19 +26,15 @@ export interface ScannedDepth {
 const j = new JsonText();
 
 const STREAM_FRAME = '{"stream":"';
-const DEPTH = "@depth";
 
 /**
- * `text` begins `{"stream":"<symbol>@depth`: the frames worth scanning. A bookTicker or trade
- * frame the scan would give up on costs its reading up to the payload's first key (~15% of
- * what the JSON way of a bookTicker costs); this costs a loop over the symbol.
+ * `text` is a combined-stream frame that ends `]}}`, as a depthUpdate's does (`…,"a":[…]}}`) and a
+ * trade's or a bookTicker's does not: the frames worth scanning. A scan they would give up on costs
+ * its reading up to the payload's first key, and a search for `@depth` in the stream still 2–14 %
+ * of a trade frame's parse; this reads a character.
  */
 export function isDepthFrame(text: string): boolean {
-  if (!hasPrefix(text, STREAM_FRAME)) return false;
-  const n = Math.min(text.length, 64);
-  let at = STREAM_FRAME.length;
-  while (at < n && text.charCodeAt(at) !== 64) at++; // "@"
-  return textIs(text, at, at + DEPTH.length, DEPTH);
+  return text.charCodeAt(text.length - 3) === 93 && hasPrefix(text, STREAM_FRAME);
 }
 
 /** A depthUpdate frame read whole, or undefined: then it goes the general way. */

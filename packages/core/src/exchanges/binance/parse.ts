@@ -4,7 +4,7 @@ import { int, isObject, levels, num, sample } from "../wire/fields.ts";
 import { notAnObject, parseJson, utf8Frame } from "../wire/frame-json.ts";
 import { badField, invalid as invalidResult, unknownSymbol } from "../wire/frame-results.ts";
 import { textsOf } from "../wire/json-text.ts";
-import { isDepthFrame, scanDepthFrame } from "./book-scan.ts";
+import { isDepthFrame, type ScannedDepth, scanDepthFrame } from "./book-scan.ts";
 import { epochMs } from "./fields.ts";
 import { isBinanceInterval } from "./streams.ts";
 
@@ -74,10 +74,14 @@ export function parseFrame(frame: string | Uint8Array, ctx: ParseContext): Frame
   // depthUpdate diffs, most of a book feed, are read from the text when they can be (book-scan.ts)
   if (isDepthFrame(text)) {
     const d = scanDepthFrame(text, textsOf(ctx.state, TEXTS));
-    if (d !== undefined)
-      return depthDiffOf(d.s, d.E, d.U, d.u, undefined, d.bids, d.asks, true, ctx, SPOT_DIFF);
+    if (d !== undefined) return parseScannedDepth(d, ctx);
   }
   return parseJsonFrame(text, ctx);
+}
+
+/** What book-scan.ts read from a depthUpdate frame, checked as the JSON way checks its payload. */
+export function parseScannedDepth(d: ScannedDepth, ctx: ParseContext): FrameResult {
+  return depthDiffOf(d.s, d.E, d.U, d.u, undefined, d.bids, d.asks, true, ctx, SPOT_DIFF);
 }
 
 /** A frame the JSON.parse way: what the text reader's results are held to (exported for tests). */
