@@ -1,4 +1,4 @@
-import type { PubAck } from "@nats-io/jetstream";
+import { type PubAck, PubHeaders } from "@nats-io/jetstream";
 import { InvalidArgumentError, headers as natsHeaders } from "@nats-io/transport-node";
 import {
   batchMessageId,
@@ -317,7 +317,7 @@ export class JetStreamPublisher {
 /** `append` on fresh headers: `set` would look for an existing key first. */
 function publishHeaders(out: Outgoing) {
   const h = natsHeaders();
-  h.append("Nats-Msg-Id", out.msgID);
+  h.append(PubHeaders.MsgIdHdr, out.msgID);
   if (out.eventBatch) h.append(EVENTS_HEADER, EVENTS_VERSION);
   return h;
 }
